@@ -1,0 +1,167 @@
+/**
+ * Reading and cleaning the purchase log. Everything downstream (catalog, training, evaluation)
+ * sees only the rows that survive `cleanLog`, so there is one definition of "a real purchase".
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { parse } from 'csv-parse/sync';
+
+export const DATASET_FILE = 'online-retail.csv.gz';
+const FULL_DATASET_SOURCE =
+  '"Online Retail" by Daqing Chen, UCI Machine Learning Repository (CC BY 4.0), id 352';
+
+export class DatasetNotFoundError extends Error {
+  constructor(tried: string[]) {
+    super(
+      [
+        'Purchase log not found. Looked in:',
+        ...tried.map((t) => `  - ${t}`),
+        'Put the file at data/online-retail.csv.gz (or .csv) in this project, keep the shared folder',
+        'beside the checkout (../shared/datasets/online-retail/), or set TANDEM_DATASET=/path/to/file.',
+        `The full data set is ${FULL_DATASET_SOURCE}; any CSV with its columns works.`,
+      ].join('\n'),
+    );
+    this.name = 'DatasetNotFoundError';
+  }
+}
+
+/** TANDEM_DATASET, else data/online-retail.csv(.gz), else ../shared/datasets/online-retail/. */
+export function locateDataset(root: string, env: Record<string, string | undefined> = process.env): string {
+  const fromEnv = env.TANDEM_DATASET;
+  if (fromEnv) {
+    const p = path.resolve(root, fromEnv);
+    if (existsSync(p)) return p;
+    throw new DatasetNotFoundError([`TANDEM_DATASET=${fromEnv} (no such file)`]);
+  }
+  const candidates = [
+    path.join(root, 'data', 'online-retail.csv.gz'),
+    path.join(root, 'data', 'online-retail.csv'),
+    path.join(root, '..', 'shared', 'datasets', 'online-retail', DATASET_FILE),
+  ];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw new DatasetNotFoundError(['TANDEM_DATASET (not set)', ...candidates]);
+  return found;
+}
+
+export interface RawRow {
+  InvoiceNo: string;
+  StockCode: string;
+  Description: string;
+  Quantity: string;
+  InvoiceDate: string;
+  UnitPrice: string;
+  CustomerID: string;
+  Country: string;
+}
+
+const COLUMNS: (keyof RawRow)[] = ['InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID', 'Country'];
+
+/** Parses the CSV (RFC 4180 quoting; gzip detected by its magic bytes, not the file name). */
+export function parseLog(bytes: Uint8Array): RawRow[] {
+  const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : Buffer.from(bytes)).toString('utf8');
+  const rows = parse(text, { columns: true, skip_empty_lines: true, bom: true, relax_column_count: true }) as Record<string, string>[];
+  const header = rows.length > 0 ? Object.keys(rows[0]!) : [];
+  const missing = COLUMNS.filter((c) => !header.includes(c));
+  if (rows.length > 0 && missing.length > 0) throw new Error(`Purchase log is missing columns: ${missing.join(', ')}`);
+  return rows as unknown as RawRow[];
+}
+
+export function readLog(file: string): RawRow[] {
+  return parseLog(readFileSync(file));
+}
+
+/** One purchased line that survived cleaning. */
+export interface Purchase {
+  invoice: string;
+  sku: string;
+  description: string;
+  quantity: number;
+  /** `YYYY-MM-DD HH:MM`, UTC as recorded; sorts as a string. */
+  date: string;
+  unitPrice: number;
+  customerId: string | null;
+  country: string;
+}
+
+export type DropReason =
+  | 'cancellation'
+  | 'non-product code'
+  | 'zero or negative price'
+  | 'adjustment (quantity not positive)'
+  | 'malformed row';
+
+/**
+ * Codes that are fees, postage, discounts, manual corrections, samples or vouchers rather than goods.
+ * DCGS… codes are real products sold through the retailer's web shop and stay.
+ */
+const NON_PRODUCT_CODES = new Set([
+  'POST', 'DOT', 'C2', 'D', 'M', 'S', 'B', 'BANK CHARGES', 'AMAZONFEE', 'CRUK', 'PADS', 'ADJUST', 'ADJUST2',
+]);
+
+export function isNonProductCode(code: string): boolean {
+  const c = code.trim().toUpperCase();
+  if (c.startsWith('DCGS')) return false;
+  return NON_PRODUCT_CODES.has(c) || c.startsWith('GIFT_') || c.startsWith('TEST') || !/[0-9]/.test(c);
+}
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/;
+
+export function cleanRow(row: RawRow): Purchase | DropReason {
+  const invoice = (row.InvoiceNo ?? '').trim();
+  const code = (row.StockCode ?? '').trim().toUpperCase();
+  const quantity = Number(row.Quantity);
+  const unitPrice = Number(row.UnitPrice);
+  const date = (row.InvoiceDate ?? '').trim();
+  if (!invoice || !code || !Number.isFinite(quantity) || !Number.isFinite(unitPrice) || !DATE_RE.test(date)) {
+    return 'malformed row';
+  }
+  if (invoice.toUpperCase().startsWith('C')) return 'cancellation';
+  if (isNonProductCode(code)) return 'non-product code';
+  if (unitPrice <= 0) return 'zero or negative price';
+  if (quantity <= 0 || invoice.toUpperCase().startsWith('A')) return 'adjustment (quantity not positive)';
+  const customer = (row.CustomerID ?? '').trim().replace(/\.0$/, '');
+  return {
+    invoice,
+    sku: code,
+    description: (row.Description ?? '').trim().replace(/\s+/g, ' '),
+    quantity,
+    date,
+    unitPrice,
+    customerId: customer === '' ? null : customer,
+    country: (row.Country ?? '').trim(),
+  };
+}
+
+export interface CleanLog {
+  purchases: Purchase[];
+  rows: number;
+  dropped: Record<DropReason, number>;
+  /** Which non-product codes were dropped, with row counts, for the report. */
+  droppedCodes: Record<string, number>;
+}
+
+export function cleanLog(rows: RawRow[]): CleanLog {
+  const dropped: Record<DropReason, number> = {
+    cancellation: 0,
+    'non-product code': 0,
+    'zero or negative price': 0,
+    'adjustment (quantity not positive)': 0,
+    'malformed row': 0,
+  };
+  const droppedCodes: Record<string, number> = {};
+  const purchases: Purchase[] = [];
+  for (const row of rows) {
+    const r = cleanRow(row);
+    if (typeof r === 'string') {
+      dropped[r]++;
+      if (r === 'non-product code') {
+        const c = (row.StockCode ?? '').trim();
+        droppedCodes[c] = (droppedCodes[c] ?? 0) + 1;
+      }
+    } else purchases.push(r);
+  }
+  // The shipped log is sorted by time; a user's file may not be, and everything downstream splits by date.
+  purchases.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  return { purchases, rows: rows.length, dropped, droppedCodes };
+}
