@@ -2,19 +2,21 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CatalogFile } from '../lib/catalog/types';
 import { buildCatalog } from './catalog';
 import { cleanLog, DatasetNotFoundError, locateDataset, parseLog } from './data';
 
 export const CATALOG_PATH = path.join('data', 'catalog.json');
 
+const PROJECT = fileURLToPath(new URL('..', import.meta.url));
 // The code whose output the catalog is: change any of these and the catalog is rebuilt.
 const CODE_FILES = ['models/data.ts', 'models/catalog.ts', 'lib/catalog/categories.ts', 'lib/catalog/display-name.ts'];
 
 const sha256 = (b: string | Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-export function codeHash(root: string): string {
-  return sha256(CODE_FILES.map((f) => readFileSync(path.join(root, f), 'utf8')).join('\0'));
+export function codeHash(): string {
+  return sha256(CODE_FILES.map((f) => readFileSync(path.join(PROJECT, f), 'utf8')).join('\0'));
 }
 
 export type Staleness = { stale: false } | { stale: true; why: string };
@@ -31,16 +33,20 @@ export function catalogStaleness(root: string, dataset: string): Staleness {
   }
   if (current.formatVersion !== 1) return { stale: true, why: 'catalog format changed' };
   if (current.source?.datasetSha256 !== sha256(readFileSync(dataset))) return { stale: true, why: 'data set changed' };
-  if (current.source?.codeSha256 !== codeHash(root)) return { stale: true, why: 'catalog code changed' };
+  if (current.source?.codeSha256 !== codeHash()) return { stale: true, why: 'catalog code changed' };
   return { stale: false };
 }
 
 export type WriteResult = { ok: true; file: string; catalog: CatalogFile } | { ok: false; error: string };
 
-export function writeCatalog(root: string, log: (line: string) => void = console.log): WriteResult {
+export function writeCatalog(
+  root: string,
+  log: (line: string) => void = console.log,
+  env: Record<string, string | undefined> = process.env,
+): WriteResult {
   let dataset: string;
   try {
-    dataset = locateDataset(root);
+    dataset = locateDataset(root, env);
   } catch (e) {
     if (e instanceof DatasetNotFoundError) return { ok: false, error: e.message };
     throw e;
@@ -64,7 +70,7 @@ export function writeCatalog(root: string, log: (line: string) => void = console
     source: {
       dataset: path.relative(root, dataset) || dataset,
       datasetSha256: sha256(bytes),
-      codeSha256: codeHash(root),
+      codeSha256: codeHash(),
       firstDate: built.firstDate,
       lastDate: built.lastDate,
     },

@@ -14,7 +14,7 @@ export const DEFAULT_SORT: SortKey = 'popular';
 export const PAGE_SIZE = 24;
 
 export function parseSort(value: string | string[] | undefined): SortKey {
-  return typeof value === 'string' && value in SORTS ? (value as SortKey) : DEFAULT_SORT;
+  return typeof value === 'string' && Object.hasOwn(SORTS, value) ? (value as SortKey) : DEFAULT_SORT;
 }
 
 /** A positive integer page number, or null when the value is not one (the route answers 404). */

@@ -1,0 +1,144 @@
+import { XMLValidator } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { CATEGORIES, categorize } from './categories';
+import { displayName } from './display-name';
+import { paginate, parsePage, parseSort } from './listing';
+import { productPicture, wrapName } from './picture';
+import { createSearchIndex, searchProducts } from './search';
+import type { Product } from './types';
+
+const product = (sku: string, name: string, over: Partial<Product> = {}): Product => ({
+  sku,
+  name,
+  price: 1,
+  category: categorize(name),
+  units: 1,
+  orders: 1,
+  customers: 1,
+  recentUnits: 0,
+  firstSold: '2011-01-01',
+  lastSold: '2011-01-01',
+  ...over,
+});
+
+describe('categorize', () => {
+  it.each([
+    ['White Hanging Heart T-Light Holder', 'candles-lights'],
+    ['Christmas Candle Scented', 'christmas'],
+    ['Party Bunting', 'party'],
+    ['Jumbo Bag Red Retrospot', 'bags'],
+    ['Lunch Box I Love London', 'kitchen'],
+    ['Red Retrospot Oven Glove', 'kitchen'],
+    ['Chocolate Hot Water Bottle', 'bath'],
+    ['Pack of 12 Coloured Pencils', 'stationery'],
+    ['Traditional Wooden Skipping Rope', 'toys'],
+    ['Watering Can Pink Bunny', 'garden'],
+    ['Hand Warmer Owl Design', 'jewellery'],
+    ['Red Retrospot Wrap', 'cards-wrap'],
+    ['Cook with Wine Metal Sign', 'home-decor'],
+    ['Sombrero', 'other'],
+  ])('%s → %s', (name, slug) => {
+    expect(categorize(name)).toBe(slug);
+  });
+
+  it('matches whole words only', () => {
+    expect(categorize('Dolly Girl Mug')).toBe('kitchen'); // DOLLY is not DOLL
+    expect(categorize('Penny Farthing')).not.toBe('stationery'); // PENNY is not PEN
+  });
+
+  it('has at least 10 real categories and a fallback', () => {
+    expect(CATEGORIES.filter((c) => c.slug !== 'other').length).toBeGreaterThanOrEqual(10);
+    expect(CATEGORIES.at(-1)!.slug).toBe('other');
+  });
+});
+
+describe('displayName', () => {
+  it.each([
+    ['WHITE HANGING HEART T-LIGHT HOLDER ', 'White Hanging Heart T-Light Holder'],
+    ['SET OF 4 KNICK KNACK TINS  DOILEY ', 'Set of 4 Knick Knack Tins Doiley'],
+    ['RED TOADSTOOL LED NIGHT LIGHT', 'Red Toadstool LED Night Light'],
+    ['S/4 PINK FLOWER CANDLES IN BOWL', 'S/4 Pink Flower Candles in Bowl'],
+    ['POLYESTER FILLER PAD 45x45cm', 'Polyester Filler Pad 45x45cm'],
+    ["CHILDREN'S APRON DOLLY GIRL", "Children's Apron Dolly Girl"],
+    ['OF MICE AND MEN', 'Of Mice and Men'],
+  ])('%s → %s', (raw, nice) => {
+    expect(displayName(raw)).toBe(nice);
+  });
+});
+
+describe('searchProducts', () => {
+  const products = [
+    product('A', 'White Hanging Heart T-Light Holder', { units: 10 }),
+    product('B', 'Heart of Wicker Small', { units: 50 }),
+    product('C', 'Sweetheart Ceramic Trinket Box', { units: 99 }),
+    product('D', 'Jumbo Bag Red Retrospot', { units: 500 }),
+    product('E', 'Hearts Wrapping Tape', { units: 5 }),
+  ];
+  const index = createSearchIndex(products);
+
+  it('finds every product with a word starting with the query, whole words first, then by popularity', () => {
+    expect(searchProducts(index, 'heart').map((p) => p.sku)).toEqual(['B', 'A', 'E']);
+    expect(searchProducts(index, 'HEARTS').map((p) => p.sku)).toEqual(['B', 'A', 'E']);
+    expect(searchProducts(index, 'hea').map((p) => p.sku)).toEqual(['B', 'A', 'E']);
+  });
+
+  it('needs every word to match, ignores punctuation, and finds codes', () => {
+    expect(searchProducts(index, 'heart  wicker!').map((p) => p.sku)).toEqual(['B']);
+    expect(searchProducts(index, 't-light').map((p) => p.sku)).toEqual(['A']);
+    expect(searchProducts(index, 'd').map((p) => p.sku)).toContain('D');
+    expect(searchProducts(index, '   ')).toEqual([]);
+    expect(searchProducts(index, 'zebra')).toEqual([]);
+  });
+});
+
+describe('listing', () => {
+  const products = Array.from({ length: 50 }, (_, i) =>
+    product(`P${String(i).padStart(2, '0')}`, `Thing ${i}`, { price: (i % 7) + 1, units: i % 5 }),
+  );
+
+  it('paginates without overlap or loss, in a stable order', () => {
+    const pages = [1, 2, 3].map((n) => paginate(products, 'price-asc', n, 24)!);
+    expect(pages.map((p) => p.items.length)).toEqual([24, 24, 2]);
+    expect(new Set(pages.flatMap((p) => p.items.map((i) => i.sku))).size).toBe(50);
+    const prices = pages.flatMap((p) => p.items.map((i) => i.price));
+    expect(prices).toEqual([...prices].sort((a, b) => a - b));
+    expect(pages[0]!.pageCount).toBe(3);
+    expect(paginate(products, 'price-asc', 4, 24)).toBeNull();
+  });
+
+  it('parses sort and page from the query string', () => {
+    expect(parseSort('price-desc')).toBe('price-desc');
+    expect(parseSort('__proto__')).toBe('popular');
+    expect(parseSort(['name'])).toBe('popular');
+    expect(parsePage(undefined)).toBe(1);
+    expect(parsePage('3')).toBe(3);
+    expect(parsePage('0')).toBeNull();
+    expect(parsePage('2.5')).toBeNull();
+    expect(parsePage('9999999')).toBeNull();
+  });
+});
+
+describe('productPicture', () => {
+  it('is valid SVG of a fixed size with the name legible and escaped', () => {
+    const svg = productPicture({ sku: '21175', name: 'Gin + Tonic <Diet> & "Metal" Sign', category: 'home-decor', categoryLabel: 'Home decor' });
+    expect(XMLValidator.validate(svg)).toBe(true);
+    expect(svg).toMatch(/^<svg[^>]* width="400" height="400"/);
+    expect(svg).toContain('Gin + Tonic &#60;Diet&#62;');
+  });
+
+  it('is valid for every category and differs between products of one category', () => {
+    for (const c of CATEGORIES) {
+      expect(XMLValidator.validate(productPicture({ sku: 'X1', name: 'Long Name '.repeat(8), category: c.slug, categoryLabel: c.label }))).toBe(true);
+    }
+    const a = productPicture({ sku: '10001', name: 'Mug', category: 'kitchen', categoryLabel: 'Kitchen' });
+    const b = productPicture({ sku: '10002', name: 'Mug', category: 'kitchen', categoryLabel: 'Kitchen' });
+    expect(a).not.toBe(b);
+  });
+
+  it('wraps names into at most three lines and marks what was cut', () => {
+    expect(wrapName('White Hanging Heart T-Light Holder', 18, 3)).toEqual(['White Hanging', 'Heart T-Light', 'Holder']);
+    const cut = wrapName('One Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve', 10, 3);
+    expect(cut).toHaveLength(3);
+    expect(cut[2]!.endsWith('…')).toBe(true);
+  });
+});
