@@ -30,6 +30,7 @@ export default defineConfig({
   // Tests run against the production build (`npm run build` comes first in `npm test`).
   webServer: {
     command: `npx next start -p ${PORT}`,
+    env: { NEXT_TELEMETRY_DISABLED: '1' },
     url: `http://localhost:${PORT}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
