@@ -40,9 +40,10 @@ const CSV = [
   '536384,DCGSSBOY,BOYS PARTY BAG,2,2011-11-01 10:00,3.29,,United Kingdom',
 ].join('\n');
 
+// Nested one level down, so the `../shared` fallback sees an empty folder, whatever lies beside tmpdir().
 function tempProject(): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'tandem-catalog-'));
-  mkdirSync(path.join(root, 'data'));
+  const root = path.join(mkdtempSync(path.join(tmpdir(), 'tandem-catalog-')), 'project');
+  mkdirSync(path.join(root, 'data'), { recursive: true });
   return root;
 }
 
