@@ -1,18 +1,50 @@
-/** Run before build and start: rebuilds the catalog only when it is missing or stale. */
+/** Run before build and start: rebuilds the catalog and the model only when missing or stale. */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PointerSchema } from '../lib/recs/manifest';
 import { catalogStaleness, writeCatalog } from './catalog-file';
-import { DatasetNotFoundError, locateDataset } from './data';
+import { locateDataset } from './data';
+import { loadInputs, modelInputsHash, MODELS_DIR, runPipeline } from './pipeline';
 
-const root = process.cwd();
-try {
+export function ensureCatalog(root: string): void {
   const s = catalogStaleness(root, locateDataset(root));
   if (!s.stale) {
     console.log('catalog: up to date');
-  } else {
-    console.log(`catalog: rebuilding (${s.why})`);
-    const r = writeCatalog(root);
-    if (!r.ok) throw new Error(r.error);
+    return;
   }
-} catch (e) {
-  console.error(e instanceof DatasetNotFoundError || e instanceof Error ? e.message : e);
-  process.exit(1);
+  console.log(`catalog: rebuilding (${s.why})`);
+  const r = writeCatalog(root);
+  if (!r.ok) throw new Error(r.error);
+}
+
+/** Why the shipped model must be rebuilt, or null when it is current. */
+export function modelStaleness(root: string, catalog: Parameters<typeof modelInputsHash>[0]): string | null {
+  const file = path.join(root, MODELS_DIR, 'current.json');
+  if (!existsSync(file)) return 'no model yet';
+  const pointer = PointerSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!pointer.success) return 'pointer unreadable';
+  if (!existsSync(path.join(root, 'public', pointer.data.manifest))) return 'manifest missing';
+  if (pointer.data.inputsHash !== modelInputsHash(catalog)) return 'catalog, data set or model code changed';
+  return null;
+}
+
+export function ensureData(root: string): void {
+  ensureCatalog(root);
+  const { catalog, purchases } = loadInputs(root);
+  const why = modelStaleness(root, catalog);
+  if (!why) console.log('models: up to date');
+  else {
+    console.log(`models: rebuilding (${why})`);
+    runPipeline(root, catalog, purchases);
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    ensureData(process.cwd());
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  }
 }

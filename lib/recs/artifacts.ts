@@ -1,0 +1,84 @@
+/**
+ * Loading a model version: manifest, then every file checked for size and sha256 before it is decoded.
+ * Web APIs only (crypto.subtle, typed arrays), so the browser worker, the edge and Node share it; the
+ * caller passes how to read a path (fetch, Cache Storage, or the file system).
+ */
+import { ManifestSchema, type FileEntry, type Manifest } from './manifest';
+import { dequantizeRows } from './quantize';
+
+export class ArtifactError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ArtifactError';
+  }
+}
+
+export type ReadFile = (path: string) => Promise<Uint8Array>;
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export async function loadManifest(read: ReadFile, path = 'manifest.json'): Promise<Manifest> {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(await read(path)));
+  } catch (e) {
+    throw new ArtifactError(`manifest ${path} is not readable JSON: ${(e as Error).message}`);
+  }
+  const parsed = ManifestSchema.safeParse(json);
+  if (!parsed.success) throw new ArtifactError(`manifest ${path} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+/** The file's bytes, or an ArtifactError naming the file and what is wrong with it. */
+export async function readVerified(read: ReadFile, entry: FileEntry): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await read(entry.path);
+  } catch (e) {
+    throw new ArtifactError(`${entry.path}: cannot be read (${(e as Error).message})`);
+  }
+  if (bytes.byteLength !== entry.bytes) throw new ArtifactError(`${entry.path}: ${bytes.byteLength} bytes, manifest says ${entry.bytes} (truncated or replaced)`);
+  const hash = await sha256Hex(bytes);
+  if (hash !== entry.sha256) throw new ArtifactError(`${entry.path}: sha256 ${hash.slice(0, 12)}…, manifest says ${entry.sha256.slice(0, 12)}… (corrupted)`);
+  return bytes;
+}
+
+// Copy first: a view into a larger buffer may not be 4-byte aligned.
+const asFloat32 = (b: Uint8Array) => new Float32Array(b.slice().buffer);
+
+export interface LoadedModel {
+  manifest: Manifest;
+  userTower: Uint8Array;
+  /** Item embeddings the scorer uses (dequantised when the manifest says int8). */
+  items: Float32Array;
+  prior: Float32Array;
+  skus: string[];
+}
+
+export async function loadModel(read: ReadFile, manifestPath = 'manifest.json'): Promise<LoadedModel> {
+  const manifest = await loadManifest(read, manifestPath);
+  const { files, itemCount: n, dim: d } = manifest;
+  const expect = (name: string, got: number, want: number) => {
+    if (got !== want) throw new ArtifactError(`${name}: decodes to ${got} values, expected ${want}`);
+  };
+  const [userTower, prior, ids] = await Promise.all([readVerified(read, files.userTower), readVerified(read, files.prior), readVerified(read, files.itemIds)]);
+  let items: Float32Array;
+  if (manifest.embeddings.use === 'int8') {
+    const [q, s] = await Promise.all([readVerified(read, files.itemsInt8), readVerified(read, files.itemsInt8Scales)]);
+    expect(files.itemsInt8.path, q.byteLength, n * d);
+    const scales = asFloat32(s);
+    expect(files.itemsInt8Scales.path, scales.length, n);
+    items = dequantizeRows(new Int8Array(q.slice().buffer), scales, d);
+  } else {
+    items = asFloat32(await readVerified(read, files.itemsFloat32));
+    expect(files.itemsFloat32.path, items.length, n * d);
+  }
+  const priorValues = asFloat32(prior);
+  expect(files.prior.path, priorValues.length, n);
+  const skus = JSON.parse(new TextDecoder().decode(ids)) as unknown;
+  if (!Array.isArray(skus) || skus.length !== n || !skus.every((s) => typeof s === 'string')) throw new ArtifactError(`${files.itemIds.path}: expected ${n} product codes`);
+  return { manifest, userTower, items, prior: priorValues, skus: skus as string[] };
+}

@@ -1,0 +1,75 @@
+/** manifest.json: the only description of a model version. Consumers read names, shapes and terms from it. */
+import { z } from 'zod';
+
+const FileEntry = z.object({
+  path: z.string().regex(/^[\w.-]+$/, 'a file name inside the version folder'),
+  bytes: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type FileEntry = z.infer<typeof FileEntry>;
+
+const Tensor = z.object({
+  name: z.string().min(1),
+  shape: z.array(z.union([z.number().int().positive(), z.literal('batch')])),
+  dtype: z.literal('float32'),
+});
+
+const MetricsRow = z.object({ 'recall@10': z.number(), 'ndcg@10': z.number(), 'hitrate@10': z.number() });
+export const EvalResultSchema = z.object({ users: z.number().int(), models: z.record(z.string(), MetricsRow) });
+
+export const ManifestSchema = z.object({
+  formatVersion: z.literal(1),
+  version: z.string().regex(/^[0-9a-f]{12}$/),
+  createdAt: z.string(),
+  catalogVersion: z.string(),
+  /** ISO time the prior and history weights were computed for (the end of the training data). */
+  trainedUntil: z.string(),
+  dim: z.number().int().positive(),
+  itemCount: z.number().int().positive(),
+  features: z.object({
+    historyLength: z.number().int().positive(),
+    paddingId: z.number().int(),
+    halfLifeDays: z.number().positive(),
+    kindWeights: z.object({ purchase: z.number(), cart: z.number(), view: z.number() }),
+    priceEdges: z.array(z.number()),
+    tokenBuckets: z.number().int().positive(),
+  }),
+  scorer: z.object({ kind: z.literal('dot+repeat+prior'), repeatWeight: z.number(), priorWeight: z.number() }),
+  embeddings: z.object({
+    /** Which item embeddings the scorer uses. */
+    use: z.enum(['float32', 'int8']),
+    layout: z.literal('row-major [itemCount, dim], little-endian'),
+    int8Scale: z.literal('per-row: value = int8 × scale[row]'),
+  }),
+  userTower: z.object({
+    format: z.literal('onnx'),
+    opset: z.number().int(),
+    inputs: z.array(Tensor),
+    outputs: z.array(Tensor),
+  }),
+  files: z.object({
+    userTower: FileEntry,
+    itemsFloat32: FileEntry,
+    itemsInt8: FileEntry,
+    itemsInt8Scales: FileEntry,
+    prior: FileEntry,
+    itemIds: FileEntry,
+    golden: FileEntry,
+  }),
+  metrics: z.object({
+    validation: EvalResultSchema,
+    int8: z.object({ 'ndcg@10': z.number(), 'top10-overlap': z.number() }),
+    tuning: z.object({ 'ndcg@10': z.number() }),
+  }),
+  training: z.record(z.string(), z.unknown()),
+});
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+/** public/models/current.json: which version is active. */
+export const PointerSchema = z.object({
+  version: z.string().regex(/^[0-9a-f]{12}$/),
+  manifest: z.string(),
+  /** Hash of everything the artifacts were made from; a different one means `npm run models` is due. */
+  inputsHash: z.string(),
+});
+export type Pointer = z.infer<typeof PointerSchema>;

@@ -1,0 +1,61 @@
+/**
+ * `npm run eval`                 re-measures the validation model on the validation split (see pipeline.ts)
+ * `npm run eval -- --test FILE`  measures the shipped artifacts on FILE: history = all the training data,
+ *                                targets = what FILE's customers bought. Last line: the metrics JSON.
+ * Either way the two-tower column is computed from the exported files: ONNX user tower (onnxruntime-node)
+ * and the scorer in lib/recs/rank.ts, exactly as the browser runs them.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ArtifactError, loadModel } from '../lib/recs/artifacts';
+import { PointerSchema } from '../lib/recs/manifest';
+import { compare, shippedRanker } from './compare';
+import { cleanLog, readLog, type Purchase } from './data';
+import { evalUsers, formatTable, splitAt } from './evaluate';
+import { loadInputs, MODELS_DIR, VALIDATION_DIR } from './pipeline';
+import { toMillis } from './train';
+
+async function main(): Promise<void> {
+  const root = process.cwd();
+  const args = process.argv.slice(2);
+  const testIdx = args.indexOf('--test');
+  const testFile = testIdx >= 0 ? args[testIdx + 1] : undefined;
+  if (testIdx >= 0 && !testFile) throw new Error('usage: npm run eval -- --test FILE.csv[.gz]');
+
+  const dir = path.join(root, testFile ? MODELS_DIR : VALIDATION_DIR);
+  const pointerFile = path.join(dir, 'current.json');
+  if (!existsSync(pointerFile)) throw new Error(`no model at ${path.relative(root, dir)}: run \`npm run models\` first`);
+  const pointer = PointerSchema.parse(JSON.parse(readFileSync(pointerFile, 'utf8')));
+  const manifestRel = pointer.manifest.replace(/^\/models\//, '');
+  const versionDir = path.join(dir, path.dirname(manifestRel));
+  const model = await loadModel((p) => readFile(path.join(versionDir, p)), path.basename(manifestRel));
+  const now = Date.parse(model.manifest.trainedUntil);
+
+  const { purchases } = loadInputs(root);
+  let history: Purchase[];
+  let future: Purchase[];
+  let label: string;
+  if (testFile) {
+    // Only rows after the training data count as targets: the model has seen everything before.
+    history = purchases;
+    future = cleanLog(readLog(path.resolve(testFile))).purchases.filter((p) => toMillis(p.date) >= now);
+    label = `Test file ${testFile}: ${future.length.toLocaleString('en-GB')} purchases after ${model.manifest.trainedUntil.slice(0, 10)}`;
+  } else {
+    const end = toMillis(purchases.at(-1)!.date) + 60_000;
+    ({ history, future } = splitAt(purchases, now, end));
+    label = `Validation split ${model.manifest.trainedUntil.slice(0, 10)} to ${new Date(end).toISOString().slice(0, 10)} (validation model ${model.manifest.version})`;
+  }
+  const index = new Map(model.skus.map((s, i) => [s, i]));
+  const users = evalUsers(history, future, index);
+  const ranker = await shippedRanker(model, users, now);
+  const result = compare(history, future, model.skus, now, () => ranker);
+  console.log(`${label}\nFull-catalogue ranking, bought products not removed; scorer ${JSON.stringify(model.manifest.scorer)}\n`);
+  console.log(formatTable(result.users, result.models));
+  console.log(JSON.stringify(result));
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof ArtifactError ? `artifact rejected: ${e.message}` : e instanceof Error ? e.message : e);
+  process.exit(1);
+});

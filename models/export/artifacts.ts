@@ -1,0 +1,91 @@
+/** Writes one model version: ONNX user tower, item embeddings (float32 + int8), prior, ids, golden vectors, manifest. */
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyInputs, type HistoryEvent } from '../../lib/recs/features';
+import type { FileEntry, Manifest } from '../../lib/recs/manifest';
+import { quantizeRows } from '../../lib/recs/quantize';
+import { scoreAll, topK } from '../../lib/recs/rank';
+import { EPS } from '../../lib/recs/tower';
+import { userEmbedding, type TrainedModel } from '../two-tower';
+import { OPSET, userTowerIO, userTowerOnnx } from './onnx';
+
+const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
+const bytesOf = (a: Float32Array | Int8Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+export interface GoldenCase {
+  name: string;
+  now: string;
+  events: { sku: string; at: string; kind: HistoryEvent['kind'] }[];
+  expected: { ids: number[]; weights: number[]; userEmbedding: number[]; top10: string[] };
+}
+
+/** What every runtime must reproduce: inputs, user embedding and top-10 for a few histories. */
+export function goldenCases(model: TrainedModel, histories: { name: string; events: HistoryEvent[] }[]): GoldenCase[] {
+  const index = new Map(model.skus.map((s, i) => [s, i]));
+  return histories.map(({ name, events }) => {
+    const h = historyInputs(events, index, model.now, model.spec);
+    const user = userEmbedding(model, h);
+    const top = topK(scoreAll(model.scorer, { user, items: model.items, dim: model.dim, prior: model.prior, history: h }), 10);
+    return {
+      name,
+      now: new Date(model.now).toISOString(),
+      events: events.map((e) => ({ sku: e.sku, at: new Date(e.at).toISOString(), kind: e.kind })),
+      expected: { ids: [...h.ids], weights: [...h.weights], userEmbedding: [...user], top10: top.map((i) => model.skus[i]!) },
+    };
+  });
+}
+
+export function writeArtifacts(
+  root: string,
+  model: TrainedModel,
+  info: { catalogVersion: string; metrics: Manifest['metrics']; training: Record<string, unknown>; golden: { name: string; events: HistoryEvent[] }[] },
+): { dir: string; manifest: Manifest } {
+  const n = model.skus.length;
+  const d = model.dim;
+  const { q, scales } = quantizeRows(model.items, n, d);
+  const onnx = userTowerOnnx({
+    historyLength: model.spec.historyLength,
+    dim: d,
+    W: model.W,
+    b: model.b,
+    eps: EPS,
+    metadata: { producer: 'tandem models/pipeline.ts', catalogVersion: info.catalogVersion },
+  });
+  const files: Record<keyof Manifest['files'], { path: string; data: Uint8Array }> = {
+    userTower: { path: 'user-tower.onnx', data: onnx },
+    itemsFloat32: { path: 'items.f32.bin', data: bytesOf(model.items) },
+    itemsInt8: { path: 'items.i8.bin', data: bytesOf(q) },
+    itemsInt8Scales: { path: 'items.i8-scales.f32.bin', data: bytesOf(scales) },
+    prior: { path: 'prior.f32.bin', data: bytesOf(model.prior) },
+    itemIds: { path: 'items.json', data: new TextEncoder().encode(JSON.stringify(model.skus)) },
+    golden: { path: 'golden.json', data: new TextEncoder().encode(JSON.stringify({ cases: goldenCases(model, info.golden) }, null, 1)) },
+  };
+  const entries = Object.fromEntries(
+    Object.entries(files).map(([k, f]) => [k, { path: f.path, bytes: f.data.byteLength, sha256: sha256(f.data) } satisfies FileEntry]),
+  ) as Manifest['files'];
+  // The version is the content: same files, same version; any byte changed, a new folder.
+  const version = sha256(Object.values(entries).map((e) => e.sha256).join('')).slice(0, 12);
+  const io = userTowerIO(model.spec.historyLength, d);
+  const manifest: Manifest = {
+    formatVersion: 1,
+    version,
+    createdAt: new Date().toISOString(),
+    catalogVersion: info.catalogVersion,
+    trainedUntil: new Date(model.now).toISOString(),
+    dim: d,
+    itemCount: n,
+    features: model.spec,
+    scorer: model.scorer,
+    embeddings: { use: 'float32', layout: 'row-major [itemCount, dim], little-endian', int8Scale: 'per-row: value = int8 × scale[row]' },
+    userTower: { format: 'onnx', opset: OPSET, inputs: io.inputs, outputs: io.outputs },
+    files: entries,
+    metrics: info.metrics,
+    training: info.training,
+  };
+  const dir = path.join(root, version);
+  mkdirSync(dir, { recursive: true });
+  for (const f of Object.values(files)) writeFileSync(path.join(dir, f.path), f.data);
+  writeFileSync(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return { dir, manifest };
+}
