@@ -35,7 +35,7 @@ export function evalUsers(history: readonly Purchaseish[], future: readonly Purc
     .map(([customer, t]) => ({ customer, history: before.get(customer)!, targets: t }));
 }
 
-export function splitAt(purchases: readonly Purchaseish[], cutoff: number, end = Infinity) {
+export function splitAt<T extends Purchaseish>(purchases: readonly T[], cutoff: number, end = Infinity): { history: T[]; future: T[] } {
   const history = purchases.filter((p) => toMillis(p.date) < cutoff);
   const future = purchases.filter((p) => {
     const t = toMillis(p.date);

@@ -52,12 +52,48 @@ function fitWithBar(label: string, ...args: Parameters<typeof fit>): Fit {
     bar.update(done, { loss: loss.toFixed(3) });
   });
   bar.stop();
-  console.log(`${label.padEnd(10)} ${result.examples.toLocaleString('en-GB')} examples, ${result.seconds.toFixed(1)} s, loss ${result.losses[0]!.loss.toFixed(3)} → ${result.losses.at(-1)!.loss.toFixed(3)}`);
+  console.log(`${label.padEnd(10)} ${result.examples.toLocaleString('en-GB')} examples, ${result.seconds.toFixed(1)} s, mean loss by epoch ${epochLosses(result).join(' → ')}`);
   return result;
 }
 
 function lossCsv(f: Fit): string {
   return `step,epoch,loss\n${f.losses.map((l) => `${l.step},${l.epoch},${l.loss.toFixed(5)}`).join('\n')}\n`;
+}
+
+/** Mean loss per epoch: the last batch alone is partial and says little. */
+export function epochLosses(f: Fit): number[] {
+  const sums = new Map<number, { s: number; n: number }>();
+  for (const l of f.losses) {
+    const e = sums.get(l.epoch) ?? { s: 0, n: 0 };
+    e.s += l.loss;
+    e.n++;
+    sums.set(l.epoch, e);
+  }
+  return [...sums.values()].map((e) => Math.round((e.s / e.n) * 1000) / 1000);
+}
+
+/** The loss curve as a small SVG chart (per-step loss, and the per-epoch mean). */
+function lossSvg(f: Fit, title: string): string {
+  const W = 640;
+  const H = 240;
+  const pad = 36;
+  const ys = f.losses.map((l) => l.loss);
+  const max = Math.max(...ys);
+  const min = Math.min(...ys);
+  const x = (i: number) => pad + (i / Math.max(ys.length - 1, 1)) * (W - 2 * pad);
+  const y = (v: number) => H - pad - ((v - min) / Math.max(max - min, 1e-9)) * (H - 2 * pad);
+  const steps = ys.map((v, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)} ${y(v).toFixed(1)}`).join(' ');
+  const perEpoch = epochLosses(f);
+  const stepsPerEpoch = ys.length / perEpoch.length;
+  const epochs = perEpoch.map((v, i) => `${i ? 'L' : 'M'}${x((i + 0.5) * stepsPerEpoch).toFixed(1)} ${y(v).toFixed(1)}`).join(' ');
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="#fff"/><text x="${pad}" y="20" font-weight="bold">${title}: training loss</text>`,
+    `<text x="4" y="${y(max) + 4}">${max.toFixed(2)}</text><text x="4" y="${y(min) + 4}">${min.toFixed(2)}</text>`,
+    `<path d="${steps}" fill="none" stroke="#c9b8b6" stroke-width="1"/>`,
+    `<path d="${epochs}" fill="none" stroke="#b4413c" stroke-width="2.5"/>`,
+    `<text x="${W - pad}" y="${H - 10}" text-anchor="end">${ys.length} steps, ${perEpoch.length} epochs (red: epoch mean)</text></svg>`,
+  ].join('');
 }
 
 /** A few real histories (no customer ids) plus a synthetic one with views and cart adds, and an empty one. */
@@ -123,7 +159,7 @@ export function runPipeline(root: string, catalog: CatalogFile, purchases: Purch
   console.log(`int8 embeddings: NDCG@10 ${int8['ndcg@10']} (float32 ${validation.models['two-tower']!['ndcg@10']}), top-10 overlap ${int8['top10-overlap']}\n`);
 
   const metrics = { validation, int8, tuning: { 'ndcg@10': tuned.metrics['ndcg@10'] } };
-  const training = (f: Fit, role: string) => ({ role, ...config, examples: f.examples, seconds: Math.round(f.seconds * 10) / 10, finalLoss: f.losses.at(-1)!.loss, dataset: catalog.source.dataset });
+  const training = (f: Fit, role: string) => ({ role, ...config, examples: f.examples, seconds: Math.round(f.seconds * 10) / 10, lossByEpoch: epochLosses(f), dataset: catalog.source.dataset });
 
   // The validation model is kept (not shipped) so `npm run eval` re-measures exactly what was reported.
   rmSync(path.join(root, VALIDATION_DIR), { recursive: true, force: true });
@@ -148,7 +184,8 @@ export function runPipeline(root: string, catalog: CatalogFile, purchases: Purch
   mkdirSync(path.join(root, 'data', 'models'), { recursive: true });
   writeFileSync(path.join(root, 'data', 'models', 'loss-shipped.csv'), lossCsv(shipFit));
   writeFileSync(path.join(root, 'data', 'models', 'loss-validation.csv'), lossCsv(valFit));
-  console.log(`models: wrote ${path.relative(root, out.dir)}/ (version ${out.manifest.version}); loss curves in data/models/loss-*.csv`);
+  writeFileSync(path.join(root, 'data', 'models', 'loss-shipped.svg'), lossSvg(shipFit, 'shipped model'));
+  console.log(`models: wrote ${path.relative(root, out.dir)}/ (version ${out.manifest.version}); loss curves in data/models/loss-*.csv and loss-shipped.svg`);
   return { manifestPath: path.join(out.dir, 'manifest.json'), validation };
 }
 
