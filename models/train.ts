@@ -339,7 +339,9 @@ export function train(
   const q = logQ(examples, items.count);
   const rand = rng(config.seed + 1);
   const order = Array.from({ length: examples.length }, (_, i) => i);
-  const stepsPerEpoch = Math.ceil(examples.length / config.batchSize);
+  // Whole batches only: a final batch of a handful of examples is a near-trivial softmax and a noisy step.
+  // The shuffle changes which few examples sit out each epoch.
+  const stepsPerEpoch = Math.max(1, Math.floor(examples.length / config.batchSize));
   const total = stepsPerEpoch * config.epochs;
   const losses: TrainResult['losses'] = [];
   const [b1, b2] = [0.9, 0.999];
