@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { addToCart, MAX_QUANTITY } from '@/lib/cart/cart';
 import { updateCart } from '@/lib/cart/storage';
+import { recordEvent } from '@/lib/history/store';
 
 export function AddToCart({ sku, name, price }: { sku: string; name: string; price: number }) {
   const [quantity, setQuantity] = useState(1);
@@ -12,6 +13,7 @@ export function AddToCart({ sku, name, price }: { sku: string; name: string; pri
       onSubmit={(e) => {
         e.preventDefault();
         updateCart((c) => addToCart(c, { sku, name, price }, quantity));
+        void recordEvent(sku, 'cart');
         setAdded((n) => n + quantity);
       }}
     >

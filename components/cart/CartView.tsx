@@ -2,7 +2,9 @@
 import Link from 'next/link';
 import { useSyncExternalStore } from 'react';
 import { ProductPicture } from '@/components/catalog/ProductPicture';
-import { cartCount, cartSubtotal, lineTotal, MAX_QUANTITY, removeFromCart, setQuantity } from '@/lib/cart/cart';
+import { useState } from 'react';
+import { cartCount, cartSubtotal, EMPTY_CART, lineTotal, MAX_QUANTITY, removeFromCart, setQuantity } from '@/lib/cart/cart';
+import { recordEvent } from '@/lib/history/store';
 import { formatPrice } from '@/lib/catalog/price';
 import { updateCart } from '@/lib/cart/storage';
 import { useCart } from './use-cart';
@@ -16,13 +18,16 @@ function useHydrated(): boolean {
 export function CartView({ version }: { version: string }) {
   const cart = useCart();
   const hydrated = useHydrated();
+  const [ordered, setOrdered] = useState<number | null>(null);
   if (!hydrated) {
     return <p className="mt-6 min-h-24 text-slate-600">Loading your cart…</p>;
   }
   if (cart.lines.length === 0) {
     return (
       <div className="mt-6 min-h-24" data-testid="cart-empty">
-        <p className="text-slate-700">Your cart is empty.</p>
+        <p className="text-slate-700" role="status">
+          {ordered !== null ? `Thank you: your order of ${ordered} ${ordered === 1 ? 'item' : 'items'} is placed.` : 'Your cart is empty.'}
+        </p>
         <Link href="/" className="mt-2 inline-block font-semibold text-brand-700 underline">
           Continue shopping
         </Link>
@@ -103,6 +108,19 @@ export function CartView({ version }: { version: string }) {
           </span>
         </p>
         <p className="mt-2 text-xs text-slate-600">Prices in GBP, VAT included. Your cart is kept on this device only.</p>
+        <button
+          type="button"
+          className="mt-4 w-full rounded-full bg-brand-600 px-5 py-2.5 font-semibold text-white hover:bg-brand-700"
+          onClick={async () => {
+            // A demonstration store: placing an order records the purchases in the device's history.
+            const at = Date.now();
+            await Promise.all(cart.lines.map((l) => recordEvent(l.sku, 'purchase', at)));
+            setOrdered(count);
+            updateCart(() => EMPTY_CART);
+          }}
+        >
+          Place order
+        </button>
       </aside>
     </div>
   );

@@ -3,10 +3,25 @@ import { formatPrice } from '@/lib/catalog/price';
 import type { Product } from '@/lib/catalog/types';
 import { ProductPicture } from './ProductPicture';
 
-export function ProductCard({ product, version, priority = false }: { product: Product; version: string; priority?: boolean }) {
+/** What a card needs: server pages pass whole products, the device ranker passes just these. */
+export type CardProduct = Pick<Product, 'sku' | 'name' | 'price'>;
+
+export function ProductCard({
+  product,
+  version,
+  priority = false,
+  prefetch,
+}: {
+  product: CardProduct;
+  version: string;
+  priority?: boolean;
+  /** false where the list itself is private: prefetching would tell the server what was recommended. */
+  prefetch?: false;
+}) {
   return (
     <Link
       href={`/products/${encodeURIComponent(product.sku)}`}
+      prefetch={prefetch}
       className="group block rounded-2xl p-2 hover:bg-slate-50"
       data-testid="product-card"
       data-sku={product.sku}

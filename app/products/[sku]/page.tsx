@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { AddToCart } from '@/components/cart/AddToCart';
 import { ProductPicture } from '@/components/catalog/ProductPicture';
+import { RecordView } from '@/components/recs/RecordView';
 import { Shelf } from '@/components/recs/Shelf';
 import { categoryLabel } from '@/lib/catalog/categories';
 import { formatPrice } from '@/lib/catalog/price';
@@ -64,7 +65,8 @@ export default async function ProductPage({ params }: PageProps<'/products/[sku]
           </div>
         </div>
       </article>
-      <Shelf placement="product-similar" title="You may also like" items={similar} version={catalog.version} />
+      <Shelf placement="product-similar" title="You may also like" items={similar} version={catalog.version} anchorSku={product.sku} sameCategory />
+      <RecordView sku={product.sku} />
     </>
   );
 }

@@ -1,0 +1,28 @@
+'use client';
+import { useState } from 'react';
+import { clearHistory } from '@/lib/history/store';
+
+export function HistoryControls() {
+  const [cleared, setCleared] = useState(false);
+  return (
+    <div className="flex flex-wrap items-center gap-3" data-testid="history-controls">
+      <p>
+        Your recommendations are computed in this browser from what you view, add and order here. That history stays on
+        this device: it is never sent to us.
+      </p>
+      <button
+        type="button"
+        className="rounded-full border border-slate-400 px-3 py-1 font-medium text-slate-800 hover:border-slate-700"
+        onClick={async () => {
+          await clearHistory();
+          setCleared(true);
+        }}
+      >
+        Clear my history
+      </button>
+      <span role="status" aria-live="polite">
+        {cleared ? 'History cleared.' : ''}
+      </span>
+    </div>
+  );
+}

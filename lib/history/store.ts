@@ -1,0 +1,85 @@
+/**
+ * The shopper's history, kept in this browser's IndexedDB and nowhere else: views, cart adds and
+ * purchases, newest first, capped. The recommender reads it on the device; no request carries it.
+ */
+import { openDB, type IDBPDatabase } from 'idb';
+import type { EventKind, HistoryEvent } from '@/lib/recs/features';
+
+export const HISTORY_CAP = 200;
+const DB_NAME = 'tandem-history';
+const STORE = 'events';
+const CHANNEL = 'tandem-history';
+
+interface Row extends HistoryEvent {
+  id?: number;
+}
+
+let dbPromise: Promise<IDBPDatabase> | undefined;
+function db(): Promise<IDBPDatabase> {
+  dbPromise ??= openDB(DB_NAME, 1, {
+    upgrade(d) {
+      d.createObjectStore(STORE, { keyPath: 'id', autoIncrement: true }).createIndex('at', 'at');
+    },
+  });
+  return dbPromise;
+}
+
+const listeners = new Set<() => void>();
+let channel: BroadcastChannel | undefined;
+function notify(): void {
+  listeners.forEach((l) => l());
+  channel?.postMessage('changed');
+}
+
+/** Calls `listener` after every change, in this tab and in other tabs. */
+export function subscribeHistory(listener: () => void): () => void {
+  if (!channel && typeof BroadcastChannel !== 'undefined') {
+    channel = new BroadcastChannel(CHANNEL);
+    channel.onmessage = () => listeners.forEach((l) => l());
+  }
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export async function recordEvent(sku: string, kind: EventKind, at = Date.now()): Promise<void> {
+  try {
+    const d = await db();
+    const tx = d.transaction(STORE, 'readwrite');
+    await tx.store.add({ sku, kind, at } satisfies Row);
+    // Keep the newest HISTORY_CAP events.
+    const count = await tx.store.count();
+    if (count > HISTORY_CAP) {
+      let cursor = await tx.store.index('at').openCursor();
+      for (let excess = count - HISTORY_CAP; cursor && excess > 0; excess--) {
+        await cursor.delete();
+        cursor = await cursor.continue();
+      }
+    }
+    await tx.done;
+    notify();
+  } catch (e) {
+    // Private mode or storage disabled: recommendations fall back to the cold-start shelf.
+    console.warn('[tandem] history not recorded:', (e as Error).message);
+  }
+}
+
+/** Newest first. */
+export async function readHistory(limit = HISTORY_CAP): Promise<HistoryEvent[]> {
+  try {
+    const rows = (await (await db()).getAllFromIndex(STORE, 'at')) as Row[];
+    return rows
+      .reverse()
+      .slice(0, limit)
+      .map(({ sku, kind, at }) => ({ sku, kind, at }));
+  } catch {
+    return [];
+  }
+}
+
+export async function clearHistory(): Promise<void> {
+  try {
+    await (await db()).clear(STORE);
+  } finally {
+    notify();
+  }
+}

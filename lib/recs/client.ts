@@ -1,0 +1,67 @@
+/**
+ * The page's side of on-device ranking: starts the worker lazily (after the page is interactive, on the
+ * first request), sends requests, and turns every failure into a rejected promise with a reason, so the
+ * shelf falls back instead of breaking. Each distinct failure is reported to the console once.
+ */
+import type { RankRequest, RankResponse } from './device-protocol';
+
+export type DeviceResult = Extract<RankResponse, { ok: true }>;
+const TIMEOUT_MS = 15_000;
+
+let worker: Worker | undefined;
+let nextId = 1;
+const pending = new Map<number, { resolve: (r: DeviceResult) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
+const reported = new Set<string>();
+
+export function reportFallback(reason: string): void {
+  if (reported.has(reason)) return;
+  reported.add(reason);
+  console.warn(`[tandem] on-device recommendations unavailable, falling back: ${reason}`);
+}
+
+function failAll(reason: string): void {
+  for (const [id, p] of pending) {
+    clearTimeout(p.timer);
+    p.reject(new Error(reason));
+    pending.delete(id);
+  }
+}
+
+function getWorker(): Worker {
+  if (worker) return worker;
+  worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'tandem-recs' });
+  worker.onmessage = (e: MessageEvent<RankResponse>) => {
+    const p = pending.get(e.data.id);
+    if (!p) return;
+    pending.delete(e.data.id);
+    clearTimeout(p.timer);
+    if (e.data.ok) p.resolve(e.data);
+    else p.reject(new Error(e.data.reason));
+  };
+  worker.onerror = (e) => {
+    e.preventDefault();
+    failAll(`worker crashed: ${e.message || 'unknown error'}`);
+    worker?.terminate();
+    worker = undefined; // the next request starts a fresh one
+  };
+  return worker;
+}
+
+export function rankOnDevice(req: Omit<RankRequest, 'id'>): Promise<DeviceResult> {
+  if (typeof Worker === 'undefined') return Promise.reject(new Error('no Web Worker support'));
+  const id = nextId++;
+  return new Promise<DeviceResult>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      pending.delete(id);
+      reject(new Error(`no answer from the worker in ${TIMEOUT_MS / 1000} s`));
+    }, TIMEOUT_MS);
+    pending.set(id, { resolve, reject, timer });
+    try {
+      getWorker().postMessage({ ...req, id } satisfies RankRequest);
+    } catch (e) {
+      clearTimeout(timer);
+      pending.delete(id);
+      reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  });
+}

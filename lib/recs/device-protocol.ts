@@ -1,0 +1,37 @@
+/** Messages between the page (lib/recs/client.ts) and the recommender worker (lib/recs/worker.ts). */
+import type { HistoryEvent } from './features';
+
+export type DeviceSource = 'device-webgpu' | 'device-wasm';
+
+export interface RankRequest {
+  id: number;
+  history: HistoryEvent[];
+  k: number;
+  /** Never recommend these (what is in the cart, the product on screen). */
+  exclude: string[];
+  /** Product-page shelves: rank around this product as well as the history, within its category. */
+  anchorSku?: string;
+  sameCategory?: boolean;
+  /** Leave out what the shopper already bought. */
+  excludePurchased?: boolean;
+  /** Tests and the debug panel: skip WebGPU even where an adapter exists. */
+  preferWasm?: boolean;
+}
+
+export interface RankedItem {
+  sku: string;
+  name: string;
+  price: number;
+  score: number;
+}
+
+export interface RankTimings {
+  /** First request only: artifacts, runtime and session. */
+  loadMs: number;
+  inferenceMs: number;
+  rankingMs: number;
+}
+
+export type RankResponse =
+  | { id: number; ok: true; items: RankedItem[]; source: DeviceSource; modelVersion: string; timings: RankTimings; historyUsed: string[] }
+  | { id: number; ok: false; reason: string };

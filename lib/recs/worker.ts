@@ -1,0 +1,174 @@
+/// <reference lib="webworker" />
+/**
+ * The recommender worker: owns onnxruntime-web and the model, so the page never blocks on model work.
+ * One session per worker, every run() queued (two runs in flight hang the WebGPU EP).
+ */
+import type { InferenceSession, Tensor } from 'onnxruntime-web';
+import { ArtifactError, loadModel, type LoadedModel, type ReadFile } from './artifacts';
+import type { DeviceSource, RankRequest, RankResponse } from './device-protocol';
+import { historyInputs } from './features';
+import { PointerSchema } from './manifest';
+import { scoreAll, topK } from './rank';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+// Served from public/ort/<version>/ with immutable caching (scripts/copy-ort.mjs); the object form of
+// wasmPaths fetches only the .wasm. The WebGPU build loads the asyncify variant.
+const wasmUrl = (version: string, webgpu: boolean) => ({
+  wasm: `/ort/${version}/ort-wasm-simd-threaded${webgpu ? '.asyncify' : ''}.wasm`,
+});
+const CACHE_PREFIX = 'tandem-model-';
+
+interface Catalog {
+  version: string;
+  items: [sku: string, name: string, price: number, category: string][];
+}
+
+interface Ready {
+  model: LoadedModel;
+  session: InferenceSession;
+  TensorCtor: typeof Tensor;
+  source: DeviceSource;
+  catalog: Catalog['items'];
+  index: Map<string, number>;
+  loadMs: number;
+}
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new ArtifactError(`${url}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/** Reads a version's files through Cache Storage: fetched once per version, then served from the device. */
+async function versionReader(base: string, version: string): Promise<{ read: ReadFile; discard: () => Promise<void> }> {
+  const name = `${CACHE_PREFIX}${version}`;
+  const cache = typeof caches !== 'undefined' ? await caches.open(name).catch(() => undefined) : undefined;
+  if (cache) {
+    // A new version replaces the old ones.
+    for (const key of await caches.keys()) if (key.startsWith(CACHE_PREFIX) && key !== name) await caches.delete(key);
+  }
+  const read: ReadFile = async (path) => {
+    const url = `${base}${path}`;
+    const hit = await cache?.match(url);
+    if (hit) return new Uint8Array(await hit.arrayBuffer());
+    const bytes = await fetchBytes(url);
+    await cache?.put(url, new Response(bytes.slice())).catch(() => undefined);
+    return bytes;
+  };
+  return { read, discard: async () => void (cache && (await caches.delete(name))) };
+}
+
+async function hasWebGpuAdapter(): Promise<boolean> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) return false;
+  try {
+    return (await gpu.requestAdapter()) !== null;
+  } catch {
+    return false;
+  }
+}
+
+async function init(preferWasm: boolean): Promise<Ready> {
+  const started = performance.now();
+  const pointerRes = await fetch('/models/current.json', { cache: 'no-cache' });
+  if (!pointerRes.ok) throw new ArtifactError(`/models/current.json: HTTP ${pointerRes.status}`);
+  const pointer = PointerSchema.parse(await pointerRes.json());
+  const base = pointer.manifest.slice(0, pointer.manifest.lastIndexOf('/') + 1);
+  const { read, discard } = await versionReader(base, pointer.version);
+  let model: LoadedModel;
+  try {
+    model = await loadModel(read, pointer.manifest.slice(base.length));
+  } catch (e) {
+    await discard(); // never keep a bad copy: the next load fetches afresh
+    throw e;
+  }
+  if (model.manifest.version !== pointer.version) throw new ArtifactError(`manifest version ${model.manifest.version} ≠ pointer ${pointer.version}`);
+
+  const webgpu = !preferWasm && (await hasWebGpuAdapter());
+  const ort = webgpu ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm');
+  ort.env.wasm.numThreads = 1; // threads need cross-origin isolation and made this tiny tower slower
+  ort.env.wasm.wasmPaths = wasmUrl(ort.env.versions.web ?? '', webgpu);
+  const session = await ort.InferenceSession.create(model.userTower, { executionProviders: [webgpu ? 'webgpu' : 'wasm'] });
+
+  const catalogRes = await fetch(`/api/catalog?v=${encodeURIComponent(model.manifest.catalogVersion)}`);
+  if (!catalogRes.ok) throw new ArtifactError(`/api/catalog: HTTP ${catalogRes.status}`);
+  const catalog = (await catalogRes.json()) as Catalog;
+  if (catalog.version !== model.manifest.catalogVersion) throw new ArtifactError(`catalog ${catalog.version} ≠ model's catalog ${model.manifest.catalogVersion}`);
+  return {
+    model,
+    session,
+    TensorCtor: ort.Tensor,
+    source: webgpu ? 'device-webgpu' : 'device-wasm',
+    catalog: catalog.items,
+    index: new Map(model.skus.map((s, i) => [s, i])),
+    loadMs: performance.now() - started,
+  };
+}
+
+let ready: Promise<Ready> | undefined;
+let queue: Promise<unknown> = Promise.resolve();
+const enqueue = <T>(job: () => Promise<T>): Promise<T> => {
+  const run = queue.then(job);
+  queue = run.catch(() => undefined);
+  return run;
+};
+
+async function rank(req: RankRequest): Promise<RankResponse> {
+  ready ??= init(req.preferWasm ?? false);
+  const r = await ready.catch((e: unknown) => {
+    ready = undefined; // a later request retries: recovery on the next good load
+    throw e;
+  });
+  const first = r.loadMs;
+  r.loadMs = 0;
+  const { manifest, items, prior, skus } = r.model;
+  const d = manifest.dim;
+  const H = manifest.features.historyLength;
+  const now = Date.now();
+  const events = req.anchorSku ? [...req.history, { sku: req.anchorSku, at: now, kind: 'purchase' as const }] : req.history;
+  const h = historyInputs(events, r.index, now, manifest.features);
+  const emb = new Float32Array(H * d);
+  const w = new Float32Array(H);
+  for (let j = 0; j < H; j++) {
+    const id = h.ids[j]!;
+    if (id < 0) continue;
+    w[j] = h.weights[j]!;
+    emb.set(items.subarray(id * d, id * d + d), j * d);
+  }
+  const [embName, wName] = manifest.userTower.inputs.map((t) => t.name) as [string, string];
+  const outName = manifest.userTower.outputs[0]!.name;
+  const t0 = performance.now();
+  const out = await enqueue(() =>
+    r.session.run({ [embName]: new r.TensorCtor('float32', emb, [1, H, d]), [wName]: new r.TensorCtor('float32', w, [1, H]) }),
+  );
+  const user = (await out[outName]!.getData()) as Float32Array;
+  const t1 = performance.now();
+  const scores = scoreAll(manifest.scorer, { user, items, dim: d, prior, history: h });
+  const exclude = new Set<number>();
+  for (const sku of req.exclude) {
+    const i = r.index.get(sku);
+    if (i !== undefined) exclude.add(i);
+  }
+  if (req.excludePurchased) for (const e of req.history) if (e.kind === 'purchase' && r.index.has(e.sku)) exclude.add(r.index.get(e.sku)!);
+  const anchorCategory = req.anchorSku && req.sameCategory ? r.catalog[r.index.get(req.anchorSku) ?? -1]?.[3] : undefined;
+  if (anchorCategory) r.catalog.forEach((c, i) => c[3] !== anchorCategory && exclude.add(i));
+  const top = topK(scores, req.k, exclude);
+  const t2 = performance.now();
+  return {
+    id: req.id,
+    ok: true,
+    items: top.map((i) => ({ sku: skus[i]!, name: r.catalog[i]![1], price: r.catalog[i]![2], score: scores[i]! })),
+    source: r.source,
+    modelVersion: manifest.version,
+    timings: { loadMs: Math.round(first), inferenceMs: t1 - t0, rankingMs: t2 - t1 },
+    historyUsed: [...h.ids].filter((i) => i >= 0).map((i) => skus[i]!),
+  };
+}
+
+self.onmessage = (e: MessageEvent<RankRequest>) => {
+  rank(e.data).then(
+    (res) => self.postMessage(res),
+    (err: unknown) => self.postMessage({ id: e.data.id, ok: false, reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } satisfies RankResponse),
+  );
+};
