@@ -74,7 +74,7 @@ test('a product page shows name, price and category, and add to cart updates the
   await page.getByLabel('Quantity').fill('3');
   await page.getByRole('button', { name: 'Add to cart' }).click();
   await expect(count).toHaveText('4');
-  await expect(page.getByRole('status')).toHaveText('Added 4 to your cart.');
+  await expect(page.locator('main').getByRole('status')).toHaveText('Added 4 to your cart.');
 });
 
 test('the cart survives a reload and totals in GBP', async ({ page }) => {

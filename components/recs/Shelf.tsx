@@ -61,8 +61,11 @@ export function Shelf({
       }
       const exclude = getCart().lines.map((l) => l.sku);
       if (anchorSku) exclude.push(anchorSku);
+      // Marks bracket the model work, so tests can tell its long tasks (there should be none) from others.
+      performance.mark(`tandem:rank-start:${placement}`);
       try {
         const device = await rankOnDevice({ history, k: Math.max(items.length, 12), exclude, anchorSku, sameCategory, excludePurchased, preferWasm });
+        performance.mark(`tandem:rank-end:${placement}`);
         if (alive && mine === seq) setState({ items: device.items, source: device.source, modelVersion: device.modelVersion, device });
       } catch (e) {
         const reason = e instanceof Error ? e.message : String(e);
@@ -82,7 +85,7 @@ export function Shelf({
       offHistory();
       offCart();
     };
-  }, [items, anchorSku, sameCategory, excludePurchased]);
+  }, [items, placement, anchorSku, sameCategory, excludePurchased]);
 
   const id = `shelf-${placement}`;
   return (

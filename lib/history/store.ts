@@ -7,6 +7,7 @@ import type { EventKind, HistoryEvent } from '@/lib/recs/features';
 
 export const HISTORY_CAP = 200;
 const DB_NAME = 'tandem-history';
+export const DB_VERSION = 2;
 const STORE = 'events';
 const CHANNEL = 'tandem-history';
 
@@ -16,9 +17,10 @@ interface Row extends HistoryEvent {
 
 let dbPromise: Promise<IDBPDatabase> | undefined;
 function db(): Promise<IDBPDatabase> {
-  dbPromise ??= openDB(DB_NAME, 1, {
+  // Version 2 creates whatever is missing, so a database left empty by anything else is repaired, not fatal.
+  dbPromise ??= openDB(DB_NAME, DB_VERSION, {
     upgrade(d) {
-      d.createObjectStore(STORE, { keyPath: 'id', autoIncrement: true }).createIndex('at', 'at');
+      if (!d.objectStoreNames.contains(STORE)) d.createObjectStore(STORE, { keyPath: 'id', autoIncrement: true }).createIndex('at', 'at');
     },
   });
   return dbPromise;

@@ -1,0 +1,47 @@
+import { expect, test } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS } from './browser';
+import { homeTop, skusOf } from './recs-helpers';
+
+// SwiftShader offers a WebGPU adapter headless on a localhost page with this flag: slow, but exact enough to compare.
+test.use({ launchOptions: { executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] } });
+
+test('ranks on WebGPU, with the same top-10 as WASM and as the golden vectors', async ({ page, request }) => {
+  test.setTimeout(90_000);
+  const pointer = await (await request.get('/models/current.json')).json();
+  const base = pointer.manifest.replace(/manifest\.json$/, '');
+  const golden = (await (await request.get(`${base}golden.json`)).json()) as {
+    cases: { name: string; now: string; events: { sku: string; at: string; kind: string }[]; expected: { top10: string[] } }[];
+  };
+  const session = golden.cases.find((c) => c.name === 'browsing-session')!;
+  // Re-base the golden events on the browser's clock: the weights depend only on their ages.
+  const offsets = session.events.map((e) => ({ sku: e.sku, kind: e.kind, ago: Date.parse(session.now) - Date.parse(e.at) }));
+  await page.goto('/');
+  await page.evaluate(
+    (events) =>
+      new Promise<void>((resolve, reject) => {
+        // The app's schema (lib/history/store.ts, version 2).
+        const open = indexedDB.open('tandem-history', 2);
+        open.onupgradeneeded = () => {
+          if (!open.result.objectStoreNames.contains('events')) open.result.createObjectStore('events', { keyPath: 'id', autoIncrement: true }).createIndex('at', 'at');
+        };
+        open.onsuccess = () => {
+          const tx = open.result.transaction('events', 'readwrite');
+          for (const e of events) tx.objectStore('events').add({ sku: e.sku, kind: e.kind, at: Date.now() - e.ago });
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    offsets,
+  );
+
+  await page.goto('/');
+  await expect(homeTop(page)).toHaveAttribute('data-source', 'device-webgpu', { timeout: 60_000 });
+  const onWebGpu = (await skusOf(homeTop(page))).slice(0, 10);
+
+  await page.goto('/?ep=wasm');
+  await expect(homeTop(page)).toHaveAttribute('data-source', 'device-wasm', { timeout: 30_000 });
+  const onWasm = (await skusOf(homeTop(page))).slice(0, 10);
+
+  expect(onWebGpu).toEqual(onWasm);
+  expect(onWasm).toEqual(session.expected.top10);
+});
