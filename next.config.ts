@@ -14,6 +14,8 @@ const nextConfig: NextConfig = {
       { source: '/models/:version/:file', headers: immutable },
       // The pointer to the active model must be revalidated on every load.
       { source: '/models/current.json', headers: [{ key: 'Cache-Control', value: 'no-cache' }] },
+      // A new service worker must be picked up on the next visit.
+      { source: '/sw.js', headers: [{ key: 'Cache-Control', value: 'no-cache' }] },
     ];
   },
 };

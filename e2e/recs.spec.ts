@@ -79,7 +79,30 @@ test.describe('on-device recommendations (WASM)', () => {
   });
 });
 
+test('after one visit, the home page and its recommendations work with the network cut', async ({ page, context }) => {
+  const { uncaught } = watch(page);
+  await view(page, await quietProducts(page));
+  await page.goto('/');
+  await expect(homeTop(page)).toHaveAttribute('data-source', 'device-wasm', { timeout: 30_000 });
+  const online = await skusOf(homeTop(page));
+  // Wait until the service worker controls the page and holds the runtime and the model pointer.
+  await expect
+    .poll(() => page.evaluate(async () => !!navigator.serviceWorker.controller && !!(await caches.match('/models/current.json')) && !!(await caches.match('/'))))
+    .toBe(true);
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect(homeTop(page)).toHaveAttribute('data-source', 'device-wasm', { timeout: 30_000 });
+  expect(await skusOf(homeTop(page))).toEqual(online);
+  await context.setOffline(false);
+  expect(uncaught).toEqual([]);
+});
+
 test.describe('fault injection: every broken artifact ends on a working shelf, then recovers', () => {
+  // page.route does not see a service worker's requests; these tests are about the worker and its artifacts.
+  test.use({ serviceWorkers: 'block' });
+
   const faults: { name: string; url: string; reason: RegExp; breakIt: (body: Buffer) => Buffer | null }[] = [
     { name: 'manifest 404', url: '**/models/*/manifest.json', reason: /manifest\.json.*404|HTTP 404/, breakIt: () => null },
     {
