@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { Footer } from '@/components/layout/Footer';
 import { Header } from '@/components/layout/Header';
 import { ServiceWorker } from '@/components/layout/ServiceWorker';
+import { BenchHook } from '@/components/recs/BenchHook';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -25,6 +26,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         </main>
         <Footer />
         <ServiceWorker />
+        <BenchHook />
       </body>
     </html>
   );

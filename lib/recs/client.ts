@@ -3,14 +3,14 @@
  * first request), sends requests, and turns every failure into a rejected promise with a reason, so the
  * shelf falls back instead of breaking. Each distinct failure is reported to the console once.
  */
-import type { RankRequest, RankResponse } from './device-protocol';
+import type { BenchRequest, BenchResponse, BenchResult, RankRequest, RankResponse } from './device-protocol';
 
 export type DeviceResult = Extract<RankResponse, { ok: true }>;
 const TIMEOUT_MS = 15_000;
 
 let worker: Worker | undefined;
 let nextId = 1;
-const pending = new Map<number, { resolve: (r: DeviceResult) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
+const pending = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
 const reported = new Set<string>();
 
 export function reportFallback(reason: string): void {
@@ -30,7 +30,7 @@ function failAll(reason: string): void {
 function getWorker(): Worker {
   if (worker) return worker;
   worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'tandem-recs' });
-  worker.onmessage = (e: MessageEvent<RankResponse>) => {
+  worker.onmessage = (e: MessageEvent<RankResponse | BenchResponse>) => {
     const p = pending.get(e.data.id);
     if (!p) return;
     pending.delete(e.data.id);
@@ -47,21 +47,32 @@ function getWorker(): Worker {
   return worker;
 }
 
-export function rankOnDevice(req: Omit<RankRequest, 'id'>): Promise<DeviceResult> {
+function call<T>(msg: Omit<RankRequest, 'id'> | Omit<BenchRequest, 'id'>, timeoutMs: number): Promise<T> {
   if (typeof Worker === 'undefined') return Promise.reject(new Error('no Web Worker support'));
   const id = nextId++;
-  return new Promise<DeviceResult>((resolve, reject) => {
+  return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       pending.delete(id);
-      reject(new Error(`no answer from the worker in ${TIMEOUT_MS / 1000} s`));
-    }, TIMEOUT_MS);
-    pending.set(id, { resolve, reject, timer });
+      reject(new Error(`no answer from the worker in ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    // The answer to a message has that message's type: the worker echoes the id.
+    pending.set(id, { resolve: (r) => resolve(r as T), reject, timer });
     try {
-      getWorker().postMessage({ ...req, id } satisfies RankRequest);
+      getWorker().postMessage({ ...msg, id });
     } catch (e) {
       clearTimeout(timer);
       pending.delete(id);
       reject(e instanceof Error ? e : new Error(String(e)));
     }
   });
+}
+
+export function rankOnDevice(req: Omit<RankRequest, 'id'>): Promise<DeviceResult> {
+  return call<DeviceResult>(req, TIMEOUT_MS);
+}
+
+/** `npm run bench` calls this through `window.tandemBench` on `/?bench=1`. */
+export async function benchOnDevice(iterations: number, syntheticSizes: number[], preferWasm: boolean): Promise<BenchResult> {
+  const res = await call<Extract<BenchResponse, { ok: true }>>({ bench: { iterations, syntheticSizes }, preferWasm }, 300_000);
+  return res.bench;
 }

@@ -35,3 +35,30 @@ export interface RankTimings {
 export type RankResponse =
   | { id: number; ok: true; items: RankedItem[]; source: DeviceSource; modelVersion: string; timings: RankTimings; historyUsed: string[] }
   | { id: number; ok: false; reason: string };
+
+/** `npm run bench`: timings measured inside the worker, on the same session and scorer as real requests. */
+export interface BenchRequest {
+  id: number;
+  bench: { iterations: number; syntheticSizes: number[] };
+  preferWasm?: boolean;
+}
+
+export interface Percentiles {
+  p50: number;
+  p95: number;
+  runs: number;
+}
+
+export interface BenchResult {
+  source: DeviceSource;
+  modelVersion: string;
+  itemCount: number;
+  /** Artifacts, runtime and session, before the first inference. */
+  loadMs: number;
+  firstInferenceMs: number;
+  inference: Percentiles;
+  ranking: Percentiles;
+  synthetic: ({ items: number } & Percentiles)[];
+}
+
+export type BenchResponse = { id: number; ok: true; bench: BenchResult } | { id: number; ok: false; reason: string };

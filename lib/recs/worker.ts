@@ -5,7 +5,7 @@
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { ArtifactError, loadModel, type LoadedModel, type ReadFile } from './artifacts';
-import type { DeviceSource, RankRequest, RankResponse } from './device-protocol';
+import type { BenchRequest, BenchResponse, BenchResult, DeviceSource, Percentiles, RankRequest, RankResponse } from './device-protocol';
 import { historyInputs } from './features';
 import { PointerSchema } from './manifest';
 import { scoreAll, topK } from './rank';
@@ -166,8 +166,80 @@ async function rank(req: RankRequest): Promise<RankResponse> {
   };
 }
 
-self.onmessage = (e: MessageEvent<RankRequest>) => {
-  rank(e.data).then(
+function percentiles(ms: number[]): Percentiles {
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return { p50: at(0.5), p95: at(0.95), runs: s.length };
+}
+
+/** Seeded unit vectors: a synthetic catalogue of `n` items. */
+function syntheticItems(n: number, d: number): Float32Array {
+  const out = new Float32Array(n * d);
+  let seed = 12345;
+  for (let i = 0; i < n; i++) {
+    let norm = 0;
+    for (let k = 0; k < d; k++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      const v = seed / 4294967296 - 0.5;
+      out[i * d + k] = v;
+      norm += v * v;
+    }
+    norm = Math.sqrt(norm);
+    for (let k = 0; k < d; k++) out[i * d + k]! /= norm;
+  }
+  return out;
+}
+
+async function bench(req: BenchRequest): Promise<BenchResult> {
+  const started = performance.now();
+  ready ??= init(req.preferWasm ?? false);
+  const r = await ready;
+  const loadMs = performance.now() - started;
+  const { manifest, items, prior } = r.model;
+  const d = manifest.dim;
+  const H = manifest.features.historyLength;
+  const [embName, wName] = manifest.userTower.inputs.map((t) => t.name) as [string, string];
+  // A full history: the 50 best sellers, equally weighted.
+  const emb = items.slice(0, H * d);
+  const w = new Float32Array(H).fill(1);
+  const history = { ids: Int32Array.from({ length: H }, (_, i) => i), weights: w };
+  const infer = () => enqueue(() => r.session.run({ [embName]: new r.TensorCtor('float32', emb.slice(), [1, H, d]), [wName]: new r.TensorCtor('float32', w.slice(), [1, H]) }));
+  const t0 = performance.now();
+  const first = await infer();
+  const firstInferenceMs = performance.now() - t0;
+  const user = (await first[manifest.userTower.outputs[0]!.name]!.getData()) as Float32Array;
+
+  const time = async (fn: () => unknown | Promise<unknown>) => {
+    const ms: number[] = [];
+    for (let i = 0; i < req.bench.iterations; i++) {
+      const a = performance.now();
+      await fn();
+      ms.push(performance.now() - a);
+    }
+    return percentiles(ms);
+  };
+  const inference = await time(infer);
+  const ranking = await time(() => topK(scoreAll(manifest.scorer, { user, items, dim: d, prior, history }), 10));
+  const synthetic: BenchResult['synthetic'] = [];
+  for (const n of req.bench.syntheticSizes) {
+    const big = syntheticItems(n, d);
+    const bigPrior = new Float32Array(n).fill(0.5);
+    const p = await time(() => topK(scoreAll(manifest.scorer, { user, items: big, dim: d, prior: bigPrior, history }), 10));
+    synthetic.push({ items: n, ...p });
+  }
+  return { source: r.source, modelVersion: manifest.version, itemCount: manifest.itemCount, loadMs, firstInferenceMs, inference, ranking, synthetic };
+}
+
+self.onmessage = (e: MessageEvent<RankRequest | BenchRequest>) => {
+  const msg = e.data;
+  if ('bench' in msg) {
+    bench(msg).then(
+      (result) => self.postMessage({ id: msg.id, ok: true, bench: result } satisfies BenchResponse),
+      (err: unknown) => self.postMessage({ id: msg.id, ok: false, reason: String(err) } satisfies BenchResponse),
+    );
+    return;
+  }
+  rank(e.data as RankRequest).then(
     (res) => self.postMessage(res),
     (err: unknown) => self.postMessage({ id: e.data.id, ok: false, reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } satisfies RankResponse),
   );
