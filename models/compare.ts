@@ -3,6 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { historyInputs, type HistoryInputs } from '../lib/recs/features';
 import type { LoadedModel } from '../lib/recs/artifacts';
 import { scoreAll, topK } from '../lib/recs/rank';
+import { towerInputs } from '../lib/recs/tower';
 import { itemKnn, orderCounts, popularity, recentPopularity, repeatThenPopular, type Ranker } from './baselines';
 import { evalUsers, evaluate, K, type EvalUser, type Metrics } from './evaluate';
 import type { Purchaseish } from './train';
@@ -37,17 +38,8 @@ export async function onnxUserEmbeddings(model: LoadedModel, inputs: HistoryInpu
   const outName = model.manifest.userTower.outputs[0]!.name;
   const session = await ort.InferenceSession.create(model.userTower);
   const B = inputs.length;
-  const emb = new Float32Array(B * H * d);
-  const w = new Float32Array(B * H);
-  inputs.forEach((h, b) => {
-    for (let j = 0; j < H; j++) {
-      const id = h.ids[j]!;
-      if (id < 0) continue;
-      w[b * H + j] = h.weights[j]!;
-      emb.set(model.items.subarray(id * d, id * d + d), (b * H + j) * d);
-    }
-  });
-  const out = await session.run({ [embName]: new ort.Tensor('float32', emb, [B, H, d]), [wName]: new ort.Tensor('float32', w, [B, H]) });
+  const x = towerInputs(model.items, d, inputs, H);
+  const out = await session.run({ [embName]: new ort.Tensor('float32', x.embeddings, [B, H, d]), [wName]: new ort.Tensor('float32', x.weights, [B, H]) });
   const data = out[outName]!.data as Float32Array;
   await session.release();
   return inputs.map((_, b) => data.slice(b * d, (b + 1) * d));

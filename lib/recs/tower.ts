@@ -46,3 +46,26 @@ export function userTower(weights: UserTowerWeights, pooled: Float32Array): Floa
   for (let j = 0; j < d; j++) z[j]! /= norm;
   return z;
 }
+
+/**
+ * The exported tower's inputs for a batch of histories: row-major [batch, historyLength, dim] embeddings
+ * (zeros on padding) and [batch, historyLength] weights. Every runtime that feeds the ONNX model uses this.
+ */
+export function towerInputs(
+  items: Float32Array,
+  dim: number,
+  histories: readonly { ids: Int32Array; weights: Float32Array }[],
+  historyLength: number,
+): { embeddings: Float32Array; weights: Float32Array } {
+  const embeddings = new Float32Array(histories.length * historyLength * dim);
+  const weights = new Float32Array(histories.length * historyLength);
+  histories.forEach((h, b) => {
+    for (let j = 0; j < historyLength; j++) {
+      const id = h.ids[j] ?? -1;
+      if (id < 0) continue;
+      weights[b * historyLength + j] = h.weights[j]!;
+      embeddings.set(items.subarray(id * dim, id * dim + dim), (b * historyLength + j) * dim);
+    }
+  });
+  return { embeddings, weights };
+}

@@ -9,6 +9,7 @@ import type { BenchRequest, BenchResponse, BenchResult, DeviceSource, Percentile
 import { historyInputs } from './features';
 import { PointerSchema } from './manifest';
 import { scoreAll, topK } from './rank';
+import { towerInputs } from './tower';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -128,19 +129,12 @@ async function rank(req: RankRequest): Promise<RankResponse> {
   const now = Date.now();
   const events = req.anchorSku ? [...req.history, { sku: req.anchorSku, at: now, kind: 'purchase' as const }] : req.history;
   const h = historyInputs(events, r.index, now, manifest.features);
-  const emb = new Float32Array(H * d);
-  const w = new Float32Array(H);
-  for (let j = 0; j < H; j++) {
-    const id = h.ids[j]!;
-    if (id < 0) continue;
-    w[j] = h.weights[j]!;
-    emb.set(items.subarray(id * d, id * d + d), j * d);
-  }
+  const x = towerInputs(items, d, [h], H);
   const [embName, wName] = manifest.userTower.inputs.map((t) => t.name) as [string, string];
   const outName = manifest.userTower.outputs[0]!.name;
   const t0 = performance.now();
   const out = await enqueue(() =>
-    r.session.run({ [embName]: new r.TensorCtor('float32', emb, [1, H, d]), [wName]: new r.TensorCtor('float32', w, [1, H]) }),
+    r.session.run({ [embName]: new r.TensorCtor('float32', x.embeddings, [1, H, d]), [wName]: new r.TensorCtor('float32', x.weights, [1, H]) }),
   );
   const user = (await out[outName]!.getData()) as Float32Array;
   const t1 = performance.now();
@@ -199,11 +193,10 @@ async function bench(req: BenchRequest): Promise<BenchResult> {
   const d = manifest.dim;
   const H = manifest.features.historyLength;
   const [embName, wName] = manifest.userTower.inputs.map((t) => t.name) as [string, string];
-  // A full history: the 50 best sellers, equally weighted.
-  const emb = items.slice(0, H * d);
-  const w = new Float32Array(H).fill(1);
-  const history = { ids: Int32Array.from({ length: H }, (_, i) => i), weights: w };
-  const infer = () => enqueue(() => r.session.run({ [embName]: new r.TensorCtor('float32', emb.slice(), [1, H, d]), [wName]: new r.TensorCtor('float32', w.slice(), [1, H]) }));
+  // A full history: the best sellers, equally weighted.
+  const history = { ids: Int32Array.from({ length: H }, (_, i) => i), weights: new Float32Array(H).fill(1) };
+  const x = towerInputs(items, d, [history], H);
+  const infer = () => enqueue(() => r.session.run({ [embName]: new r.TensorCtor('float32', x.embeddings.slice(), [1, H, d]), [wName]: new r.TensorCtor('float32', x.weights.slice(), [1, H]) }));
   const t0 = performance.now();
   const first = await infer();
   const firstInferenceMs = performance.now() - t0;
