@@ -1,0 +1,90 @@
+import { buildSync } from 'esbuild';
+import { EdgeRuntime } from 'edge-runtime';
+import { describe, expect, it } from 'vitest';
+import { parseRankQuery } from './query';
+import { coldStartRank, type ColdStartData } from './rank';
+
+// Five items in 2-D: 0 and 1 point one way, 2 and 3 the other, 4 in between; item 4 is the most popular.
+const data: ColdStartData = {
+  modelVersion: 'test',
+  skus: ['A0', 'A1', 'B2', 'B3', 'C4'],
+  index: new Map(['A0', 'A1', 'B2', 'B3', 'C4'].map((s, i) => [s, i])),
+  items: Float32Array.of(1, 0, 0.96, 0.28, 0, 1, 0.28, 0.96, Math.SQRT1_2, Math.SQRT1_2),
+  dim: 2,
+  prior: Float32Array.of(0.2, 0.1, 0.3, 0, 1),
+};
+
+describe('coldStartRank', () => {
+  it('ranks by recent popularity without context', () => {
+    expect(coldStartRank(data, { placement: 'home-top', k: 3, recent: [] }).map((r) => r.sku)).toEqual(['C4', 'B2', 'A0']);
+  });
+
+  it('ranks by similarity to the session products, which it leaves out', () => {
+    const ranked = coldStartRank(data, { placement: 'home-top', k: 4, recent: ['A0'] }).map((r) => r.sku);
+    expect(ranked[0]).toBe('A1');
+    expect(ranked).not.toContain('A0');
+    // Around B3: C4 (cosine 0.88, the most popular) and B2 (cosine 0.96) beat the A items; B3 itself is left out.
+    expect(coldStartRank(data, { placement: 'product-similar', k: 2, recent: [], sku: 'B3' }).map((r) => r.sku)).toEqual(['C4', 'B2']);
+  });
+
+  it('never returns more than k items', () => {
+    expect(coldStartRank(data, { placement: 'cart-upsell', k: 1, recent: [] })).toHaveLength(1);
+  });
+});
+
+describe('parseRankQuery', () => {
+  const q = (s: string) => parseRankQuery(new URL(`http://x/api/rank?${s}`));
+  it('accepts a well-formed query, with defaults', () => {
+    expect(q('placement=home-top')).toEqual({ ok: true, query: { placement: 'home-top', k: 12, recent: [] } });
+    expect(q('placement=product-similar&k=5&recent=85123A,22423&sku=21212')).toEqual({
+      ok: true,
+      query: { placement: 'product-similar', k: 5, recent: ['85123A', '22423'], sku: '21212' },
+    });
+  });
+
+  it.each([
+    ['placement=nowhere', /placement must be one of home-top, product-similar, cart-upsell/],
+    ['', /placement must be one of/],
+    ['placement=home-top&k=0', /k must be between 1 and 100/],
+    ['placement=home-top&k=101', /k must be between 1 and 100/],
+    ['placement=home-top&k=2.5', /k must be a whole number/],
+    ['placement=home-top&k=lots', /k must be a number/],
+    [`placement=home-top&recent=${Array.from({ length: 21 }, (_, i) => `1000${i}`).join(',')}`, /at most 20 product codes/],
+    ['placement=home-top&recent=85123A,<script>', /recent must be product codes/],
+    ['placement=home-top&sku=../../etc', /sku must be a product code/],
+    ['placement=home-top&debug=1', /unknown parameter: debug/],
+    ['placement=home-top&placement=cart-upsell', /given more than once/],
+    [`placement=home-top&x=${'a'.repeat(3000)}`, /query string longer than 2048/],
+  ])('rejects bad input #%#', (query, error) => {
+    const r = q(query);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatch(error);
+  });
+});
+
+describe('in an edge runtime', () => {
+  // Bundled for a neutral platform: a Node built-in anywhere in the cold-start code fails this build.
+  const bundle = (entry: string) =>
+    buildSync({ entryPoints: [entry], bundle: true, write: false, platform: 'neutral', format: 'iife', globalName: 'mod', mainFields: ['module', 'main'] }).outputFiles[0]!.text;
+
+  it('the ranker gives the same answer inside the edge runtime as in Node', () => {
+    const vm = new EdgeRuntime();
+    vm.evaluate(bundle('lib/coldstart/rank.ts'));
+    const inEdge = vm.evaluate(`
+      const data = { modelVersion: 'test', skus: ${JSON.stringify(data.skus)}, index: new Map(${JSON.stringify([...data.index])}),
+        items: Float32Array.from(${JSON.stringify([...data.items])}), dim: 2, prior: Float32Array.from(${JSON.stringify([...data.prior])}) };
+      JSON.stringify([mod.coldStartRank(data, { placement: 'home-top', k: 3, recent: [] }), mod.coldStartRank(data, { placement: 'home-top', k: 4, recent: ['A0'] })]);
+    `) as string;
+    expect(JSON.parse(inEdge)).toEqual([coldStartRank(data, { placement: 'home-top', k: 3, recent: [] }), coldStartRank(data, { placement: 'home-top', k: 4, recent: ['A0'] })]);
+  });
+
+  it('the query parser and the artifact loader bundle without Node built-ins and load in the edge runtime', () => {
+    const vm = new EdgeRuntime();
+    vm.evaluate(bundle('lib/coldstart/query.ts'));
+    expect(vm.evaluate(`JSON.stringify(mod.parseRankQuery(new URL('http://x/api/rank?placement=cart-upsell&k=3')))`)).toBe(
+      JSON.stringify({ ok: true, query: { placement: 'cart-upsell', k: 3, recent: [] } }),
+    );
+    vm.evaluate(bundle('lib/coldstart/data.ts'));
+    expect(vm.evaluate('typeof mod.coldStartData')).toBe('function');
+  });
+});

@@ -1,0 +1,37 @@
+/** `GET /api/rank` parameters: parsed strictly, with an error that says what was wrong. */
+import { z } from 'zod';
+import { PLACEMENTS, type ColdStartQuery } from './rank';
+
+export const MAX_QUERY_LENGTH = 2048;
+export const MAX_RECENT = 20;
+const SKU = /^[0-9A-Z]{1,16}$/;
+
+const Schema = z.strictObject({
+  placement: z.enum(PLACEMENTS, { error: `placement must be one of ${PLACEMENTS.join(', ')}` }),
+  k: z.coerce.number({ error: 'k must be a number' }).int('k must be a whole number').min(1, 'k must be between 1 and 100').max(100, 'k must be between 1 and 100').default(12),
+  recent: z
+    .string()
+    .transform((s) => (s === '' ? [] : s.split(',')))
+    .pipe(z.array(z.string().regex(SKU, 'recent must be product codes (A–Z, 0–9)')).max(MAX_RECENT, `recent takes at most ${MAX_RECENT} product codes`))
+    .default([]),
+  sku: z.string().regex(SKU, 'sku must be a product code (A–Z, 0–9)').optional(),
+});
+
+export type ParsedQuery = { ok: true; query: ColdStartQuery } | { ok: false; error: string };
+
+export function parseRankQuery(url: URL): ParsedQuery {
+  if (url.search.length > MAX_QUERY_LENGTH) return { ok: false, error: `query string longer than ${MAX_QUERY_LENGTH} characters` };
+  const params: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) {
+    if (key in params) return { ok: false, error: `parameter "${key.slice(0, 40)}" given more than once` };
+    params[key] = value;
+  }
+  const parsed = Schema.safeParse(params);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const message = issue.code === 'unrecognized_keys' ? `unknown parameter: ${issue.keys.map((k) => k.slice(0, 40)).join(', ')}` : issue.message;
+    return { ok: false, error: message };
+  }
+  const { placement, k, recent, sku } = parsed.data;
+  return { ok: true, query: { placement, k, recent, ...(sku ? { sku } : {}) } };
+}
