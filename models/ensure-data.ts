@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { PointerSchema } from '../lib/recs/manifest';
 import { catalogStaleness, writeCatalog } from './catalog-file';
 import { locateDataset } from './data';
-import { loadInputs, modelInputsHash, MODELS_DIR, runPipeline } from './pipeline';
+import { modelInputsHash, MODELS_DIR, readCatalog, readPurchases, runPipeline } from './pipeline';
 
 export function ensureCatalog(root: string): void {
   const s = catalogStaleness(root, locateDataset(root));
@@ -31,12 +31,12 @@ export function modelStaleness(root: string, catalog: Parameters<typeof modelInp
 
 export function ensureData(root: string): void {
   ensureCatalog(root);
-  const { catalog, purchases } = loadInputs(root);
+  const catalog = readCatalog(root);
   const why = modelStaleness(root, catalog);
   if (!why) console.log('models: up to date');
   else {
     console.log(`models: rebuilding (${why})`);
-    runPipeline(root, catalog, purchases);
+    runPipeline(root, catalog, readPurchases(root));
   }
 }
 

@@ -13,7 +13,7 @@ import { PointerSchema } from '../lib/recs/manifest';
 import { compare, shippedRanker } from './compare';
 import { cleanLog, readLog, type Purchase } from './data';
 import { evalUsers, formatTable, splitAt } from './evaluate';
-import { loadInputs, MODELS_DIR, VALIDATION_DIR } from './pipeline';
+import { MODELS_DIR, readPurchases, VALIDATION_DIR } from './pipeline';
 import { toMillis } from './train';
 
 async function main(): Promise<void> {
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const model = await loadModel((p) => readFile(path.join(versionDir, p)), path.basename(manifestRel));
   const now = Date.parse(model.manifest.trainedUntil);
 
-  const { purchases } = loadInputs(root);
+  const purchases = readPurchases(root);
   let history: Purchase[];
   let future: Purchase[];
   let label: string;

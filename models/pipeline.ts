@@ -189,7 +189,11 @@ export function runPipeline(root: string, catalog: CatalogFile, purchases: Purch
   return { manifestPath: path.join(out.dir, 'manifest.json'), validation };
 }
 
-export function loadInputs(root: string): { catalog: CatalogFile; purchases: Purchase[] } {
-  const catalog = JSON.parse(readFileSync(path.join(root, 'data', 'catalog.json'), 'utf8')) as CatalogFile;
-  return { catalog, purchases: cleanLog(readLog(locateDataset(root))).purchases };
+export function readCatalog(root: string): CatalogFile {
+  return JSON.parse(readFileSync(path.join(root, 'data', 'catalog.json'), 'utf8')) as CatalogFile;
+}
+
+/** The cleaned purchase log: parsing it takes about a second, so only callers that train or evaluate do. */
+export function readPurchases(root: string): Purchase[] {
+  return cleanLog(readLog(locateDataset(root))).purchases;
 }
