@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { ArtifactError, loadModel, type LoadedModel } from '../lib/recs/artifacts';
+import { ArtifactError, loadModel, loadPointedModel, manifestLocation, type LoadedModel } from '../lib/recs/artifacts';
 import { DEFAULT_FEATURE_SPEC } from '../lib/recs/features';
 import { PointerSchema } from '../lib/recs/manifest';
 import { poolHistory, userTower } from '../lib/recs/tower';
@@ -129,6 +129,15 @@ describe('exported artifacts', () => {
     await expect(loadModel(reader(dir))).rejects.toThrow(/manifest manifest\.json is invalid: dim/);
     writeFileSync(manifestFile, '{"oops"');
     await expect(loadModel(reader(dir))).rejects.toThrow(/not readable JSON/);
+  });
+
+  it('loads the version a pointer names, and rejects a manifest of another version', async () => {
+    const { dir } = exportSynthetic();
+    const { version } = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    const pointer = { version, manifest: `/models/${version}/manifest.json`, inputsHash: '' };
+    expect(manifestLocation(pointer)).toEqual({ base: `/models/${version}/`, file: 'manifest.json' });
+    await expect(loadPointedModel(reader(dir), pointer)).resolves.toMatchObject({ manifest: { version } });
+    await expect(loadPointedModel(reader(dir), { ...pointer, version: 'aaaaaaaaaaaa' })).rejects.toThrow(/manifest is version [0-9a-f]{12}, pointer names aaaaaaaaaaaa/);
   });
 });
 

@@ -3,7 +3,7 @@
  * Web APIs only (crypto.subtle, typed arrays), so the browser worker, the edge and Node share it; the
  * caller passes how to read a path (fetch, Cache Storage, or the file system).
  */
-import { ManifestSchema, type FileEntry, type Manifest } from './manifest';
+import { ManifestSchema, PointerSchema, type FileEntry, type Manifest, type Pointer } from './manifest';
 import { dequantizeRows } from './quantize';
 
 export class ArtifactError extends Error {
@@ -81,4 +81,33 @@ export async function loadModel(read: ReadFile, manifestPath = 'manifest.json'):
   const skus = JSON.parse(new TextDecoder().decode(ids)) as unknown;
   if (!Array.isArray(skus) || skus.length !== n || !skus.every((s) => typeof s === 'string')) throw new ArtifactError(`${files.itemIds.path}: expected ${n} product codes`);
   return { manifest, userTower, items, prior: priorValues, skus: skus as string[] };
+}
+
+/** A URL's bytes, or an ArtifactError naming the URL and the status. */
+export async function fetchBytes(url: string | URL): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new ArtifactError(`${url}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/** The pointer to the active version (public/models/current.json), with the cache mode the caller's runtime needs. */
+export async function fetchPointer(url: string | URL, cache: RequestCache): Promise<Pointer> {
+  const res = await fetch(url, { cache });
+  if (!res.ok) throw new ArtifactError(`${url}: HTTP ${res.status}`);
+  const parsed = PointerSchema.safeParse(await res.json().catch(() => null));
+  if (!parsed.success) throw new ArtifactError(`${url}: not a model pointer`);
+  return parsed.data;
+}
+
+/** The version folder of the pointer's manifest (ending in '/'), and the manifest's file name. */
+export function manifestLocation(pointer: Pointer): { base: string; file: string } {
+  const cut = pointer.manifest.lastIndexOf('/') + 1;
+  return { base: pointer.manifest.slice(0, cut), file: pointer.manifest.slice(cut) };
+}
+
+/** The version the pointer names; `read` resolves paths inside that version's folder. Another version is rejected. */
+export async function loadPointedModel(read: ReadFile, pointer: Pointer): Promise<LoadedModel> {
+  const model = await loadModel(read, manifestLocation(pointer).file);
+  if (model.manifest.version !== pointer.version) throw new ArtifactError(`manifest is version ${model.manifest.version}, pointer names ${pointer.version}`);
+  return model;
 }

@@ -4,10 +4,9 @@
  * One session per worker, every run() queued (two runs in flight hang the WebGPU EP).
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
-import { ArtifactError, loadModel, type LoadedModel, type ReadFile } from './artifacts';
+import { ArtifactError, fetchBytes, fetchPointer, loadPointedModel, manifestLocation, type LoadedModel, type ReadFile } from './artifacts';
 import type { BenchRequest, BenchResponse, BenchResult, DeviceSource, Percentiles, RankRequest, RankResponse } from './device-protocol';
 import { historyInputs } from './features';
-import { PointerSchema } from './manifest';
 import { scoreAll, topK } from './rank';
 import { towerInputs } from './tower';
 
@@ -33,12 +32,6 @@ interface Ready {
   catalog: Catalog['items'];
   index: Map<string, number>;
   loadMs: number;
-}
-
-async function fetchBytes(url: string): Promise<Uint8Array> {
-  const res = await fetch(url);
-  if (!res.ok) throw new ArtifactError(`${url}: HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
 }
 
 /** Reads a version's files through Cache Storage: fetched once per version, then served from the device. */
@@ -72,19 +65,15 @@ async function hasWebGpuAdapter(): Promise<boolean> {
 
 async function init(preferWasm: boolean): Promise<Ready> {
   const started = performance.now();
-  const pointerRes = await fetch('/models/current.json', { cache: 'no-cache' });
-  if (!pointerRes.ok) throw new ArtifactError(`/models/current.json: HTTP ${pointerRes.status}`);
-  const pointer = PointerSchema.parse(await pointerRes.json());
-  const base = pointer.manifest.slice(0, pointer.manifest.lastIndexOf('/') + 1);
-  const { read, discard } = await versionReader(base, pointer.version);
+  const pointer = await fetchPointer('/models/current.json', 'no-cache');
+  const { read, discard } = await versionReader(manifestLocation(pointer).base, pointer.version);
   let model: LoadedModel;
   try {
-    model = await loadModel(read, pointer.manifest.slice(base.length));
+    model = await loadPointedModel(read, pointer);
   } catch (e) {
     await discard(); // never keep a bad copy: the next load fetches afresh
     throw e;
   }
-  if (model.manifest.version !== pointer.version) throw new ArtifactError(`manifest version ${model.manifest.version} ≠ pointer ${pointer.version}`);
 
   const webgpu = !preferWasm && (await hasWebGpuAdapter());
   const ort = webgpu ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm');
