@@ -7,7 +7,7 @@ export async function GET(req: Request) {
   const url = new URL(req.url);
   const parsed = parseRankQuery(url);
   if (!parsed.ok) return Response.json({ error: parsed.error }, { status: 400 });
-  const unknown = [...parsed.query.recent, ...(parsed.query.sku ? [parsed.query.sku] : [])];
+  const anchors = [...parsed.query.recent, ...(parsed.query.sku ? [parsed.query.sku] : [])];
   let data;
   try {
     data = await coldStartData(url.origin);
@@ -15,10 +15,10 @@ export async function GET(req: Request) {
     console.error('[tandem] cold-start data unavailable:', (e as Error).message);
     return Response.json({ error: 'ranking temporarily unavailable' }, { status: 503, headers: { 'Retry-After': '5' } });
   }
-  const missing = unknown.filter((s) => !data.index.has(s));
+  const missing = anchors.filter((s) => !data.index.has(s));
   if (missing.length > 0) return Response.json({ error: `unknown product code: ${missing.slice(0, 3).join(', ')}` }, { status: 400 });
   const items = coldStartRank(data, parsed.query);
-  const personal = unknown.length > 0;
+  const personal = anchors.length > 0;
   return Response.json(
     { items, source: 'edge', modelVersion: data.modelVersion, experiment: null },
     // Without session products the answer is the same for everyone: cache it at the edge for a while.
