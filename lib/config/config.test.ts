@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import localJson from './default.json';
+import { createConfigReader, parseLocal, type RemoteConfig } from './index';
+import { StoreConfigSchema } from './schema';
+
+const remoteWith = (...answers: (unknown | Error)[]): RemoteConfig & { calls: number } => {
+  const r = {
+    calls: 0,
+    async getAll() {
+      const a = answers[Math.min(r.calls++, answers.length - 1)];
+      if (a instanceof Error) throw a;
+      return a;
+    },
+  };
+  return r;
+};
+
+const valid = { ...localJson, modelVersion: 'abcdefabcdef', switches: { onDeviceRanking: false, edgeRanking: true, eventCollection: true } };
+
+describe('store config', () => {
+  it('the committed local file is valid and has defaults for what it leaves out', () => {
+    const c = parseLocal(localJson);
+    expect(c.switches.onDeviceRanking).toBe(true);
+    expect(c.experiments.filter((e) => e.status === 'running').length).toBeGreaterThan(0);
+    expect(StoreConfigSchema.parse({}).switches).toEqual({ onDeviceRanking: true, edgeRanking: true, eventCollection: true });
+  });
+
+  it('without EDGE_CONFIG it reads the local file and never calls out', async () => {
+    const read = createConfigReader({ remote: null, local: localJson });
+    const got = await read();
+    expect(got.source).toBe('local');
+    expect(got.config.modelVersion).toBeNull();
+  });
+
+  it('uses a valid remote value', async () => {
+    const read = createConfigReader({ remote: remoteWith(valid), local: localJson, ttlMs: 0 });
+    const got = await read();
+    expect(got.source).toBe('edge-config');
+    expect(got.config.switches.onDeviceRanking).toBe(false);
+  });
+
+  it('unreachable with no good value yet: the local file, and says so once', async () => {
+    const logs: string[] = [];
+    const read = createConfigReader({ remote: remoteWith(new Error('fetch failed')), local: localJson, ttlMs: 0, log: (m) => logs.push(m) });
+    expect((await read()).source).toBe('local');
+    expect((await read()).source).toBe('local');
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatch(/unreachable \(fetch failed\).*local lib\/config\/default\.json/);
+  });
+
+  it('unreachable or invalid after a good value: the last good value, then recovers', async () => {
+    const logs: string[] = [];
+    const bad = { ...valid, experiments: [{ ...localJson.experiments[0], control: 'nope' }] };
+    const read = createConfigReader({ remote: remoteWith(valid, new Error('timeout'), bad, valid), local: localJson, ttlMs: 0, log: (m) => logs.push(m) });
+    expect((await read()).source).toBe('edge-config');
+    const down = await read();
+    expect(down.source).toBe('last-good');
+    expect(down.config.modelVersion).toBe('abcdefabcdef');
+    const invalid = await read();
+    expect(invalid.source).toBe('last-good');
+    expect(invalid.problem).toMatch(/invalid \(experiments\.0\.control: control "nope" is not one of the variants\)/);
+    expect((await read()).source).toBe('edge-config');
+    expect(logs).toEqual([expect.stringMatching(/unreachable/), expect.stringMatching(/invalid/), expect.stringMatching(/valid again/)]);
+  });
+
+  it('reuses one answer within the TTL', async () => {
+    let t = 0;
+    const remote = remoteWith(valid);
+    const read = createConfigReader({ remote, local: localJson, ttlMs: 5000, now: () => t });
+    await read();
+    t = 4999;
+    await read();
+    expect(remote.calls).toBe(1);
+    t = 5000;
+    await read();
+    expect(remote.calls).toBe(2);
+  });
+
+  it('rejects variants a question does not have, duplicate running kinds, bad codes', () => {
+    const exp = localJson.experiments[0]!;
+    const bad = (c: unknown) => StoreConfigSchema.safeParse(c).success;
+    expect(bad({ experiments: [{ ...exp, variants: [{ id: 'left', weight: 1 }, { id: 'below-hero', weight: 1 }] }] })).toBe(false);
+    expect(bad({ experiments: [exp, { ...exp, id: 'again' }] })).toBe(false);
+    expect(bad({ merchandising: { 'home-top': { pin: ['85123a'] } } })).toBe(false);
+    expect(bad({ merchandising: { 'nowhere': { pin: [] } } })).toBe(false);
+    expect(bad({ merchandising: { 'home-top': { pin: ['85123A'] } } })).toBe(true);
+  });
+});

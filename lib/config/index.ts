@@ -1,0 +1,98 @@
+/**
+ * The one way to read the store's configuration. With EDGE_CONFIG set, it reads Edge Config through
+ * @vercel/edge-config; without it, the committed lib/config/default.json. Both are validated by the
+ * same schema. A remote read that fails or does not validate falls back to the last good remote value,
+ * then to the local file, and says so in the logs (once per distinct problem, not once per request).
+ * Web APIs only: it runs in proxy.ts, route handlers and pages alike.
+ */
+import { createClient } from '@vercel/edge-config';
+import localJson from './default.json';
+import { describeConfigError, StoreConfigSchema, type StoreConfig } from './schema';
+
+export type ConfigSource = 'edge-config' | 'last-good' | 'local';
+export interface LoadedConfig {
+  config: StoreConfig;
+  source: ConfigSource;
+  /** Why the remote value was not used, when it was not. */
+  problem?: string;
+}
+
+/** What the reader needs of an Edge Config client; tests pass a fake. */
+export interface RemoteConfig {
+  getAll(): Promise<unknown>;
+}
+
+export interface ConfigReaderOptions {
+  remote: RemoteConfig | null;
+  local: unknown;
+  /** How long one answer is reused: Edge Config reads are cheap, but not free when it is unreachable. */
+  ttlMs?: number;
+  log?: (message: string) => void;
+  now?: () => number;
+}
+
+/** The local file must always validate: a broken default is a bug, caught by the tests and at start. */
+export function parseLocal(local: unknown): StoreConfig {
+  const parsed = StoreConfigSchema.safeParse(local);
+  if (!parsed.success) throw new Error(`lib/config/default.json is invalid: ${describeConfigError(parsed.error)}`);
+  return parsed.data;
+}
+
+export function createConfigReader(opts: ConfigReaderOptions): () => Promise<LoadedConfig> {
+  const local = parseLocal(opts.local);
+  const ttl = opts.ttlMs ?? 5_000;
+  const log = opts.log ?? ((m: string) => console.warn(m));
+  const now = opts.now ?? Date.now;
+  let lastGood: StoreConfig | undefined;
+  let lastProblem: string | undefined;
+  let memo: { at: number; value: Promise<LoadedConfig> } | undefined;
+
+  const readRemote = async (remote: RemoteConfig): Promise<LoadedConfig> => {
+    let problem: string;
+    try {
+      const parsed = StoreConfigSchema.safeParse(await remote.getAll());
+      if (parsed.success) {
+        if (lastProblem) log('[tandem] Edge Config is readable and valid again');
+        lastProblem = undefined;
+        lastGood = parsed.data;
+        return { config: parsed.data, source: 'edge-config' };
+      }
+      problem = `Edge Config is invalid (${describeConfigError(parsed.error)})`;
+    } catch (e) {
+      problem = `Edge Config is unreachable (${e instanceof Error ? e.message : String(e)})`;
+    }
+    const source: ConfigSource = lastGood ? 'last-good' : 'local';
+    if (problem !== lastProblem) log(`[tandem] ${problem}; using the ${source === 'last-good' ? 'last good Edge Config value' : 'local lib/config/default.json'}`);
+    lastProblem = problem;
+    return { config: lastGood ?? local, source, problem };
+  };
+
+  return () => {
+    if (!opts.remote) return Promise.resolve({ config: local, source: 'local' });
+    const t = now();
+    if (memo && t - memo.at < ttl) return memo.value;
+    const value = readRemote(opts.remote);
+    memo = { at: t, value };
+    return value;
+  };
+}
+
+function remoteFromEnv(): RemoteConfig | null {
+  const connection = process.env.EDGE_CONFIG;
+  if (!connection) return null; // the bare SDK would throw "No connection string provided"
+  try {
+    return createClient(connection);
+  } catch (e) {
+    // A malformed connection string: say so once, and run on the local file rather than not at all.
+    console.warn(`[tandem] EDGE_CONFIG is set but unusable (${(e as Error).message}); using lib/config/default.json`);
+    return null;
+  }
+}
+
+let reader: (() => Promise<LoadedConfig>) | undefined;
+
+/** The store's configuration for this request. */
+export function getConfig(): Promise<LoadedConfig> {
+  reader ??= createConfigReader({ remote: remoteFromEnv(), local: localJson });
+  return reader();
+}
