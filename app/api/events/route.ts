@@ -1,0 +1,43 @@
+import { cookies } from 'next/headers';
+import { getConfig } from '@/lib/config';
+import { getEventStore } from '@/lib/events/server-store';
+import { MAX_BODY_BYTES, parseBatch } from '@/lib/events/schema';
+import { readLimited } from '@/lib/events/read-body';
+import { VISITOR_COOKIE, VISITOR_ID_PATTERN } from '@/lib/experiments/assign';
+
+const json = (body: unknown, status: number) => Response.json(body, { status, headers: { 'Cache-Control': 'no-store' } });
+
+/**
+ * Shopper events in batches: `{"events":[...]}` as JSON (or text/plain, which is what sendBeacon sends
+ * a string as). 202 once stored; an id seen before is counted as a duplicate and stored nothing.
+ */
+export async function POST(req: Request) {
+  const type = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json' && type !== 'text/plain') return json({ error: 'content-type must be application/json or text/plain' }, 415);
+  const body = await readLimited(req, MAX_BODY_BYTES);
+  if (!body.ok) return json({ error: body.error }, body.status);
+  let parsedJson: unknown;
+  try {
+    parsedJson = JSON.parse(body.text);
+  } catch {
+    return json({ error: 'body is not JSON' }, 400);
+  }
+  const batch = parseBatch(parsedJson, Date.now());
+  if (!batch.ok) return json({ error: batch.error }, 400);
+
+  const { config } = await getConfig();
+  if (!config.switches.eventCollection) return json({ accepted: 0, duplicates: 0, dropped: batch.events.length }, 202);
+
+  // The visitor is who sent the request (the first-party cookie), never a field the page could fill in.
+  const cookie = (await cookies()).get(VISITOR_COOKIE)?.value;
+  const visitor = cookie && VISITOR_ID_PATTERN.test(cookie) ? cookie : 'unknown';
+  const receivedAt = Date.now();
+  try {
+    const result = await getEventStore().insert(batch.events.map((e) => ({ ...e, visitor, receivedAt })));
+    return json(result, 202);
+  } catch (e) {
+    // The device keeps the batch and sends it again: nothing is lost, and the ids prevent doubles.
+    console.error('[tandem] events store unavailable:', (e as Error).message);
+    return json({ error: 'events store temporarily unavailable' }, 503);
+  }
+}

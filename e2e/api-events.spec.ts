@@ -1,0 +1,50 @@
+import { expect, test } from '@playwright/test';
+
+const event = (over: Record<string, unknown> = {}) => ({
+  id: crypto.randomUUID(),
+  type: 'click',
+  experiment: 'home-shelf-position',
+  variant: 'above-hero',
+  placement: 'home-top',
+  sku: '85123A',
+  at: Date.now(),
+  ...over,
+});
+
+test.describe('POST /api/events', () => {
+  test('202 for a batch; the same ids again are duplicates, not new rows', async ({ request }) => {
+    const batch = { events: [event(), event({ type: 'exposure', sku: null })] };
+    const first = await request.post('/api/events', { data: batch });
+    expect(first.status()).toBe(202);
+    expect(await first.json()).toEqual({ accepted: 2, duplicates: 0 });
+    const again = await request.post('/api/events', { data: batch });
+    expect(await again.json()).toEqual({ accepted: 0, duplicates: 2 });
+    // sendBeacon sends a string as text/plain: accepted as well.
+    const beacon = await request.post('/api/events', { headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, data: Buffer.from(JSON.stringify({ events: [event()] })) });
+    expect(beacon.status()).toBe(202);
+  });
+
+  test('bad input: a 4xx with a JSON error that says what is wrong, and nothing stored', async ({ request }) => {
+    const cases: [unknown, number, RegExp][] = [
+      ['not json', 400, /not JSON/],
+      [{ events: [event({ id: 'nope' })] }, 400, /events\.0\.id/],
+      [{ events: [event({ sku: "1' OR '1'='1" })] }, 400, /events\.0\.sku/],
+      [{ events: [event({ at: 1 })] }, 400, /more than 30 days old/],
+      [{ events: [event()], extra: true }, 400, /extra/],
+      [{ events: Array.from({ length: 101 }, () => event()) }, 400, /events/],
+      [{ events: [event({ experiment: null })] }, 400, /experiment and variant come together/],
+    ];
+    for (const [body, status, error] of cases) {
+      const res = await request.post('/api/events', { headers: { 'Content-Type': 'application/json' }, data: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)) });
+      expect(res.status(), JSON.stringify(body).slice(0, 80)).toBe(status);
+      expect((await res.json()).error).toMatch(error);
+    }
+    const huge = await request.post('/api/events', { headers: { 'Content-Type': 'application/json' }, data: Buffer.from('x'.repeat(70 * 1024)) });
+    expect(huge.status()).toBe(413);
+    const form = await request.post('/api/events', { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, data: 'a=1' });
+    expect(form.status()).toBe(415);
+    const bad = await request.post('/api/events', { headers: { 'Content-Type': 'application/json' }, data: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) });
+    expect(bad.status()).toBe(400);
+    expect((await bad.json()).error).toMatch(/UTF-8/);
+  });
+});

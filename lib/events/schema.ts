@@ -1,0 +1,66 @@
+/**
+ * Shopper events: what the page sends, what /api/events accepts, what the stores keep. The event id
+ * is made on the device, so a batch sent twice (a beacon, then a retry) is stored once.
+ */
+import { z } from 'zod';
+import { PLACEMENTS } from '../config/schema';
+
+export const EVENT_TYPES = ['exposure', 'click', 'add-to-cart', 'purchase'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+/** Shelves, plus the two places a shopper acts outside them. */
+export const EVENT_PLACEMENTS = [...PLACEMENTS, 'product-page', 'cart'] as const;
+export const SHELF_SOURCES = ['device-webgpu', 'device-wasm', 'edge', 'static'] as const;
+
+/** Body limit for POST /api/events: far above a real batch (100 events ≈ 30 KB), far below harm. */
+export const MAX_BODY_BYTES = 64 * 1024;
+export const MAX_BATCH = 100;
+/** An offline device may hold events for a while; older or future-dated ones are refused. */
+export const MAX_AGE_MS = 30 * 86_400_000;
+export const MAX_CLOCK_SKEW_MS = 86_400_000;
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/);
+
+export const EventSchema = z.strictObject({
+  id: z.uuid(),
+  type: z.enum(EVENT_TYPES),
+  experiment: slug.nullable(),
+  variant: slug.nullable(),
+  placement: z.enum(EVENT_PLACEMENTS).nullable(),
+  sku: z
+    .string()
+    .regex(/^[A-Z0-9]{1,12}$/)
+    .nullable(),
+  /** Milliseconds since the epoch, on the device's clock. */
+  at: z.number().int().positive(),
+  source: z.enum(SHELF_SOURCES).nullable().optional(),
+  modelVersion: z
+    .string()
+    .regex(/^([0-9a-f]{12}|none)$/)
+    .nullable()
+    .optional(),
+});
+export type ShopperEvent = z.infer<typeof EventSchema>;
+
+export const BatchSchema = z.strictObject({
+  events: z.array(EventSchema).min(1).max(MAX_BATCH),
+});
+
+/** What a store keeps: the event, who sent it (the anonymous visitor cookie) and when it arrived. */
+export interface StoredEvent extends ShopperEvent {
+  visitor: string;
+  receivedAt: number;
+}
+
+/** Reads a batch, or says precisely what is wrong with it (the first problem found). */
+export function parseBatch(body: unknown, now: number): { ok: true; events: ShopperEvent[] } | { ok: false; error: string } {
+  const parsed = BatchSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { ok: false, error: `${issue.path.join('.') || 'body'}: ${issue.message}` };
+  }
+  for (const [i, e] of parsed.data.events.entries()) {
+    if (e.at < now - MAX_AGE_MS || e.at > now + MAX_CLOCK_SKEW_MS) return { ok: false, error: `events.${i}.at: more than 30 days old or in the future` };
+    if ((e.experiment === null) !== (e.variant === null)) return { ok: false, error: `events.${i}: experiment and variant come together` };
+  }
+  return { ok: true, events: parsed.data.events };
+}

@@ -1,0 +1,43 @@
+/** The default events store: one SQLite file (WAL, so the dashboard reads while the store writes). */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { StoredEvent } from './schema';
+import { assembleCounts, COLUMNS, experimentSql, rowOf, schemaSql, type EventStore, type HourRow, type OutcomeRow, type ShelfRow } from './store';
+
+export function openSqliteStore(file: string, table = 'events'): EventStore {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL'); // with WAL: durable across a crash of the process, fast
+  db.pragma('busy_timeout = 5000');
+  for (const sql of schemaSql(table)) db.exec(sql);
+  const insert = db.prepare(`INSERT OR IGNORE INTO ${table} (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
+  const insertAll = db.transaction((events: StoredEvent[]) => {
+    let accepted = 0;
+    for (const e of events) accepted += insert.run(rowOf(e)).changes;
+    return accepted;
+  });
+  const q = experimentSql(table, () => '?');
+  const shelf = db.prepare<[string], ShelfRow>(q.shelf);
+  const outcomes = db.prepare<[string], OutcomeRow>(q.outcomes);
+  const hourly = db.prepare<[string], HourRow>(q.hourly);
+  const byType = db.prepare<[], { type: string; n: number }>(q.byType);
+
+  return {
+    kind: 'sqlite',
+    async insert(events) {
+      const accepted = insertAll(events);
+      return { accepted, duplicates: events.length - accepted };
+    },
+    async experimentCounts(experiment) {
+      return assembleCounts(shelf.all(experiment), outcomes.all(experiment), hourly.all(experiment));
+    },
+    async countByType() {
+      return Object.fromEntries(byType.all().map((r) => [r.type, r.n]));
+    },
+    async close() {
+      db.close();
+    },
+  };
+}
