@@ -46,8 +46,8 @@ function exportSynthetic(): { dir: string; model: TrainedModel } {
     { name: 'long', events: Array.from({ length: 12 }, (_, i) => ({ sku: `P${1000 + ((i * 5) % 40)}`, at: at(i * 9), kind: 'purchase' as const })) },
     { name: 'empty', events: [] },
   ];
-  const metrics = { validation: { users: 0, models: {} }, int8: { 'ndcg@10': 0, 'top10-overlap': 1 }, tuning: { 'ndcg@10': 0 } };
-  const { dir } = writeArtifacts(mkdtempSync(path.join(tmpdir(), 'tandem-models-')), model, { catalogVersion: 'test', metrics, training: {}, golden });
+  const metrics = { validation: { users: 0, models: {} }, int8: { 'ndcg@10': 0, 'top10-overlap': 1 }, tuning: { 'ndcg@10': 0 }, coldStart: { weights: { country: 0.1, daypart: 0 }, popularity: { 'ndcg@10': 0 }, context: { 'ndcg@10': 0 } } };
+  const { dir } = writeArtifacts(mkdtempSync(path.join(tmpdir(), 'tandem-models-')), model, { catalogVersion: 'test', metrics, training: {}, golden, coldStart: { format: 1, timeZone: 'Europe/London', weights: { country: 0.1, daypart: 0 }, countries: {}, dayparts: [] } });
   return { dir, model };
 }
 

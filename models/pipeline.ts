@@ -18,6 +18,7 @@ import type { Pointer } from '../lib/recs/manifest';
 import { dequantizeRows, quantizeRows } from '../lib/recs/quantize';
 import { topK, scoreAll, type ScorerSpec } from '../lib/recs/rank';
 import { compare, type EvalResult } from './compare';
+import { buildContext, coldStartMetrics, tuneContextWeights } from './context';
 import { evalUsers, evaluate, formatTable, splitAt } from './evaluate';
 import { writeArtifacts } from './export/artifacts';
 import { cleanLog, locateDataset, readLog, type Purchase } from './data';
@@ -30,7 +31,7 @@ export const MODELS_DIR = path.join('public', 'models');
 export const VALIDATION_DIR = path.join('data', 'models', 'validation');
 
 // Everything the artifacts are a function of, besides the catalog and the data set.
-const CODE = ['models/train.ts', 'models/two-tower.ts', 'models/pipeline.ts', 'models/export/onnx.ts', 'models/export/artifacts.ts', 'lib/recs/features.ts', 'lib/recs/rank.ts', 'lib/recs/tower.ts', 'lib/recs/quantize.ts', 'lib/recs/manifest.ts'];
+const CODE = ['models/train.ts', 'models/two-tower.ts', 'models/pipeline.ts', 'models/export/onnx.ts', 'models/export/artifacts.ts', 'lib/recs/features.ts', 'lib/recs/rank.ts', 'lib/recs/tower.ts', 'lib/recs/quantize.ts', 'lib/recs/manifest.ts', 'models/context.ts', 'lib/coldstart/context.ts'];
 
 export function modelInputsHash(catalog: CatalogFile): string {
   const h = createHash('sha256').update(catalog.version).update(catalog.source.datasetSha256);
@@ -139,6 +140,9 @@ export function runPipeline(root: string, catalog: CatalogFile, purchases: Purch
   const tuned = tuneScorer(tuneFit.model, evalUsers(tune.history, tune.future, index));
   console.log(`models: scorer repeatWeight ${tuned.scorer.repeatWeight}, priorWeight ${tuned.scorer.priorWeight} (tuning NDCG@10 ${tuned.metrics['ndcg@10']})`);
 
+  const ctxTuned = tuneContextWeights(tuneFit.model.prior, purchases, index, products.length, tTune, tVal);
+  console.log(`models: cold-start weights country ${ctxTuned.weights.country}, daypart ${ctxTuned.weights.daypart} (tuning NDCG@10 ${ctxTuned.ndcg.toFixed(4)}, popularity alone ${ctxTuned.popularity.toFixed(4)})`);
+
   // 2. Validate against the baselines.
   const val = splitAt(purchases, tVal, end);
   const valFit = fitWithBar('validation', products, val.history, tVal, spec, config, tuned.scorer);
@@ -158,7 +162,16 @@ export function runPipeline(root: string, catalog: CatalogFile, purchases: Purch
   console.log(`\nValidation (${iso(tVal)} to ${iso(end)}): full-catalogue ranking, bought products not removed\n${formatTable(validation.users, validation.models)}`);
   console.log(`int8 embeddings: NDCG@10 ${int8['ndcg@10']} (float32 ${validation.models['two-tower']!['ndcg@10']}), top-10 overlap ${int8['top10-overlap']}\n`);
 
-  const metrics = { validation, int8, tuning: { 'ndcg@10': tuned.metrics['ndcg@10'] } };
+  const valContext = buildContext(purchases, index, products.length, tVal, ctxTuned.weights);
+  const valOrders = purchases.filter((p) => toMillis(p.date) >= tVal);
+  const coldStart = {
+    weights: ctxTuned.weights,
+    popularity: { 'ndcg@10': coldStartMetrics(valFit.model.prior, valContext, valOrders, index, { country: 0, daypart: 0 })['ndcg@10'] },
+    context: { 'ndcg@10': coldStartMetrics(valFit.model.prior, valContext, valOrders, index, ctxTuned.weights)['ndcg@10'] },
+  };
+  console.log(`Cold start (every validation order, no history): popularity NDCG@10 ${coldStart.popularity['ndcg@10']}, with country + daypart ${coldStart.context['ndcg@10']}\n`);
+
+  const metrics = { validation, int8, tuning: { 'ndcg@10': tuned.metrics['ndcg@10'] }, coldStart };
   const training = (f: Fit, role: string) => ({ role, ...config, examples: f.examples, seconds: Math.round(f.seconds * 10) / 10, lossByEpoch: epochLosses(f), dataset: catalog.source.dataset });
 
   // The validation model is kept (not shipped) so `npm run eval` re-measures exactly what was reported.
@@ -168,6 +181,7 @@ export function runPipeline(root: string, catalog: CatalogFile, purchases: Purch
     metrics,
     training: training(valFit, 'validation'),
     golden: goldenHistories(val.history, valFit.model),
+    coldStart: valContext,
   });
   writeFileSync(path.join(root, VALIDATION_DIR, 'current.json'), JSON.stringify({ version: validationOut.manifest.version, manifest: `${validationOut.manifest.version}/manifest.json`, inputsHash: '' }));
 
@@ -178,6 +192,7 @@ export function runPipeline(root: string, catalog: CatalogFile, purchases: Purch
     metrics,
     training: training(shipFit, 'shipped'),
     golden: goldenHistories(purchases, shipFit.model),
+    coldStart: buildContext(purchases, index, products.length, end, ctxTuned.weights),
   });
   const pointer: Pointer = { version: out.manifest.version, manifest: `/models/${out.manifest.version}/manifest.json`, inputsHash: modelInputsHash(catalog) };
   writeFileSync(path.join(root, MODELS_DIR, 'current.json'), `${JSON.stringify(pointer, null, 2)}\n`);

@@ -55,11 +55,15 @@ export const ManifestSchema = z.object({
     prior: FileEntry,
     itemIds: FileEntry,
     golden: FileEntry,
+    /** Cold-start context (lib/coldstart/context.ts): country and daypart lifts, and their weight. */
+    coldStart: FileEntry,
   }),
   metrics: z.object({
     validation: EvalResultSchema,
     int8: z.object({ 'ndcg@10': z.number(), 'top10-overlap': z.number() }),
     tuning: z.object({ 'ndcg@10': z.number() }),
+    /** Cold start (no history), every validation order: popularity alone vs with country and daypart. */
+    coldStart: z.object({ weights: z.object({ country: z.number(), daypart: z.number() }), popularity: z.object({ 'ndcg@10': z.number() }), context: z.object({ 'ndcg@10': z.number() }) }),
   }),
   training: z.record(z.string(), z.unknown()),
 });

@@ -1,4 +1,5 @@
 /** Writes one model version: ONNX user tower, item embeddings (float32 + int8), prior, ids, golden vectors, manifest. */
+import type { ColdStartContext } from '../../lib/coldstart/context';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -39,7 +40,7 @@ export function goldenCases(model: TrainedModel, histories: { name: string; even
 export function writeArtifacts(
   root: string,
   model: TrainedModel,
-  info: { catalogVersion: string; metrics: Manifest['metrics']; training: Record<string, unknown>; golden: { name: string; events: HistoryEvent[] }[] },
+  info: { catalogVersion: string; metrics: Manifest['metrics']; training: Record<string, unknown>; golden: { name: string; events: HistoryEvent[] }[]; coldStart: ColdStartContext },
 ): { dir: string; manifest: Manifest } {
   const n = model.skus.length;
   const d = model.dim;
@@ -60,6 +61,7 @@ export function writeArtifacts(
     prior: { path: 'prior.f32.bin', data: bytesOf(model.prior) },
     itemIds: { path: 'items.json', data: new TextEncoder().encode(JSON.stringify(model.skus)) },
     golden: { path: 'golden.json', data: new TextEncoder().encode(JSON.stringify({ cases: goldenCases(model, info.golden) }, null, 1)) },
+    coldStart: { path: 'coldstart.json', data: new TextEncoder().encode(JSON.stringify(info.coldStart)) },
   };
   const entries = Object.fromEntries(
     Object.entries(files).map(([k, f]) => [k, { path: f.path, bytes: f.data.byteLength, sha256: sha256(f.data) } satisfies FileEntry]),
