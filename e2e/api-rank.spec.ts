@@ -8,9 +8,22 @@ test('GET /api/rank ranks for a new visitor, cacheably, with the active model', 
   const body = await res.json();
   expect(body).toMatchObject({ source: 'edge', modelVersion: pointer.version, experiment: null });
   expect(body.items).toHaveLength(10);
-  for (const item of body.items) expect(item).toEqual({ sku: expect.stringMatching(/^[0-9A-Z]+$/), score: expect.any(Number) });
+  for (const item of body.items) expect(item).toEqual({ sku: expect.stringMatching(/^[0-9A-Z]+$/), score: expect.any(Number), name: expect.any(String), price: expect.any(Number) });
   const scores = body.items.map((i: { score: number }) => i.score);
   expect(scores).toEqual([...scores].sort((a: number, b: number) => b - a));
+});
+
+test('GET /api/rank names the visitor\'s variant (and is then private), and ranks by the country header', async ({ request }) => {
+  const id = '00000000-0000-4000-8000-000000000001';
+  const res = await request.get('/api/rank?placement=home-top&k=10', { headers: { Cookie: `tandem_vid=${id}` } });
+  expect(res.headers()['cache-control']).toBe('private, max-age=60');
+  expect((await res.json()).experiment).toEqual({ id: 'home-shelf-position', variant: expect.stringMatching(/^(above|below)-hero$/) });
+  const skus = async (headers: Record<string, string>) => (await (await request.get('/api/rank?placement=home-top&k=20', { headers })).json()).items.map((i: { sku: string }) => i.sku);
+  const plain = await skus({});
+  const french = await request.get('/api/rank?placement=home-top&k=20', { headers: { 'x-vercel-ip-country': 'FR' } });
+  expect(french.headers()['cache-control']).toBe('private, max-age=60');
+  expect(await skus({ 'x-vercel-ip-country': 'FR' })).not.toEqual(plain);
+  expect(await skus({ 'x-vercel-ip-country': 'GB' })).toEqual(plain); // the home market: the prior already is its taste
 });
 
 test('GET /api/rank with session products ranks around them, leaves them out and is not cached', async ({ request }) => {

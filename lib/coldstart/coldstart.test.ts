@@ -12,7 +12,13 @@ const data: ColdStartData = {
   items: Float32Array.of(1, 0, 0.96, 0.28, 0, 1, 0.28, 0.96, Math.SQRT1_2, Math.SQRT1_2),
   dim: 2,
   prior: Float32Array.of(0.2, 0.1, 0.3, 0, 1),
+  // France over-buys A1 (lift 2); mornings over-buy B3 (lift 3); weights 0.5.
+  context: { format: 1, timeZone: 'Europe/London', weights: { country: 0.5, daypart: 0.5 }, countries: { FR: { name: 'France', orders: 50, boost: [[1, 2]] } }, dayparts: [{ name: 'morning', fromHour: 0, toHour: 12, boost: [[3, 3]] }] },
+  names: ['a0', 'a1', 'b2', 'b3', 'c4'],
+  prices: [1, 2, 3, 4, 5],
+  categories: ['a', 'a', 'b', 'b', 'c'],
 };
+const skus = (r: { sku: string }[]) => r.map((x) => x.sku);
 
 describe('coldStartRank', () => {
   it('ranks by recent popularity without context', () => {
@@ -25,6 +31,20 @@ describe('coldStartRank', () => {
     expect(ranked).not.toContain('A0');
     // Around B3: C4 (cosine 0.88, the most popular) and B2 (cosine 0.96) beat the A items; B3 itself is left out.
     expect(coldStartRank(data, { placement: 'product-similar', k: 2, recent: [], sku: 'B3' }).map((r) => r.sku)).toEqual(['C4', 'B2']);
+  });
+
+  it('lifts what the country and the time of day buy, with the shipped weight', () => {
+    expect(skus(coldStartRank(data, { placement: 'home-top', k: 2, recent: [] }, { request: { country: 'FR', hour: 15 } }))).toEqual(['A1', 'C4']); // 0.1 + 0.5·2
+    expect(skus(coldStartRank(data, { placement: 'home-top', k: 1, recent: [] }, { request: { hour: 9 } }))).toEqual(['B3']); // 0 + 0.5·3
+    expect(skus(coldStartRank(data, { placement: 'home-top', k: 1, recent: [] }, { request: { country: 'ZZ', hour: 15 } }))).toEqual(['C4']);
+  });
+
+  it('applies the category filter, blocked and pinned codes', () => {
+    expect(skus(coldStartRank(data, { placement: 'product-similar', k: 5, recent: [], sku: 'B3' }, { category: 'same' }))).toEqual(['B2']);
+    expect(skus(coldStartRank(data, { placement: 'product-similar', k: 5, recent: [], sku: 'B3' }, { category: 'other' })).sort()).toEqual(['A0', 'A1', 'C4']);
+    const r = coldStartRank(data, { placement: 'home-top', k: 3, recent: [] }, { pin: ['B3', 'NOPE'], block: ['C4'] });
+    expect(skus(r)).toEqual(['B3', 'B2', 'A0']);
+    expect(r[0]).toMatchObject({ pinned: true, name: 'b3', price: 4 });
   });
 
   it('never returns more than k items', () => {
@@ -70,12 +90,17 @@ describe('in an edge runtime', () => {
   it('the ranker gives the same answer inside the edge runtime as in Node', () => {
     const vm = new EdgeRuntime();
     vm.evaluate(bundle('lib/coldstart/rank.ts'));
+    const opts = { request: { country: 'FR', hour: 9 }, pin: ['B2'], block: ['C4'] };
+    const plain = { ...data, index: [...data.index], items: [...data.items], prior: [...data.prior] };
     const inEdge = vm.evaluate(`
-      const data = { modelVersion: 'test', skus: ${JSON.stringify(data.skus)}, index: new Map(${JSON.stringify([...data.index])}),
-        items: Float32Array.from(${JSON.stringify([...data.items])}), dim: 2, prior: Float32Array.from(${JSON.stringify([...data.prior])}) };
-      JSON.stringify([mod.coldStartRank(data, { placement: 'home-top', k: 3, recent: [] }), mod.coldStartRank(data, { placement: 'home-top', k: 4, recent: ['A0'] })]);
+      const p = ${JSON.stringify(plain)};
+      const data = { ...p, index: new Map(p.index), items: Float32Array.from(p.items), prior: Float32Array.from(p.prior) };
+      JSON.stringify([
+        mod.coldStartRank(data, { placement: 'home-top', k: 3, recent: [] }, ${JSON.stringify(opts)}),
+        mod.coldStartRank(data, { placement: 'home-top', k: 4, recent: ['A0'] }),
+      ]);
     `) as string;
-    expect(JSON.parse(inEdge)).toEqual([coldStartRank(data, { placement: 'home-top', k: 3, recent: [] }), coldStartRank(data, { placement: 'home-top', k: 4, recent: ['A0'] })]);
+    expect(JSON.parse(inEdge)).toEqual([coldStartRank(data, { placement: 'home-top', k: 3, recent: [] }, opts), coldStartRank(data, { placement: 'home-top', k: 4, recent: ['A0'] })]);
   });
 
   it('the query parser and the artifact loader bundle without Node built-ins and load in the edge runtime', () => {
@@ -84,7 +109,13 @@ describe('in an edge runtime', () => {
     expect(vm.evaluate(`JSON.stringify(mod.parseRankQuery(new URL('http://x/api/rank?placement=cart-upsell&k=3')))`)).toBe(
       JSON.stringify({ ok: true, query: { placement: 'cart-upsell', k: 3, recent: [] } }),
     );
-    vm.evaluate(bundle('lib/coldstart/data.ts'));
-    expect(vm.evaluate('typeof mod.coldStartData')).toBe('function');
+    vm.evaluate(bundle('lib/coldstart/serve.ts'));
+    expect(vm.evaluate('typeof mod.serveColdStart')).toBe('function');
+    expect(vm.evaluate(`JSON.stringify(mod.geoFromHeaders(new Headers({ 'x-vercel-ip-country': 'fr', 'x-vercel-ip-timezone': 'Europe/Paris' })))`)).toBe('{"country":"FR","timeZone":"Europe/Paris"}');
+    // The config reader (with @vercel/edge-config) and assignment run at the edge too (proxy.ts, the route).
+    vm.evaluate(bundle('lib/config/index.ts'));
+    expect(vm.evaluate('typeof mod.getConfig')).toBe('function');
+    vm.evaluate(bundle('lib/experiments/assign.ts'));
+    expect(vm.evaluate(`mod.murmur3('hello', 0)`)).toBe(0x248bfa47);
   });
 });

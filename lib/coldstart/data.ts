@@ -1,19 +1,44 @@
 /**
- * The cold-start ranker's data: the active model's item embeddings and prior, read through the same
- * verified loader as the browser (size and sha256 of every file), once per server instance. Web APIs only:
- * it fetches the static artifacts from the store's own origin, where a CDN serves them at the edge.
+ * The cold-start ranker's data: the active model's item embeddings, prior and context, read through the
+ * same verified loader as the browser (size and sha256 of every file), plus the names and prices of the
+ * catalogue the model was trained on; once per server instance. Web APIs only: it fetches the static
+ * artifacts over HTTP, where a CDN serves them at the edge.
  */
-import { fetchBytes, fetchPointer, loadPointedModel, manifestLocation } from '../recs/artifacts';
+import { fetchBytes, fetchPointer, loadPointedModel, manifestLocation, readVerified, ArtifactError, pinnedPointer } from '../recs/artifacts';
 import type { Pointer } from '../recs/manifest';
+import { ColdStartContextSchema } from './context';
 import type { ColdStartData } from './rank';
 
 let cached: { version: string; data: Promise<ColdStartData> } | undefined;
 let checkedAt = 0;
 const RECHECK_MS = 60_000;
 
+/**
+ * Where the artifacts are fetched from: configured, never taken from the request's Host header (a
+ * forged Host must not make the server load someone else's model for everyone).
+ */
+export function artifactsOrigin(): string {
+  if (process.env.TANDEM_ARTIFACTS_ORIGIN) return process.env.TANDEM_ARTIFACTS_ORIGIN;
+  if (process.env.VERCEL_URL) return `https://${process.env.VERCEL_URL}`;
+  return `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+}
+
+type CatalogRows = { version: string; items: [string, string, number, string][] };
+
 async function load(origin: string, pointer: Pointer): Promise<ColdStartData> {
   const base = new URL(manifestLocation(pointer).base, origin);
-  const model = await loadPointedModel((p) => fetchBytes(new URL(p, base)), pointer);
+  const read = (p: string) => fetchBytes(new URL(p, base));
+  const model = await loadPointedModel(read, pointer);
+  const contextBytes = await readVerified(read, model.manifest.files.coldStart);
+  const context = ColdStartContextSchema.safeParse(JSON.parse(new TextDecoder().decode(contextBytes)));
+  if (!context.success) throw new ArtifactError(`${model.manifest.files.coldStart.path}: not a cold-start context`);
+  const res = await fetch(new URL(`/api/catalog?v=${encodeURIComponent(model.manifest.catalogVersion)}`, origin));
+  if (!res.ok) throw new ArtifactError(`/api/catalog: HTTP ${res.status}`);
+  const catalog = (await res.json()) as CatalogRows;
+  if (catalog.version !== model.manifest.catalogVersion) throw new ArtifactError(`catalog ${catalog.version} ≠ model's catalog ${model.manifest.catalogVersion}`);
+  const rows = new Map(catalog.items.map((r) => [r[0], r]));
+  const missing = model.skus.find((s) => !rows.has(s));
+  if (missing) throw new ArtifactError(`catalog has no product ${missing}`);
   return {
     modelVersion: model.manifest.version,
     skus: model.skus,
@@ -21,21 +46,33 @@ async function load(origin: string, pointer: Pointer): Promise<ColdStartData> {
     items: model.items,
     dim: model.manifest.dim,
     prior: model.prior,
+    context: context.data,
+    names: model.skus.map((s) => rows.get(s)![1]),
+    prices: model.skus.map((s) => rows.get(s)![2]),
+    categories: model.skus.map((s) => rows.get(s)![3]),
   };
 }
 
-/** The active model's data; the pointer is re-read at most once a minute, so a new version is picked up. */
-export async function coldStartData(origin: string): Promise<ColdStartData> {
+/**
+ * The model's data: the version Edge Config pins, or the one public/models/current.json names (re-read
+ * at most once a minute, so a new version is picked up).
+ */
+export async function coldStartData(pin: string | null = null, origin = artifactsOrigin()): Promise<ColdStartData> {
+  if (pin) {
+    if (cached?.version !== pin) setCached(pin, load(origin, pinnedPointer(pin)));
+    return cached!.data;
+  }
   if (cached && Date.now() - checkedAt < RECHECK_MS) return cached.data;
   // no-store: on the server, Next's fetch would otherwise keep the pointer in its data cache.
   const pointer = await fetchPointer(new URL('/models/current.json', origin), 'no-store');
   checkedAt = Date.now();
-  if (cached?.version !== pointer.version) {
-    const data = load(origin, pointer);
-    cached = { version: pointer.version, data };
-    data.catch(() => {
-      if (cached?.data === data) cached = undefined; // a failed load is retried by the next request
-    });
-  }
-  return cached.data;
+  if (cached?.version !== pointer.version) setCached(pointer.version, load(origin, pointer));
+  return cached!.data;
+}
+
+function setCached(version: string, data: Promise<ColdStartData>) {
+  cached = { version, data };
+  data.catch(() => {
+    if (cached?.data === data) cached = undefined; // a failed load is retried by the next request
+  });
 }

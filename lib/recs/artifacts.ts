@@ -111,3 +111,8 @@ export async function loadPointedModel(read: ReadFile, pointer: Pointer): Promis
   if (model.manifest.version !== pointer.version) throw new ArtifactError(`manifest is version ${model.manifest.version}, pointer names ${pointer.version}`);
   return model;
 }
+
+/** A pointer to a version named by configuration (Edge Config's modelVersion) instead of current.json. */
+export function pinnedPointer(version: string): Pointer {
+  return { version, manifest: `/models/${version}/manifest.json`, inputsHash: 'pinned' };
+}

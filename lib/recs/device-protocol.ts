@@ -9,9 +9,14 @@ export interface RankRequest {
   k: number;
   /** Never recommend these (what is in the cart, the product on screen). */
   exclude: string[];
-  /** Product-page shelves: rank around this product as well as the history, within its category. */
+  /** Product-page shelves: rank around this product as well as the history. */
   anchorSku?: string;
-  sameCategory?: boolean;
+  /** Keep only the anchor's category ("similar"), or leave it out ("complete the set"). */
+  category?: 'same' | 'other';
+  /** Merchandising: shown first, in this order (blocked codes come in `exclude`). */
+  pin?: string[];
+  /** A version pinned by configuration; otherwise the one public/models/current.json names. */
+  modelVersion?: string | null;
   /** Leave out what the shopper already bought. */
   excludePurchased?: boolean;
   /** Tests and the debug panel: skip WebGPU even where an adapter exists. */

@@ -4,7 +4,8 @@
  * One session per worker, every run() queued (two runs in flight hang the WebGPU EP).
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
-import { ArtifactError, fetchBytes, fetchPointer, loadPointedModel, manifestLocation, type LoadedModel, type ReadFile } from './artifacts';
+import { ArtifactError, fetchBytes, fetchPointer, loadPointedModel, manifestLocation, pinnedPointer, type LoadedModel, type ReadFile } from './artifacts';
+import { withPins } from './merchandise';
 import type { BenchRequest, BenchResponse, BenchResult, DeviceSource, Percentiles, RankRequest, RankResponse } from './device-protocol';
 import { historyInputs } from './features';
 import { scoreAll, topK } from './rank';
@@ -63,9 +64,9 @@ async function hasWebGpuAdapter(): Promise<boolean> {
   }
 }
 
-async function init(preferWasm: boolean): Promise<Ready> {
+async function init(preferWasm: boolean, pin: string | null): Promise<Ready> {
   const started = performance.now();
-  const pointer = await fetchPointer('/models/current.json', 'no-cache');
+  const pointer = pin ? pinnedPointer(pin) : await fetchPointer('/models/current.json', 'no-cache');
   const { read, discard } = await versionReader(manifestLocation(pointer).base, pointer.version);
   let model: LoadedModel;
   try {
@@ -97,6 +98,7 @@ async function init(preferWasm: boolean): Promise<Ready> {
 }
 
 let ready: Promise<Ready> | undefined;
+let readyPin: string | null = null;
 let queue: Promise<unknown> = Promise.resolve();
 const enqueue = <T>(job: () => Promise<T>): Promise<T> => {
   const run = queue.then(job);
@@ -105,7 +107,10 @@ const enqueue = <T>(job: () => Promise<T>): Promise<T> => {
 };
 
 async function rank(req: RankRequest): Promise<RankResponse> {
-  ready ??= init(req.preferWasm ?? false);
+  const pin = req.modelVersion ?? null;
+  if (pin !== readyPin) ready = undefined; // the configuration moved the store to another version
+  readyPin = pin;
+  ready ??= init(req.preferWasm ?? false, pin);
   const r = await ready.catch((e: unknown) => {
     ready = undefined; // a later request retries: recovery on the next good load
     throw e;
@@ -134,9 +139,10 @@ async function rank(req: RankRequest): Promise<RankResponse> {
     if (i !== undefined) exclude.add(i);
   }
   if (req.excludePurchased) for (const e of req.history) if (e.kind === 'purchase' && r.index.has(e.sku)) exclude.add(r.index.get(e.sku)!);
-  const anchorCategory = req.anchorSku && req.sameCategory ? r.catalog[r.index.get(req.anchorSku) ?? -1]?.[3] : undefined;
-  if (anchorCategory) r.catalog.forEach((c, i) => c[3] !== anchorCategory && exclude.add(i));
-  const top = topK(scores, req.k, exclude);
+  const anchorCategory = req.anchorSku && req.category ? r.catalog[r.index.get(req.anchorSku) ?? -1]?.[3] : undefined;
+  if (anchorCategory) r.catalog.forEach((c, i) => (c[3] === anchorCategory) !== (req.category === 'same') && exclude.add(i));
+  const pins = (req.pin ?? []).map((s) => r.index.get(s)).filter((i): i is number => i !== undefined && skus[i] !== req.anchorSku);
+  const top = withPins(topK(scores, req.k, exclude), pins, req.k);
   const t2 = performance.now();
   return {
     id: req.id,
@@ -175,7 +181,7 @@ function syntheticItems(n: number, d: number): Float32Array {
 
 async function bench(req: BenchRequest): Promise<BenchResult> {
   const started = performance.now();
-  ready ??= init(req.preferWasm ?? false);
+  ready ??= init(req.preferWasm ?? false, readyPin);
   const r = await ready;
   const loadMs = performance.now() - started;
   const { manifest, items, prior } = r.model;

@@ -1,27 +1,30 @@
-import { coldStartData } from '@/lib/coldstart/data';
+import { getConfig } from '@/lib/config';
 import { parseRankQuery } from '@/lib/coldstart/query';
-import { coldStartRank } from '@/lib/coldstart/rank';
+import { geoFromHeaders, serveColdStart } from '@/lib/coldstart/serve';
+import { assignAll, VISITOR_COOKIE, VISITOR_ID_PATTERN } from '@/lib/experiments/assign';
+
+function visitorOf(req: Request): string | undefined {
+  const m = req.headers.get('cookie')?.match(new RegExp(`(?:^|;\\s*)${VISITOR_COOKIE}=([^;]+)`));
+  return m && VISITOR_ID_PATTERN.test(m[1]!) ? m[1] : undefined;
+}
 
 /** Cold-start ranking. Web APIs only (see lib/coldstart): deployable as an edge function. */
 export async function GET(req: Request) {
-  const url = new URL(req.url);
-  const parsed = parseRankQuery(url);
+  const parsed = parseRankQuery(new URL(req.url));
   if (!parsed.ok) return Response.json({ error: parsed.error }, { status: 400 });
-  const anchors = [...parsed.query.recent, ...(parsed.query.sku ? [parsed.query.sku] : [])];
-  let data;
-  try {
-    data = await coldStartData(url.origin);
-  } catch (e) {
-    console.error('[tandem] cold-start data unavailable:', (e as Error).message);
-    return Response.json({ error: 'ranking temporarily unavailable' }, { status: 503, headers: { 'Retry-After': '5' } });
-  }
-  const missing = anchors.filter((s) => !data.index.has(s));
-  if (missing.length > 0) return Response.json({ error: `unknown product code: ${missing.slice(0, 3).join(', ')}` }, { status: 400 });
-  const items = coldStartRank(data, parsed.query);
-  const personal = anchors.length > 0;
-  return Response.json(
-    { items, source: 'edge', modelVersion: data.modelVersion, experiment: null },
-    // Without session products the answer is the same for everyone: cache it at the edge for a while.
-    { headers: { 'Cache-Control': personal ? 'private, no-store' : 'public, max-age=60, s-maxage=300, stale-while-revalidate=600' } },
-  );
+  const { config } = await getConfig();
+  const assignments = assignAll(config, visitorOf(req));
+  const result = await serveColdStart(parsed.query, config, assignments, geoFromHeaders(req.headers));
+  if (!result.ok) return Response.json({ error: result.error }, { status: result.status, headers: result.status === 503 ? { 'Retry-After': '5' } : {} });
+  const personal = parsed.query.recent.length > 0 || parsed.query.sku !== undefined;
+  // Same answer for everyone without session products: cacheable at the edge. With a visitor's variant
+  // or their country's taste in it, only in that visitor's browser; with session products, not at all.
+  const cache = personal
+    ? parsed.query.recent.length > 0
+      ? 'private, no-store'
+      : 'private, max-age=60'
+    : result.shelf.experiment || result.byCountry
+      ? 'private, max-age=60'
+      : 'public, max-age=60, s-maxage=300, stale-while-revalidate=600';
+  return Response.json(result.shelf, { headers: { 'Cache-Control': cache, Vary: 'Cookie' } });
 }

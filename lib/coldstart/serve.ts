@@ -1,0 +1,62 @@
+/**
+ * One cold-start answer, the same for GET /api/rank and for a shelf the server renders on a first
+ * visit: the config's switches, pinned model version, merchandising rule and the visitor's variants
+ * applied around the pure ranker. Web APIs only.
+ */
+import type { StoreConfig } from '../config/schema';
+import { assignmentsFor, variantOf, type Assignment } from '../experiments/assign';
+import { hourIn } from './context';
+import { coldStartData } from './data';
+import { coldStartRank, type ColdStartQuery, type Ranked } from './rank';
+
+export interface EdgeShelf {
+  items: Ranked[];
+  source: 'edge';
+  modelVersion: string;
+  /** The visitor's variant of the experiment this placement is part of, if any. */
+  experiment: { id: string; variant: string } | null;
+}
+
+export interface Geo {
+  country?: string;
+  timeZone?: string;
+}
+
+export type ServeResult = { ok: true; shelf: EdgeShelf; ms: number; /** The request's country changed the ranking. */ byCountry: boolean } | { ok: false; status: 400 | 503; error: string };
+
+/** Country and time zone from the platform's geo headers (Vercel's names), when present and well-formed. */
+export function geoFromHeaders(headers: Headers): Geo {
+  const country = headers.get('x-vercel-ip-country')?.toUpperCase();
+  const timeZone = headers.get('x-vercel-ip-timezone') ?? undefined;
+  return {
+    ...(country && /^[A-Z]{2}$/.test(country) ? { country } : {}),
+    ...(timeZone && /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+){0,2}$/.test(timeZone) ? { timeZone } : {}),
+  };
+}
+
+export async function serveColdStart(query: ColdStartQuery, config: StoreConfig, assignments: Assignment[], geo: Geo, now = new Date()): Promise<ServeResult> {
+  if (!config.switches.edgeRanking) return { ok: false, status: 503, error: 'cold-start ranking is switched off' };
+  const started = performance.now();
+  let data;
+  try {
+    data = await coldStartData(config.modelVersion);
+  } catch (e) {
+    console.error('[tandem] cold-start data unavailable:', (e as Error).message);
+    return { ok: false, status: 503, error: 'ranking temporarily unavailable' };
+  }
+  const anchors = [...query.recent, ...(query.sku ? [query.sku] : [])];
+  const missing = anchors.filter((s) => !data.index.has(s));
+  if (missing.length > 0) return { ok: false, status: 400, error: `unknown product code: ${missing.slice(0, 3).join(', ')}` };
+
+  const mine = assignmentsFor(query.placement, assignments);
+  const rule = config.merchandising[query.placement];
+  const items = coldStartRank(data, query, {
+    request: { country: geo.country, hour: hourIn(now, geo.timeZone ?? data.context.timeZone) },
+    ...(query.placement === 'product-similar' ? { category: variantOf(mine, 'product-shelf-kind', 'similar') === 'complete-the-set' ? 'other' : 'same' } : {}),
+    pin: rule?.pin,
+    block: rule?.block,
+  });
+  // The placement's own question first; the ranking-source experiment applies everywhere.
+  const own = mine.find((a) => a.kind !== 'ranking-source') ?? mine[0];
+  return { ok: true, shelf: { items, source: 'edge', modelVersion: data.modelVersion, experiment: own ? { id: own.experiment, variant: own.variant } : null }, ms: Math.round(performance.now() - started), byCountry: anchors.length === 0 && data.context.weights.country > 0 && !!geo.country && geo.country in data.context.countries };
+}
