@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM, CHROMIUM_ARGS } from './e2e/browser';
+import { CHROMIUM, CHROMIUM_ARGS, E2E_ADMIN_TOKEN, E2E_DATA_DIR } from './e2e/browser';
 
 const PORT = Number(process.env.E2E_PORT ?? 3210);
 
@@ -21,7 +21,8 @@ export default defineConfig({
   // Tests run against the production build (`npm run build` comes first in `npm test`).
   webServer: {
     command: `npx next start -p ${PORT}`,
-    env: { NEXT_TELEMETRY_DISABLED: '1' },
+    // A known admin token and an events database of the tests' own (read by e2e/events-db.ts).
+    env: { NEXT_TELEMETRY_DISABLED: '1', ADMIN_TOKEN: E2E_ADMIN_TOKEN, TANDEM_DATA_DIR: E2E_DATA_DIR },
     url: `http://localhost:${PORT}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,

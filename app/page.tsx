@@ -1,14 +1,20 @@
 import Link from 'next/link';
 import { ProductGrid } from '@/components/catalog/ProductGrid';
-import { Shelf } from '@/components/recs/Shelf';
+import { RecsShelf } from '@/components/recs/RecsShelf';
+import { variantOf } from '@/lib/experiments/assign';
+import { requestAssignments } from '@/lib/experiments/request';
 import { getCatalog } from '@/lib/catalog/store';
 
-export default function HomePage() {
+export default async function HomePage() {
   const catalog = getCatalog();
+  // Experiment "home-shelf-position": decided on the server, so the first HTML has the shelf in place.
+  const above = variantOf((await requestAssignments()).assignments, 'home-shelf-position', 'below-hero') === 'above-hero';
+  const shelf = <RecsShelf placement="home-top" title="Recommended for you" fallback={catalog.bestSellers.slice(0, 12)} version={catalog.version} />;
   const bestIds = new Set(catalog.bestSellers.slice(0, 12).map((p) => p.sku));
   const inSeason = catalog.trending.filter((p) => !bestIds.has(p.sku)).slice(0, 12);
   return (
     <>
+      {above && shelf}
       <section className="rounded-3xl bg-gradient-to-br from-brand-50 to-amber-50 px-6 py-10 sm:px-10">
         <h1 className="max-w-2xl text-3xl font-extrabold tracking-tight sm:text-4xl">Gifts and homeware, picked on your own device.</h1>
         <p className="mt-3 max-w-xl text-slate-700">
@@ -25,7 +31,7 @@ export default function HomePage() {
         </div>
       </section>
 
-      <Shelf placement="home-top" title="Recommended for you" items={catalog.bestSellers.slice(0, 12)} version={catalog.version} />
+      {!above && shelf}
 
       <section aria-labelledby="in-season" className="my-8">
         <h2 id="in-season" className="mb-3 text-lg font-bold">

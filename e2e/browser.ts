@@ -8,3 +8,7 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/** The test server's admin token and its events database folder (playwright.config.ts passes both). */
+export const E2E_ADMIN_TOKEN = 'e2e-admin-token-0123456789';
+export const E2E_DATA_DIR = `${process.cwd()}/data/e2e`;

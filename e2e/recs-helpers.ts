@@ -3,7 +3,7 @@ import { expect, type Locator, type Page } from '@playwright/test';
 export const homeTop = (page: Page) => page.locator('[data-testid="recs-shelf"][data-placement="home-top"]');
 export const skusOf = (shelf: Locator) => shelf.locator('[data-testid="recs-item"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-sku')!));
 
-/** Three products of one category, from deep in its best-seller list, so no static list on the home page holds them. */
+/** Three products of one category, from deep in its best-seller list, so no cold-start list on the home page holds them. */
 export async function quietProducts(page: Page): Promise<string[]> {
   await page.goto('/categories/garden?page=4');
   const skus = await page.locator('main [data-testid="product-card"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-sku')!));
@@ -36,9 +36,10 @@ export async function view(page: Page, skus: string[]): Promise<void> {
   }
 }
 
-export async function staticHome(page: Page): Promise<string[]> {
+/** The home shelf of a shopper with no history: the cold-start ranking, rendered by the server. */
+export async function coldHome(page: Page): Promise<string[]> {
   await page.goto('/');
-  await expect(homeTop(page)).toHaveAttribute('data-source', 'static');
+  await expect(homeTop(page)).toHaveAttribute('data-source', 'edge');
   return skusOf(homeTop(page));
 }
 

@@ -1,10 +1,10 @@
 import { expect, test } from '@playwright/test';
-import { historyCount, homeTop, quietProducts, skusOf, staticHome, view, watch } from './recs-helpers';
+import { historyCount, homeTop, quietProducts, skusOf, coldHome, view, watch } from './recs-helpers';
 
 test.describe('on-device recommendations (WASM)', () => {
   test('viewing three products of a category personalises the home shelf on the device, and no request carries the history', async ({ page }) => {
     const { uncaught } = watch(page);
-    const bestSellers = await staticHome(page);
+    const bestSellers = await coldHome(page);
     const viewed = await quietProducts(page);
     // The category page links to these products and prefetches them: public, not history. Leave it first.
     await page.goto('about:blank');
@@ -33,13 +33,13 @@ test.describe('on-device recommendations (WASM)', () => {
   });
 
   test('clearing the history returns the shelves to the cold-start state', async ({ page }) => {
-    const bestSellers = await staticHome(page);
+    const bestSellers = await coldHome(page);
     await view(page, await quietProducts(page));
     await page.goto('/');
     await expect(homeTop(page)).toHaveAttribute('data-source', 'device-wasm', { timeout: 30_000 });
     await page.getByRole('button', { name: 'Clear my history' }).click();
     await expect(page.getByText('History cleared.')).toBeVisible();
-    await expect(homeTop(page)).toHaveAttribute('data-source', 'static');
+    await expect(homeTop(page)).toHaveAttribute('data-source', 'edge');
     await expect.poll(() => skusOf(homeTop(page))).toEqual(bestSellers);
     expect(await historyCount(page)).toBe(0);
   });
@@ -141,7 +141,8 @@ test.describe('fault injection: every broken artifact ends on a working shelf, t
       await view(page, await quietProducts(page));
       await page.goto('/');
       await expect.poll(() => warnings.some((w) => w.includes('[tandem]') && fault.reason.test(w)), { timeout: 30_000 }).toBe(true);
-      await expect(homeTop(page)).toHaveAttribute('data-source', 'static');
+      // Device → edge: /api/rank ranks with this session's views instead.
+      await expect(homeTop(page)).toHaveAttribute('data-source', 'edge');
       await expect(homeTop(page).locator('[data-testid="recs-item"]')).toHaveCount(12);
 
       await page.unroute(fault.url);

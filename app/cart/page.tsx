@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { CartView } from '@/components/cart/CartView';
-import { Shelf } from '@/components/recs/Shelf';
+import { RecsShelf } from '@/components/recs/RecsShelf';
 import { getCatalog } from '@/lib/catalog/store';
 
 export const metadata: Metadata = { title: 'Your cart' };
@@ -11,7 +11,7 @@ export default function CartPage() {
     <>
       <h1 className="text-2xl font-bold">Your cart</h1>
       <CartView version={catalog.version} />
-      <Shelf placement="cart-upsell" title="Goes well with your basket" items={catalog.trending.slice(0, 12)} version={catalog.version} />
+      <RecsShelf placement="cart-upsell" title="Goes well with your basket" fallback={catalog.trending.slice(0, 12)} version={catalog.version} />
     </>
   );
 }

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { addToCart, MAX_QUANTITY } from '@/lib/cart/cart';
 import { updateCart } from '@/lib/cart/storage';
+import { track } from '@/lib/events/client';
 import { recordEvent } from '@/lib/history/store';
 
 export function AddToCart({ sku, name, price }: { sku: string; name: string; price: number }) {
@@ -14,6 +15,8 @@ export function AddToCart({ sku, name, price }: { sku: string; name: string; pri
         e.preventDefault();
         updateCart((c) => addToCart(c, { sku, name, price }, quantity));
         void recordEvent(sku, 'cart');
+        // Attributed to experiments on the server, by visitor: no variant is needed here.
+        track({ type: 'add-to-cart', placement: 'product-page', sku, experiment: null, variant: null });
         setAdded((n) => n + quantity);
       }}
     >

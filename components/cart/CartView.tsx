@@ -4,6 +4,7 @@ import { useSyncExternalStore } from 'react';
 import { ProductPicture } from '@/components/catalog/ProductPicture';
 import { useState } from 'react';
 import { cartCount, cartSubtotal, EMPTY_CART, lineTotal, MAX_QUANTITY, removeFromCart, setQuantity } from '@/lib/cart/cart';
+import { track } from '@/lib/events/client';
 import { recordEvent } from '@/lib/history/store';
 import { formatPrice } from '@/lib/catalog/price';
 import { updateCart } from '@/lib/cart/storage';
@@ -114,6 +115,7 @@ export function CartView({ version }: { version: string }) {
           onClick={async () => {
             // A demonstration store: placing an order records the purchases in the device's history.
             const at = Date.now();
+            for (const l of cart.lines) track({ type: 'purchase', placement: 'cart', sku: l.sku, experiment: null, variant: null });
             await Promise.all(cart.lines.map((l) => recordEvent(l.sku, 'purchase', at)));
             setOrdered(count);
             updateCart(() => EMPTY_CART);

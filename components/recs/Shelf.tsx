@@ -1,76 +1,124 @@
 'use client';
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import useSWR from 'swr';
 import { ProductCard, type CardProduct } from '@/components/catalog/ProductCard';
+import type { Placement } from '@/lib/config/schema';
 import { subscribeCart, getCart } from '@/lib/cart/storage';
-import { readHistory, subscribeHistory } from '@/lib/history/store';
+import { track } from '@/lib/events/client';
+import { readHistory, sessionViews, subscribeHistory } from '@/lib/history/store';
 import { rankOnDevice, reportFallback, type DeviceResult } from '@/lib/recs/client';
+import { fetchEdgeShelf, rankUrl, type EdgeResult } from './edge-fetch';
 import { ShelfDebug } from './ShelfDebug';
 
 export type ShelfSource = 'device-webgpu' | 'device-wasm' | 'edge' | 'static';
-export type Placement = 'home-top' | 'product-similar' | 'cart-upsell';
+export type { Placement };
+
+/** What the server rendered: the cold-start ranking for this page, or the static list when that failed. */
+export interface InitialShelf {
+  items: CardProduct[];
+  source: 'edge' | 'static';
+  modelVersion: string;
+  edgeMs?: number;
+}
+
+export interface ShelfExperiment {
+  experiment: string;
+  variant: string;
+}
 
 const noSubscribe = () => () => {};
 const debugFlag = () => new URLSearchParams(window.location.search).get('debug') === '1';
 
-interface ShelfState {
-  items: CardProduct[];
-  source: ShelfSource;
-  modelVersion: string;
-  device?: DeviceResult;
-  fallbackReason?: string;
-}
-
 /**
  * A recommendation shelf. The DOM is a contract (ARCHITECTURE.md): data-testid, data-placement,
- * data-source and data-model-version on the shelf, data-sku on each item. The server renders the
- * static list; once the page is idle and the device holds a history, the worker re-ranks it locally,
- * and again after every view, cart change or order, without a network request. The row has a fixed
- * height and fixed-size cards, so a swap never shifts the page.
+ * data-source and data-model-version on the shelf, data-sku on each item.
+ *
+ * The chain: the server renders the cold-start (edge) ranking, which SWR adopts without fetching it
+ * again. Once the page is idle and the device holds a history, the worker re-ranks locally, and again
+ * after every view, cart change or order. If the device cannot (no worker, bad artifacts, switched
+ * off), SWR asks /api/rank with this session's views; if that fails too, the static list stays. The
+ * row has a fixed height and fixed-size cards, so a swap never shifts the page.
  */
 export function Shelf({
   placement,
   title,
-  items,
+  fallback,
+  initial,
   version,
   anchorSku,
-  sameCategory = false,
+  category,
   excludePurchased = false,
+  pin = [],
+  block = [],
+  deviceRanking = true,
+  modelPin = null,
+  experiments = [],
 }: {
   placement: Placement;
   title: string;
-  items: CardProduct[];
+  /** The static list: the last resort when neither the device nor the edge can rank. */
+  fallback: CardProduct[];
+  initial: InitialShelf;
   version: string;
   anchorSku?: string;
-  sameCategory?: boolean;
+  category?: 'same' | 'other';
   excludePurchased?: boolean;
+  pin?: string[];
+  block?: string[];
+  /** False when the kill switch or the shopper's variant says cold-start only. */
+  deviceRanking?: boolean;
+  modelPin?: string | null;
+  experiments?: ShelfExperiment[];
 }) {
-  const [state, setState] = useState<ShelfState>({ items, source: 'static', modelVersion: 'none' });
+  const k = Math.max(fallback.length, initial.items.length, 12);
+  const [device, setDevice] = useState<DeviceResult | null>(null);
+  const [recent, setRecent] = useState<string[]>([]);
+  const [fallbackReason, setFallbackReason] = useState<string>();
   const debug = useSyncExternalStore(noSubscribe, debugFlag, () => false);
+
+  const firstKey = rankUrl(placement, k, anchorSku, []);
+  const key = device ? null : rankUrl(placement, k, anchorSku, recent);
+  const adopt = key === firstKey && initial.source === 'edge';
+  const edge = useSWR<EdgeResult>(key, fetchEdgeShelf, {
+    // The server already ranked this page: SWR starts from that answer and does not fetch it again on
+    // hydration; it revalidates when the shopper comes back to the tab.
+    fallbackData: adopt ? { items: initial.items, modelVersion: initial.modelVersion, experiment: null, ms: initial.edgeMs ?? 0 } : undefined,
+    revalidateOnMount: !adopt,
+    revalidateOnFocus: true,
+    keepPreviousData: true,
+    shouldRetryOnError: false,
+  });
 
   useEffect(() => {
     const preferWasm = new URLSearchParams(window.location.search).get('ep') === 'wasm';
     let alive = true;
     let seq = 0;
+    const toEdge = (reason?: string) => {
+      setDevice(null);
+      setRecent(sessionViews());
+      setFallbackReason(reason);
+    };
     const refresh = async () => {
       const mine = ++seq;
       const history = await readHistory();
       if (!alive || mine !== seq) return;
-      if (history.length === 0) {
-        setState({ items, source: 'static', modelVersion: 'none' });
-        return;
-      }
-      const exclude = getCart().lines.map((l) => l.sku);
+      if (history.length === 0) return toEdge();
+      if (!deviceRanking) return toEdge('on-device ranking is off for this shopper (switch or experiment)');
+      const exclude = [...getCart().lines.map((l) => l.sku), ...block];
       if (anchorSku) exclude.push(anchorSku);
       // Marks bracket the model work, so tests can tell its long tasks (there should be none) from others.
       performance.mark(`tandem:rank-start:${placement}`);
       try {
-        const device = await rankOnDevice({ history, k: Math.max(items.length, 12), exclude, anchorSku, sameCategory, excludePurchased, preferWasm });
+        const result = await rankOnDevice({ history, k, exclude, anchorSku, category, excludePurchased, preferWasm, pin, modelVersion: modelPin });
         performance.mark(`tandem:rank-end:${placement}`);
-        if (alive && mine === seq) setState({ items: device.items, source: device.source, modelVersion: device.modelVersion, device });
+        if (alive && mine === seq) {
+          setDevice(result);
+          setFallbackReason(undefined);
+        }
       } catch (e) {
         const reason = e instanceof Error ? e.message : String(e);
         reportFallback(reason);
-        if (alive && mine === seq) setState({ items, source: 'static', modelVersion: 'none', fallbackReason: reason });
+        if (alive && mine === seq) toEdge(reason);
       }
     };
     const run = () => void refresh();
@@ -85,23 +133,76 @@ export function Shelf({
       offHistory();
       offCart();
     };
-  }, [items, placement, anchorSku, sameCategory, excludePurchased]);
+    // pin and block are config arrays: their content, not their identity, matters.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [placement, k, anchorSku, category, excludePurchased, deviceRanking, modelPin, pin.join(), block.join()]);
+
+  const shown: { items: CardProduct[]; source: ShelfSource; modelVersion: string } = device
+    ? { items: device.items, source: device.source, modelVersion: device.modelVersion }
+    : edge.data
+      ? { items: edge.data.items, source: 'edge', modelVersion: edge.data.modelVersion }
+      : { items: fallback, source: 'static', modelVersion: 'none' };
+
+  // Events: one exposure per page view once half the shelf is on screen, and every click on an item.
+  const ref = useRef<HTMLElement>(null);
+  const latest = useRef({ shown, experiments });
+  useEffect(() => {
+    latest.current = { shown, experiments };
+  });
+  const send = (type: 'exposure' | 'click', sku: string | null) => {
+    const { shown: s, experiments: exps } = latest.current;
+    const base = { type, placement, sku, source: s.source, modelVersion: s.modelVersion };
+    if (exps.length === 0) track({ ...base, experiment: null, variant: null });
+    for (const x of exps) track({ ...base, experiment: x.experiment, variant: x.variant });
+  };
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof IntersectionObserver === 'undefined') return;
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting && e.intersectionRatio >= 0.5)) {
+          io.disconnect();
+          send('exposure', null);
+        }
+      },
+      { threshold: 0.5 },
+    );
+    io.observe(el);
+    return () => io.disconnect();
+    // Once per page view of this placement.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [placement, anchorSku]);
 
   const id = `shelf-${placement}`;
   return (
-    <section aria-labelledby={id} data-testid="recs-shelf" data-placement={placement} data-source={state.source} data-model-version={state.modelVersion} className="my-8">
+    <section
+      ref={ref}
+      aria-labelledby={id}
+      data-testid="recs-shelf"
+      data-placement={placement}
+      data-source={shown.source}
+      data-model-version={shown.modelVersion}
+      data-experiments={experiments.map((x) => `${x.experiment}:${x.variant}`).join(' ') || undefined}
+      className="my-8"
+    >
       <h2 id={id} className="mb-3 text-lg font-bold">
         {title}
       </h2>
-      <ol className="scrollbar-thin flex h-[244px] gap-3 overflow-x-auto overflow-y-hidden pb-2 sm:h-[264px]">
-        {state.items.map((p) => (
+      <ol
+        className="scrollbar-thin flex h-[244px] gap-3 overflow-x-auto overflow-y-hidden pb-2 sm:h-[264px]"
+        onClickCapture={(e) => {
+          const sku = (e.target as HTMLElement).closest<HTMLElement>('[data-testid="recs-item"]')?.dataset.sku;
+          if (sku) send('click', sku);
+        }}
+      >
+        {shown.items.map((p) => (
           <li key={p.sku} data-testid="recs-item" data-sku={p.sku} className="w-[150px] shrink-0 sm:w-[170px]">
             {/* Never prefetch: a device-ranked list is derived from the private history. */}
             <ProductCard product={p} version={version} prefetch={false} />
           </li>
         ))}
       </ol>
-      {debug && <ShelfDebug source={state.source} device={state.device} fallbackReason={state.fallbackReason} />}
+      {debug && <ShelfDebug source={shown.source} device={device ?? undefined} edge={device ? undefined : edge.data} recent={recent} fallbackReason={fallbackReason} edgeError={edge.error instanceof Error ? edge.error.message : undefined} />}
     </section>
   );
 }

@@ -1,30 +1,55 @@
 import type { DeviceResult } from '@/lib/recs/client';
+import type { EdgeResult } from './edge-fetch';
 
 /** `?debug=1`: where this shelf's items came from, how long it took, and what they scored. */
-export function ShelfDebug({ source, device, fallbackReason }: { source: string; device?: DeviceResult; fallbackReason?: string }) {
+export function ShelfDebug({
+  source,
+  device,
+  edge,
+  recent,
+  fallbackReason,
+  edgeError,
+}: {
+  source: string;
+  device?: DeviceResult;
+  edge?: EdgeResult;
+  recent: string[];
+  fallbackReason?: string;
+  edgeError?: string;
+}) {
+  const scored = device?.items ?? edge?.items ?? [];
   return (
     <details open className="mt-2 rounded-lg border border-amber-300 bg-amber-50 p-3 font-mono text-xs" data-testid="recs-debug">
       <summary className="cursor-pointer font-semibold">
         debug: {source}
         {device && ` · ${device.source === 'device-webgpu' ? 'WebGPU' : 'WASM'} · model ${device.modelVersion}`}
+        {!device && edge && ` · /api/rank · model ${edge.modelVersion}`}
       </summary>
-      {fallbackReason && <p className="mt-1 text-red-700">fallback: {fallbackReason}</p>}
-      {device ? (
+      {fallbackReason && <p className="mt-1 text-red-700">device skipped: {fallbackReason}</p>}
+      {edgeError && <p className="mt-1 text-red-700">edge failed: {edgeError}</p>}
+      {device && (
         <>
           <p className="mt-1">
             load {device.timings.loadMs} ms (first request) · inference {device.timings.inferenceMs.toFixed(2)} ms · ranking {device.timings.rankingMs.toFixed(2)} ms
           </p>
           <p className="mt-1 break-all">history used ({device.historyUsed.length}): {device.historyUsed.join(', ') || '—'}</p>
-          <ol className="mt-1 grid grid-cols-2 gap-x-4 sm:grid-cols-4">
-            {device.items.map((i) => (
-              <li key={i.sku}>
-                {i.sku}: {i.score.toFixed(4)}
-              </li>
-            ))}
-          </ol>
         </>
-      ) : (
-        !fallbackReason && <p className="mt-1">static list (best sellers): no history on this device yet</p>
+      )}
+      {!device && edge && (
+        <p className="mt-1 break-all">
+          cold start: {edge.ms > 0 ? `round trip ${edge.ms} ms` : 'rendered by the server'}
+          {edge.experiment && ` · ${edge.experiment.id}: ${edge.experiment.variant}`} · session products sent: {recent.join(', ') || 'none'}
+        </p>
+      )}
+      {!device && !edge && <p className="mt-1">static list (best sellers): neither the device nor the edge ranked this shelf</p>}
+      {scored.length > 0 && (
+        <ol className="mt-1 grid grid-cols-2 gap-x-4 sm:grid-cols-4">
+          {scored.map((i) => (
+            <li key={i.sku}>
+              {i.sku}: {'pinned' in i && i.pinned ? 'pinned' : typeof i.score === 'number' ? i.score.toFixed(4) : '—'}
+            </li>
+          ))}
+        </ol>
       )}
     </details>
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import localJson from './default.json';
+import localJson from './default.json' with { type: 'json' };
 import { createConfigReader, parseLocal, type RemoteConfig } from './index';
 import { StoreConfigSchema } from './schema';
 

@@ -6,7 +6,7 @@
  * Web APIs only: it runs in proxy.ts, route handlers and pages alike.
  */
 import { createClient } from '@vercel/edge-config';
-import localJson from './default.json';
+import localJson from './default.json' with { type: 'json' };
 import { describeConfigError, StoreConfigSchema, type StoreConfig } from './schema';
 
 export type ConfigSource = 'edge-config' | 'last-good' | 'local';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import localJson from '../config/default.json';
+import localJson from '../config/default.json' with { type: 'json' };
 import { parseLocal } from '../config/index';
 import { assignAll, assignmentsFor, assignVariant, bucket, murmur3 } from './assign';
+import { buildReport } from './report';
 import { chiSquarePValue, relativeLift, sampleRatioMismatch, wilson } from './stats';
 
 /** Deterministic UUID-shaped ids (a seeded xorshift), so the uniformity test never flakes. */
@@ -109,5 +110,45 @@ describe('statistics', () => {
     expect(luck.mismatch).toBe(false);
     expect(sampleRatioMismatch([5000, 5400], [50, 50]).mismatch).toBe(true);
     expect(sampleRatioMismatch([0, 0], [1, 1]).pValue).toBe(1);
+  });
+});
+
+describe('experiment report', () => {
+  const experiment = parseLocal(localJson).experiments[0]!; // below-hero (control) vs above-hero, 50/50
+  it('computes rates, lift against control and the split check from counts', () => {
+    const r = buildReport(experiment, {
+      variants: [
+        { variant: 'below-hero', exposures: 1000, exposedVisitors: 500, clicks: 100, addToCartVisitors: 50, purchaseVisitors: 10 },
+        { variant: 'above-hero', exposures: 1000, exposedVisitors: 520, clicks: 120, addToCartVisitors: 0, purchaseVisitors: 12 },
+      ],
+      hourly: [],
+    });
+    const [control, treat] = r.variants;
+    expect(control!.isControl).toBe(true);
+    expect(control!.lift.ctr).toBeNull();
+    expect(treat!.ctr.rate).toBeCloseTo(0.12, 10);
+    expect(treat!.lift.ctr!.lift).toBeCloseTo(0.2, 10);
+    expect(treat!.lift.ctr!.low).toBeCloseTo(-0.0659, 3);
+    expect(treat!.lift.addToCart).toBeNull(); // no add-to-cart in treatment yet
+    expect(r.srm.expected).toEqual([510, 510]);
+    expect(r.srm.mismatch).toBe(false);
+  });
+
+  it('a variant with no events yet shows zeros, and long series are charted by day', () => {
+    const H = 3_600_000;
+    const r = buildReport(experiment, {
+      variants: [],
+      hourly: [
+        { hour: 0, variant: 'above-hero', exposures: 2, clicks: 1 },
+        { hour: H, variant: 'above-hero', exposures: 3, clicks: 0 },
+        { hour: 5 * 24 * H, variant: 'above-hero', exposures: 1, clicks: 1 },
+      ],
+    });
+    expect(r.variants.map((v) => v.exposures)).toEqual([0, 0]);
+    expect(r.series.bucketMs).toBe(24 * H);
+    expect(r.series.points).toEqual([
+      { hour: 0, variant: 'above-hero', exposures: 5, clicks: 1 },
+      { hour: 5 * 24 * H, variant: 'above-hero', exposures: 1, clicks: 1 },
+    ]);
   });
 });

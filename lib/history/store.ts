@@ -44,6 +44,7 @@ export function subscribeHistory(listener: () => void): () => void {
 }
 
 export async function recordEvent(sku: string, kind: EventKind, at = Date.now()): Promise<void> {
+  if (kind === 'view') rememberSessionView(sku);
   try {
     const d = await db();
     const tx = d.transaction(STORE, 'readwrite');
@@ -78,8 +79,33 @@ export async function readHistory(limit = HISTORY_CAP): Promise<HistoryEvent[]> 
   }
 }
 
+const SESSION_KEY = 'tandem-session-views';
+const SESSION_MAX = 20;
+
+/**
+ * Products viewed in this tab's session, newest first, at most 20. Only ever sent to /api/rank as
+ * `recent`, and only when the device cannot rank (no worker, model failed, ranking switched off).
+ */
+export function sessionViews(): string[] {
+  try {
+    const v: unknown = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? '[]');
+    return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string' && /^[A-Z0-9]{1,12}$/.test(s)).slice(0, SESSION_MAX) : [];
+  } catch {
+    return [];
+  }
+}
+
+function rememberSessionView(sku: string): void {
+  try {
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify([sku, ...sessionViews().filter((s) => s !== sku)].slice(0, SESSION_MAX)));
+  } catch {
+    // storage disabled: the edge ranks without session context
+  }
+}
+
 export async function clearHistory(): Promise<void> {
   try {
+    sessionStorage.removeItem(SESSION_KEY);
     await (await db()).clear(STORE);
   } finally {
     notify();

@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { AddToCart } from '@/components/cart/AddToCart';
 import { ProductPicture } from '@/components/catalog/ProductPicture';
 import { RecordView } from '@/components/recs/RecordView';
-import { Shelf } from '@/components/recs/Shelf';
+import { RecsShelf } from '@/components/recs/RecsShelf';
 import { categoryLabel } from '@/lib/catalog/categories';
 import { formatPrice } from '@/lib/catalog/price';
 import { getCatalog, getProduct } from '@/lib/catalog/store';
@@ -20,8 +20,10 @@ export default async function ProductPage({ params }: PageProps<'/products/[sku]
   const product = getProduct(decodeURIComponent((await params).sku));
   if (!product) notFound();
   const catalog = getCatalog();
-  // Static fallback until a model fills the shelf: best sellers of the same category.
+  // Static fallbacks, should neither the device nor the edge rank: best sellers of the same category
+  // ("similar"), or of the others ("complete the set").
   const similar = (catalog.byCategory.get(product.category) ?? []).filter((p) => p.sku !== product.sku).slice(0, 12);
+  const others = catalog.bestSellers.filter((p) => p.category !== product.category).slice(0, 12);
   return (
     <>
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
@@ -65,7 +67,7 @@ export default async function ProductPage({ params }: PageProps<'/products/[sku]
           </div>
         </div>
       </article>
-      <Shelf placement="product-similar" title="You may also like" items={similar} version={catalog.version} anchorSku={product.sku} sameCategory />
+      <RecsShelf placement="product-similar" title="You may also like" fallback={similar} otherFallback={others} version={catalog.version} anchorSku={product.sku} />
       <RecordView sku={product.sku} />
     </>
   );

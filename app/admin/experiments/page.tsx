@@ -1,0 +1,38 @@
+import type { Metadata } from 'next';
+import { cookies, headers } from 'next/headers';
+import { ExperimentReportView } from '@/components/experiments/ExperimentReportView';
+import { isAdmin } from '@/lib/admin/auth';
+import { getConfig } from '@/lib/config';
+import { getEventStore } from '@/lib/events/server-store';
+import { buildReport } from '@/lib/experiments/report';
+import { redirect } from 'next/navigation';
+
+export const metadata: Metadata = { title: 'Experiments', robots: { index: false } };
+
+export default async function ExperimentsDashboard() {
+  // proxy.ts already answers 401 without credentials; this check keeps the page safe on its own.
+  if (!(await isAdmin({ headers: await headers(), cookies: await cookies() }))) redirect('/admin/login');
+  const { config, source, problem } = await getConfig();
+  const store = getEventStore();
+  const experiments = config.experiments.filter((e) => e.status !== 'draft');
+  const reports = await Promise.all(experiments.map(async (e) => buildReport(e, await store.experimentCounts(e.id))));
+  return (
+    <>
+      <div className="flex flex-wrap items-baseline justify-between gap-3">
+        <h1 className="text-2xl font-bold">Placement experiments</h1>
+        <form method="post" action="/admin/logout">
+          <button className="rounded-full border border-slate-400 px-4 py-1.5 text-sm font-semibold hover:border-slate-700">Sign out</button>
+        </form>
+      </div>
+      <p className="mt-2 text-sm text-slate-700">
+        Config from <strong>{source === 'edge-config' ? 'Edge Config' : source === 'last-good' ? 'the last good Edge Config value' : 'lib/config/default.json'}</strong>
+        {problem ? ` (${problem})` : ''}; events in <strong>{store.kind === 'postgres' ? 'PostgreSQL' : 'SQLite'}</strong>. Rates show 95% intervals; a lift is
+        coloured only when its interval excludes zero. Add-to-cart and conversion count visitors who acted after their first exposure.
+      </p>
+      {reports.length === 0 && <p className="mt-6">No experiments are running or finished.</p>}
+      {reports.map((r) => (
+        <ExperimentReportView key={r.experiment.id} report={r} />
+      ))}
+    </>
+  );
+}

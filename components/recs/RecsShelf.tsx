@@ -1,0 +1,62 @@
+import { headers } from 'next/headers';
+import type { CardProduct } from '@/components/catalog/ProductCard';
+import type { Placement } from '@/lib/config/schema';
+import { geoFromHeaders, serveColdStart } from '@/lib/coldstart/serve';
+import { assignmentsFor, variantOf } from '@/lib/experiments/assign';
+import { requestAssignments } from '@/lib/experiments/request';
+import { Shelf, type InitialShelf } from './Shelf';
+
+const K = 12;
+
+/**
+ * The server half of a shelf: applies the configuration (switches, merchandising, pinned model) and the
+ * visitor's variants, renders the cold-start ranking into the first HTML, and hands the rest to the
+ * client Shelf. `fallback` is the static list (and `otherFallback` the one for "complete the set").
+ */
+export async function RecsShelf({
+  placement,
+  title,
+  fallback,
+  otherFallback,
+  version,
+  anchorSku,
+  excludePurchased,
+}: {
+  placement: Placement;
+  title: string;
+  fallback: CardProduct[];
+  otherFallback?: CardProduct[];
+  version: string;
+  anchorSku?: string;
+  excludePurchased?: boolean;
+}) {
+  const { config, assignments } = await requestAssignments();
+  const mine = assignmentsFor(placement, assignments);
+  const completeTheSet = placement === 'product-similar' && variantOf(mine, 'product-shelf-kind', 'similar') === 'complete-the-set';
+  const rule = config.merchandising[placement];
+  const blocked = new Set(rule?.block ?? []);
+  const staticList = (completeTheSet && otherFallback ? otherFallback : fallback).filter((p) => !blocked.has(p.sku)).slice(0, K);
+
+  const served = await serveColdStart({ placement, k: K, recent: [], ...(anchorSku ? { sku: anchorSku } : {}) }, config, assignments, geoFromHeaders(await headers()));
+  const initial: InitialShelf = served.ok
+    ? { items: served.shelf.items.map(({ sku, name, price }) => ({ sku, name, price })), source: 'edge', modelVersion: served.shelf.modelVersion, edgeMs: served.ms }
+    : { items: staticList, source: 'static', modelVersion: 'none' };
+
+  return (
+    <Shelf
+      placement={placement}
+      title={completeTheSet ? 'Complete the set' : title}
+      fallback={staticList}
+      initial={initial}
+      version={version}
+      anchorSku={anchorSku}
+      category={placement === 'product-similar' ? (completeTheSet ? 'other' : 'same') : undefined}
+      excludePurchased={excludePurchased}
+      pin={rule?.pin}
+      block={rule?.block}
+      deviceRanking={config.switches.onDeviceRanking && variantOf(mine, 'ranking-source', 'device') !== 'edge-only'}
+      modelPin={config.modelVersion}
+      experiments={mine.map((a) => ({ experiment: a.experiment, variant: a.variant }))}
+    />
+  );
+}

@@ -1,0 +1,48 @@
+// Reads the test server's events (SQLite, WAL: a reader never blocks the server's writes).
+import Database from 'better-sqlite3';
+import { expect, type BrowserContext } from '@playwright/test';
+import { E2E_DATA_DIR } from './browser';
+
+export interface Row {
+  id: string;
+  type: string;
+  experiment: string | null;
+  variant: string | null;
+  placement: string | null;
+  sku: string | null;
+  visitor: string;
+}
+
+export function eventsOf(visitor: string): Row[] {
+  const db = new Database(`${E2E_DATA_DIR}/events.sqlite`, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT id, type, experiment, variant, placement, sku, visitor FROM events WHERE visitor = ? ORDER BY at').all(visitor) as Row[];
+  } finally {
+    db.close();
+  }
+}
+
+export async function visitorId(context: BrowserContext): Promise<string> {
+  const c = (await context.cookies()).find((x) => x.name === 'tandem_vid');
+  expect(c, 'proxy.ts sets the visitor cookie').toBeTruthy();
+  return c!.value;
+}
+
+/** Waits until the store holds events for this visitor that satisfy `check`. */
+export async function waitForEvents(visitor: string, check: (rows: Row[]) => boolean, timeout = 20_000): Promise<Row[]> {
+  let rows: Row[] = [];
+  await expect
+    .poll(
+      () => {
+        try {
+          rows = eventsOf(visitor);
+        } catch {
+          rows = [];
+        }
+        return check(rows);
+      },
+      { timeout },
+    )
+    .toBe(true);
+  return rows;
+}

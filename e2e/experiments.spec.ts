@@ -1,0 +1,148 @@
+import { expect, test, type Page } from '@playwright/test';
+import localJson from '../lib/config/default.json' with { type: 'json' };
+import { parseLocal } from '../lib/config/index';
+import { assignVariant } from '../lib/experiments/assign';
+import { E2E_ADMIN_TOKEN } from './browser';
+import { eventsOf, visitorId, waitForEvents, type Row } from './events-db';
+import { historyCount, homeTop } from './recs-helpers';
+
+const config = parseLocal(localJson);
+const homeExperiment = config.experiments.find((e) => e.id === 'home-shelf-position')!;
+
+/** A fresh visitor id that the running config puts in `variant` (assignment is deterministic). */
+function visitorIn(variant: string): string {
+  for (;;) {
+    const id = crypto.randomUUID();
+    if (assignVariant(homeExperiment, id) === variant) return id;
+  }
+}
+
+const count = (rows: Row[], type: string, placement?: string) => rows.filter((r) => r.type === type && (!placement || r.placement === placement)).length;
+
+test.describe('cold start at the edge, experiments and events', () => {
+  test('a new visitor gets the cold-start shelf in the first HTML, and hydration does not fetch it again', async ({ page }) => {
+    const rankCalls: string[] = [];
+    page.on('request', (r) => r.url().includes('/api/rank') && rankCalls.push(r.url()));
+    const res = await page.goto('/');
+    const html = await res!.text();
+    expect(html).toMatch(/data-testid="recs-shelf" data-placement="home-top" data-source="edge" data-model-version="[0-9a-f]{12}"/);
+    await expect(homeTop(page)).toHaveAttribute('data-source', 'edge');
+    await expect(homeTop(page).locator('[data-testid="recs-item"]')).toHaveCount(12);
+    // Past the idle callback that would re-rank on a device with history, and SWR's 5 s focus throttle.
+    await page.waitForTimeout(5500);
+    await expect(homeTop(page)).toHaveAttribute('data-source', 'edge');
+    expect(rankCalls).toEqual([]);
+    // Coming back to the tab revalidates (SWR), with the same answer.
+    await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await expect.poll(() => rankCalls.length).toBeGreaterThan(0);
+    expect(rankCalls[0]).toMatch(/\/api\/rank\?placement=home-top&k=12$/);
+  });
+
+  test('the assigned variant is in the first HTML, sticky across visits', async ({ browser, baseURL }) => {
+    for (const variant of ['above-hero', 'below-hero']) {
+      const context = await browser.newContext();
+      await context.addCookies([{ name: 'tandem_vid', value: visitorIn(variant), url: baseURL! }]);
+      const page = await context.newPage();
+      for (let visit = 0; visit < 2; visit++) {
+        const html = await (await page.goto('/'))!.text();
+        const shelfAt = html.indexOf('data-placement="home-top"');
+        const heroAt = html.indexOf('<h1');
+        expect(shelfAt).toBeGreaterThan(0);
+        expect(shelfAt < heroAt, `${variant}: shelf ${shelfAt < heroAt ? 'above' : 'below'} the hero`).toBe(variant === 'above-hero');
+        expect(html).toContain(`data-experiments="home-shelf-position:${variant}"`);
+      }
+      await context.close();
+    }
+  });
+
+  test('a first visit without a cookie gets one, and its variant already shapes that first page', async ({ page, context }) => {
+    const html = await (await page.goto('/'))!.text();
+    const id = await visitorId(context);
+    const variant = assignVariant(homeExperiment, id);
+    expect(html).toContain(`data-experiments="home-shelf-position:${variant}"`);
+  });
+
+  test('exposure and click arrive exactly once each, also when the page closes right after the click', async ({ context }) => {
+    const page = await context.newPage();
+    await page.goto('/');
+    const visitor = await visitorId(context);
+    await homeTop(page).scrollIntoViewIfNeeded();
+    await waitForEvents(visitor, (rows) => count(rows, 'exposure', 'home-top') === 1);
+
+    const first = homeTop(page).locator('[data-testid="recs-item"]').first();
+    const sku = await first.getAttribute('data-sku');
+    await first.locator('a').click({ noWaitAfter: true });
+    await page.close({ runBeforeUnload: true }); // the beacon on pagehide has to carry the click
+    const rows = await waitForEvents(visitor, (r) => count(r, 'click') >= 1);
+    expect(rows.find((r) => r.type === 'click')).toMatchObject({ sku, placement: 'home-top', experiment: 'home-shelf-position' });
+
+    // A later page re-sends whatever was still queued (the beacon's batch among it): ids keep it single.
+    const again = await context.newPage();
+    await again.goto('/cart');
+    await again.waitForTimeout(4000);
+    await again.close({ runBeforeUnload: true });
+    await new Promise((r) => setTimeout(r, 1000));
+    const final = eventsOf(visitor);
+    expect(count(final, 'click')).toBe(1);
+    expect(count(final, 'exposure', 'home-top')).toBe(1);
+    expect(new Set(final.map((r) => r.id)).size).toBe(final.length);
+  });
+
+  test('add to cart and purchase are recorded for the visitor', async ({ page, context }) => {
+    await page.goto('/products/85123A');
+    const visitor = await visitorId(context);
+    await expect.poll(() => historyCount(page)).toBeGreaterThan(0); // hydrated: the view is recorded
+    await page.getByRole('button', { name: /add to cart/i }).click();
+    await page.goto('/cart');
+    await page.getByRole('button', { name: /place order/i }).click();
+    const rows = await waitForEvents(visitor, (r) => count(r, 'add-to-cart') === 1 && count(r, 'purchase') === 1);
+    expect(rows.filter((r) => r.type !== 'exposure').map((r) => [r.type, r.sku])).toEqual([
+      ['add-to-cart', '85123A'],
+      ['purchase', '85123A'],
+    ]);
+  });
+});
+
+test.describe('experiments dashboard', () => {
+  async function signIn(page: Page, token: string) {
+    await page.goto('/admin/experiments');
+    await page.getByLabel('Admin token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  test('refuses without credentials: 401 and a login form, for the page and for a wrong token', async ({ page, request }) => {
+    const res = await request.get('/admin/experiments', { maxRedirects: 0 });
+    expect(res.status()).toBe(401);
+    expect(await res.text()).toContain('Admin token');
+    expect((await request.get('/admin/experiments', { headers: { Authorization: 'Bearer wrong-token-wrong-token' } })).status()).toBe(401);
+    expect((await request.get('/admin/experiments', { headers: { Cookie: 'tandem_admin=forged' } })).status()).toBe(401);
+    await signIn(page, 'not-the-token-at-all');
+    await expect(page.getByRole('alert')).toHaveText('That token is not right.');
+    await expect(page.getByTestId('experiment-report')).toHaveCount(0);
+  });
+
+  test('shows per-variant results after login', async ({ page, browser, baseURL }) => {
+    // Make sure there is at least one exposure in each home variant.
+    for (const variant of ['above-hero', 'below-hero']) {
+      const ctx = await browser.newContext();
+      await ctx.addCookies([{ name: 'tandem_vid', value: visitorIn(variant), url: baseURL! }]);
+      const p = await ctx.newPage();
+      await p.goto('/');
+      await homeTop(p).scrollIntoViewIfNeeded();
+      const id = await visitorId(ctx);
+      await waitForEvents(id, (rows) => count(rows, 'exposure', 'home-top') === 1);
+      await ctx.close();
+    }
+    await signIn(page, E2E_ADMIN_TOKEN);
+    await expect(page).toHaveURL(/\/admin\/experiments$/);
+    const report = page.locator('[data-testid="experiment-report"][data-experiment="home-shelf-position"]');
+    await expect(report.getByTestId('variant-row')).toHaveCount(2);
+    for (const row of await report.getByTestId('variant-row').all()) {
+      await expect(row.getByTestId('exposures')).toHaveText(/^[1-9][\d,]* \(/);
+    }
+    await expect(report.getByTestId('srm')).toContainText('Sample ratio');
+    await expect(report.locator('svg[role="img"]').first()).toBeVisible();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    expect((await page.request.get('/admin/experiments', { maxRedirects: 0 })).status()).toBe(401);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * The admin area's credentials: one shared ADMIN_TOKEN (from the environment or .env.local, which
+ * `npm start` creates on first run). A successful login stores a digest of the token in an HttpOnly,
+ * SameSite=Strict cookie scoped to /admin, so the token itself never sits in the browser, and a
+ * cross-site page can neither read it nor make the browser send it. Web APIs only (runs in proxy.ts).
+ */
+export const ADMIN_COOKIE = 'tandem_admin';
+
+export function adminToken(): string | undefined {
+  const t = process.env.ADMIN_TOKEN?.trim();
+  return t && t.length >= 16 ? t : undefined;
+}
+
+export async function sessionValue(token: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`tandem-admin-session:${token}`));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Compares without stopping at the first difference, so timing says nothing about the secret. */
+export function safeEqual(a: string, b: string): boolean {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
+  return diff === 0;
+}
+
+/** True when the request carries the session cookie or `Authorization: Bearer <ADMIN_TOKEN>`. */
+export async function isAdmin(req: { headers: Headers; cookies: { get(name: string): { value: string } | undefined } }): Promise<boolean> {
+  const token = adminToken();
+  if (!token) return false;
+  const bearer = req.headers.get('authorization')?.match(/^Bearer (.+)$/)?.[1];
+  if (bearer && safeEqual(bearer, token)) return true;
+  const cookie = req.cookies.get(ADMIN_COOKIE)?.value;
+  return !!cookie && safeEqual(cookie, await sessionValue(token));
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The 401 answer: a small self-contained login form (no scripts), posting to /admin/login. */
+export function loginResponse(message: string, next = '/admin/experiments'): Response {
+  const configured = !!adminToken();
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Sign in · Tandem admin</title><meta name="robots" content="noindex">
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem;color:#0f172a}
+input,button{font:inherit;padding:.5rem .75rem;border-radius:.5rem;border:1px solid #94a3b8;width:100%;box-sizing:border-box}
+button{background:#0f766e;color:#fff;border:0;margin-top:.75rem;font-weight:600;cursor:pointer}.msg{color:#b91c1c}</style></head>
+<body><h1>Tandem admin</h1><p class="msg" role="alert">${escapeHtml(message)}</p>
+${
+  configured
+    ? `<form method="post" action="/admin/login"><input type="hidden" name="next" value="${escapeHtml(next)}">
+<label for="token">Admin token</label><input id="token" name="token" type="password" autocomplete="current-password" required>
+<button type="submit">Sign in</button></form>
+<p>The token is <code>ADMIN_TOKEN</code> in <code>.env.local</code> (created and printed by the first <code>npm start</code>).</p>`
+    : `<p>No <code>ADMIN_TOKEN</code> (16+ characters) is configured on this server: run <code>npm start</code>, which creates one in <code>.env.local</code>, or set it in the environment.</p>`
+}
+</body></html>`;
+  return new Response(html, {
+    status: 401,
+    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'WWW-Authenticate': 'Bearer realm="tandem-admin"' },
+  });
+}
+
+/** Only same-site paths under /admin, so the login form cannot be used to redirect elsewhere. */
+export function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/admin(\/[\w/-]*)?$/.test(next) && !next.startsWith('/admin/login') ? next : '/admin/experiments';
+}

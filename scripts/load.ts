@@ -1,0 +1,155 @@
+/**
+ * `npm run load`: a bounded load test on loopback. Starts the production build on a free port with an
+ * events database of its own, drives GET /api/rank and POST /api/events at a fixed rate with autocannon,
+ * prints p50/p99 latency and errors, then checks the store: every event acknowledged with a 202 is
+ * stored exactly once (10% of batches are sent twice on purpose), none is lost or doubled.
+ *
+ *   npm run load [-- --rate 200 --seconds 10 --connections 20]
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+// @ts-expect-error autocannon ships no types; used through the narrow interface below
+import autocannonUntyped from 'autocannon';
+
+interface AcResult {
+  requests: { total: number; average: number };
+  latency: { p50: number; p99: number; max: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  '2xx': number;
+}
+interface AcRequest {
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  /** `context` belongs to one connection, which has one request in flight (no pipelining). */
+  setupRequest?: (req: AcRequest, context: Record<string, unknown>) => AcRequest;
+  onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
+}
+const autocannon = autocannonUntyped as (opts: Record<string, unknown>) => Promise<AcResult>;
+
+const { values } = parseArgs({
+  options: { rate: { type: 'string', default: '100' }, seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '10' } },
+});
+const RATE = Math.min(Number(values.rate), 2000);
+const SECONDS = Math.min(Number(values.seconds), 60);
+const CONNECTIONS = Math.min(Number(values.connections), 100);
+const PER_BATCH = 5;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+async function main() {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-load-'));
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn('npx', ['next', 'start', '-p', String(port), '-H', '127.0.0.1'], {
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', TANDEM_DATA_DIR: dataDir, ADMIN_TOKEN: randomUUID() },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
+  const stop = () => {
+    try {
+      process.kill(-server.pid!, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  };
+  process.on('exit', stop);
+  try {
+    for (let i = 0; ; i++) {
+      if (i > 120) throw new Error('server did not start in 60 s (run `npm run build` first)');
+      const ok = await fetch(`${base}/api/rank?placement=home-top`).then((r) => r.ok, () => false);
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const visitor = randomUUID();
+    const cookie = `tandem_vid=${visitor}`;
+    console.log(`load: ${RATE} req/s for ${SECONDS} s per endpoint, ${CONNECTIONS} connections, loopback ${base}\n`);
+
+    const ranks = ['home-top', 'cart-upsell'].map((p) => `/api/rank?placement=${p}&k=12`).concat(['/api/rank?placement=product-similar&k=12&sku=85123A', '/api/rank?placement=home-top&k=12&recent=85123A,22423']);
+    let r = 0;
+    const rank = await autocannon({
+      url: base,
+      connections: CONNECTIONS,
+      overallRate: RATE,
+      duration: SECONDS,
+      headers: { cookie },
+      requests: [{ path: '/', setupRequest: (req: AcRequest) => ({ ...req, path: ranks[r++ % ranks.length]! }) }],
+    });
+
+    // Events: every batch has fresh ids; every tenth batch repeats the previous one (a retry after a beacon).
+    const acknowledged = new Set<string>();
+    const sent = new Set<string>();
+    let previous: string[] = [];
+    let batchNo = 0;
+    const events = await autocannon({
+      url: base,
+      connections: CONNECTIONS,
+      overallRate: RATE,
+      duration: SECONDS,
+      requests: [
+        {
+          method: 'POST',
+          path: '/api/events',
+          setupRequest: (req: AcRequest, context: Record<string, unknown>) => {
+            const ids = ++batchNo % 10 === 0 && previous.length ? previous : Array.from({ length: PER_BATCH }, () => randomUUID());
+            previous = ids;
+            ids.forEach((id) => sent.add(id));
+            context.ids = ids;
+            const now = Date.now();
+            const body = JSON.stringify({
+              events: ids.map((id, i) => ({ id, type: i === 0 ? 'exposure' : 'click', experiment: 'home-shelf-position', variant: 'above-hero', placement: 'home-top', sku: i === 0 ? null : '85123A', at: now })),
+            });
+            return { ...req, headers: { 'content-type': 'application/json', cookie }, body } as AcRequest;
+          },
+          onResponse: (status: number, _body: string, context: Record<string, unknown>) => {
+            const ids = (context.ids as string[] | undefined) ?? [];
+            if (status === 202) ids.forEach((id) => acknowledged.add(id));
+          },
+        },
+      ],
+    });
+
+    const row = (name: string, x: AcResult) =>
+      `${name.padEnd(16)} ${String(x.requests.total).padStart(7)} ${x.latency.p50.toFixed(1).padStart(8)} ${x.latency.p99.toFixed(1).padStart(8)} ${x.latency.max.toFixed(1).padStart(8)} ${String(x.errors + x.timeouts).padStart(7)} ${String(x.non2xx).padStart(7)}`;
+    console.log(`${'endpoint'.padEnd(16)} ${'requests'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'errors'.padStart(7)} ${'non-2xx'.padStart(7)}`);
+    console.log(row('GET /api/rank', rank));
+    console.log(row('POST /api/events', events));
+
+    const db = new Database(path.join(dataDir, 'events.sqlite'), { readonly: true });
+    const stored = db.prepare('SELECT id, COUNT(*) AS n FROM events WHERE visitor = ? GROUP BY id').all(visitor) as { id: string; n: number }[];
+    db.close();
+    const storedIds = new Set(stored.map((s) => s.id));
+    const doubled = stored.filter((s) => s.n > 1).length;
+    const lost = [...acknowledged].filter((id) => !storedIds.has(id)).length;
+    const unexpected = [...storedIds].filter((id) => !sent.has(id)).length;
+    console.log(`\nevents: ${sent.size} distinct ids sent, ${acknowledged.size} acknowledged (202), ${storedIds.size} stored; lost ${lost}, doubled ${doubled}, unexpected ${unexpected}`);
+    const summary = {
+      rate: RATE,
+      seconds: SECONDS,
+      rank: { requests: rank.requests.total, p50: rank.latency.p50, p99: rank.latency.p99, errors: rank.errors + rank.timeouts, non2xx: rank.non2xx },
+      events: { requests: events.requests.total, p50: events.latency.p50, p99: events.latency.p99, errors: events.errors + events.timeouts, non2xx: events.non2xx },
+      integrity: { sent: sent.size, acknowledged: acknowledged.size, stored: storedIds.size, lost, doubled, unexpected },
+    };
+    console.log(JSON.stringify(summary));
+    if (lost || doubled || unexpected || rank.errors || events.errors) process.exitCode = 1;
+  } finally {
+    stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
