@@ -136,7 +136,8 @@ async function main() {
     const doubled = stored.filter((s) => s.n > 1).length;
     const lost = [...acknowledged].filter((id) => !storedIds.has(id)).length;
     const unexpected = [...storedIds].filter((id) => !sent.has(id)).length;
-    console.log(`\nevents: ${sent.size} distinct ids sent, ${acknowledged.size} acknowledged (202), ${storedIds.size} stored; lost ${lost}, doubled ${doubled}, unexpected ${unexpected}`);
+    console.log(`\nevents: ${sent.size} distinct ids prepared, ${acknowledged.size} acknowledged (202), ${storedIds.size} stored; lost ${lost}, doubled ${doubled}, unexpected ${unexpected}`);
+    console.log('(lost = acknowledged but not stored; doubled = one id stored twice. Requests still in flight when the run stops can be stored without their 202 being read.)');
     const summary = {
       rate: RATE,
       seconds: SECONDS,

@@ -6,7 +6,8 @@ const pct = (v: number, digits = 1) => `${(v * 100).toFixed(digits)}%`;
 const signed = (v: number) => `${v >= 0 ? '+' : '−'}${(Math.abs(v) * 100).toFixed(1)}%`;
 const interval = (i: Interval, f: (v: number) => string) => `${f(i.low)} to ${f(i.high)}`;
 
-function Rate({ r }: { r: VariantReport['ctr'] }) {
+function Rate({ r, n }: { r: VariantReport['ctr']; n: number }) {
+  if (n === 0) return <span className="text-slate-500">no exposures yet</span>;
   return (
     <>
       <span className="font-semibold tabular-nums">{pct(r.rate, 2)}</span>
@@ -67,19 +68,19 @@ export function ExperimentReportView({ report }: { report: ExperimentReport }) {
                   {v.clicks.toLocaleString('en-GB')}
                 </td>
                 <td className="pr-3">
-                  <Rate r={v.ctr} />
+                  <Rate r={v.ctr} n={v.exposures} />
                 </td>
                 <td className="pr-3">
                   <LiftCell l={v.lift.ctr} isControl={v.isControl} />
                 </td>
                 <td className="pr-3">
-                  <Rate r={v.addToCart} />
+                  <Rate r={v.addToCart} n={v.exposedVisitors} />
                 </td>
                 <td className="pr-3">
                   <LiftCell l={v.lift.addToCart} isControl={v.isControl} />
                 </td>
                 <td className="pr-3">
-                  <Rate r={v.conversion} />
+                  <Rate r={v.conversion} n={v.exposedVisitors} />
                 </td>
                 <td>
                   <LiftCell l={v.lift.conversion} isControl={v.isControl} />
