@@ -12,9 +12,9 @@ if [[ -z "${version:-}" ]]; then
   version=$(ls /usr/lib/postgresql | sort -n | tail -1)
   cluster=main
   port=5432
-  pg_createcluster "$version" "$cluster" >/dev/null
+  pg_createcluster "$version" "$cluster" >&2
 fi
-pg_ctlcluster "$version" "$cluster" start 2>/dev/null || true
+pg_ctlcluster "$version" "$cluster" start >/dev/null 2>&1 || true
 for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p "$port" && break; sleep 1; done
 pg_isready -h 127.0.0.1 -p "$port" >&2
 as_postgres() { if [[ $(id -un) == postgres ]]; then "$@"; else su postgres -c "$(printf '%q ' "$@")"; fi; }
