@@ -31,7 +31,7 @@ export const MODELS_DIR = path.join('public', 'models');
 export const VALIDATION_DIR = path.join('data', 'models', 'validation');
 
 // Everything the artifacts are a function of, besides the catalog and the data set.
-const CODE = ['models/train.ts', 'models/two-tower.ts', 'models/pipeline.ts', 'models/export/onnx.ts', 'models/export/artifacts.ts', 'lib/recs/features.ts', 'lib/recs/rank.ts', 'lib/recs/tower.ts', 'lib/recs/quantize.ts', 'lib/recs/manifest.ts', 'models/context.ts', 'lib/coldstart/context.ts'];
+const CODE = ['models/train.ts', 'models/two-tower.ts', 'models/pipeline.ts', 'models/export/onnx.ts', 'models/export/coreml.ts', 'models/export/coreml-schema.ts', 'models/export/artifacts.ts', 'lib/recs/features.ts', 'lib/recs/rank.ts', 'lib/recs/tower.ts', 'lib/recs/quantize.ts', 'lib/recs/manifest.ts', 'models/context.ts', 'lib/coldstart/context.ts'];
 
 export function modelInputsHash(catalog: CatalogFile): string {
   const h = createHash('sha256').update(catalog.version).update(catalog.source.datasetSha256);

@@ -47,8 +47,18 @@ export const ManifestSchema = z.object({
     inputs: z.array(Tensor),
     outputs: z.array(Tensor),
   }),
+  /** The same user tower for the iOS app (models/export/coreml.ts); batch fixed at 1. */
+  coreml: z.object({
+    format: z.literal('mlmodel'),
+    specificationVersion: z.number().int(),
+    /** Xcode names the generated class after the file: TwoTower.mlmodel → TwoTower. */
+    className: z.literal('TwoTower'),
+    inputs: z.array(Tensor),
+    outputs: z.array(Tensor),
+  }),
   files: z.object({
     userTower: FileEntry,
+    coreml: FileEntry,
     itemsFloat32: FileEntry,
     itemsInt8: FileEntry,
     itemsInt8Scales: FileEntry,

@@ -1,4 +1,4 @@
-/** Writes one model version: ONNX user tower, item embeddings (float32 + int8), prior, ids, golden vectors, manifest. */
+/** Writes one model version: ONNX and Core ML user tower, item embeddings (float32 + int8), prior, ids, golden vectors, manifest. */
 import type { ColdStartContext } from '../../lib/coldstart/context';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,8 @@ import { quantizeRows } from '../../lib/recs/quantize';
 import { scoreAll, topK } from '../../lib/recs/rank';
 import { EPS } from '../../lib/recs/tower';
 import { userEmbedding, type TrainedModel } from '../two-tower';
+import { COREML_FILE, userTowerCoreMl } from './coreml';
+import { SPECIFICATION_VERSION } from './coreml-schema';
 import { OPSET, userTowerIO, userTowerOnnx } from './onnx';
 
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
@@ -53,8 +55,19 @@ export function writeArtifacts(
     eps: EPS,
     metadata: { producer: 'tandem models/pipeline.ts', catalogVersion: info.catalogVersion },
   });
+  const coreml = userTowerCoreMl({
+    historyLength: model.spec.historyLength,
+    dim: d,
+    W: model.W,
+    b: model.b,
+    eps: EPS,
+    // The model version is a hash of the files, this one included: the file names what it was made from instead.
+    version: `trained until ${new Date(model.now).toISOString().slice(0, 10)}, catalog ${info.catalogVersion}`,
+    metadata: { producer: 'tandem models/pipeline.ts', catalogVersion: info.catalogVersion, itemsFile: 'items.f32.bin', itemIdsFile: 'items.json' },
+  });
   const files: Record<keyof Manifest['files'], { path: string; data: Uint8Array }> = {
     userTower: { path: 'user-tower.onnx', data: onnx },
+    coreml: { path: COREML_FILE, data: coreml },
     itemsFloat32: { path: 'items.f32.bin', data: bytesOf(model.items) },
     itemsInt8: { path: 'items.i8.bin', data: bytesOf(q) },
     itemsInt8Scales: { path: 'items.i8-scales.f32.bin', data: bytesOf(scales) },
@@ -81,6 +94,13 @@ export function writeArtifacts(
     scorer: model.scorer,
     embeddings: { use: 'float32', layout: 'row-major [itemCount, dim], little-endian', int8Scale: 'per-row: value = int8 × scale[row]' },
     userTower: { format: 'onnx', opset: OPSET, inputs: io.inputs, outputs: io.outputs },
+    coreml: {
+      format: 'mlmodel',
+      specificationVersion: SPECIFICATION_VERSION,
+      className: 'TwoTower',
+      inputs: io.inputs.map((t) => ({ ...t, shape: t.shape.map((s) => (s === 'batch' ? 1 : s)) })),
+      outputs: io.outputs.map((t) => ({ ...t, shape: t.shape.map((s) => (s === 'batch' ? 1 : s)) })),
+    },
     files: entries,
     metrics: info.metrics,
     training: info.training,
