@@ -36,5 +36,5 @@ export async function proxy(req: NextRequest) {
 
 export const config = {
   // Pages and the admin area; not static files, models, the runtime, pictures or the other APIs.
-  matcher: ['/((?!_next/|api/|models/|ort/|images/|sw\\.js|icon\\.svg|robots\\.txt|favicon\\.ico).*)'],
+  matcher: ['/((?!_next/|api/|models/|ort/|images/|\\.well-known/|sw\\.js|icon\\.svg|robots\\.txt|favicon\\.ico).*)'],
 };

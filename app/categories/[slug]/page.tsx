@@ -1,3 +1,5 @@
+import { AppHandoff } from '@/components/handoff/AppHandoff';
+import { appBannerMetadata } from '@/components/handoff/server';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
@@ -10,7 +12,8 @@ import { getCatalog } from '@/lib/catalog/store';
 
 export async function generateMetadata({ params }: PageProps<'/categories/[slug]'>): Promise<Metadata> {
   const { slug } = await params;
-  return { title: isCategorySlug(slug) ? categoryLabel(slug) : 'Not found' };
+  if (!isCategorySlug(slug)) return { title: 'Not found' };
+  return { title: categoryLabel(slug), ...(await appBannerMetadata(`/categories/${slug}`)) };
 }
 
 function href(slug: string, sort: SortKey, page: number): string {
@@ -40,6 +43,7 @@ export default async function CategoryPage({ params, searchParams }: PageProps<'
       </nav>
       <div className="mt-2 mb-4 flex flex-wrap items-baseline justify-between gap-2">
         <h1 className="text-2xl font-bold">{categoryLabel(slug)}</h1>
+        <AppHandoff path={`/categories/${slug}`} />
         <p className="text-sm text-slate-600" data-testid="result-range">
           {first}–{first + page.items.length - 1} of {page.total} products
         </p>

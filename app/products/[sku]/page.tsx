@@ -2,6 +2,8 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { AddToCart } from '@/components/cart/AddToCart';
+import { AppHandoff } from '@/components/handoff/AppHandoff';
+import { appBannerMetadata } from '@/components/handoff/server';
 import { ProductPicture } from '@/components/catalog/ProductPicture';
 import { RecordView } from '@/components/recs/RecordView';
 import { RecsShelf } from '@/components/recs/RecsShelf';
@@ -11,7 +13,8 @@ import { getCatalog, getProduct } from '@/lib/catalog/store';
 
 export async function generateMetadata({ params }: PageProps<'/products/[sku]'>): Promise<Metadata> {
   const product = getProduct(decodeURIComponent((await params).sku));
-  return product ? { title: product.name, description: `${product.name}, ${formatPrice(product.price)}` } : { title: 'Product not found' };
+  if (!product) return { title: 'Product not found' };
+  return { title: product.name, description: `${product.name}, ${formatPrice(product.price)}`, ...(await appBannerMetadata(`/products/${encodeURIComponent(product.sku)}`)) };
 }
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
@@ -64,6 +67,9 @@ export default async function ProductPage({ params }: PageProps<'/products/[sku]
           </dl>
           <div className="mt-6">
             <AddToCart sku={product.sku} name={product.name} price={product.price} />
+          </div>
+          <div className="mt-4">
+            <AppHandoff path={`/products/${encodeURIComponent(product.sku)}`} />
           </div>
         </div>
       </article>

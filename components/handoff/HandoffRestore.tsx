@@ -1,0 +1,54 @@
+'use client';
+import Link from 'next/link';
+import { useEffect, useState } from 'react';
+import { addToCart, type Cart } from '@/lib/cart/cart';
+import { updateCart } from '@/lib/cart/storage';
+import { decodeHandoff } from '@/lib/handoff/fragment';
+import { safeDestination } from '@/lib/handoff/links';
+import { recordEvent } from '@/lib/history/store';
+
+/**
+ * The handoff link's web fallback (the app is not installed, or this is another browser): restores the
+ * recent products and the cart from the fragment into this browser, then opens the page it was for.
+ */
+export function HandoffRestore() {
+  const [status, setStatus] = useState<'restoring' | 'error'>('restoring');
+  const [error, setError] = useState('');
+
+  useEffect(() => {
+    const to = safeDestination(new URLSearchParams(window.location.search).get('to'));
+    const decoded = decodeHandoff(window.location.hash);
+    void (async () => {
+      if (!decoded.ok) {
+        await Promise.resolve();
+        setError(decoded.error);
+        setStatus('error');
+        return;
+      }
+      const now = Date.now();
+      // Oldest first, a second apart, so the newest keeps its place at the top of the history.
+      const history = [...decoded.state.history].reverse();
+      for (const [i, sku] of history.entries()) await recordEvent(sku, 'view', now - (history.length - i) * 1000);
+      // Names and prices come from this store's catalogue (the same bytes for everyone), never from the link.
+      const catalog = (await fetch('/api/catalog')
+        .then((r) => r.json())
+        .catch(() => ({ items: [] }))) as { items: [string, string, number, string][] };
+      const rows = new Map(catalog.items.map((r) => [r[0], r]));
+      updateCart((c: Cart) =>
+        decoded.state.cart.reduce((acc, l) => {
+          const row = rows.get(l.sku);
+          return row ? addToCart(acc, { sku: l.sku, name: row[1], price: row[2] }, l.quantity) : acc;
+        }, c),
+      );
+      window.location.replace(to);
+    })();
+  }, []);
+
+  return status === 'error' ? (
+    <p role="alert" data-testid="handoff-error">
+      This link could not be opened here ({error}). <Link href="/" className="underline">Go to the store</Link>.
+    </p>
+  ) : (
+    <p data-testid="handoff-restoring">Bringing your products and cart over…</p>
+  );
+}
