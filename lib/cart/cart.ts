@@ -1,4 +1,5 @@
 /** The cart is kept on the device; these pure functions are its only rules. */
+import '../zod-jitless';
 import { z } from 'zod';
 
 export const MAX_QUANTITY = 99;

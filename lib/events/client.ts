@@ -5,6 +5,7 @@
  * navigator.sendBeacon when the page is hidden or closed. A beaconed batch stays queued and is
  * confirmed later; the server stores each event id once, so sending twice never counts twice.
  */
+import '../zod-jitless';
 import { MAX_BATCH, type ShopperEvent } from './schema';
 
 const KEY = 'tandem-events';

@@ -5,6 +5,7 @@
  *
  *   #v=1&h=85123A,22423&c=85123A:2,21212:1
  */
+import '../zod-jitless';
 import { z } from 'zod';
 
 export const FRAGMENT_VERSION = 1;
