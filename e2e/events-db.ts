@@ -1,4 +1,5 @@
 // Reads the test server's events (SQLite, WAL: a reader never blocks the server's writes).
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { expect, type BrowserContext } from '@playwright/test';
 import { E2E_DATA_DIR } from './browser';
@@ -14,6 +15,7 @@ export interface Row {
 }
 
 export function eventsOf(visitor: string): Row[] {
+  if (!existsSync(`${E2E_DATA_DIR}/events.sqlite`)) return []; // nothing stored yet by anyone
   const db = new Database(`${E2E_DATA_DIR}/events.sqlite`, { readonly: true, fileMustExist: true });
   try {
     return db.prepare('SELECT id, type, experiment, variant, placement, sku, visitor FROM events WHERE visitor = ? ORDER BY at').all(visitor) as Row[];

@@ -73,6 +73,8 @@ describe('parseRankQuery', () => {
     ['placement=home-top&recent=85123A,<script>', /recent must be product codes/],
     ['placement=home-top&sku=../../etc', /sku must be a product code/],
     ['placement=home-top&debug=1', /unknown parameter: debug/],
+    ['placement=home-top&__proto__=x', /unknown parameter: __proto__/],
+    ['placement=home-top&constructor=x', /unknown parameter: constructor/],
     ['placement=home-top&placement=cart-upsell', /given more than once/],
     [`placement=home-top&x=${'a'.repeat(3000)}`, /query string longer than 2048/],
   ])('rejects bad input #%#', (query, error) => {

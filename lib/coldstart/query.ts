@@ -21,12 +21,13 @@ export type ParsedQuery = { ok: true; query: ColdStartQuery } | { ok: false; err
 
 export function parseRankQuery(url: URL): ParsedQuery {
   if (url.search.length > MAX_QUERY_LENGTH) return { ok: false, error: `query string longer than ${MAX_QUERY_LENGTH} characters` };
-  const params: Record<string, string> = {};
+  // A Map, not an object: "__proto__" or "constructor" as a parameter name must be an unknown key, not a prototype.
+  const params = new Map<string, string>();
   for (const [key, value] of url.searchParams) {
-    if (key in params) return { ok: false, error: `parameter "${key.slice(0, 40)}" given more than once` };
-    params[key] = value;
+    if (params.has(key)) return { ok: false, error: `parameter "${key.slice(0, 40)}" given more than once` };
+    params.set(key, value);
   }
-  const parsed = Schema.safeParse(params);
+  const parsed = Schema.safeParse(Object.fromEntries(params));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const message = issue.code === 'unrecognized_keys' ? `unknown parameter: ${issue.keys.map((k) => k.slice(0, 40)).join(', ')}` : issue.message;

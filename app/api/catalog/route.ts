@@ -7,7 +7,12 @@ import { getCatalog } from '@/lib/catalog/store';
  */
 export function GET(req: Request) {
   const catalog = getCatalog();
-  const asked = new URL(req.url).searchParams.get('v');
+  const params = new URL(req.url).searchParams;
+  const unknown = [...params.keys()].find((k) => k !== 'v');
+  if (unknown !== undefined) return Response.json({ error: `unknown parameter: ${unknown.slice(0, 40)}` }, { status: 400 });
+  if (params.getAll('v').length > 1) return Response.json({ error: 'parameter "v" given more than once' }, { status: 400 });
+  const asked = params.get('v');
+  if (asked !== null && !/^[0-9a-f]{12}$/.test(asked)) return Response.json({ error: 'v must be a catalog version (12 hex digits)' }, { status: 400 });
   const body = {
     version: catalog.version,
     items: catalog.file.products.map((p) => [p.sku, p.name, p.price, p.category]),

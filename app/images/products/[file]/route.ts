@@ -4,7 +4,13 @@ import { getProduct } from '@/lib/catalog/store';
 
 export async function GET(_req: Request, { params }: RouteContext<'/images/products/[file]'>) {
   const { file } = await params;
-  const sku = decodeURIComponent(file).replace(/\.svg$/i, '');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(file);
+  } catch {
+    return Response.json({ error: 'malformed picture name' }, { status: 400 });
+  }
+  const sku = decoded.replace(/\.svg$/i, '');
   const product = file.toLowerCase().endsWith('.svg') ? getProduct(sku) : undefined;
   if (!product) return Response.json({ error: `no picture for "${sku.slice(0, 40)}"` }, { status: 404 });
   return new Response(productPicture({ ...product, categoryLabel: categoryLabel(product.category) }), {
