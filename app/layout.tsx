@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from 'next';
 import { headers } from 'next/headers';
 import type { ReactNode } from 'react';
+import { EventsQueue } from '@/components/layout/EventsQueue';
 import { Footer } from '@/components/layout/Footer';
 import { Header } from '@/components/layout/Header';
 import { ServiceWorker } from '@/components/layout/ServiceWorker';
@@ -30,6 +31,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         </main>
         <Footer />
         <ServiceWorker />
+        <EventsQueue />
         <BenchHook />
       </body>
     </html>

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from './postgres-store';
 import { parseBatch, type StoredEvent } from './schema';
@@ -77,6 +78,22 @@ function storeSuite(name: string, open: () => EventStore) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'tandem-events-'));
+
+describe('SQLite store under faults', () => {
+  it('a locked database makes insert fail (so the endpoint answers 503), and the same batch succeeds once the lock is gone', async () => {
+    const file = join(dir, 'locked', 'events.sqlite');
+    const store = openSqliteStore(file, 'events', { busyTimeoutMs: 50 });
+    const other = new Database(file);
+    other.exec('BEGIN EXCLUSIVE');
+    const batch = [ev('click', 'v9', 'a', NOW, '85123A')];
+    await expect(store.insert(batch)).rejects.toThrow(/locked|busy/i);
+    other.exec('ROLLBACK');
+    other.close();
+    expect(await store.insert(batch)).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await store.insert(batch)).toEqual({ accepted: 0, duplicates: 1 });
+    await store.close();
+  });
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 storeSuite('SQLite store', () => openSqliteStore(join(dir, 'sub', 'events.sqlite')));
 

@@ -5,12 +5,14 @@ import { dirname } from 'node:path';
 import type { StoredEvent } from './schema';
 import { assembleCounts, COLUMNS, experimentSql, rowOf, schemaSql, type EventStore, type HourRow, type OutcomeRow, type ShelfRow } from './store';
 
-export function openSqliteStore(file: string, table = 'events'): EventStore {
+export function openSqliteStore(file: string, table = 'events', opts: { busyTimeoutMs?: number } = {}): EventStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL'); // with WAL: durable across a crash of the process, fast
-  db.pragma('busy_timeout = 5000');
+  // A writer holding the lock (a backup, a migration) is waited for this long; then the insert fails, the
+  // endpoint answers 503 and the device keeps the batch.
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
   for (const sql of schemaSql(table)) db.exec(sql);
   const insert = db.prepare(`INSERT OR IGNORE INTO ${table} (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
   const insertAll = db.transaction((events: StoredEvent[]) => {

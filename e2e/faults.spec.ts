@@ -1,0 +1,44 @@
+import { expect, test, type Page } from '@playwright/test';
+import { eventsOf, visitorId, waitForEvents } from './events-db';
+import { historyCount, homeTop } from './recs-helpers';
+
+const queued = (page: Page) => page.evaluate(() => (JSON.parse(localStorage.getItem('tandem-events') ?? '[]') as { event: { type: string } }[]).map((q) => q.event.type).sort());
+
+test.describe('faults on the events path: kept on the device, delivered later, stored once', () => {
+  // No service worker between the page and the network, so page.route sees every request.
+  test.use({ serviceWorkers: 'block' });
+
+  test('events endpoint down (503): the batch stays queued; when it is back, it is stored once', async ({ page, context }) => {
+    let down = true;
+    let refused = 0;
+    await page.route('**/api/events', (route) => (down ? (refused++, route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":"down"}' })) : route.continue()));
+    await page.goto('/products/85123A');
+    const visitor = await visitorId(context);
+    await expect.poll(() => historyCount(page)).toBeGreaterThan(0); // hydrated
+    await page.getByRole('button', { name: /add to cart/i }).click();
+    await expect.poll(() => refused, { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await queued(page)).toContain('add-to-cart');
+    expect(eventsOf(visitor)).toEqual([]);
+
+    down = false;
+    await page.reload(); // a later page sends what the earlier one kept
+    const rows = await waitForEvents(visitor, (r) => r.some((x) => x.type === 'add-to-cart'), 30_000);
+    expect(rows.filter((x) => x.type === 'add-to-cart')).toHaveLength(1);
+    await expect.poll(() => queued(page), { timeout: 30_000 }).not.toContain('add-to-cart');
+    expect(eventsOf(visitor).filter((x) => x.type === 'add-to-cart')).toHaveLength(1);
+  });
+
+  test('offline: events wait on the device and go out when the connection returns', async ({ page, context }) => {
+    await page.goto('/');
+    const visitor = await visitorId(context);
+    await expect(homeTop(page)).toHaveAttribute('data-source', 'edge');
+    await context.setOffline(true);
+    await homeTop(page).scrollIntoViewIfNeeded();
+    await expect.poll(() => queued(page)).toContain('exposure');
+    await page.waitForTimeout(3000); // past the send delay: nothing can leave
+    expect(eventsOf(visitor)).toEqual([]);
+    await context.setOffline(false); // the 'online' event sends the queue
+    const rows = await waitForEvents(visitor, (r) => r.some((x) => x.type === 'exposure'));
+    expect(rows.filter((x) => x.type === 'exposure' && x.placement === 'home-top')).toHaveLength(1);
+  });
+});
