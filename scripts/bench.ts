@@ -1,18 +1,26 @@
 /**
- * `npm run bench` (not a test): on-device recommender timings from real Chromium, against the production
- * build. WASM always; WebGPU where Chromium offers an adapter (here SwiftShader on the CPU, headless).
- * Prints a table and writes bench-results/recs.json.
+ * `npm run bench` (not a test), against the production build in real Chromium:
+ * - the on-device recommender: inference (WASM; WebGPU where Chromium offers an adapter), ranking over
+ *   the real catalogue and synthetic ones of 10k, 100k and 1M items in float32 and int8, each beside its
+ *   physical floor (bytes streamed / memory bandwidth measured in the same worker);
+ * - the shopper's view: bytes over the wire for a first and a repeat visit by kind, gzip/brotli sizes,
+ *   LCP, CLS and INP of home and product pages at 375 px and desktop, click-to-reranked-shelf on the device
+ *   against a /api/rank round trip;
+ * - /api/rank and /api/events under a fixed rate on loopback (scripts/load.ts).
+ * Prints tables and writes bench-results/bench.json.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { chromium } from '@playwright/test';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { chromium, type Browser } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/browser';
 import type { BenchResult } from '../lib/recs/device-protocol';
 
 const PORT = Number(process.env.BENCH_PORT ?? 3290);
 const BASE = process.env.BENCH_URL ?? `http://localhost:${PORT}`;
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 200);
-const SIZES = [10_000, 100_000];
+const SIZES = [10_000, 100_000, 1_000_000];
 
 async function waitForServer(url: string, ms: number): Promise<void> {
   const until = Date.now() + ms;
@@ -45,8 +53,164 @@ async function measure(webgpu: boolean): Promise<BenchResult> {
 
 const f = (x: number) => x.toFixed(3).padStart(9);
 
+type Kind = 'page' | 'runtime' | 'model' | 'embeddings' | 'catalog' | 'other';
+function kindOf(url: string): Kind {
+  const p = new URL(url).pathname;
+  if (p.startsWith('/ort/')) return 'runtime';
+  if (p.startsWith('/models/')) return /items\.(f32|i8)|i8-scales/.test(p) ? 'embeddings' : 'model';
+  if (p.startsWith('/api/catalog')) return 'catalog';
+  if (p.startsWith('/_next/') || p.startsWith('/images/') || !p.startsWith('/api/')) return 'page';
+  return 'other';
+}
+
+/** Bytes received (encoded body + headers) per kind while `run` drives the page. */
+async function wireBytes(browser: Browser, run: (page: import('@playwright/test').Page) => Promise<void>, reuse?: import('@playwright/test').BrowserContext) {
+  const context = reuse ?? (await browser.newContext());
+  const page = await context.newPage();
+  const bytes: Record<Kind, number> = { page: 0, runtime: 0, model: 0, embeddings: 0, catalog: 0, other: 0 };
+  const pending: Promise<void>[] = [];
+  // On the context, not the page: the recommender's worker fetches the runtime and the model itself.
+  const onDone = (req: import('@playwright/test').Request) => {
+    pending.push(
+      req.sizes().then(
+        (sizes) => void (bytes[kindOf(req.url())] += sizes.responseBodySize + sizes.responseHeadersSize),
+        () => undefined,
+      ),
+    );
+  };
+  context.on('requestfinished', onDone);
+  await run(page);
+  await page.waitForTimeout(1000);
+  await Promise.all(pending);
+  context.off('requestfinished', onDone);
+  await page.close();
+  return { bytes, context };
+}
+
+async function shopperView(browser: Browser) {
+  // First visit: a product page (a view lands in the history), then home, where the device ranks.
+  const first = await wireBytes(browser, async (page) => {
+    await page.goto(`${BASE}/products/22423`);
+    await page.waitForTimeout(1500);
+    await page.goto(`${BASE}/`);
+    await page.waitForSelector('[data-placement="home-top"][data-source^="device"]', { timeout: 60_000 });
+  });
+  const repeat = await wireBytes(
+    browser,
+    async (page) => {
+      await page.goto(`${BASE}/`);
+      await page.waitForSelector('[data-placement="home-top"][data-source^="device"]', { timeout: 60_000 });
+    },
+    first.context,
+  );
+
+  // Click to re-ranked shelf: a view of another product, until the home shelf's device ranking changes.
+  const page = await first.context.newPage();
+  await page.goto(`${BASE}/?bench=1`);
+  await page.waitForSelector('[data-placement="home-top"][data-source^="device"]', { timeout: 60_000 });
+  const device: number[] = [];
+  for (const sku of ['21212', '84879', '85099B', '47566', '20725']) {
+    device.push(
+      // No named inner functions here: tsx would wrap them in a helper the page does not have.
+      await page.evaluate(async (code) => {
+        const hook = (window as unknown as { tandemBenchHistory?: { recordEvent: (s: string, k: string) => Promise<void> } }).tandemBenchHistory;
+        if (!hook) throw new Error('bench hook missing');
+        const shelf = document.querySelector('[data-placement="home-top"]')!;
+        const before = [...shelf.querySelectorAll('[data-sku]')].map((e) => e.getAttribute('data-sku')).join();
+        const t = performance.now();
+        await hook.recordEvent(code, 'view');
+        while ([...shelf.querySelectorAll('[data-sku]')].map((e) => e.getAttribute('data-sku')).join() === before) {
+          if (performance.now() - t > 10_000) return NaN;
+          await new Promise((r) => requestAnimationFrame(r));
+        }
+        return performance.now() - t;
+      }, sku),
+    );
+  }
+  const edge: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    edge.push(
+      await page.evaluate(async (u) => {
+        const t = performance.now();
+        await (await fetch(u, { cache: 'no-store' })).json();
+        return performance.now() - t;
+      }, '/api/rank?placement=home-top&k=12&recent=21212,84879'),
+    );
+  }
+  await first.context.close();
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { firstVisit: first.bytes, repeatVisit: repeat.bytes, rerank: { deviceMedianMs: median(device), deviceRuns: device, edgeRoundTripMedianMs: median(edge) } };
+}
+
+/** LCP, CLS and INP measured in the page with the web-vitals library, one fresh context per page and size. */
+async function webVitals(browser: Browser) {
+  const lib = readFileSync('node_modules/web-vitals/dist/web-vitals.iife.js', 'utf8');
+  const out: { page: string; viewport: string; lcp: number | null; cls: number | null; inp: number | null }[] = [];
+  for (const [viewport, opts] of [
+    ['375px', { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }],
+    ['desktop', { viewport: { width: 1366, height: 900 } }],
+  ] as const) {
+    for (const [name, url, target] of [
+      // Interactions that stay on the page: typing into the search box, adding to the cart.
+      ['home', '/', 'input[type="search"]'],
+      ['product', '/products/85123A', 'button:has-text("Add to cart")'],
+    ] as const) {
+      const context = await browser.newContext(opts);
+      await context.addInitScript(`${lib};window.__vitals={};for(const m of ['onLCP','onCLS','onINP'])webVitals[m]((x)=>{window.__vitals[x.name]=x.value},{reportAllChanges:true,durationThreshold:0});`);
+      const page = await context.newPage();
+      await page.goto(`${BASE}${url}`, { waitUntil: 'load' });
+      await page.waitForTimeout(1500);
+      await page.locator(target).first().click({ noWaitAfter: true });
+      if (target.startsWith('input')) await page.keyboard.type('he');
+      await page.waitForTimeout(800);
+      const v = (await page.evaluate(() => {
+        Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+        return (window as unknown as { __vitals: Record<string, number> }).__vitals;
+      })) as Record<string, number>;
+      out.push({ page: name, viewport, lcp: v.LCP ?? null, cls: v.CLS ?? null, inp: v.INP ?? null });
+      await context.close();
+    }
+  }
+  return out;
+}
+
+/** On-disk, gzip and brotli sizes of what a device downloads. */
+function compressedSizes() {
+  const files = (dir: string, re: RegExp) => readdirSync(dir, { recursive: true }).map(String).filter((f) => re.test(f)).map((f) => path.join(dir, f));
+  const pointer = JSON.parse(readFileSync('public/models/current.json', 'utf8')) as { manifest: string };
+  const modelDir = path.join('public', path.dirname(pointer.manifest));
+  const groups: Record<string, string[]> = {
+    'page JS (.next/static)': files('.next/static', /\.js$/),
+    'ORT runtime (WASM build)': files('public/ort', /ort-wasm-simd-threaded\.(wasm|mjs)$/),
+    'ORT runtime (WebGPU build)': files('public/ort', /ort-wasm-simd-threaded\.jsep\.(wasm|mjs)$|asyncify\.(wasm|mjs)$/),
+    'model (tower, prior, ids, context)': files(modelDir, /(user-tower\.onnx|prior\.f32\.bin|items\.json|coldstart\.json|manifest\.json)$/),
+    'embeddings (float32)': files(modelDir, /items\.f32\.bin$/),
+  };
+  return Object.entries(groups).map(([name, list]) => {
+    let raw = 0;
+    let gz = 0;
+    let br = 0;
+    for (const file of list) {
+      const b = readFileSync(file);
+      raw += statSync(file).size;
+      gz += gzipSync(b, { level: 9 }).byteLength;
+      br += brotliCompressSync(b).byteLength;
+    }
+    return { name, files: list.length, raw, gzip: gz, brotli: br };
+  });
+}
+
 async function main() {
-  const server = process.env.BENCH_URL ? undefined : spawn('npx', ['next', 'start', '-p', String(PORT)], { stdio: 'ignore', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  // Its own process group, so stopping it stops next-server too (killing npx alone leaves the server running).
+  const server = process.env.BENCH_URL ? undefined : spawn('npx', ['next', 'start', '-p', String(PORT)], { stdio: 'ignore', detached: true, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  const stop = () => {
+    try {
+      if (server?.pid) process.kill(-server.pid, 'SIGTERM');
+    } catch {
+      // already stopped
+    }
+  };
   try {
     await waitForServer(`${BASE}/`, 60_000);
     const results: BenchResult[] = [await measure(false)];
@@ -63,11 +227,49 @@ async function main() {
       );
     }
     console.log('Ranking (score + top-10) runs in JavaScript in the worker on both backends; only the user tower uses WebGPU.');
+
+    const w = results[0]!;
+    console.log(`\nRanking (score + top-10), WASM worker; memory read bandwidth ${(w.bandwidthBytesPerMs / 1e6).toFixed(1)} GB/s measured in the same worker`);
+    console.log('items       float32 p50    p95  floor  ratio   int8 p50    p95  floor  ratio');
+    for (const x of w.synthetic) {
+      const g = (v: number) => v.toFixed(2).padStart(7);
+      console.log(`${String(x.items).padEnd(10)} ${g(x.p50)} ${g(x.p95)} ${g(x.floorMs.float32)} ${(x.p50 / x.floorMs.float32).toFixed(1).padStart(5)}x ${g(x.int8.p50)} ${g(x.int8.p95)} ${g(x.floorMs.int8)} ${(x.int8.p50 / x.floorMs.int8).toFixed(1).padStart(5)}x`);
+    }
+
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    let view;
+    let vitals;
+    try {
+      view = await shopperView(browser);
+      vitals = await webVitals(browser);
+    } finally {
+      await browser.close();
+    }
+    const kb = (b: number) => `${(b / 1024).toFixed(0)} KB`;
+    console.log('\nBytes over the wire (first visit: a product page then home, ranked on the device; repeat: home again)');
+    for (const [name, v] of [['first visit', view.firstVisit], ['repeat visit', view.repeatVisit]] as const) {
+      console.log(`${name.padEnd(13)} ${Object.entries(v).map(([k, b]) => `${k} ${kb(b)}`).join(', ')}; total ${kb(Object.values(v).reduce((a, b) => a + b, 0))}`);
+    }
+    const sizes = compressedSizes();
+    console.log('\nSizes on disk / gzip -9 / brotli');
+    for (const z of sizes) console.log(`${z.name.padEnd(36)} ${kb(z.raw).padStart(9)} ${kb(z.gzip).padStart(9)} ${kb(z.brotli).padStart(9)}`);
+    console.log(`\nClick to re-ranked shelf on the device: median ${view.rerank.deviceMedianMs.toFixed(1)} ms (${view.rerank.deviceRuns.length} views); /api/rank round trip on loopback: median ${view.rerank.edgeRoundTripMedianMs.toFixed(1)} ms`);
+    console.log('\nWeb Vitals (web-vitals in the page; INP from one click)');
+    for (const v of vitals) console.log(`${v.page.padEnd(8)} ${v.viewport.padEnd(8)} LCP ${v.lcp?.toFixed(0) ?? '—'} ms  CLS ${v.cls?.toFixed(3) ?? '—'}  INP ${v.inp?.toFixed(0) ?? '—'} ms`);
+
+    stop();
+    const load = spawnSync('npx', ['tsx', 'scripts/load.ts', '--rate', '100', '--seconds', '10'], { encoding: 'utf8', timeout: 180_000 });
+    const loadJson = load.stdout.trim().split('\n').at(-1) ?? '';
+    console.log(`\nLoad (scripts/load.ts, 100 req/s for 10 s each, loopback):\n${load.stdout.split('\n').filter((l) => /^(endpoint|GET|POST|events:)/.test(l)).join('\n')}`);
+
     mkdirSync('bench-results', { recursive: true });
-    writeFileSync('bench-results/recs.json', `${JSON.stringify({ date: new Date().toISOString(), iterations: ITERATIONS, results }, null, 2)}\n`);
-    console.log('wrote bench-results/recs.json');
+    writeFileSync(
+      'bench-results/bench.json',
+      `${JSON.stringify({ date: new Date().toISOString(), iterations: ITERATIONS, recommender: results, shopper: view, sizes, vitals, load: loadJson.startsWith('{') ? JSON.parse(loadJson) : null }, null, 2)}\n`,
+    );
+    console.log('wrote bench-results/bench.json');
   } finally {
-    server?.kill();
+    stop();
   }
 }
 

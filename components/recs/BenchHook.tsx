@@ -1,5 +1,6 @@
 'use client';
 import { useEffect } from 'react';
+import { recordEvent } from '@/lib/history/store';
 import { benchOnDevice } from '@/lib/recs/client';
 
 /** On `/?bench=1` only: lets `npm run bench` drive the real worker from outside the page. */
@@ -7,6 +8,8 @@ export function BenchHook() {
   useEffect(() => {
     if (new URLSearchParams(location.search).get('bench') !== '1') return;
     (window as unknown as { tandemBench: typeof benchOnDevice }).tandemBench = benchOnDevice;
+    // Click-to-reranked-shelf: the bench records a view the way a product page does, then times the swap.
+    (window as unknown as { tandemBenchHistory: { recordEvent: typeof recordEvent } }).tandemBenchHistory = { recordEvent };
   }, []);
   return null;
 }

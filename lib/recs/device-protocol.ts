@@ -63,7 +63,10 @@ export interface BenchResult {
   firstInferenceMs: number;
   inference: Percentiles;
   ranking: Percentiles;
-  synthetic: ({ items: number } & Percentiles)[];
+  /** Score + top-10 per catalogue size, float32 and int8 rows, with the physical floor beside each. */
+  synthetic: ({ items: number } & Percentiles & { int8: Percentiles; floorMs: { float32: number; int8: number } })[];
+  /** Memory read bandwidth measured in the same worker, bytes per ms (the floors divide by it). */
+  bandwidthBytesPerMs: number;
 }
 
 export type BenchResponse = { id: number; ok: true; bench: BenchResult } | { id: number; ok: false; reason: string };

@@ -36,3 +36,18 @@ describe('scoreAll', () => {
     expect(scores[2]).toBeCloseTo(-1 + 0.1 + 2, 6);
   });
 });
+
+describe('int8 scorer', () => {
+  it('matches the float32 scorer on dequantised rows', async () => {
+    const { quantizeRows, dequantizeRows } = await import('./quantize');
+    const { scoreAllInt8 } = await import('./rank-int8');
+    const d = 4;
+    const items = Float32Array.of(0.5, -0.5, 0.5, 0.5, 0.9, 0.1, -0.3, 0.2, -0.7, 0.7, 0.1, 0.1);
+    const { q, scales } = quantizeRows(items, 3, d);
+    const spec = { kind: 'dot+repeat+prior' as const, repeatWeight: 2, priorWeight: 0.5 };
+    const common = { user: Float32Array.of(0.1, 0.2, -0.3, 0.9), dim: d, prior: Float32Array.of(0.1, 0.5, 1), history: { ids: Int32Array.of(1, -1), weights: Float32Array.of(0.5, 0) } };
+    const a = scoreAllInt8(spec, { ...common, q, scales });
+    const b = scoreAll(spec, { ...common, items: dequantizeRows(q, scales, d) });
+    for (let i = 0; i < 3; i++) expect(a[i]).toBeCloseTo(b[i]!, 5);
+  });
+});

@@ -6,6 +6,8 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { ArtifactError, fetchBytes, fetchPointer, loadPointedModel, manifestLocation, pinnedPointer, type LoadedModel, type ReadFile } from './artifacts';
 import { withPins } from './merchandise';
+import { quantizeRows } from './quantize';
+import { scoreAllInt8 } from './rank-int8';
 import type { BenchRequest, BenchResponse, BenchResult, DeviceSource, Percentiles, RankRequest, RankResponse } from './device-protocol';
 import { historyInputs } from './features';
 import { scoreAll, topK } from './rank';
@@ -161,6 +163,22 @@ function percentiles(ms: number[]): Percentiles {
   return { p50: at(0.5), p95: at(0.95), runs: s.length };
 }
 
+/**
+ * Memory bandwidth as this worker sees it, bytes/ms: the best of several 64 MB block copies (a native
+ * memcpy, so the memory system rather than a JavaScript loop sets the pace), counting bytes read and written.
+ */
+function readBandwidth(): number {
+  const a = new Uint8Array(64 * 1024 * 1024).fill(1);
+  const b = new Uint8Array(a.length);
+  let best = Infinity;
+  for (let pass = 0; pass < 6; pass++) {
+    const t = performance.now();
+    b.set(a);
+    best = Math.min(best, performance.now() - t);
+  }
+  return (2 * a.byteLength) / Math.max(best, 0.1);
+}
+
 /** Seeded unit vectors: a synthetic catalogue of `n` items. */
 function syntheticItems(n: number, d: number): Float32Array {
   const out = new Float32Array(n * d);
@@ -197,9 +215,9 @@ async function bench(req: BenchRequest): Promise<BenchResult> {
   const firstInferenceMs = performance.now() - t0;
   const user = (await first[manifest.userTower.outputs[0]!.name]!.getData()) as Float32Array;
 
-  const time = async (fn: () => unknown | Promise<unknown>) => {
+  const time = async (fn: () => unknown | Promise<unknown>, runs = req.bench.iterations) => {
     const ms: number[] = [];
-    for (let i = 0; i < req.bench.iterations; i++) {
+    for (let i = 0; i < runs; i++) {
       const a = performance.now();
       await fn();
       ms.push(performance.now() - a);
@@ -208,14 +226,21 @@ async function bench(req: BenchRequest): Promise<BenchResult> {
   };
   const inference = await time(infer);
   const ranking = await time(() => topK(scoreAll(manifest.scorer, { user, items, dim: d, prior, history }), 10));
+  const bandwidthBytesPerMs = readBandwidth();
   const synthetic: BenchResult['synthetic'] = [];
   for (const n of req.bench.syntheticSizes) {
     const big = syntheticItems(n, d);
+    const { q, scales } = quantizeRows(big, n, d);
     const bigPrior = new Float32Array(n).fill(0.5);
-    const p = await time(() => topK(scoreAll(manifest.scorer, { user, items: big, dim: d, prior: bigPrior, history }), 10));
-    synthetic.push({ items: n, ...p });
+    // Fewer runs where one run is long: the percentiles settle long before 200 runs of a million items.
+    const runs = Math.max(10, Math.min(req.bench.iterations, Math.floor(2e7 / (n * d))));
+    const p = await time(() => topK(scoreAll(manifest.scorer, { user, items: big, dim: d, prior: bigPrior, history }), 10), runs);
+    const p8 = await time(() => topK(scoreAllInt8(manifest.scorer, { user, q, scales, dim: d, prior: bigPrior, history }), 10), runs);
+    // What must stream through memory at least once: the rows, then the prior read, the scores written and read by top-K.
+    const floor = (rowBytes: number) => (n * d * rowBytes + n * 4 * 3) / bandwidthBytesPerMs;
+    synthetic.push({ items: n, ...p, int8: p8, floorMs: { float32: floor(4), int8: floor(1) } });
   }
-  return { source: r.source, modelVersion: manifest.version, itemCount: manifest.itemCount, loadMs, firstInferenceMs, inference, ranking, synthetic };
+  return { source: r.source, modelVersion: manifest.version, itemCount: manifest.itemCount, loadMs, firstInferenceMs, inference, ranking, synthetic, bandwidthBytesPerMs };
 }
 
 self.onmessage = (e: MessageEvent<RankRequest | BenchRequest>) => {
