@@ -42,3 +42,22 @@ test.describe('faults on the events path: kept on the device, delivered later, s
     expect(rows.filter((x) => x.type === 'exposure' && x.placement === 'home-top')).toHaveLength(1);
   });
 });
+
+test.describe('faults on the recommender', () => {
+  test.use({ serviceWorkers: 'block' });
+
+  test('the worker crashes mid-request: the shelf falls back to the edge, and the next load recovers', async ({ page }) => {
+    const warnings: string[] = [];
+    page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+    await page.goto('/products/22423');
+    await expect.poll(() => historyCount(page)).toBeGreaterThan(0);
+    // `?fault=worker-crash`: the worker takes the rank request, then dies before answering.
+    await page.goto('/?fault=worker-crash');
+    await expect.poll(() => warnings.find((w) => w.includes('[tandem]')), { timeout: 30_000 }).toMatch(/worker crashed.*simulated crash/);
+    await expect(homeTop(page)).toHaveAttribute('data-source', 'edge');
+    await expect(homeTop(page).locator('[data-testid="recs-item"]')).toHaveCount(12);
+
+    await page.goto('/');
+    await expect(homeTop(page)).toHaveAttribute('data-source', 'device-wasm', { timeout: 30_000 });
+  });
+});

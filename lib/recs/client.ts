@@ -68,7 +68,10 @@ function call<T>(msg: Omit<RankRequest, 'id'> | Omit<BenchRequest, 'id'>, timeou
 }
 
 export function rankOnDevice(req: Omit<RankRequest, 'id'>): Promise<DeviceResult> {
-  return call<DeviceResult>(req, TIMEOUT_MS);
+  const result = call<DeviceResult>(req, TIMEOUT_MS);
+  // Fault injection for the robustness suite: the worker dies while this request is in flight.
+  if (typeof location !== 'undefined' && new URLSearchParams(location.search).get('fault') === 'worker-crash') worker?.postMessage({ crash: true });
+  return result;
 }
 
 /** `npm run bench` calls this through `window.tandemBench` on `/?bench=1`. */

@@ -243,8 +243,15 @@ async function bench(req: BenchRequest): Promise<BenchResult> {
   return { source: r.source, modelVersion: manifest.version, itemCount: manifest.itemCount, loadMs, firstInferenceMs, inference, ranking, synthetic, bandwidthBytesPerMs };
 }
 
-self.onmessage = (e: MessageEvent<RankRequest | BenchRequest>) => {
+self.onmessage = (e: MessageEvent<RankRequest | BenchRequest | { crash: true }>) => {
   const msg = e.data;
+  if ('crash' in msg) {
+    // Fault injection (`?fault=worker-crash`): die with a request in flight, as a real crash would.
+    setTimeout(() => {
+      throw new Error('simulated crash');
+    });
+    return;
+  }
   if ('bench' in msg) {
     bench(msg).then(
       (result) => self.postMessage({ id: msg.id, ok: true, bench: result } satisfies BenchResponse),
@@ -252,8 +259,8 @@ self.onmessage = (e: MessageEvent<RankRequest | BenchRequest>) => {
     );
     return;
   }
-  rank(e.data as RankRequest).then(
+  rank(msg).then(
     (res) => self.postMessage(res),
-    (err: unknown) => self.postMessage({ id: e.data.id, ok: false, reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } satisfies RankResponse),
+    (err: unknown) => self.postMessage({ id: msg.id, ok: false, reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } satisfies RankResponse),
   );
 };
