@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { isAdmin, loginResponse } from '@/lib/admin/auth';
 import { contentSecurityPolicy, newNonce } from '@/lib/admin/csp';
-import { VISITOR_COOKIE, VISITOR_ID_PATTERN } from '@/lib/experiments/assign';
+import { VISITOR_COOKIE, visitorId } from '@/lib/experiments/assign';
 
 const YEAR = 365 * 24 * 3600;
 /** Not pages: APIs, pictures, models, the runtime, well-known files. They only get the encoding check. */
@@ -35,8 +35,7 @@ export async function proxy(req: NextRequest) {
   headers.set('content-security-policy', csp);
   headers.set('x-nonce', nonce);
 
-  const existing = req.cookies.get(VISITOR_COOKIE)?.value;
-  const needsId = !pathname.startsWith('/admin') && !(existing && VISITOR_ID_PATTERN.test(existing));
+  const needsId = !pathname.startsWith('/admin') && !visitorId(req.cookies.get(VISITOR_COOKIE)?.value);
   const id = needsId ? crypto.randomUUID() : undefined;
   if (id) {
     req.cookies.set(VISITOR_COOKIE, id);

@@ -2,7 +2,7 @@ import { headers } from 'next/headers';
 import type { CardProduct } from '@/components/catalog/ProductCard';
 import type { Placement } from '@/lib/config/schema';
 import { geoFromHeaders, serveColdStart } from '@/lib/coldstart/serve';
-import { assignmentsFor, variantOf } from '@/lib/experiments/assign';
+import { assignmentsFor, productShelfCategory, variantOf } from '@/lib/experiments/assign';
 import { requestAssignments } from '@/lib/experiments/request';
 import { Shelf, type InitialShelf } from './Shelf';
 
@@ -32,7 +32,8 @@ export async function RecsShelf({
 }) {
   const { config, assignments } = await requestAssignments();
   const mine = assignmentsFor(placement, assignments);
-  const completeTheSet = placement === 'product-similar' && variantOf(mine, 'product-shelf-kind', 'similar') === 'complete-the-set';
+  const category = placement === 'product-similar' ? productShelfCategory(mine) : undefined;
+  const completeTheSet = category === 'other';
   const rule = config.merchandising[placement];
   const blocked = new Set(rule?.block ?? []);
   const staticList = (completeTheSet && otherFallback ? otherFallback : fallback).filter((p) => !blocked.has(p.sku)).slice(0, K);
@@ -50,7 +51,7 @@ export async function RecsShelf({
       initial={initial}
       version={version}
       anchorSku={anchorSku}
-      category={placement === 'product-similar' ? (completeTheSet ? 'other' : 'same') : undefined}
+      category={category}
       excludePurchased={excludePurchased}
       pin={rule?.pin}
       block={rule?.block}

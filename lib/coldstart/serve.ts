@@ -4,7 +4,7 @@
  * applied around the pure ranker. Web APIs only.
  */
 import type { StoreConfig } from '../config/schema';
-import { assignmentsFor, variantOf, type Assignment } from '../experiments/assign';
+import { assignmentsFor, productShelfCategory, type Assignment } from '../experiments/assign';
 import { hourIn } from './context';
 import { coldStartData } from './data';
 import { coldStartRank, type ColdStartQuery, type Ranked } from './rank';
@@ -52,7 +52,7 @@ export async function serveColdStart(query: ColdStartQuery, config: StoreConfig,
   const rule = config.merchandising[query.placement];
   const items = coldStartRank(data, query, {
     request: { country: geo.country, hour: hourIn(now, geo.timeZone ?? data.context.timeZone) },
-    ...(query.placement === 'product-similar' ? { category: variantOf(mine, 'product-shelf-kind', 'similar') === 'complete-the-set' ? 'other' : 'same' } : {}),
+    ...(query.placement === 'product-similar' ? { category: productShelfCategory(mine) } : {}),
     pin: rule?.pin,
     block: rule?.block,
   });

@@ -92,4 +92,14 @@ export function variantOf(assignments: Assignment[], kind: Experiment['kind'], f
 
 /** The first-party anonymous visitor id: a random UUID in a cookie, set by proxy.ts. */
 export const VISITOR_COOKIE = 'tandem_vid';
-export const VISITOR_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const VISITOR_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The cookie's value when it is a visitor id we issued, else undefined (absent, forged, mangled). */
+export function visitorId(cookieValue: string | undefined): string | undefined {
+  return cookieValue && VISITOR_ID_PATTERN.test(cookieValue) ? cookieValue : undefined;
+}
+
+/** Product shelves: "similar" keeps the product's category, "complete the set" leaves it out. */
+export function productShelfCategory(assignments: Assignment[]): 'same' | 'other' {
+  return variantOf(assignments, 'product-shelf-kind', 'similar') === 'complete-the-set' ? 'other' : 'same';
+}

@@ -3,11 +3,10 @@ import 'server-only';
 import { cookies } from 'next/headers';
 import { getConfig } from '../config';
 import type { StoreConfig } from '../config/schema';
-import { assignAll, VISITOR_COOKIE, VISITOR_ID_PATTERN, type Assignment } from './assign';
+import { assignAll, VISITOR_COOKIE, visitorId, type Assignment } from './assign';
 
 export async function requestAssignments(): Promise<{ config: StoreConfig; assignments: Assignment[] }> {
   const { config } = await getConfig();
-  const id = (await cookies()).get(VISITOR_COOKIE)?.value;
   // proxy.ts sets the cookie on the very first request too, so the first HTML already has the variant.
-  return { config, assignments: assignAll(config, id && VISITOR_ID_PATTERN.test(id) ? id : undefined) };
+  return { config, assignments: assignAll(config, visitorId((await cookies()).get(VISITOR_COOKIE)?.value)) };
 }

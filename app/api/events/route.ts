@@ -3,7 +3,7 @@ import { getConfig } from '@/lib/config';
 import { getEventStore } from '@/lib/events/server-store';
 import { MAX_BODY_BYTES, parseBatch } from '@/lib/events/schema';
 import { readLimited } from '@/lib/events/read-body';
-import { VISITOR_COOKIE, VISITOR_ID_PATTERN } from '@/lib/experiments/assign';
+import { VISITOR_COOKIE, visitorId } from '@/lib/experiments/assign';
 
 const json = (body: unknown, status: number) => Response.json(body, { status, headers: { 'Cache-Control': 'no-store' } });
 
@@ -29,8 +29,7 @@ export async function POST(req: Request) {
   if (!config.switches.eventCollection) return json({ accepted: 0, duplicates: 0, dropped: batch.events.length }, 202);
 
   // The visitor is who sent the request (the first-party cookie), never a field the page could fill in.
-  const cookie = (await cookies()).get(VISITOR_COOKIE)?.value;
-  const visitor = cookie && VISITOR_ID_PATTERN.test(cookie) ? cookie : 'unknown';
+  const visitor = visitorId((await cookies()).get(VISITOR_COOKIE)?.value) ?? 'unknown';
   const receivedAt = Date.now();
   try {
     const result = await getEventStore().insert(batch.events.map((e) => ({ ...e, visitor, receivedAt })));

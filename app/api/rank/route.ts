@@ -1,19 +1,15 @@
 import { getConfig } from '@/lib/config';
 import { parseRankQuery } from '@/lib/coldstart/query';
 import { geoFromHeaders, serveColdStart } from '@/lib/coldstart/serve';
-import { assignAll, VISITOR_COOKIE, VISITOR_ID_PATTERN } from '@/lib/experiments/assign';
-
-function visitorOf(req: Request): string | undefined {
-  const m = req.headers.get('cookie')?.match(new RegExp(`(?:^|;\\s*)${VISITOR_COOKIE}=([^;]+)`));
-  return m && VISITOR_ID_PATTERN.test(m[1]!) ? m[1] : undefined;
-}
+import { cookies } from 'next/headers';
+import { assignAll, VISITOR_COOKIE, visitorId } from '@/lib/experiments/assign';
 
 /** Cold-start ranking. Web APIs only (see lib/coldstart): deployable as an edge function. */
 export async function GET(req: Request) {
   const parsed = parseRankQuery(new URL(req.url));
   if (!parsed.ok) return Response.json({ error: parsed.error }, { status: 400 });
   const { config } = await getConfig();
-  const assignments = assignAll(config, visitorOf(req));
+  const assignments = assignAll(config, visitorId((await cookies()).get(VISITOR_COOKIE)?.value));
   const result = await serveColdStart(parsed.query, config, assignments, geoFromHeaders(req.headers));
   if (!result.ok) return Response.json({ error: result.error }, { status: result.status, headers: result.status === 503 ? { 'Retry-After': '5' } : {} });
   const personal = parsed.query.recent.length > 0 || parsed.query.sku !== undefined;
