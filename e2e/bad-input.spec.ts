@@ -1,4 +1,5 @@
 import { expect, test, type APIRequestContext, type APIResponse } from '@playwright/test';
+import { rng } from '../models/train';
 import { eventsOf } from './events-db';
 
 /**
@@ -6,18 +7,6 @@ import { eventsOf } from './events-db';
  * bodies, invalid UTF-8, unknown fields, injection strings, broken encodings). Every answer must be a
  * 4xx with a JSON `error`, never a 5xx; the server stays up; nothing from them is stored.
  */
-
-// A seeded generator, so a failure replays exactly.
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const NASTY = [
   "' OR '1'='1",
@@ -44,7 +33,8 @@ const NASTY = [
 type Case = { route: string; detail?: string; send: (r: APIRequestContext) => Promise<APIResponse> };
 
 function cases(n: number, visitor: string): Case[] {
-  const r = prng(20261124);
+  // Seeded (the training code's mulberry32), so a failure replays exactly.
+  const r = rng(20261124);
   const pick = <T,>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   // Never null: null is a valid value for several fields, and a valid event is not bad input.
   const junk = (): unknown => pick<() => unknown>([() => pick(NASTY), () => Math.floor(r() * 1e6) - 5e5, () => r() < 0.5, () => [pick(NASTY)], () => ({ [pick(NASTY)]: pick(NASTY) })])();

@@ -4,7 +4,7 @@
  * catalogue the model was trained on; once per server instance. Web APIs only: it fetches the static
  * artifacts over HTTP, where a CDN serves them at the edge.
  */
-import { fetchBytes, fetchPointer, loadPointedModel, manifestLocation, readVerified, ArtifactError, pinnedPointer } from '../recs/artifacts';
+import { ArtifactError, fetchBytes, fetchCatalogRows, fetchPointer, loadPointedModel, manifestLocation, pinnedPointer, readVerified } from '../recs/artifacts';
 import type { Pointer } from '../recs/manifest';
 import { ColdStartContextSchema } from './context';
 import type { ColdStartData } from './rank';
@@ -23,8 +23,6 @@ export function artifactsOrigin(): string {
   return `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 }
 
-type CatalogRows = { version: string; items: [string, string, number, string][] };
-
 async function load(origin: string, pointer: Pointer): Promise<ColdStartData> {
   const base = new URL(manifestLocation(pointer).base, origin);
   const read = (p: string) => fetchBytes(new URL(p, base));
@@ -32,11 +30,7 @@ async function load(origin: string, pointer: Pointer): Promise<ColdStartData> {
   const contextBytes = await readVerified(read, model.manifest.files.coldStart);
   const context = ColdStartContextSchema.safeParse(JSON.parse(new TextDecoder().decode(contextBytes)));
   if (!context.success) throw new ArtifactError(`${model.manifest.files.coldStart.path}: not a cold-start context`);
-  const res = await fetch(new URL(`/api/catalog?v=${encodeURIComponent(model.manifest.catalogVersion)}`, origin));
-  if (!res.ok) throw new ArtifactError(`/api/catalog: HTTP ${res.status}`);
-  const catalog = (await res.json()) as CatalogRows;
-  if (catalog.version !== model.manifest.catalogVersion) throw new ArtifactError(`catalog ${catalog.version} ≠ model's catalog ${model.manifest.catalogVersion}`);
-  const rows = new Map(catalog.items.map((r) => [r[0], r]));
+  const rows = new Map((await fetchCatalogRows(model.manifest.catalogVersion, origin)).map((r) => [r[0], r]));
   const missing = model.skus.find((s) => !rows.has(s));
   if (missing) throw new ArtifactError(`catalog has no product ${missing}`);
   return {

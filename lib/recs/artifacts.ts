@@ -116,3 +116,22 @@ export async function loadPointedModel(read: ReadFile, pointer: Pointer): Promis
 export function pinnedPointer(version: string): Pointer {
   return { version, manifest: `/models/${version}/manifest.json`, inputsHash: 'pinned' };
 }
+
+/** Name, price and category of every product, in /api/catalog's compact rows. */
+export interface CatalogRows {
+  version: string;
+  items: [sku: string, name: string, price: number, category: string][];
+}
+
+/**
+ * The catalogue a model was trained on (/api/catalog?v=, the same bytes for everyone), checked to be that
+ * version. `origin` for servers; in a browser or worker the path resolves against the page.
+ */
+export async function fetchCatalogRows(catalogVersion: string, origin?: string | URL): Promise<CatalogRows['items']> {
+  const path = `/api/catalog?v=${encodeURIComponent(catalogVersion)}`;
+  const res = await fetch(origin ? new URL(path, origin) : path);
+  if (!res.ok) throw new ArtifactError(`/api/catalog: HTTP ${res.status}`);
+  const catalog = (await res.json()) as CatalogRows;
+  if (catalog.version !== catalogVersion) throw new ArtifactError(`catalog ${catalog.version} ≠ model's catalog ${catalogVersion}`);
+  return catalog.items;
+}

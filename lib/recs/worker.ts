@@ -4,7 +4,7 @@
  * One session per worker, every run() queued (two runs in flight hang the WebGPU EP).
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
-import { ArtifactError, fetchBytes, fetchPointer, loadPointedModel, manifestLocation, pinnedPointer, type LoadedModel, type ReadFile } from './artifacts';
+import { fetchBytes, fetchCatalogRows, fetchPointer, loadPointedModel, manifestLocation, pinnedPointer, type CatalogRows, type LoadedModel, type ReadFile } from './artifacts';
 import { withPins } from './merchandise';
 import { quantizeRows } from './quantize';
 import { scoreAllInt8 } from './rank-int8';
@@ -22,17 +22,12 @@ const wasmUrl = (version: string, webgpu: boolean) => ({
 });
 const CACHE_PREFIX = 'tandem-model-';
 
-interface Catalog {
-  version: string;
-  items: [sku: string, name: string, price: number, category: string][];
-}
-
 interface Ready {
   model: LoadedModel;
   session: InferenceSession;
   TensorCtor: typeof Tensor;
   source: DeviceSource;
-  catalog: Catalog['items'];
+  catalog: CatalogRows['items'];
   index: Map<string, number>;
   loadMs: number;
 }
@@ -84,16 +79,13 @@ async function init(preferWasm: boolean, pin: string | null): Promise<Ready> {
   ort.env.wasm.wasmPaths = wasmUrl(ort.env.versions.web ?? '', webgpu);
   const session = await ort.InferenceSession.create(model.userTower, { executionProviders: [webgpu ? 'webgpu' : 'wasm'] });
 
-  const catalogRes = await fetch(`/api/catalog?v=${encodeURIComponent(model.manifest.catalogVersion)}`);
-  if (!catalogRes.ok) throw new ArtifactError(`/api/catalog: HTTP ${catalogRes.status}`);
-  const catalog = (await catalogRes.json()) as Catalog;
-  if (catalog.version !== model.manifest.catalogVersion) throw new ArtifactError(`catalog ${catalog.version} ≠ model's catalog ${model.manifest.catalogVersion}`);
+  const catalog = await fetchCatalogRows(model.manifest.catalogVersion);
   return {
     model,
     session,
     TensorCtor: ort.Tensor,
     source: webgpu ? 'device-webgpu' : 'device-wasm',
-    catalog: catalog.items,
+    catalog,
     index: new Map(model.skus.map((s, i) => [s, i])),
     loadMs: performance.now() - started,
   };
