@@ -5,7 +5,7 @@ import { homeTop, skusOf } from './recs-helpers';
 // SwiftShader offers a WebGPU adapter headless on a localhost page with this flag: slow, but exact enough to compare.
 test.use({ launchOptions: { executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] } });
 
-test('ranks on WebGPU, with the same top-10 as WASM and as the golden vectors', async ({ page, request }) => {
+test('ranks on WebGPU, with the same top-10 as WASM (SIMD kernel) and as the golden vectors', async ({ page, request }) => {
   test.setTimeout(90_000);
   const pointer = await (await request.get('/models/current.json')).json();
   const base = pointer.manifest.replace(/manifest\.json$/, '');
@@ -38,9 +38,11 @@ test('ranks on WebGPU, with the same top-10 as WASM and as the golden vectors', 
   await expect(homeTop(page)).toHaveAttribute('data-source', 'device-webgpu', { timeout: 60_000 });
   const onWebGpu = (await skusOf(homeTop(page))).slice(0, 10);
 
-  await page.goto('/?ep=wasm');
+  await page.goto('/?ep=wasm&debug=1');
   await expect(homeTop(page)).toHaveAttribute('data-source', 'device-wasm', { timeout: 30_000 });
   const onWasm = (await skusOf(homeTop(page))).slice(0, 10);
+  // The dot products ran in the SIMD kernel (lib/recs/score-kernel.wat), under the page's CSP.
+  await expect(homeTop(page).getByTestId('recs-debug')).toContainText('(wasm-simd)');
 
   expect(onWebGpu).toEqual(onWasm);
   expect(onWasm).toEqual(session.expected.top10);

@@ -1,39 +1,28 @@
 /**
  * `npm run bench` (not a test), against the production build in real Chromium:
  * - the on-device recommender: inference (WASM; WebGPU where Chromium offers an adapter), ranking over
- *   the real catalogue and synthetic ones of 10k, 100k and 1M items in float32 and int8, each beside its
- *   physical floor (bytes streamed / memory bandwidth measured in the same worker);
+ *   the real catalogue and synthetic ones of 10k, 100k and 1M items in float32 and int8, by the scalar
+ *   JavaScript scorer (before) and the SIMD kernel (after), each beside its physical floor (bytes streamed /
+ *   memory bandwidth measured in the same worker);
  * - the shopper's view: bytes over the wire for a first and a repeat visit by kind, gzip/brotli sizes,
  *   LCP, CLS and INP of home and product pages at 375 px and desktop, click-to-reranked-shelf on the device
  *   against a /api/rank round trip;
  * - /api/rank and /api/events under a fixed rate on loopback (scripts/load.ts).
  * Prints tables and writes bench-results/bench.json.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { chromium, type Browser } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/browser';
 import type { BenchResult } from '../lib/recs/device-protocol';
+import { startNextServer } from './next-server';
 
 const PORT = Number(process.env.BENCH_PORT ?? 3290);
 const BASE = process.env.BENCH_URL ?? `http://localhost:${PORT}`;
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 200);
 const SIZES = [10_000, 100_000, 1_000_000];
-
-async function waitForServer(url: string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`server at ${url} did not start`);
-}
 
 async function measure(webgpu: boolean): Promise<BenchResult> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...(webgpu ? ['--enable-unsafe-webgpu'] : [])] });
@@ -202,38 +191,33 @@ function compressedSizes() {
 }
 
 async function main() {
-  // Its own process group, so stopping it stops next-server too (killing npx alone leaves the server running).
-  const server = process.env.BENCH_URL ? undefined : spawn('npx', ['next', 'start', '-p', String(PORT)], { stdio: 'ignore', detached: true, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
-  const stop = () => {
-    try {
-      if (server?.pid) process.kill(-server.pid, 'SIGTERM');
-    } catch {
-      // already stopped
-    }
-  };
+  const server = process.env.BENCH_URL ? undefined : await startNextServer({ port: PORT, readyPath: '/' });
+  const stop = () => server?.stop();
   try {
-    await waitForServer(`${BASE}/`, 60_000);
     const results: BenchResult[] = [await measure(false)];
     const gpu = await measure(true);
     if (gpu.source === 'device-webgpu') results.push(gpu);
     else console.log('WebGPU: no adapter in this Chromium, measured WASM only');
 
     console.log(`\nOn-device recommender, ${ITERATIONS} runs each, model ${results[0]!.modelVersion} (${results[0]!.itemCount} items), times in ms`);
-    console.log('backend        load  1st infer  infer p50  infer p95   rank p50   rank p95' + SIZES.map((n) => `  ${String(n / 1000)}k p50  ${String(n / 1000)}k p95`).join(''));
+    console.log('backend        load  1st infer  infer p50  infer p95   rank p50   rank p95  scorer');
     for (const r of results) {
-      console.log(
-        `${r.source.padEnd(13)} ${r.loadMs.toFixed(0).padStart(5)} ${f(r.firstInferenceMs)}  ${f(r.inference.p50)}  ${f(r.inference.p95)}  ${f(r.ranking.p50)}  ${f(r.ranking.p95)}` +
-          r.synthetic.map((s) => ` ${f(s.p50)} ${f(s.p95)}`).join(''),
-      );
+      console.log(`${r.source.padEnd(13)} ${r.loadMs.toFixed(0).padStart(5)} ${f(r.firstInferenceMs)}  ${f(r.inference.p50)}  ${f(r.inference.p95)}  ${f(r.ranking.p50)}  ${f(r.ranking.p95)}  ${r.scorer}`);
     }
-    console.log('Ranking (score + top-10) runs in JavaScript in the worker on both backends; only the user tower uses WebGPU.');
+    console.log('Ranking (score + top-10) runs on the CPU in the worker on both backends; only the user tower uses WebGPU.');
 
     const w = results[0]!;
-    console.log(`\nRanking (score + top-10), WASM worker; memory read bandwidth ${(w.bandwidthBytesPerMs / 1e6).toFixed(1)} GB/s measured in the same worker`);
-    console.log('items       float32 p50    p95  floor  ratio   int8 p50    p95  floor  ratio');
+    console.log(`\nRanking (score + top-10) in the WASM worker, ms; memory read bandwidth ${(w.bandwidthBytesPerMs / 1e6).toFixed(1)} GB/s measured in the same worker`);
+    console.log('items      rows     floor   JS p50    p95  ratio   SIMD p50    p95  ratio  speed-up');
     for (const x of w.synthetic) {
       const g = (v: number) => v.toFixed(2).padStart(7);
-      console.log(`${String(x.items).padEnd(10)} ${g(x.p50)} ${g(x.p95)} ${g(x.floorMs.float32)} ${(x.p50 / x.floorMs.float32).toFixed(1).padStart(5)}x ${g(x.int8.p50)} ${g(x.int8.p95)} ${g(x.floorMs.int8)} ${(x.int8.p50 / x.floorMs.int8).toFixed(1).padStart(5)}x`);
+      for (const t of ['float32', 'int8'] as const) {
+        const floor = x.floorMs[t];
+        console.log(
+          `${String(x.items).padEnd(10)} ${t.padEnd(7)} ${g(floor)} ${g(x.js[t].p50)} ${g(x.js[t].p95)} ${(x.js[t].p50 / floor).toFixed(1).padStart(5)}x ` +
+            `${g(x.wasm[t].p50)} ${g(x.wasm[t].p95)} ${(x.wasm[t].p50 / floor).toFixed(1).padStart(5)}x ${(x.js[t].p50 / x.wasm[t].p50).toFixed(1).padStart(7)}x`,
+        );
+      }
     }
 
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -6,16 +6,15 @@
  *
  *   npm run load [-- --rate 200 --seconds 10 --connections 20]
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 // @ts-expect-error autocannon ships no types; used through the narrow interface below
 import autocannonUntyped from 'autocannon';
+import { startNextServer } from './next-server';
 
 interface AcResult {
   requests: { total: number; average: number };
@@ -43,38 +42,11 @@ const SECONDS = Math.min(Number(values.seconds), 60);
 const CONNECTIONS = Math.min(Number(values.connections), 100);
 const PER_BATCH = 5;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-
 async function main() {
-  const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-load-'));
-  const base = `http://127.0.0.1:${port}`;
-  const server = spawn('npx', ['next', 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', TANDEM_DATA_DIR: dataDir, ADMIN_TOKEN: randomUUID() },
-    stdio: ['ignore', 'ignore', 'inherit'],
-    detached: true,
-  });
-  const stop = () => {
-    try {
-      process.kill(-server.pid!, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-  };
-  process.on('exit', stop);
+  const server = await startNextServer({ host: '127.0.0.1', env: { TANDEM_DATA_DIR: dataDir, ADMIN_TOKEN: randomUUID() } });
+  const { base, stop } = server;
   try {
-    for (let i = 0; ; i++) {
-      if (i > 120) throw new Error('server did not start in 60 s (run `npm run build` first)');
-      const ok = await fetch(`${base}/api/rank?placement=home-top`).then((r) => r.ok, () => false);
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
     const visitor = randomUUID();
     const cookie = `tandem_vid=${visitor}`;
     console.log(`load: ${RATE} req/s for ${SECONDS} s per endpoint, ${CONNECTIONS} connections, loopback ${base}\n`);
@@ -146,7 +118,10 @@ async function main() {
       integrity: { sent: sent.size, acknowledged: acknowledged.size, stored: storedIds.size, lost, doubled, unexpected },
     };
     console.log(JSON.stringify(summary));
-    if (lost || doubled || unexpected || rank.errors || events.errors) process.exitCode = 1;
+    if (lost || doubled || unexpected || rank.errors || events.errors) {
+      process.exitCode = 1;
+      console.error(`server log (tail):\n${server.log().slice(-3000)}`);
+    }
   } finally {
     stop();
     rmSync(dataDir, { recursive: true, force: true });

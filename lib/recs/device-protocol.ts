@@ -1,5 +1,6 @@
 /** Messages between the page (lib/recs/client.ts) and the recommender worker (lib/recs/worker.ts). */
 import type { HistoryEvent } from './features';
+import type { ScorerKind } from './rank-wasm';
 
 export type DeviceSource = 'device-webgpu' | 'device-wasm';
 
@@ -35,6 +36,8 @@ export interface RankTimings {
   loadMs: number;
   inferenceMs: number;
   rankingMs: number;
+  /** Who computed the dot products: the SIMD kernel, or the JavaScript fallback. */
+  scorer: ScorerKind;
 }
 
 export type RankResponse =
@@ -54,6 +57,11 @@ export interface Percentiles {
   runs: number;
 }
 
+export interface RowTypes<T> {
+  float32: T;
+  int8: T;
+}
+
 export interface BenchResult {
   source: DeviceSource;
   modelVersion: string;
@@ -63,8 +71,13 @@ export interface BenchResult {
   firstInferenceMs: number;
   inference: Percentiles;
   ranking: Percentiles;
-  /** Score + top-10 per catalogue size, float32 and int8 rows, with the physical floor beside each. */
-  synthetic: ({ items: number } & Percentiles & { int8: Percentiles; floorMs: { float32: number; int8: number } })[];
+  /** Who ranks the real catalogue (the shipped path). */
+  scorer: ScorerKind;
+  /**
+   * Score + top-10 per catalogue size, float32 and int8 rows, by the scalar JavaScript scorer (before)
+   * and the SIMD kernel (after), with the physical floor beside each.
+   */
+  synthetic: { items: number; js: RowTypes<Percentiles>; wasm: RowTypes<Percentiles>; floorMs: RowTypes<number> }[];
   /** Memory read bandwidth measured in the same worker, bytes per ms (the floors divide by it). */
   bandwidthBytesPerMs: number;
 }

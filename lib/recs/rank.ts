@@ -46,14 +46,18 @@ export function scoreAll(spec: ScorerSpec, x: ScoreInputs): Float32Array {
  */
 export function topK(scores: Float32Array, k: number, exclude?: ReadonlySet<number>): number[] {
   const best: number[] = [];
+  // The k-th best score so far, kept in a local: most items fail this one comparison, which halves the
+  // time over a million scores (measured by `npm run bench`).
+  let floor = -Infinity;
   for (let i = 0; i < scores.length; i++) {
-    if (exclude?.has(i)) continue;
     const s = scores[i]!;
-    if (best.length === k && s <= scores[best[k - 1]!]!) continue;
+    if (best.length === k && s <= floor) continue;
+    if (exclude?.has(i)) continue;
     let pos = best.length < k ? best.length : k - 1;
     while (pos > 0 && scores[best[pos - 1]!]! < s) pos--;
     best.splice(pos, 0, i);
     if (best.length > k) best.pop();
+    if (best.length === k) floor = scores[best[k - 1]!]!;
   }
   return best;
 }

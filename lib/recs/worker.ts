@@ -7,10 +7,10 @@ import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { fetchBytes, fetchCatalogRows, fetchPointer, loadPointedModel, manifestLocation, pinnedPointer, type CatalogRows, type LoadedModel, type ReadFile } from './artifacts';
 import { withPins } from './merchandise';
 import { quantizeRows } from './quantize';
-import { scoreAllInt8 } from './rank-int8';
+import { prepareInt8Scorer, prepareScorer, type PreparedScorer } from './rank-wasm';
 import type { BenchRequest, BenchResponse, BenchResult, DeviceSource, Percentiles, RankRequest, RankResponse } from './device-protocol';
 import { historyInputs } from './features';
-import { scoreAll, topK } from './rank';
+import { topK } from './rank';
 import { towerInputs } from './tower';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -29,6 +29,8 @@ interface Ready {
   source: DeviceSource;
   catalog: CatalogRows['items'];
   index: Map<string, number>;
+  /** The item rows, copied once into the SIMD kernel's memory (or the JavaScript scorer). */
+  scorer: PreparedScorer;
   loadMs: number;
 }
 
@@ -87,6 +89,7 @@ async function init(preferWasm: boolean, pin: string | null): Promise<Ready> {
     source: webgpu ? 'device-webgpu' : 'device-wasm',
     catalog,
     index: new Map(model.skus.map((s, i) => [s, i])),
+    scorer: prepareScorer(model.items, model.manifest.dim, model.prior),
     loadMs: performance.now() - started,
   };
 }
@@ -111,7 +114,7 @@ async function rank(req: RankRequest): Promise<RankResponse> {
   });
   const first = r.loadMs;
   r.loadMs = 0;
-  const { manifest, items, prior, skus } = r.model;
+  const { manifest, items, skus } = r.model;
   const d = manifest.dim;
   const H = manifest.features.historyLength;
   const now = Date.now();
@@ -126,7 +129,7 @@ async function rank(req: RankRequest): Promise<RankResponse> {
   );
   const user = (await out[outName]!.getData()) as Float32Array;
   const t1 = performance.now();
-  const scores = scoreAll(manifest.scorer, { user, items, dim: d, prior, history: h });
+  const scores = r.scorer.score(manifest.scorer, user, h);
   const exclude = new Set<number>();
   for (const sku of req.exclude) {
     const i = r.index.get(sku);
@@ -144,7 +147,7 @@ async function rank(req: RankRequest): Promise<RankResponse> {
     items: top.map((i) => ({ sku: skus[i]!, name: r.catalog[i]![1], price: r.catalog[i]![2], score: scores[i]! })),
     source: r.source,
     modelVersion: manifest.version,
-    timings: { loadMs: Math.round(first), inferenceMs: t1 - t0, rankingMs: t2 - t1 },
+    timings: { loadMs: Math.round(first), inferenceMs: t1 - t0, rankingMs: t2 - t1, scorer: r.scorer.kind },
     historyUsed: [...h.ids].filter((i) => i >= 0).map((i) => skus[i]!),
   };
 }
@@ -194,7 +197,7 @@ async function bench(req: BenchRequest): Promise<BenchResult> {
   ready ??= init(req.preferWasm ?? false, readyPin);
   const r = await ready;
   const loadMs = performance.now() - started;
-  const { manifest, items, prior } = r.model;
+  const { manifest, items } = r.model;
   const d = manifest.dim;
   const H = manifest.features.historyLength;
   const [embName, wName] = manifest.userTower.inputs.map((t) => t.name) as [string, string];
@@ -217,7 +220,7 @@ async function bench(req: BenchRequest): Promise<BenchResult> {
     return percentiles(ms);
   };
   const inference = await time(infer);
-  const ranking = await time(() => topK(scoreAll(manifest.scorer, { user, items, dim: d, prior, history }), 10));
+  const ranking = await time(() => topK(r.scorer.score(manifest.scorer, user, history), 10));
   const bandwidthBytesPerMs = readBandwidth();
   const synthetic: BenchResult['synthetic'] = [];
   for (const n of req.bench.syntheticSizes) {
@@ -226,13 +229,15 @@ async function bench(req: BenchRequest): Promise<BenchResult> {
     const bigPrior = new Float32Array(n).fill(0.5);
     // Fewer runs where one run is long: the percentiles settle long before 200 runs of a million items.
     const runs = Math.max(10, Math.min(req.bench.iterations, Math.floor(2e7 / (n * d))));
-    const p = await time(() => topK(scoreAll(manifest.scorer, { user, items: big, dim: d, prior: bigPrior, history }), 10), runs);
-    const p8 = await time(() => topK(scoreAllInt8(manifest.scorer, { user, q, scales, dim: d, prior: bigPrior, history }), 10), runs);
+    const measure = async (scorer: PreparedScorer) => time(() => topK(scorer.score(manifest.scorer, user, history), 10), runs);
+    // Before: the scalar JavaScript loops; after: the SIMD kernel the worker ranks with.
+    const js = { float32: await measure(prepareScorer(big, d, bigPrior, { js: true })), int8: await measure(prepareInt8Scorer(q, scales, d, bigPrior, { js: true })) };
+    const wasm = { float32: await measure(prepareScorer(big, d, bigPrior)), int8: await measure(prepareInt8Scorer(q, scales, d, bigPrior)) };
     // What must stream through memory at least once: the rows, then the prior read, the scores written and read by top-K.
     const floor = (rowBytes: number) => (n * d * rowBytes + n * 4 * 3) / bandwidthBytesPerMs;
-    synthetic.push({ items: n, ...p, int8: p8, floorMs: { float32: floor(4), int8: floor(1) } });
+    synthetic.push({ items: n, js, wasm, floorMs: { float32: floor(4), int8: floor(1) } });
   }
-  return { source: r.source, modelVersion: manifest.version, itemCount: manifest.itemCount, loadMs, firstInferenceMs, inference, ranking, synthetic, bandwidthBytesPerMs };
+  return { source: r.source, modelVersion: manifest.version, itemCount: manifest.itemCount, loadMs, firstInferenceMs, inference, ranking, scorer: r.scorer.kind, synthetic, bandwidthBytesPerMs };
 }
 
 self.onmessage = (e: MessageEvent<RankRequest | BenchRequest | { crash: true }>) => {

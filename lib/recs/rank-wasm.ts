@@ -1,0 +1,134 @@
+/**
+ * The shipped scorer (lib/recs/rank.ts) with its dot products in a WebAssembly SIMD kernel
+ * (score-kernel.wat): the item rows are copied into the kernel's memory once, when a model loads, and
+ * every ranking then streams them with four (float32) or sixteen (int8) multiply-adds per instruction.
+ * Where WebAssembly SIMD is missing, or the dimension does not fit the kernel's lanes, the same
+ * interface runs the JavaScript scorer, so callers never branch.
+ */
+import { scoreAll, type ScorerSpec } from './rank';
+import { scoreAllInt8 } from './rank-int8';
+import { SCORE_KERNEL_BASE64 } from './score-kernel.generated';
+
+export type ScorerKind = 'wasm-simd' | 'js';
+
+export interface History {
+  ids: Int32Array;
+  weights: Float32Array;
+}
+
+export interface PreparedScorer {
+  kind: ScorerKind;
+  /**
+   * Scores of every item, as scoreAll() computes them. Under WebAssembly the array is a view of the
+   * kernel's memory: read it before the next call.
+   */
+  score(spec: ScorerSpec, user: Float32Array, history: History): Float32Array;
+}
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  score_f32(items: number, n: number, d: number, user: number, prior: number, pw: number, out: number): void;
+  score_i8(q: number, scales: number, n: number, d: number, uq: number, userScale: number, prior: number, pw: number, out: number): void;
+}
+
+/** Int32 sums of int8 × int16 products stay exact up to this dimension (lanes of ≤ d/4 pairs). */
+const MAX_INT8_DIM = 512;
+
+let compiled: WebAssembly.Module | null | undefined;
+
+function kernelModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    const bytes = Uint8Array.from(atob(SCORE_KERNEL_BASE64), (c) => c.charCodeAt(0));
+    // validate() is false where SIMD is unsupported; the module is 460 bytes, within every engine's
+    // limit for synchronous compilation.
+    compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+/** A fresh kernel instance whose memory holds `bytes`. */
+function instantiate(bytes: number): KernelExports | null {
+  const mod = kernelModule();
+  if (!mod) return null;
+  try {
+    const k = new WebAssembly.Instance(mod).exports as unknown as KernelExports;
+    const need = Math.ceil(bytes / 65536) - k.memory.buffer.byteLength / 65536;
+    if (need > 0) k.memory.grow(need);
+    return k;
+  } catch {
+    return null; // out of memory: the JavaScript scorer needs no second copy
+  }
+}
+
+/** Memory layout: regions laid end to end, each 16-byte aligned. */
+function layout(sizes: number[]): { offsets: number[]; total: number } {
+  const offsets: number[] = [];
+  let at = 0;
+  for (const s of sizes) {
+    offsets.push(at);
+    at += Math.ceil(s / 16) * 16;
+  }
+  return { offsets, total: at };
+}
+
+export function addRepeatTerm(scores: Float32Array, spec: ScorerSpec, history: History): void {
+  for (let j = 0; j < history.ids.length; j++) {
+    const id = history.ids[j]!;
+    if (id >= 0) scores[id]! += spec.repeatWeight * Math.log1p(history.weights[j]!);
+  }
+}
+
+/** Float32 rows (n × dim, row-major). */
+export function prepareScorer(items: Float32Array, dim: number, prior: Float32Array, opts: { js?: boolean } = {}): PreparedScorer {
+  const n = prior.length;
+  const js: PreparedScorer = { kind: 'js', score: (spec, user, history) => scoreAll(spec, { user, items, dim, prior, history }) };
+  if (opts.js || dim % 4 !== 0 || items.length !== n * dim) return js;
+  const { offsets, total } = layout([dim * 4, n * dim * 4, n * 4, n * 4]);
+  const [userAt, itemsAt, priorAt, outAt] = offsets as [number, number, number, number];
+  const k = instantiate(total);
+  if (!k) return js;
+  new Float32Array(k.memory.buffer, itemsAt, n * dim).set(items);
+  new Float32Array(k.memory.buffer, priorAt, n).set(prior);
+  return {
+    kind: 'wasm-simd',
+    score(spec, user, history) {
+      new Float32Array(k.memory.buffer, userAt, dim).set(user);
+      k.score_f32(itemsAt, n, dim, userAt, priorAt, spec.priorWeight, outAt);
+      const scores = new Float32Array(k.memory.buffer, outAt, n);
+      addRepeatTerm(scores, spec, history);
+      return scores;
+    },
+  };
+}
+
+/** Int8 rows with one scale per row (lib/recs/quantize.ts). */
+export function prepareInt8Scorer(q: Int8Array, scales: Float32Array, dim: number, prior: Float32Array, opts: { js?: boolean } = {}): PreparedScorer {
+  const n = prior.length;
+  const js: PreparedScorer = { kind: 'js', score: (spec, user, history) => scoreAllInt8(spec, { user, q, scales, dim, prior, history }) };
+  if (opts.js || dim % 16 !== 0 || dim > MAX_INT8_DIM || q.length !== n * dim) return js;
+  const { offsets, total } = layout([dim * 2, n * dim, n * 4, n * 4, n * 4]);
+  const [userAt, qAt, scalesAt, priorAt, outAt] = offsets as [number, number, number, number, number];
+  const k = instantiate(total);
+  if (!k) return js;
+  new Int8Array(k.memory.buffer, qAt, n * dim).set(q);
+  new Float32Array(k.memory.buffer, scalesAt, n).set(scales);
+  new Float32Array(k.memory.buffer, priorAt, n).set(prior);
+  return {
+    kind: 'wasm-simd',
+    score(spec, user, history) {
+      // The user vector in int16: one scale, 1/32767 of its largest component, far below int8's own error.
+      let max = 0;
+      for (let i = 0; i < dim; i++) max = Math.max(max, Math.abs(user[i]!));
+      const userScale = max > 0 ? max / 32767 : 1;
+      const uq = new Int16Array(k.memory.buffer, userAt, dim);
+      for (let i = 0; i < dim; i++) uq[i] = Math.round(user[i]! / userScale);
+      k.score_i8(qAt, scalesAt, n, dim, userAt, userScale, priorAt, spec.priorWeight, outAt);
+      const scores = new Float32Array(k.memory.buffer, outAt, n);
+      addRepeatTerm(scores, spec, history);
+      return scores;
+    },
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * A production server of the current build (`npm run build` first) on its own port, for the bench, the
+ * load test and the e2e specs that need a second server with other settings (Edge Config down, a
+ * read-only data folder). Started in its own process group, so stopping it stops next-server too
+ * (killing npx alone leaves the server running).
+ */
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export interface NextServer {
+  base: string;
+  /** Everything the server printed so far (stdout and stderr). */
+  log(): string;
+  stop(): void;
+}
+
+export interface NextServerOptions {
+  port?: number;
+  /** Bind to this host only (and talk to it there); otherwise every interface, reached as localhost. */
+  host?: string;
+  env?: Record<string, string>;
+  /** A command the server runs under, e.g. setpriv to drop privileges. */
+  wrap?: string[];
+  /** Ready once this path answers 2xx. */
+  readyPath?: string;
+  timeoutMs?: number;
+}
+
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = createServer()
+      .once('error', reject)
+      .listen(0, '127.0.0.1', () => {
+        const port = (s.address() as { port: number }).port;
+        s.close(() => resolve(port));
+      });
+  });
+
+export async function startNextServer(opts: NextServerOptions = {}): Promise<NextServer> {
+  const port = opts.port ?? (await freePort());
+  const base = `http://${opts.host ?? 'localhost'}:${port}`;
+  const [cmd, ...args] = [...(opts.wrap ?? []), 'npx', 'next', 'start', '-p', String(port), ...(opts.host ? ['-H', opts.host] : [])];
+  const child = spawn(cmd!, args, { env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  const keep = (b: Buffer) => void (out = (out + b.toString()).slice(-100_000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const stop = () => {
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', stop);
+
+  const until = Date.now() + (opts.timeoutMs ?? 60_000);
+  for (;;) {
+    if (exited) throw new Error(`next start exited before answering:\n${out.slice(-2000)}`);
+    const ok = await fetch(`${base}${opts.readyPath ?? '/api/rank?placement=home-top'}`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > until) {
+      stop();
+      throw new Error(`server on ${base} did not answer in ${(opts.timeoutMs ?? 60_000) / 1000} s (run \`npm run build\` first):\n${out.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return { base, log: () => out, stop };
+}
