@@ -14,9 +14,10 @@ export interface Row {
   visitor: string;
 }
 
-export function eventsOf(visitor: string): Row[] {
-  if (!existsSync(`${E2E_DATA_DIR}/events.sqlite`)) return []; // nothing stored yet by anyone
-  const db = new Database(`${E2E_DATA_DIR}/events.sqlite`, { readonly: true, fileMustExist: true });
+/** `dir`: another server's data folder (the default is the main test server's). */
+export function eventsOf(visitor: string, dir = E2E_DATA_DIR): Row[] {
+  if (!existsSync(`${dir}/events.sqlite`)) return []; // nothing stored yet by anyone
+  const db = new Database(`${dir}/events.sqlite`, { readonly: true, fileMustExist: true });
   try {
     return db.prepare('SELECT id, type, experiment, variant, placement, sku, visitor FROM events WHERE visitor = ? ORDER BY at').all(visitor) as Row[];
   } finally {

@@ -13,9 +13,19 @@ export default async function ExperimentsDashboard() {
   // proxy.ts already answers 401 without credentials; this check keeps the page safe on its own.
   if (!(await isAdmin({ headers: await headers(), cookies: await cookies() }))) redirect('/admin/login');
   const { config, source, problem } = await getConfig();
-  const store = getEventStore();
   const experiments = config.experiments.filter((e) => e.status !== 'draft');
-  const reports = await Promise.all(experiments.map(async (e) => buildReport(e, await store.experimentCounts(e.id))));
+  // An events store that cannot be read is said on the page, not turned into a 500: the configuration
+  // part still helps, and the marketer knows the numbers are missing rather than zero.
+  const read = await (async () => {
+    try {
+      const store = getEventStore();
+      return { kind: store.kind, reports: await Promise.all(experiments.map(async (e) => buildReport(e, await store.experimentCounts(e.id)))) };
+    } catch (e) {
+      console.error('[tandem] dashboard: events store unreadable:', (e as Error).message);
+      return { kind: process.env.DATABASE_URL ? ('postgres' as const) : ('sqlite' as const), reports: [], error: (e as Error).message };
+    }
+  })();
+  const { reports } = read;
   return (
     <>
       <div className="flex flex-wrap items-baseline justify-between gap-3">
@@ -26,10 +36,16 @@ export default async function ExperimentsDashboard() {
       </div>
       <p className="mt-2 text-sm text-slate-700">
         Config from <strong>{source === 'edge-config' ? 'Edge Config' : source === 'last-good' ? 'the last good Edge Config value' : 'lib/config/default.json'}</strong>
-        {problem ? ` (${problem})` : ''}; events in <strong>{store.kind === 'postgres' ? 'PostgreSQL' : 'SQLite'}</strong>. Rates show 95% intervals; a lift is
+        {problem ? ` (${problem})` : ''}; events in <strong>{read.kind === 'postgres' ? 'PostgreSQL' : 'SQLite'}</strong>. Rates show 95% intervals; a lift is
         coloured only when its interval excludes zero. Add-to-cart and conversion count visitors who acted after their first exposure.
       </p>
-      {reports.length === 0 && <p className="mt-6">No experiments are running or finished.</p>}
+      {'error' in read ? (
+        <p role="alert" data-testid="store-error" className="mt-6 rounded-lg border border-red-300 bg-red-50 p-3 text-sm text-red-800">
+          The events store cannot be read right now ({read.error}), so no results are shown. Events sent meanwhile wait on shoppers&apos; devices.
+        </p>
+      ) : (
+        reports.length === 0 && <p className="mt-6">No experiments are running or finished.</p>
+      )}
       {reports.map((r) => (
         <ExperimentReportView key={r.experiment.id} report={r} />
       ))}
