@@ -3,7 +3,7 @@
  * quarter of the bytes to stream per item, which is what bounds ranking large catalogues. Measured by
  * `npm run bench` against the float32 path; the validation metrics of int8 are in the manifest.
  */
-import type { ScorerSpec } from './rank';
+import { addRepeatTerm, type ScorerSpec } from './rank';
 
 export function scoreAllInt8(
   spec: ScorerSpec,
@@ -19,9 +19,6 @@ export function scoreAllInt8(
     for (let k = 0; k < d; k++) s += user[k]! * q[off + k]!;
     scores[i] = s * scales[i]! + spec.priorWeight * prior[i]!;
   }
-  for (let j = 0; j < x.history.ids.length; j++) {
-    const id = x.history.ids[j]!;
-    if (id >= 0) scores[id]! += spec.repeatWeight * Math.log1p(x.history.weights[j]!);
-  }
+  addRepeatTerm(scores, spec, x.history);
   return scores;
 }

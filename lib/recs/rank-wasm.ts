@@ -5,16 +5,13 @@
  * Where WebAssembly SIMD is missing, or the dimension does not fit the kernel's lanes, the same
  * interface runs the JavaScript scorer, so callers never branch.
  */
-import { scoreAll, type ScorerSpec } from './rank';
+import { addRepeatTerm, scoreAll, type ScoreInputs, type ScorerSpec } from './rank';
 import { scoreAllInt8 } from './rank-int8';
 import { SCORE_KERNEL_BASE64 } from './score-kernel.generated';
 
 export type ScorerKind = 'wasm-simd' | 'js';
 
-export interface History {
-  ids: Int32Array;
-  weights: Float32Array;
-}
+type History = ScoreInputs['history'];
 
 export interface PreparedScorer {
   kind: ScorerKind;
@@ -72,13 +69,6 @@ function layout(sizes: number[]): { offsets: number[]; total: number } {
     at += Math.ceil(s / 16) * 16;
   }
   return { offsets, total: at };
-}
-
-export function addRepeatTerm(scores: Float32Array, spec: ScorerSpec, history: History): void {
-  for (let j = 0; j < history.ids.length; j++) {
-    const id = history.ids[j]!;
-    if (id >= 0) scores[id]! += spec.repeatWeight * Math.log1p(history.weights[j]!);
-  }
 }
 
 /** Float32 rows (n × dim, row-major). */

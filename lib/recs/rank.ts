@@ -32,11 +32,16 @@ export function scoreAll(spec: ScorerSpec, x: ScoreInputs): Float32Array {
     for (let k = 0; k < d; k++) s += x.user[k]! * x.items[off + k]!;
     scores[i] = s + spec.priorWeight * x.prior[i]!;
   }
-  for (let j = 0; j < x.history.ids.length; j++) {
-    const id = x.history.ids[j]!;
-    if (id >= 0) scores[id]! += spec.repeatWeight * Math.log1p(x.history.weights[j]!);
-  }
+  addRepeatTerm(scores, spec, x.history);
   return scores;
+}
+
+/** The repeat term, added in place to scores from any dot-product path (this file, int8, the SIMD kernel). */
+export function addRepeatTerm(scores: Float32Array, spec: ScorerSpec, history: ScoreInputs['history']): void {
+  for (let j = 0; j < history.ids.length; j++) {
+    const id = history.ids[j]!;
+    if (id >= 0) scores[id]! += spec.repeatWeight * Math.log1p(history.weights[j]!);
+  }
 }
 
 /**
