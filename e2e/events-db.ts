@@ -1,7 +1,7 @@
 // Reads the test server's events (SQLite, WAL: a reader never blocks the server's writes).
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { expect, type BrowserContext } from '@playwright/test';
+import { expect, type BrowserContext, type Page } from '@playwright/test';
 import { E2E_DATA_DIR } from './browser';
 
 export interface Row {
@@ -49,3 +49,7 @@ export async function waitForEvents(visitor: string, check: (rows: Row[]) => boo
     .toBe(true);
   return rows;
 }
+
+/** Event types still queued on the device (lib/events/client.ts keeps them in localStorage), sorted. */
+export const queuedTypes = (page: Page) =>
+  page.evaluate(() => (JSON.parse(localStorage.getItem('tandem-events') ?? '[]') as { event: { type: string } }[]).map((q) => q.event.type).sort());

@@ -1,9 +1,9 @@
 import { chmodSync, existsSync, readdirSync, rmSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { openSqliteStore } from '../lib/events/sqlite-store';
 import { startNextServer } from '../scripts/next-server';
 import { E2E_ADMIN_TOKEN } from './browser';
-import { eventsOf, visitorId } from './events-db';
+import { eventsOf, queuedTypes, visitorId } from './events-db';
 import { historyCount } from './recs-helpers';
 
 // Root writes through file permissions; the server runs without that capability (setpriv, util-linux),
@@ -17,7 +17,6 @@ function setWritable(dir: string, writable: boolean, folderToo = true) {
   if (folderToo || writable) chmodSync(dir, writable ? 0o755 : 0o555);
 }
 
-const queued = (page: Page) => page.evaluate(() => (JSON.parse(localStorage.getItem('tandem-events') ?? '[]') as { event: { type: string } }[]).map((q) => q.event.type));
 
 // Each case is a server of the same build whose events database sits on a read-only disk.
 for (const where of [
@@ -47,7 +46,7 @@ for (const where of [
       await page.getByRole('button', { name: /add to cart/i }).click();
       await expect.poll(() => answers, { timeout: 20_000 }).toContain(503);
       expect(answers).not.toContain(202);
-      expect(await queued(page)).toContain('add-to-cart');
+      expect(await queuedTypes(page)).toContain('add-to-cart');
       expect(server.log()).toMatch(/events store unavailable: attempt to write a readonly database/);
 
       // The dashboard still answers, with the numbers or with a plain statement that it cannot read them.
@@ -60,7 +59,7 @@ for (const where of [
       setWritable(DIR, true);
       await page.reload(); // leaving sends the queue as a beacon, and the next page sends whatever is still kept
       await expect.poll(() => eventsOf(visitor, DIR).filter((e) => e.type === 'add-to-cart').length, { timeout: 30_000 }).toBe(1);
-      await expect.poll(() => queued(page), { timeout: 30_000 }).not.toContain('add-to-cart');
+      await expect.poll(() => queuedTypes(page), { timeout: 30_000 }).not.toContain('add-to-cart');
       expect(eventsOf(visitor, DIR).filter((e) => e.type === 'add-to-cart')).toHaveLength(1);
     } finally {
       server.stop();

@@ -1,8 +1,7 @@
-import { expect, test, type Page } from '@playwright/test';
-import { eventsOf, visitorId, waitForEvents } from './events-db';
+import { expect, test } from '@playwright/test';
+import { eventsOf, queuedTypes, visitorId, waitForEvents } from './events-db';
 import { historyCount, homeTop } from './recs-helpers';
 
-const queued = (page: Page) => page.evaluate(() => (JSON.parse(localStorage.getItem('tandem-events') ?? '[]') as { event: { type: string } }[]).map((q) => q.event.type).sort());
 
 test.describe('faults on the events path: kept on the device, delivered later, stored once', () => {
   // No service worker between the page and the network, so page.route sees every request.
@@ -17,14 +16,14 @@ test.describe('faults on the events path: kept on the device, delivered later, s
     await expect.poll(() => historyCount(page)).toBeGreaterThan(0); // hydrated
     await page.getByRole('button', { name: /add to cart/i }).click();
     await expect.poll(() => refused, { timeout: 15_000 }).toBeGreaterThan(0);
-    expect(await queued(page)).toContain('add-to-cart');
+    expect(await queuedTypes(page)).toContain('add-to-cart');
     expect(eventsOf(visitor)).toEqual([]);
 
     down = false;
     await page.reload(); // a later page sends what the earlier one kept
     const rows = await waitForEvents(visitor, (r) => r.some((x) => x.type === 'add-to-cart'), 30_000);
     expect(rows.filter((x) => x.type === 'add-to-cart')).toHaveLength(1);
-    await expect.poll(() => queued(page), { timeout: 30_000 }).not.toContain('add-to-cart');
+    await expect.poll(() => queuedTypes(page), { timeout: 30_000 }).not.toContain('add-to-cart');
     expect(eventsOf(visitor).filter((x) => x.type === 'add-to-cart')).toHaveLength(1);
   });
 
@@ -34,7 +33,7 @@ test.describe('faults on the events path: kept on the device, delivered later, s
     await expect(homeTop(page)).toHaveAttribute('data-source', 'edge');
     await context.setOffline(true);
     await homeTop(page).scrollIntoViewIfNeeded();
-    await expect.poll(() => queued(page)).toContain('exposure');
+    await expect.poll(() => queuedTypes(page)).toContain('exposure');
     await page.waitForTimeout(3000); // past the send delay: nothing can leave
     expect(eventsOf(visitor)).toEqual([]);
     await context.setOffline(false); // the 'online' event sends the queue

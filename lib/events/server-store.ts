@@ -42,8 +42,13 @@ function reopeningOnFatal(s: EventStore): EventStore {
   return self;
 }
 
+/** Which store this server uses, known without opening it (the dashboard names it even when it is down). */
+export function eventStoreKind(): EventStore['kind'] {
+  return process.env.DATABASE_URL ? 'postgres' : 'sqlite';
+}
+
 /** Throws when the store cannot be opened (the data folder cannot be created, say); the next call tries again. */
 export function getEventStore(): EventStore {
-  store ??= process.env.DATABASE_URL ? openPostgresStore(process.env.DATABASE_URL) : reopeningOnFatal(openSqliteStore(eventsFile()));
+  store ??= eventStoreKind() === 'postgres' ? openPostgresStore(process.env.DATABASE_URL!) : reopeningOnFatal(openSqliteStore(eventsFile()));
   return store;
 }

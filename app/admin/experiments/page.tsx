@@ -3,7 +3,7 @@ import { cookies, headers } from 'next/headers';
 import { ExperimentReportView } from '@/components/experiments/ExperimentReportView';
 import { isAdmin } from '@/lib/admin/auth';
 import { getConfig } from '@/lib/config';
-import { getEventStore } from '@/lib/events/server-store';
+import { eventStoreKind, getEventStore } from '@/lib/events/server-store';
 import { buildReport } from '@/lib/experiments/report';
 import { redirect } from 'next/navigation';
 
@@ -19,10 +19,10 @@ export default async function ExperimentsDashboard() {
   const read = await (async () => {
     try {
       const store = getEventStore();
-      return { kind: store.kind, reports: await Promise.all(experiments.map(async (e) => buildReport(e, await store.experimentCounts(e.id)))) };
+      return { reports: await Promise.all(experiments.map(async (e) => buildReport(e, await store.experimentCounts(e.id)))) };
     } catch (e) {
       console.error('[tandem] dashboard: events store unreadable:', (e as Error).message);
-      return { kind: process.env.DATABASE_URL ? ('postgres' as const) : ('sqlite' as const), reports: [], error: (e as Error).message };
+      return { reports: [], error: (e as Error).message };
     }
   })();
   const { reports } = read;
@@ -36,7 +36,7 @@ export default async function ExperimentsDashboard() {
       </div>
       <p className="mt-2 text-sm text-slate-700">
         Config from <strong>{source === 'edge-config' ? 'Edge Config' : source === 'last-good' ? 'the last good Edge Config value' : 'lib/config/default.json'}</strong>
-        {problem ? ` (${problem})` : ''}; events in <strong>{read.kind === 'postgres' ? 'PostgreSQL' : 'SQLite'}</strong>. Rates show 95% intervals; a lift is
+        {problem ? ` (${problem})` : ''}; events in <strong>{eventStoreKind() === 'postgres' ? 'PostgreSQL' : 'SQLite'}</strong>. Rates show 95% intervals; a lift is
         coloured only when its interval excludes zero. Add-to-cart and conversion count visitors who acted after their first exposure.
       </p>
       {'error' in read ? (
