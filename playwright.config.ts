@@ -1,7 +1,6 @@
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM, CHROMIUM_ARGS, E2E_ADMIN_TOKEN, E2E_DATA_DIR } from './e2e/browser';
-
-const PORT = Number(process.env.E2E_PORT ?? 3210);
+import { SERVER_ENTRY } from './scripts/next-server';
+import { CHROMIUM, CHROMIUM_ARGS, E2E_ADMIN_TOKEN, E2E_DATA_DIR, E2E_PORT as PORT } from './e2e/browser';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -20,7 +19,7 @@ export default defineConfig({
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   // Tests run against the production build (`npm run build` comes first in `npm test`).
   webServer: {
-    command: `npx next start -p ${PORT}`,
+    command: `node ${SERVER_ENTRY} -p ${PORT}`,
     // A known admin token and an events database of the tests' own (read by e2e/events-db.ts).
     env: { NEXT_TELEMETRY_DISABLED: '1', ADMIN_TOKEN: E2E_ADMIN_TOKEN, TANDEM_DATA_DIR: E2E_DATA_DIR },
     url: `http://localhost:${PORT}/`,

@@ -2,29 +2,28 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { isAdmin, loginResponse } from '@/lib/admin/auth';
 import { contentSecurityPolicy, newNonce } from '@/lib/admin/csp';
 import { VISITOR_COOKIE, visitorId } from '@/lib/experiments/assign';
+import { answer, gate } from '@/lib/http/gate';
+import { isHttps } from '@/lib/http/origin';
 
 const YEAR = 365 * 24 * 3600;
-/** Not pages: APIs, pictures, models, the runtime, well-known files. They only get the encoding check. */
+/** Not pages: APIs, pictures, models, the runtime, well-known files. No visitor id for them. */
 const PASS_THROUGH = /^\/(api|images|models|ort|\.well-known)\/|^\/(sw\.js|icon\.svg|robots\.txt|favicon\.ico)$/;
 
 /**
- * Three jobs before any page renders:
- * - the admin area answers 401 (with a login form) to anyone without credentials;
- * - every page gets a Content-Security-Policy with a fresh nonce, which Next puts on its own scripts
- *   (it reads the policy from the request headers);
+ * Four jobs before any page renders:
+ * - the request gate (lib/http/gate.ts): methods, cookies, bodies, unknown API paths. Self-hosted,
+ *   server/index.ts already applied it before Next; on a platform without that server, this is the place;
+ * - the admin area answers 401 (with a login form) to anyone without a live session;
+ * - every response gets a Content-Security-Policy with a fresh nonce, which Next puts on its own scripts
+ *   (it reads the policy from the request headers): pages, and the HTML 404s under the paths above;
  * - every shopper gets a first-party anonymous id, set on the request too, so the very first HTML is
  *   rendered with the right experiment variants (no flicker, no second request).
  */
 export async function proxy(req: NextRequest) {
-  const { pathname } = req.nextUrl;
-  // A path with broken percent-encoding would reach Next's router and come back as a bare 500.
-  try {
-    decodeURIComponent(pathname);
-  } catch {
-    return Response.json({ error: 'malformed URL encoding in the path' }, { status: 400 });
-  }
-  if (PASS_THROUGH.test(pathname)) return NextResponse.next();
-  const https = req.nextUrl.protocol === 'https:' || req.headers.get('x-forwarded-proto') === 'https';
+  const { pathname, search } = req.nextUrl;
+  const refusal = gate({ method: req.method, target: pathname + search, header: (name) => req.headers.get(name) });
+  if (refusal) return answer(refusal, req.method);
+  const https = isHttps(req);
   if (pathname.startsWith('/admin') && !pathname.startsWith('/admin/login')) {
     if (!(await isAdmin(req))) return loginResponse('Sign in to see the experiments dashboard.', pathname);
   }
@@ -35,7 +34,7 @@ export async function proxy(req: NextRequest) {
   headers.set('content-security-policy', csp);
   headers.set('x-nonce', nonce);
 
-  const needsId = !pathname.startsWith('/admin') && !visitorId(req.cookies.get(VISITOR_COOKIE)?.value);
+  const needsId = !PASS_THROUGH.test(pathname) && !pathname.startsWith('/admin') && !visitorId(req.cookies.get(VISITOR_COOKIE)?.value);
   const id = needsId ? crypto.randomUUID() : undefined;
   if (id) {
     req.cookies.set(VISITOR_COOKIE, id);
@@ -55,6 +54,6 @@ export async function proxy(req: NextRequest) {
 }
 
 export const config = {
-  // Everything but Next's own build files (see PASS_THROUGH for what gets only the encoding check).
-  matcher: ['/((?!_next/).*)'],
+  // Everything but Next's own build files and its development endpoints.
+  matcher: ['/((?!_next/|__nextjs).*)'],
 };

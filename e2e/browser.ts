@@ -12,3 +12,5 @@ export const CHROMIUM_ARGS = [
 /** The test server's admin token and its events database folder (playwright.config.ts passes both). */
 export const E2E_ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 export const E2E_DATA_DIR = `${process.cwd()}/data/e2e`;
+/** The main test server's port (playwright.config.ts starts it there). */
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 3210);

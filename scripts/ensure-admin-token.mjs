@@ -9,5 +9,5 @@ if (!process.env.ADMIN_TOKEN && !inFile) {
   const token = randomBytes(24).toString('base64url');
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   appendFileSync(file, `${text && !text.endsWith('\n') ? '\n' : ''}# Admin dashboard token (/admin/experiments), created by npm start\nADMIN_TOKEN=${token}\n`, { mode: 0o600 });
-  console.log(`\nAdmin dashboard: http://localhost:3000/admin/experiments\nAdmin token (saved in ${file}, shown this once): ${token}\n`);
+  console.log(`\nAdmin dashboard: http://localhost:${process.env.PORT ?? 3000}/admin/experiments\nAdmin token (saved in ${file}, shown this once): ${token}\n`);
 }

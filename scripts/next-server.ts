@@ -1,11 +1,14 @@
 /**
  * A production server of the current build (`npm run build` first) on its own port, for the bench, the
  * load test and the e2e specs that need a second server with other settings (Edge Config down, a
- * read-only data folder). Started in its own process group, so stopping it stops next-server too
- * (killing npx alone leaves the server running).
+ * read-only data folder, low rate limits). Started in its own process group, so stopping it stops
+ * everything it started.
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+
+/** What `npm run serve` runs: the request gate and Node's limits in front of Next (server/index.ts, built by `npm run build`). */
+export const SERVER_ENTRY = '.next/tandem-server.mjs';
 
 export interface NextServer {
   base: string;
@@ -21,6 +24,10 @@ export interface NextServerOptions {
   env?: Record<string, string>;
   /** A command the server runs under, e.g. setpriv to drop privileges. */
   wrap?: string[];
+  /** Plain `next start` instead of the store's server: no gate or limits before Next (as on a platform that runs Next itself). */
+  plainNext?: boolean;
+  /** Another checkout's build (with plainNext: an older version, for a before/after in one run). */
+  cwd?: string;
   /** Ready once this path answers 2xx. */
   readyPath?: string;
   timeoutMs?: number;
@@ -39,8 +46,9 @@ export const freePort = () =>
 export async function startNextServer(opts: NextServerOptions = {}): Promise<NextServer> {
   const port = opts.port ?? (await freePort());
   const base = `http://${opts.host ?? 'localhost'}:${port}`;
-  const [cmd, ...args] = [...(opts.wrap ?? []), 'npx', 'next', 'start', '-p', String(port), ...(opts.host ? ['-H', opts.host] : [])];
-  const child = spawn(cmd!, args, { env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const entry = opts.plainNext ? ['node_modules/next/dist/bin/next', 'start'] : [SERVER_ENTRY];
+  const [cmd, ...args] = [...(opts.wrap ?? []), process.execPath, ...entry, '-p', String(port), ...(opts.host ? ['-H', opts.host] : [])];
+  const child = spawn(cmd!, args, { env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true, cwd: opts.cwd });
   let out = '';
   const keep = (b: Buffer) => void (out = (out + b.toString()).slice(-100_000));
   child.stdout.on('data', keep);
@@ -58,7 +66,7 @@ export async function startNextServer(opts: NextServerOptions = {}): Promise<Nex
 
   const until = Date.now() + (opts.timeoutMs ?? 60_000);
   for (;;) {
-    if (exited) throw new Error(`next start exited before answering:\n${out.slice(-2000)}`);
+    if (exited) throw new Error(`the server exited before answering:\n${out.slice(-2000)}`);
     const ok = await fetch(`${base}${opts.readyPath ?? '/api/rank?placement=home-top'}`).then((r) => r.ok, () => false);
     if (ok) break;
     if (Date.now() > until) {

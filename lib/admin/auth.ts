@@ -1,18 +1,23 @@
 /**
  * The admin area's credentials: one shared ADMIN_TOKEN (from the environment or .env.local, which
- * `npm start` creates on first run). A successful login stores a digest of the token in an HttpOnly,
- * SameSite=Strict cookie scoped to /admin, so the token itself never sits in the browser, and a
- * cross-site page can neither read it nor make the browser send it. Web APIs only (runs in proxy.ts).
+ * `npm start` creates on first run). Signing in opens a server-side session: a random id in an HttpOnly,
+ * SameSite=Strict cookie scoped to /admin, and its digest in the database with an expiry (12 hours).
+ * Signing out deletes it, so a copied cookie is dead from then on; changing the token ends every session.
+ * Scripts may send `Authorization: Bearer <token>` instead.
  */
+import { getEventStore } from '../events/server-store';
+import { NO_SCRIPT_PAGE_POLICY } from './csp';
+
 export const ADMIN_COOKIE = 'tandem_admin';
+export const SESSION_MS = 12 * 3_600_000;
 
 export function adminToken(): string | undefined {
   const t = process.env.ADMIN_TOKEN?.trim();
   return t && t.length >= 16 ? t : undefined;
 }
 
-export async function sessionValue(token: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`tandem-admin-session:${token}`));
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
@@ -23,14 +28,42 @@ export function safeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** True when the request carries the session cookie or `Authorization: Bearer <ADMIN_TOKEN>`. */
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+
+/** Opens a session for the current token; returns the cookie value (256 random bits). */
+export async function openSession(token: string, now = Date.now()): Promise<string> {
+  const id = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+  await getEventStore().sessions.open({ idHash: await sha256(id), tokenHash: await sha256(token), expiresAt: now + SESSION_MS }, now);
+  return id;
+}
+
+export async function endSession(cookie: string | undefined): Promise<void> {
+  if (cookie && SESSION_ID.test(cookie)) await getEventStore().sessions.end(await sha256(cookie));
+}
+
+/** The Set-Cookie value that stores a session id, or (`null`) clears it. */
+export function sessionCookie(id: string | null, secure: boolean): string {
+  return `${ADMIN_COOKIE}=${id ?? ''}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=${id ? SESSION_MS / 1000 : 0}${secure ? '; Secure' : ''}`;
+}
+
+/** True when the request carries a live session cookie or `Authorization: Bearer <ADMIN_TOKEN>`. */
 export async function isAdmin(req: { headers: Headers; cookies: { get(name: string): { value: string } | undefined } }): Promise<boolean> {
   const token = adminToken();
   if (!token) return false;
   const bearer = req.headers.get('authorization')?.match(/^Bearer (.+)$/)?.[1];
   if (bearer && safeEqual(bearer, token)) return true;
   const cookie = req.cookies.get(ADMIN_COOKIE)?.value;
-  return !!cookie && safeEqual(cookie, await sessionValue(token));
+  if (!cookie || !SESSION_ID.test(cookie)) return false;
+  try {
+    return await getEventStore().sessions.alive(await sha256(cookie), await sha256(token), Date.now());
+  } catch (e) {
+    // A database that cannot be read signs nobody in; the Bearer token still works.
+    console.error('[tandem] admin sessions unreadable:', (e as Error).message);
+    return false;
+  }
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -55,7 +88,12 @@ ${
 </body></html>`;
   return new Response(html, {
     status: 401,
-    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'WWW-Authenticate': 'Bearer realm="tandem-admin"' },
+    headers: {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'WWW-Authenticate': 'Bearer realm="tandem-admin"',
+      'Content-Security-Policy': NO_SCRIPT_PAGE_POLICY,
+    },
   });
 }
 

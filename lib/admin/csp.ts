@@ -28,3 +28,6 @@ export function newNonce(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return btoa(String.fromCharCode(...bytes));
 }
+
+/** Pages written without scripts (the admin sign-in form): their own inline styles and a same-site form post, nothing else. */
+export const NO_SCRIPT_PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";

@@ -67,8 +67,10 @@ describe('parseRankQuery', () => {
     ['', /placement must be one of/],
     ['placement=home-top&k=0', /k must be between 1 and 100/],
     ['placement=home-top&k=101', /k must be between 1 and 100/],
-    ['placement=home-top&k=2.5', /k must be a whole number/],
-    ['placement=home-top&k=lots', /k must be a number/],
+    ['placement=home-top&k=2.5', /k must be between 1 and 100, a whole number in plain digits/],
+    ['placement=home-top&k=lots', /k must be between 1 and 100, a whole number in plain digits/],
+    // Number() reads these as numbers; the README promises strict parsing (issue 12, finding 11).
+    ...['0x10', '0b11', '.5e1', '5.', '%095', '05', '+5', '1e1'].map((k) => [`placement=home-top&k=${k}`, /k must be between 1 and 100, a whole number/] as [string, RegExp]),
     [`placement=home-top&recent=${Array.from({ length: 21 }, (_, i) => `1000${i}`).join(',')}`, /at most 20 product codes/],
     ['placement=home-top&recent=85123A,<script>', /recent must be product codes/],
     ['placement=home-top&sku=../../etc', /sku must be a product code/],

@@ -8,7 +8,13 @@ const SKU = /^[0-9A-Z]{1,16}$/;
 
 const Schema = z.strictObject({
   placement: z.enum(PLACEMENTS, { error: `placement must be one of ${PLACEMENTS.join(', ')}` }),
-  k: z.coerce.number({ error: 'k must be a number' }).int('k must be a whole number').min(1, 'k must be between 1 and 100').max(100, 'k must be between 1 and 100').default(12),
+  // Digits only: Number() would also take "0x10", ".5e1", "5." and surrounding whitespace.
+  k: z
+    .string()
+    .regex(/^[1-9][0-9]{0,2}$/, 'k must be between 1 and 100, a whole number in plain digits')
+    .transform(Number)
+    .pipe(z.number().max(100, 'k must be between 1 and 100'))
+    .default(12),
   recent: z
     .string()
     .transform((s) => (s === '' ? [] : s.split(',')))

@@ -52,6 +52,8 @@ function write(queue: Queued[]): void {
 let timer: ReturnType<typeof setTimeout> | undefined;
 let sending = false;
 let backoffMs = FLUSH_DELAY_MS;
+/** The server's Retry-After: no send (by any trigger) before this time. */
+let notBefore = 0;
 let memoryOnly: Queued[] = [];
 
 function schedule(delay = FLUSH_DELAY_MS): void {
@@ -79,10 +81,20 @@ function remove(ids: Set<string>): void {
   memoryOnly = memoryOnly.filter((q) => !ids.has(q.event.id));
 }
 
+/** Retry-After in milliseconds: delta-seconds or an HTTP date (RFC 9110); 0 when absent or unreadable. */
+export function retryAfterMs(value: string | null, now: number): number {
+  if (!value) return 0;
+  if (/^\d+$/.test(value.trim())) return Math.min(Number(value.trim()), 3600) * 1000;
+  // Only the IMF-fixdate form: Date.parse would also read "1.5" or "-5" as dates.
+  if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value.trim())) return 0;
+  return Math.min(Math.max(0, Date.parse(value) - now), 3_600_000);
+}
+
 /** Sends what is queued with fetch; keeps everything that was not acknowledged. */
 export async function flush(): Promise<void> {
   if (sending || (typeof navigator !== 'undefined' && navigator.onLine === false)) return;
   const now = Date.now();
+  if (now < notBefore) return schedule(notBefore - now);
   const queued = [...read(), ...memoryOnly];
   const due = queued.filter((q) => !q.beaconAt || now - q.beaconAt > BEACON_GRACE_MS).slice(0, MAX_BATCH);
   if (due.length === 0) {
@@ -108,7 +120,12 @@ export async function flush(): Promise<void> {
       // Refused as malformed: sending it again would be refused again. Drop it, loudly.
       console.warn(`[tandem] events refused (${res.status}): ${await res.text().catch(() => '')}`);
       remove(ids);
-    } else throw new Error(`HTTP ${res.status}`);
+    } else {
+      // Too many (429) or the store is down (503): keep everything, and not a moment before the server asks.
+      backoffMs = Math.min(backoffMs * 2, 60_000);
+      notBefore = Date.now() + retryAfterMs(res.headers.get('retry-after'), Date.now());
+      schedule(Math.max(backoffMs, notBefore - Date.now()));
+    }
   } catch {
     backoffMs = Math.min(backoffMs * 2, 60_000);
     schedule(backoffMs);
@@ -119,7 +136,7 @@ export async function flush(): Promise<void> {
 
 /** Page hidden or closing: hand everything queued to the browser, which sends it even after unload. */
 function beaconAll(): void {
-  if (typeof navigator.sendBeacon !== 'function' || navigator.onLine === false) return;
+  if (typeof navigator.sendBeacon !== 'function' || navigator.onLine === false || Date.now() < notBefore) return;
   const queue = read();
   const pending = [...queue, ...memoryOnly];
   if (pending.length === 0) return;

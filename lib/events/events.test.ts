@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { retryAfterMs } from './client';
 import { openPostgresStore } from './postgres-store';
 import { parseBatch, type StoredEvent } from './schema';
 import { openSqliteStore } from './sqlite-store';
@@ -20,6 +21,11 @@ describe('event batches', () => {
   it('accepts a valid batch', () => {
     expect(parseBatch({ events: [good] }, NOW)).toEqual({ ok: true, events: [good] });
   });
+  it('writes every id in lower case, so one UUID in any case is one event to the store', () => {
+    const ids = [good.id, good.id.toUpperCase(), good.id.replace(/[a-f]/g, (c, i: number) => (i % 2 ? c.toUpperCase() : c))];
+    const r = parseBatch({ events: ids.map((id) => ({ ...good, id })) }, NOW);
+    expect(r.ok && r.events.map((e) => e.id)).toEqual([good.id, good.id, good.id]);
+  });
   it.each([
     [{}, /events: /],
     [{ events: [] }, /events: .*>=1/],
@@ -34,6 +40,17 @@ describe('event batches', () => {
     const r = parseBatch(body, NOW);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatch(message);
+  });
+});
+
+describe("the page's queue", () => {
+  it('reads Retry-After as seconds or as an HTTP date, and nothing else', () => {
+    expect(retryAfterMs('7', NOW)).toBe(7000);
+    expect(retryAfterMs(' 7 ', NOW)).toBe(7000);
+    expect(retryAfterMs(new Date(NOW + 30_000).toUTCString(), NOW)).toBe(30_000);
+    expect(retryAfterMs(new Date(NOW - 30_000).toUTCString(), NOW)).toBe(0);
+    expect(retryAfterMs('999999', NOW)).toBe(3_600_000); // at most an hour: a server's typo must not park events for days
+    for (const v of [null, '', 'soon', '-5', '1.5']) expect(retryAfterMs(v, NOW), String(v)).toBe(0);
   });
 });
 
@@ -73,6 +90,23 @@ function storeSuite(name: string, open: () => EventStore) {
         { hour: Math.floor((at + H) / H) * H, variant: 'b', exposures: 1, clicks: 0 },
       ]);
       expect((await store.experimentCounts('nothing')).variants).toEqual([]);
+    });
+
+    it('admin sessions: alive until they expire, are ended, or the token changes', async () => {
+      const s = store.sessions;
+      await s.open({ idHash: 'a', tokenHash: 't1', expiresAt: NOW + 1000 }, NOW);
+      await s.open({ idHash: 'b', tokenHash: 't1', expiresAt: NOW + 1000 }, NOW);
+      expect(await s.alive('a', 't1', NOW)).toBe(true);
+      expect(await s.alive('a', 't2', NOW)).toBe(false); // another admin token: every old session is dead
+      expect(await s.alive('a', 't1', NOW + 1000)).toBe(false); // expired
+      expect(await s.alive('nope', 't1', NOW)).toBe(false);
+      await s.end('a');
+      expect(await s.alive('a', 't1', NOW)).toBe(false);
+      expect(await s.alive('b', 't1', NOW)).toBe(true);
+      // Opening a session clears the expired ones; a live one stays.
+      await s.open({ idHash: 'c', tokenHash: 't1', expiresAt: NOW + 5000 }, NOW + 2000);
+      expect(await s.alive('b', 't1', NOW)).toBe(false);
+      expect(await s.alive('c', 't1', NOW + 2000)).toBe(true);
     });
   });
 }

@@ -1,7 +1,7 @@
 /** The production events store: PostgreSQL, selected by DATABASE_URL. Same tables and queries as SQLite. */
 import { Pool } from 'pg';
 import type { StoredEvent } from './schema';
-import { assembleCounts, COLUMNS, experimentSql, rowOf, schemaSql, type EventStore, type HourRow, type OutcomeRow, type ShelfRow } from './store';
+import { assembleCounts, COLUMNS, experimentSql, rowOf, schemaSql, sessionSql, type EventStore, type HourRow, type OutcomeRow, type ShelfRow } from './store';
 
 export function openPostgresStore(connectionString: string, table = 'events'): EventStore {
   const pool = new Pool({ connectionString, max: 5 });
@@ -14,9 +14,25 @@ export function openPostgresStore(connectionString: string, table = 'events'): E
       throw e;
     }));
   const q = experimentSql(table, (n) => `$${n}`);
+  const sq = sessionSql(table, (n) => `$${n}`);
 
   return {
     kind: 'postgres',
+    sessions: {
+      async open(s, now) {
+        await ensureSchema();
+        await pool.query(sq.purge, [now]);
+        await pool.query(sq.open, [s.idHash, s.tokenHash, s.expiresAt]);
+      },
+      async alive(idHash, tokenHash, now) {
+        await ensureSchema();
+        return ((await pool.query(sq.alive, [idHash, tokenHash, now])).rowCount ?? 0) > 0;
+      },
+      async end(idHash) {
+        await ensureSchema();
+        await pool.query(sq.end, [idHash]);
+      },
+    },
     async insert(events: StoredEvent[]) {
       await ensureSchema();
       if (events.length === 0) return { accepted: 0, duplicates: 0 };

@@ -21,7 +21,8 @@ export const MAX_CLOCK_SKEW_MS = 86_400_000;
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/);
 
 export const EventSchema = z.strictObject({
-  id: z.uuid(),
+  // One UUID in any letter case is one event (RFC 9562): stored lower-case, so the dedupe sees one id.
+  id: z.uuid().transform((s) => s.toLowerCase()),
   type: z.enum(EVENT_TYPES),
   experiment: slug.nullable(),
   variant: slug.nullable(),

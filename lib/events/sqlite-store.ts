@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoredEvent } from './schema';
-import { assembleCounts, COLUMNS, experimentSql, rowOf, schemaSql, type EventStore, type HourRow, type OutcomeRow, type ShelfRow } from './store';
+import { assembleCounts, COLUMNS, experimentSql, rowOf, schemaSql, sessionSql, type EventStore, type HourRow, type OutcomeRow, type ShelfRow } from './store';
 
 export function openSqliteStore(file: string, table = 'events', opts: { busyTimeoutMs?: number } = {}): EventStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -25,9 +25,26 @@ export function openSqliteStore(file: string, table = 'events', opts: { busyTime
   const outcomes = db.prepare<[string], OutcomeRow>(q.outcomes);
   const hourly = db.prepare<[string], HourRow>(q.hourly);
   const byType = db.prepare<[], { type: string; n: number }>(q.byType);
+  const sq = sessionSql(table, () => '?');
+  const purge = db.prepare<[number]>(sq.purge);
+  const openSession = db.prepare<[string, string, number]>(sq.open);
+  const alive = db.prepare<[string, string, number], { ok: number }>(sq.alive);
+  const endSession = db.prepare<[string]>(sq.end);
 
   return {
     kind: 'sqlite',
+    sessions: {
+      async open(s, now) {
+        purge.run(now);
+        openSession.run(s.idHash, s.tokenHash, s.expiresAt);
+      },
+      async alive(idHash, tokenHash, now) {
+        return alive.get(idHash, tokenHash, now) !== undefined;
+      },
+      async end(idHash) {
+        endSession.run(idHash);
+      },
+    },
     async insert(events) {
       const accepted = insertAll(events);
       return { accepted, duplicates: events.length - accepted };

@@ -33,8 +33,20 @@ export interface ExperimentCounts {
   hourly: SeriesPoint[];
 }
 
+/**
+ * Admin sessions, kept beside the events so every server instance sees a logout at once. Rows hold
+ * digests only (of the session id and of the admin token it was opened with), never a usable secret.
+ */
+export interface AdminSessions {
+  open(session: { idHash: string; tokenHash: string; expiresAt: number }, now: number): Promise<void>;
+  /** True while the session exists, has not expired, and was opened with the current token. */
+  alive(idHash: string, tokenHash: string, now: number): Promise<boolean>;
+  end(idHash: string): Promise<void>;
+}
+
 export interface EventStore {
   readonly kind: 'sqlite' | 'postgres';
+  readonly sessions: AdminSessions;
   /** Stores new events; an id already stored is a duplicate and changes nothing. */
   insert(events: StoredEvent[]): Promise<InsertResult>;
   experimentCounts(experiment: string): Promise<ExperimentCounts>;
@@ -58,7 +70,19 @@ export function schemaSql(table: string): string[] {
       at BIGINT NOT NULL, visitor TEXT NOT NULL, received_at BIGINT NOT NULL, source TEXT, model_version TEXT)`,
     `CREATE INDEX IF NOT EXISTS ${table}_experiment ON ${table} (experiment, type)`,
     `CREATE INDEX IF NOT EXISTS ${table}_visitor ON ${table} (visitor, type, at)`,
+    `CREATE TABLE IF NOT EXISTS ${table}_admin_sessions (id_hash TEXT PRIMARY KEY, token_hash TEXT NOT NULL, expires_at BIGINT NOT NULL)`,
   ];
+}
+
+/** The sessions' statements; `p(n)` as in experimentSql. Opening a session also clears the expired ones. */
+export function sessionSql(table: string, p: (n: number) => string) {
+  const t = `${table}_admin_sessions`;
+  return {
+    purge: `DELETE FROM ${t} WHERE expires_at <= ${p(1)}`,
+    open: `INSERT INTO ${t} (id_hash, token_hash, expires_at) VALUES (${p(1)}, ${p(2)}, ${p(3)})`,
+    alive: `SELECT 1 AS ok FROM ${t} WHERE id_hash = ${p(1)} AND token_hash = ${p(2)} AND expires_at > ${p(3)}`,
+    end: `DELETE FROM ${t} WHERE id_hash = ${p(1)}`,
+  };
 }
 
 /** The dashboard's three queries; `p(n)` writes the n-th placeholder in the store's dialect. */

@@ -1,24 +1,23 @@
-import { ADMIN_COOKIE, adminToken, loginResponse, safeEqual, safeNext, sessionValue } from '@/lib/admin/auth';
+import { adminToken, loginResponse, openSession, safeEqual, safeNext, sessionCookie } from '@/lib/admin/auth';
+import { isHttps, sameSite } from '@/lib/http/origin';
 
-/** Sign in with the admin token; sets the session cookie and goes on to the dashboard. */
+/** Sign in with the admin token; opens a session and goes on to the dashboard. */
 export async function POST(req: Request) {
   // A login form posted from another site is refused (a cross-site request forgery of the login).
-  const origin = req.headers.get('origin');
-  if (origin && origin !== new URL(req.url).origin) return Response.json({ error: 'cross-site request refused' }, { status: 403 });
+  if (!sameSite(req.headers)) return Response.json({ error: 'cross-site request refused' }, { status: 403 });
   const form = await req.formData().catch(() => null);
   const token = adminToken();
   const given = form?.get('token');
   const next = safeNext(form?.get('next'));
   if (!token || typeof given !== 'string' || !safeEqual(given.trim(), token)) return loginResponse(token ? 'That token is not right.' : 'Admin is not configured.', next);
-  const secure = new URL(req.url).protocol === 'https:' ? '; Secure' : '';
-  return new Response(null, {
-    status: 303,
-    headers: {
-      Location: next,
-      'Set-Cookie': `${ADMIN_COOKIE}=${await sessionValue(token)}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=43200${secure}`,
-      'Cache-Control': 'no-store',
-    },
-  });
+  let session: string;
+  try {
+    session = await openSession(token);
+  } catch (e) {
+    console.error('[tandem] admin session not stored:', (e as Error).message);
+    return Response.json({ error: 'sessions cannot be stored right now (events database unavailable); scripts can use Authorization: Bearer' }, { status: 503 });
+  }
+  return new Response(null, { status: 303, headers: { Location: next, 'Set-Cookie': sessionCookie(session, isHttps(req)), 'Cache-Control': 'no-store' } });
 }
 
 export function GET() {

@@ -3,9 +3,11 @@ import { getConfig } from '@/lib/config';
 import { getEventStore } from '@/lib/events/server-store';
 import { MAX_BODY_BYTES, parseBatch } from '@/lib/events/schema';
 import { readLimited } from '@/lib/events/read-body';
+import { admitEvents } from '@/lib/events/limits';
 import { VISITOR_COOKIE, visitorId } from '@/lib/experiments/assign';
+import { requestAddress } from '@/lib/http/client-address';
 
-const json = (body: unknown, status: number) => Response.json(body, { status, headers: { 'Cache-Control': 'no-store' } });
+const json = (body: unknown, status: number, headers: Record<string, string> = {}) => Response.json(body, { status, headers: { 'Cache-Control': 'no-store', ...headers } });
 
 /**
  * Shopper events in batches: `{"events":[...]}` as JSON (or text/plain, which is what sendBeacon sends
@@ -29,7 +31,10 @@ export async function POST(req: Request) {
   if (!config.switches.eventCollection) return json({ accepted: 0, duplicates: 0, dropped: batch.events.length }, 202);
 
   // The visitor is who sent the request (the first-party cookie), never a field the page could fill in.
-  const visitor = visitorId((await cookies()).get(VISITOR_COOKIE)?.value) ?? 'unknown';
+  const id = visitorId((await cookies()).get(VISITOR_COOKIE)?.value);
+  const admitted = admitEvents(id, requestAddress(req.headers), batch.events.length);
+  if (!admitted.ok) return json({ error: `too many events: send again in ${admitted.retryAfterS} s` }, 429, { 'Retry-After': String(admitted.retryAfterS) });
+  const visitor = id ?? 'unknown';
   const receivedAt = Date.now();
   try {
     const result = await getEventStore().insert(batch.events.map((e) => ({ ...e, visitor, receivedAt })));

@@ -1,0 +1,36 @@
+/**
+ * How many events one visitor and one address may send (POST /api/events): token buckets counted in
+ * events, not requests, so a batch of 100 costs what 100 single sends cost. Over a limit: 429 with
+ * Retry-After; the page keeps the batch and sends it then, so a real shopper loses nothing.
+ *
+ * Defaults: a visitor 300 at once, then 60 a minute (a busy shopper sends a few a minute); an address
+ * 3,000 at once, then 1,200 a minute (an office or a mobile carrier puts many shoppers behind one).
+ * `TANDEM_EVENTS_LIMIT_VISITOR` / `TANDEM_EVENTS_LIMIT_ADDRESS` = "burst/perMinute" or "off".
+ */
+import { parseLimit, spendAll, TokenBuckets, type Limit } from '../http/rate-limit';
+import { MAX_BATCH } from './schema';
+
+export const VISITOR_LIMIT: Limit = { burst: 300, perMinute: 60 };
+export const ADDRESS_LIMIT: Limit = { burst: 3000, perMinute: 1200 };
+
+function buckets(env: string, fallback: Limit): TokenBuckets | null {
+  const limit = parseLimit(process.env[env], fallback, env);
+  // A full batch must fit, or it would wait forever.
+  if (limit && limit.burst < MAX_BATCH) throw new Error(`${env}: the burst must be at least one batch (${MAX_BATCH} events)`);
+  return limit && new TokenBuckets(limit);
+}
+
+let limiters: { visitor: TokenBuckets | null; address: TokenBuckets | null } | undefined;
+
+/** Spends `n` events from this visitor's and this address's allowance, or says how long to wait. */
+export function admitEvents(visitor: string | undefined, address: string, n: number, now = Date.now()) {
+  limiters ??= { visitor: buckets('TANDEM_EVENTS_LIMIT_VISITOR', VISITOR_LIMIT), address: buckets('TANDEM_EVENTS_LIMIT_ADDRESS', ADDRESS_LIMIT) };
+  return spendAll(
+    [
+      [limiters.visitor, visitor ?? null],
+      [limiters.address, address],
+    ],
+    n,
+    now,
+  );
+}

@@ -1,0 +1,148 @@
+/**
+ * The store's HTTP server when self-hosted (`npm start`): Node's server with explicit limits, the request
+ * gate (`lib/http/gate.ts`) before Next sees anything, then Next's own request handler (the same one
+ * `next start` uses). Why not plain `next start`: it cannot set Node's request timeout (a body that
+ * never arrives was held 300 s), cannot answer a malformed or oversized request with anything but a bare
+ * status line, and hands every request to Next, which buffers bodies and copies cookies before any of
+ * our code can refuse them. On Vercel the platform is this layer and `proxy.ts` applies the same gate.
+ *
+ * Usage: `node .next/tandem-server.mjs [-p PORT] [-H HOST]` (built by `npm run build`; PORT and HOST
+ * from the environment too).
+ */
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import next from 'next';
+import { answer, gate, LIMITS } from '../lib/http/gate';
+import { clientAddress, FORWARDED_HEADERS, trustedProxyHops } from '../lib/http/client-address';
+
+function arg(flags: string[], env: string | undefined): string | undefined {
+  const argv = process.argv.slice(2);
+  const i = argv.findIndex((a) => flags.includes(a));
+  return i >= 0 ? argv[i + 1] : env;
+}
+
+const port = Number(arg(['-p', '--port'], process.env.PORT) ?? 3000);
+const host = arg(['-H', '--hostname'], process.env.HOST);
+const hops = trustedProxyHops(process.env.TANDEM_TRUSTED_PROXIES);
+// As `next start` does: the server's own artifact fetches (lib/recs/artifacts.ts) find it by PORT.
+process.env.PORT = String(port);
+
+/** An HTTP/1.1 answer as bytes, for when Node's response object cannot be used (parse errors, lingering close). */
+function rawAnswer(status: number, headers: Record<string, string>, body: string): string {
+  const lines = Object.entries({ ...headers, 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`);
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join('')}\r\n${body}`;
+}
+
+/** The longest a closing connection keeps reading what the client still sends (RFC 9112, 9.6: lingering close). */
+const LINGER_MS = 2_000;
+/** The client is taken to have stopped sending when nothing arrived for this long. */
+const QUIET_MS = 150;
+const answered = new WeakSet<Socket>();
+/** The response most recently started on each connection. */
+const inFlight = new WeakMap<Socket, ServerResponse>();
+
+/**
+ * Answers and closes without a reset. A client still sending (a body we refused, the rest of an oversized
+ * header) would get a reset, not the answer, if we closed at once: so the answer goes out first, and our
+ * side closes once the client has gone quiet (or after LINGER_MS). What arrives meanwhile is dropped.
+ */
+function lingeringClose(socket: Socket, answer: string): void {
+  answered.add(socket);
+  socket.write(answer);
+  const started = Date.now();
+  let seen = socket.bytesRead;
+  let quietSince = started;
+  const timer = setInterval(() => {
+    const now = Date.now();
+    if (socket.bytesRead !== seen) [seen, quietSince] = [socket.bytesRead, now];
+    if (now - quietSince < QUIET_MS && now - started < LINGER_MS && !socket.destroyed) return;
+    clearInterval(timer);
+    socket.end();
+    setTimeout(() => socket.destroy(), QUIET_MS).unref();
+  }, 50);
+  timer.unref();
+}
+
+/**
+ * Writes the gate's refusal: an ordinary answer on a kept-alive connection, or, when the request has a
+ * body (which is never read into memory), the answer at once and a lingering close while the body is
+ * discarded. A client that never stops sending is cut off by the linger or the request timeout.
+ */
+async function refuse(req: IncomingMessage, res: ServerResponse, r: Response): Promise<void> {
+  const body = Buffer.from(await r.arrayBuffer());
+  const headers = Object.fromEntries(r.headers);
+  if (!req.headers['transfer-encoding'] && (req.headers['content-length'] ?? '0') === '0') {
+    res.statusCode = r.status;
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    res.end(body);
+    return;
+  }
+  req.resume();
+  lingeringClose(req.socket, rawAnswer(r.status, headers, body.toString()));
+}
+
+/** Errors Node's parser raises before there is a request object: answered as JSON too, then closed. */
+function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  // Already answered: the parser reports each further chunk of a broken request again; the linger ends it.
+  if (answered.has(socket)) return;
+  // Halfway through writing a response, anything more would corrupt it (an earlier, finished response on a kept-alive connection is fine).
+  const res = inFlight.get(socket);
+  if (err.code === 'ECONNRESET' || !socket.writable || (res && res.headersSent && !res.writableFinished)) {
+    socket.destroy();
+    return;
+  }
+  const [status, error] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, `request line and headers over ${LIMITS.headerBytes} bytes`]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, `the request did not arrive in time (${LIMITS.requestMs / 1000} s)`]
+        : [400, `malformed HTTP request (${err.code ?? 'parse error'})`];
+  lingeringClose(socket, rawAnswer(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }, JSON.stringify({ error })));
+}
+
+async function main(): Promise<void> {
+  const app = next({ dev: false, dir: process.cwd(), port, hostname: host ?? 'localhost' });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+
+  const server = createServer(
+    {
+      maxHeaderSize: LIMITS.headerBytes,
+      requestTimeout: LIMITS.requestMs,
+      headersTimeout: LIMITS.requestMs,
+      // How often Node checks those two timeouts (default 30 s, which would hold a request up to 39 s).
+      connectionsCheckingInterval: 250,
+    },
+    (req, res) => {
+      inFlight.set(req.socket, res);
+      const refusal = gate({ method: req.method ?? '', target: req.url ?? '', header: (name) => [req.headers[name]].flat()[0] });
+      if (refusal) return void refuse(req, res, answer(refusal, req.method ?? ''));
+      // Who sent it, decided here from the socket (and only as many forwarded hops as are configured as
+      // trusted), so nothing downstream reads an address or host name a client made up.
+      const address = clientAddress(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for'], hops);
+      if (hops === 0) for (const h of FORWARDED_HEADERS) delete req.headers[h];
+      req.headers['x-real-ip'] = address;
+      void handle(req, res);
+    },
+  );
+  server.keepAliveTimeout = 5_000;
+  server.on('clientError', onClientError);
+  // The store has no WebSockets and is no proxy: CONNECT and Upgrade get a defined answer, not a silent close
+  // (Node closes CONNECT without a listener; Next closes upgrades it has no route for).
+  const noTunnel = (error: string) => (req: IncomingMessage, socket: Socket) =>
+    lingeringClose(socket, rawAnswer(req.method === 'CONNECT' ? 405 : 400, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...(req.method === 'CONNECT' ? { Allow: 'GET, HEAD, OPTIONS, POST' } : {}) }, JSON.stringify({ error })));
+  server.on('connect', noTunnel('CONNECT not allowed: this is a shop, not a proxy'));
+  server.on('upgrade', noTunnel('no protocol upgrades here (WebSocket, h2c): use plain HTTP/1.1'));
+  server.listen(port, host, () => {
+    const shown = !host || host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+    console.log(`▲ Tandem on http://${shown}:${port} (at most ${LIMITS.cookies} cookies, ${LIMITS.headerBytes / 1024} KB of headers, ${LIMITS.requestMs / 1000} s per request; trusted proxies: ${hops})`);
+  });
+  const stop = () => server.close(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
