@@ -2,9 +2,17 @@
  * `npm run load`: a bounded load test on loopback. Starts the production build on a free port with an
  * events database of its own, drives GET /api/rank and POST /api/events at a fixed rate with autocannon,
  * prints p50/p99 latency and errors, then checks the store: every event acknowledged with a 202 is
- * stored exactly once (10% of batches are sent twice on purpose), none is lost or doubled.
+ * stored exactly once (10% of batches are sent twice on purpose), none is lost or doubled. The events
+ * phase runs with the rate limits off (it measures the store, and comes from one address and visitor).
  *
- *   npm run load [-- --rate 200 --seconds 10 --connections 20]
+ * Then the cookie flood (issue 12): one client sends a request carrying 3,500 cookies in a loop while a
+ * shopper loads the home page at a steady rate; the home page's p50 is compared with its quiet value,
+ * on the store's server (gate before Next) and on plain `next start` (only proxy.ts's gate), same run.
+ *
+ *   npm run load [-- --rate 200 --seconds 10 --connections 20] [--before DIR]
+ *
+ * `--before DIR`: also run the cookie flood against DIR's build under plain `next start` (a checkout of an
+ * older commit, built), so before and after are measured the same way in the same run.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +22,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 // @ts-expect-error autocannon ships no types; used through the narrow interface below
 import autocannonUntyped from 'autocannon';
-import { startNextServer } from './next-server';
+import { startNextServer, type NextServerOptions } from './next-server';
 
 interface AcResult {
   requests: { total: number; average: number };
@@ -35,7 +43,7 @@ interface AcRequest {
 const autocannon = autocannonUntyped as (opts: Record<string, unknown>) => Promise<AcResult>;
 
 const { values } = parseArgs({
-  options: { rate: { type: 'string', default: '100' }, seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '10' } },
+  options: { rate: { type: 'string', default: '100' }, seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '10' }, before: { type: 'string' } },
 });
 const RATE = Math.min(Number(values.rate), 2000);
 const SECONDS = Math.min(Number(values.seconds), 60);
@@ -44,7 +52,10 @@ const PER_BATCH = 5;
 
 async function main() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-load-'));
-  const server = await startNextServer({ host: '127.0.0.1', env: { TANDEM_DATA_DIR: dataDir, ADMIN_TOKEN: randomUUID() } });
+  const server = await startNextServer({
+    host: '127.0.0.1',
+    env: { TANDEM_DATA_DIR: dataDir, ADMIN_TOKEN: randomUUID(), TANDEM_EVENTS_LIMIT_VISITOR: 'off', TANDEM_EVENTS_LIMIT_ADDRESS: 'off' },
+  });
   const { base, stop } = server;
   try {
     const visitor = randomUUID();
@@ -110,21 +121,69 @@ async function main() {
     const unexpected = [...storedIds].filter((id) => !sent.has(id)).length;
     console.log(`\nevents: ${sent.size} distinct ids prepared, ${acknowledged.size} acknowledged (202), ${storedIds.size} stored; lost ${lost}, doubled ${doubled}, unexpected ${unexpected}`);
     console.log('(lost = acknowledged but not stored; doubled = one id stored twice. Requests still in flight when the run stops can be stored without their 202 being read.)');
+    const flood = [];
+    for (const plainNext of [false, true]) flood.push(await cookieFlood({ host: '127.0.0.1', plainNext, env: { TANDEM_DATA_DIR: dataDir, ADMIN_TOKEN: randomUUID() } }));
+    if (values.before) flood.push(await cookieFlood({ host: '127.0.0.1', plainNext: true, cwd: values.before, env: { TANDEM_DATA_DIR: dataDir, ADMIN_TOKEN: randomUUID() } }));
+    console.log(`\ncookie flood: home page p50 quiet → while one client loops a 3,500-cookie request (${FLOOD_SECONDS} s each, ${HOME_RATE} home pages/s)`);
+    for (const f of flood)
+      console.log(`  ${f.server.padEnd(32)} ${f.quietP50.toFixed(1).padStart(6)} → ${f.floodP50.toFixed(1).padStart(6)} ms (${f.ratio.toFixed(2)}x); flood requests ${f.floodRequests}, answered ${JSON.stringify(f.floodStatuses)}, median ${f.floodMedianMs.toFixed(1)} ms`);
     const summary = {
       rate: RATE,
       seconds: SECONDS,
       rank: { requests: rank.requests.total, p50: rank.latency.p50, p99: rank.latency.p99, errors: rank.errors + rank.timeouts, non2xx: rank.non2xx },
       events: { requests: events.requests.total, p50: events.latency.p50, p99: events.latency.p99, errors: events.errors + events.timeouts, non2xx: events.non2xx },
       integrity: { sent: sent.size, acknowledged: acknowledged.size, stored: storedIds.size, lost, doubled, unexpected },
+      cookieFlood: flood,
     };
     console.log(JSON.stringify(summary));
-    if (lost || doubled || unexpected || rank.errors || events.errors) {
+    if (lost || doubled || unexpected || rank.errors || events.errors || flood[0]!.ratio > 2) {
       process.exitCode = 1;
       console.error(`server log (tail):\n${server.log().slice(-3000)}`);
     }
   } finally {
     stop();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const FLOOD_SECONDS = 10;
+const HOME_RATE = 10;
+const COOKIE_BOMB = Array.from({ length: 3500 }, (_, i) => `${i.toString(36)}=`).join(';');
+
+/** Home page p50 quiet, then while one client sends the cookie bomb back to back (one connection, no pause). */
+async function cookieFlood(opts: NextServerOptions) {
+  const s = await startNextServer(opts);
+  try {
+    const home = () => autocannon({ url: `${s.base}/`, connections: 2, overallRate: HOME_RATE, duration: FLOOD_SECONDS });
+    await home(); // warm: the first renders compile nothing, but fill caches
+    const quiet = await home();
+    let running = true;
+    const statuses: Record<string, number> = {};
+    const times: number[] = [];
+    const attacker = (async () => {
+      while (running) {
+        const t = performance.now();
+        const res = await fetch(`${s.base}/api/rank?placement=home-top`, { headers: { cookie: COOKIE_BOMB } }).catch(() => null);
+        await res?.arrayBuffer();
+        times.push(performance.now() - t);
+        statuses[res?.status ?? 'error'] = (statuses[res?.status ?? 'error'] ?? 0) + 1;
+      }
+    })();
+    const flooded = await home();
+    running = false;
+    await attacker;
+    times.sort((a, b) => a - b);
+    return {
+      server: opts.cwd ? `before: next start in ${opts.cwd}` : opts.plainNext ? 'next start (proxy.ts gate only)' : 'tandem server (gate before Next)',
+      quietP50: quiet.latency.p50,
+      floodP50: flooded.latency.p50,
+      ratio: flooded.latency.p50 / Math.max(quiet.latency.p50, 0.1),
+      floodRequests: times.length,
+      floodStatuses: statuses,
+      floodMedianMs: times[Math.floor(times.length / 2)] ?? 0,
+    };
+  } finally {
+    s.stop();
   }
 }
 
