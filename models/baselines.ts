@@ -1,6 +1,9 @@
-/** The baselines the two-tower model must beat, each ranking the full catalogue from the same history. */
+/**
+ * The baselines the shipped scorer must beat, each scoring the full catalogue from the same history
+ * (higher first, ties to the lower index, as every ranker here). Defined in one line each in the model card.
+ */
 import { topK } from '../lib/recs/rank';
-import { K, type EvalUser } from './evaluate';
+import type { EvalUser, Scorer } from './evaluate';
 import { toMillis, type Purchaseish } from './train';
 
 const DAY = 86_400_000;
@@ -20,42 +23,91 @@ export function orderCounts(history: readonly Purchaseish[], index: ReadonlyMap<
   return counts;
 }
 
-export type Ranker = (u: EvalUser) => number[];
-
-export function popularity(counts: Float32Array): Ranker {
-  const ranked = topK(counts, K);
-  return () => ranked;
-}
-
 export function recentPopularity(history: readonly Purchaseish[], index: ReadonlyMap<string, number>, n: number, now: number, days = 30): Float32Array {
   return orderCounts(history, index, n, now - days * DAY);
 }
 
-/** The customer's own products by how often they bought them (then most recent), then recent best sellers. */
-export function repeatThenPopular(index: ReadonlyMap<string, number>, recent: Float32Array): Ranker {
-  const fallback = topK(recent, K * 3);
+/** The same scores for everyone. */
+export function popularity(counts: Float32Array): Scorer {
+  return () => counts;
+}
+
+/** Per product in one history: orders (distinct timestamps: one invoice, one time), the last one, and a decayed count. */
+export interface OwnStats {
+  count: number;
+  last: number;
+  decayed: number;
+}
+
+export function ownStats(u: EvalUser, index: ReadonlyMap<string, number>, now: number, halfLifeDays = Infinity): Map<number, OwnStats> {
+  const out = new Map<number, OwnStats & { seen: Set<number> }>();
+  for (const e of u.history) {
+    const id = index.get(e.sku);
+    if (id === undefined) continue;
+    const s = out.get(id) ?? { count: 0, last: 0, decayed: 0, seen: new Set<number>() };
+    if (!s.seen.has(e.at)) {
+      s.seen.add(e.at);
+      s.count++;
+      s.decayed += Math.pow(0.5, (now - e.at) / DAY / halfLifeDays);
+    }
+    s.last = Math.max(s.last, e.at);
+    out.set(id, s);
+  }
+  return out;
+}
+
+/**
+ * Scores from two orderings: the customer's own products in `own` order first, then everything else by
+ * `fill` (30-day popularity). Ranks as integers, exact in float32.
+ */
+function ownThenFill(own: readonly number[], fillOrder: readonly number[], n: number): Float32Array {
+  const scores = new Float32Array(n);
+  fillOrder.forEach((id, pos) => (scores[id] = n - pos));
+  own.forEach((id, pos) => (scores[id] = 2 * n - pos));
+  return scores;
+}
+
+/** Every product by 30-day popularity (ties to the lower index): the fill and tie-break of the frequency baselines. */
+function popularityOrder(recent: Float32Array): number[] {
+  return topK(recent, recent.length);
+}
+
+/** P-TopFreq: own products by how many times bought, ties to the most recent; then 30-day popularity. */
+export function pTopFreq(index: ReadonlyMap<string, number>, recent: Float32Array, now: number): Scorer {
+  const fill = popularityOrder(recent);
   return (u) => {
-    const freq = new Map<number, { n: number; last: number }>();
-    for (const e of u.history) {
-      const id = index.get(e.sku);
-      if (id === undefined) continue;
-      const f = freq.get(id) ?? { n: 0, last: 0 };
-      f.n++;
-      f.last = Math.max(f.last, e.at);
-      freq.set(id, f);
-    }
-    const own = [...freq.entries()].sort((a, b) => b[1].n - a[1].n || b[1].last - a[1].last || a[0] - b[0]).map(([id]) => id);
-    const out = own.slice(0, K);
-    for (const id of fallback) {
-      if (out.length >= K) break;
-      if (!out.includes(id)) out.push(id);
-    }
-    return out;
+    const stats = ownStats(u, index, now);
+    const own = [...stats.entries()].sort((a, b) => b[1].count - a[1].count || b[1].last - a[1].last || a[0] - b[0]).map(([id]) => id);
+    return ownThenFill(own, fill, recent.length);
+  };
+}
+
+/** GP-TopFreq: own products by how many times bought, ties by 30-day popularity; then 30-day popularity. */
+export function gpTopFreq(index: ReadonlyMap<string, number>, recent: Float32Array, now: number): Scorer {
+  const fill = popularityOrder(recent);
+  const rankOf = new Int32Array(recent.length);
+  fill.forEach((id, pos) => (rankOf[id] = pos));
+  return (u) => {
+    const stats = ownStats(u, index, now);
+    const own = [...stats.entries()].sort((a, b) => b[1].count - a[1].count || rankOf[a[0]]! - rankOf[b[0]]!).map(([id]) => id);
+    return ownThenFill(own, fill, recent.length);
+  };
+}
+
+/** Time-decayed personal frequency: own products by Σ 0.5^(age / half-life) over their orders, ties by 30-day popularity; then 30-day popularity. */
+export function decayedFrequency(index: ReadonlyMap<string, number>, recent: Float32Array, now: number, halfLifeDays: number): Scorer {
+  const fill = popularityOrder(recent);
+  const rankOf = new Int32Array(recent.length);
+  fill.forEach((id, pos) => (rankOf[id] = pos));
+  return (u) => {
+    const stats = ownStats(u, index, now, halfLifeDays);
+    const own = [...stats.entries()].sort((a, b) => b[1].decayed - a[1].decayed || rankOf[a[0]]! - rankOf[b[0]]!).map(([id]) => id);
+    return ownThenFill(own, fill, recent.length);
   };
 }
 
 /** Item-item cosine over customers (who bought both / √(buyers of each)), summed over the history. */
-export function itemKnn(history: readonly Purchaseish[], index: ReadonlyMap<string, number>, n: number): Ranker {
+export function itemKnn(history: readonly Purchaseish[], index: ReadonlyMap<string, number>, n: number): Scorer {
   const byCustomer = new Map<string, Set<number>>();
   for (const p of history) {
     const id = index.get(p.sku);
@@ -74,19 +126,106 @@ export function itemKnn(history: readonly Purchaseish[], index: ReadonlyMap<stri
     }
   }
   return (u) => {
-    const mine = new Set<number>();
-    for (const e of u.history) {
-      const id = index.get(e.sku);
-      if (id !== undefined) mine.add(id);
-    }
     const scores = new Float32Array(n);
-    for (const j of mine) {
+    for (const j of u.owned) {
       if (buyers[j] === 0) continue;
       for (let i = 0; i < n; i++) {
         const c = co[j * n + i]!;
         if (c > 0) scores[i]! += c / Math.sqrt(buyers[i]! * buyers[j]!);
       }
     }
-    return topK(scores, K);
+    return scores;
   };
 }
+
+export interface TifuParams {
+  /** Baskets per group. */
+  groupSize: number;
+  /** Decay of a basket within its group, per basket back in time. */
+  withinDecay: number;
+  /** Decay of a group, per group back in time. */
+  groupDecay: number;
+  /** Nearest customers blended in. */
+  neighbours: number;
+  /** Weight of the customer's own vector (1 − alpha: the neighbours' mean). */
+  alpha: number;
+}
+
+type Sparse = Map<number, number>;
+
+/** Baskets (one per order time) of item ids, oldest first. */
+function baskets(events: readonly { sku: string; at: number }[], index: ReadonlyMap<string, number>): number[][] {
+  const byTime = new Map<number, Set<number>>();
+  for (const e of events) {
+    const id = index.get(e.sku);
+    if (id === undefined) continue;
+    const b = byTime.get(e.at) ?? new Set<number>();
+    b.add(id);
+    byTime.set(e.at, b);
+  }
+  return [...byTime.entries()].sort((a, b) => a[0] - b[0]).map(([, b]) => [...b]);
+}
+
+/** TIFU's personal vector: groups of baskets, each basket and each group decayed by its distance from the newest. */
+export function tifuVector(bs: readonly number[][], p: Pick<TifuParams, 'groupSize' | 'withinDecay' | 'groupDecay'>): Sparse {
+  const groups: number[][][] = [];
+  // The oldest group may be short: the newest baskets always fill whole groups.
+  for (let end = bs.length; end > 0; end -= p.groupSize) groups.unshift(bs.slice(Math.max(0, end - p.groupSize), end));
+  const v: Sparse = new Map();
+  groups.forEach((g, gi) => {
+    const gw = Math.pow(p.groupDecay, groups.length - 1 - gi) / groups.length;
+    g.forEach((b, bi) => {
+      const w = (gw * Math.pow(p.withinDecay, g.length - 1 - bi)) / g.length;
+      for (const id of b) v.set(id, (v.get(id) ?? 0) + w);
+    });
+  });
+  return v;
+}
+
+/**
+ * TIFU-KNN (Hu, Rosenfeld and others, "Modeling Personalized Item Frequency Information for Next-basket
+ * Recommendation", SIGIR 2020): the customer's time-decayed item-frequency vector blended with the mean
+ * vector of the `neighbours` most similar customers (cosine), over every customer with a history before `now`.
+ */
+export function tifuKnn(history: readonly Purchaseish[], index: ReadonlyMap<string, number>, n: number, p: TifuParams): Scorer {
+  const byCustomer = new Map<string, { sku: string; at: number }[]>();
+  for (const e of history) {
+    if (!e.customerId) continue;
+    const list = byCustomer.get(e.customerId) ?? [];
+    list.push({ sku: e.sku, at: toMillis(e.date) });
+    byCustomer.set(e.customerId, list);
+  }
+  const customers = [...byCustomer.keys()];
+  const vectors = customers.map((c) => tifuVector(baskets(byCustomer.get(c)!, index), p));
+  const norms = vectors.map((v) => Math.sqrt([...v.values()].reduce((s, x) => s + x * x, 0)) || 1);
+  const postings: { c: number; w: number }[][] = Array.from({ length: n }, () => []);
+  vectors.forEach((v, c) => v.forEach((w, id) => postings[id]!.push({ c, w })));
+  const position = new Map(customers.map((c, i) => [c, i]));
+
+  return (u) => {
+    const mine = tifuVector(baskets(u.history, index), p);
+    const myNorm = Math.sqrt([...mine.values()].reduce((s, x) => s + x * x, 0)) || 1;
+    const self = position.get(u.customer);
+    const dots = new Float32Array(customers.length);
+    mine.forEach((w, id) => {
+      for (const q of postings[id]!) dots[q.c]! += w * q.w;
+    });
+    for (let c = 0; c < customers.length; c++) dots[c] = c === self ? -1 : dots[c]! / (norms[c]! * myNorm);
+    const near = topK(dots, p.neighbours).filter((c) => dots[c]! > 0);
+    const scores = new Float32Array(n);
+    mine.forEach((w, id) => (scores[id]! += p.alpha * w));
+    const share = near.length ? (1 - p.alpha) / near.length : 0;
+    for (const c of near) vectors[c]!.forEach((w, id) => (scores[id]! += share * w));
+    return scores;
+  };
+}
+
+export const TIFU_GRID: TifuParams[] = [];
+// 48 settings around the paper's best ones for grocery-like data (about 25 s on the tuning split).
+for (const groupSize of [2, 4, 8])
+  for (const withinDecay of [0.9, 1])
+    for (const groupDecay of [0.8, 1])
+      for (const neighbours of [50, 200])
+        for (const alpha of [0.7, 0.9]) TIFU_GRID.push({ groupSize, withinDecay, groupDecay, neighbours, alpha });
+
+export const DECAY_GRID = [7, 14, 30, 60, 120, 240];

@@ -2,32 +2,66 @@
 import * as ort from 'onnxruntime-node';
 import { historyInputs, type HistoryInputs } from '../lib/recs/features';
 import type { LoadedModel } from '../lib/recs/artifacts';
-import { scoreAll, topK } from '../lib/recs/rank';
+import { dotAll } from '../lib/recs/rank';
 import { towerInputs } from '../lib/recs/tower';
-import { itemKnn, orderCounts, popularity, recentPopularity, repeatThenPopular, type Ranker } from './baselines';
-import { evalUsers, evaluate, K, type EvalUser, type Metrics } from './evaluate';
+import { DECAY_GRID, decayedFrequency, gpTopFreq, itemKnn, orderCounts, popularity, pTopFreq, recentPopularity, tifuKnn, TIFU_GRID, type TifuParams } from './baselines';
+import { evalUsers, evaluateMeasures, type EvalUser, type Measure, type ModelMetrics, type Scorer } from './evaluate';
 import type { Purchaseish } from './train';
+import { stageScorers } from './two-tower';
 
 export interface EvalResult {
   users: number;
-  models: Record<string, Metrics>;
+  models: Record<string, ModelMetrics>;
 }
 
-export function baselineRankers(history: readonly Purchaseish[], index: ReadonlyMap<string, number>, n: number, now: number): Record<string, Ranker> {
+/** The baselines' own settings, tuned on the tuning split (never on the split they are reported on). */
+export interface BaselineSettings {
+  tifu: TifuParams;
+  decayHalfLifeDays: number;
+}
+
+export function tuneBaselines(history: readonly Purchaseish[], future: readonly Purchaseish[], index: ReadonlyMap<string, number>, n: number, now: number): BaselineSettings {
+  const users = evalUsers(history, future, index);
+  const recent = recentPopularity(history, index, n, now);
+  const best = <T,>(grid: readonly T[], scorer: (x: T) => Scorer): T => {
+    let top: { x: T; ndcg: number } = { x: grid[0] as T, ndcg: -1 };
+    for (const x of grid) {
+      const ndcg = evaluateMeasures(users, scorer(x))['ndcg@10'];
+      if (ndcg > top.ndcg) top = { x, ndcg };
+    }
+    return top.x;
+  };
+  return {
+    tifu: best(TIFU_GRID, (p) => tifuKnn(history, index, n, p)),
+    decayHalfLifeDays: best(DECAY_GRID, (h) => decayedFrequency(index, recent, now, h)),
+  };
+}
+
+export function baselineScorers(history: readonly Purchaseish[], index: ReadonlyMap<string, number>, n: number, now: number, settings: BaselineSettings): Record<string, Scorer> {
   const recent = recentPopularity(history, index, n, now);
   return {
     popularity: popularity(orderCounts(history, index, n)),
     'popularity-30d': popularity(recent),
-    'repeat-then-popular': repeatThenPopular(index, recent),
+    'p-topfreq': pTopFreq(index, recent, now),
+    'gp-topfreq': gpTopFreq(index, recent, now),
+    'decayed-frequency': decayedFrequency(index, recent, now, settings.decayHalfLifeDays),
     'item-knn': itemKnn(history, index, n),
+    'tifu-knn': tifuKnn(history, index, n, settings.tifu),
   };
 }
 
-export function compare(history: readonly Purchaseish[], future: readonly Purchaseish[], skus: string[], now: number, twoTower: (users: EvalUser[]) => Ranker): EvalResult {
+export function compare(
+  history: readonly Purchaseish[],
+  future: readonly Purchaseish[],
+  skus: string[],
+  now: number,
+  settings: BaselineSettings,
+  shipped: (users: EvalUser[]) => Scorer | Record<Measure, Scorer>,
+): EvalResult {
   const index = new Map(skus.map((s, i) => [s, i]));
   const users = evalUsers(history, future, index);
-  const rankers = { 'two-tower': twoTower(users), ...baselineRankers(history, index, skus.length, now) };
-  return { users: users.length, models: Object.fromEntries(Object.entries(rankers).map(([name, r]) => [name, evaluate(users, r)])) };
+  const scorers = { 'two-tower': shipped(users), ...baselineScorers(history, index, skus.length, now, settings) };
+  return { users: users.length, models: Object.fromEntries(Object.entries(scorers).map(([name, s]) => [name, evaluateMeasures(users, s)])) };
 }
 
 /** User embeddings from the shipped ONNX file, all users in one batched run. */
@@ -45,15 +79,14 @@ export async function onnxUserEmbeddings(model: LoadedModel, inputs: HistoryInpu
   return inputs.map((_, b) => data.slice(b * d, (b + 1) * d));
 }
 
-/** A ranker over the shipped artifacts: ONNX for the user tower, lib/recs/rank.ts for the scorer. */
-export async function shippedRanker(model: LoadedModel, users: EvalUser[], now: number): Promise<Ranker> {
+/** The shipped scorer over the exported artifacts: the ONNX user tower (onnxruntime-node), then lib/recs/score.ts. */
+export async function shippedScorers(model: LoadedModel, users: EvalUser[], now: number): Promise<Record<Measure, Scorer>> {
   const index = new Map(model.skus.map((s, i) => [s, i]));
   const inputs = users.map((u) => historyInputs(u.history, index, now, model.manifest.features));
   const embeddings = users.length > 0 ? await onnxUserEmbeddings(model, inputs) : [];
   const byCustomer = new Map(users.map((u, i) => [u.customer, i]));
-  return (u) => {
+  return stageScorers({ signals: model.signals, scorer: model.manifest.scorer }, (u) => {
     const i = byCustomer.get(u.customer)!;
-    const scores = scoreAll(model.manifest.scorer, { user: embeddings[i]!, items: model.items, dim: model.manifest.dim, prior: model.prior, history: inputs[i]! });
-    return topK(scores, K);
-  };
+    return { history: inputs[i]!, dots: dotAll(embeddings[i]!, model.items, model.manifest.dim) };
+  });
 }

@@ -103,7 +103,7 @@ function orderUsers(future: readonly Purchase[], index: ReadonlyMap<string, numb
     const i = index.get(p.sku);
     if (i === undefined) continue;
     let o = orders.get(p.invoice);
-    if (!o) orders.set(p.invoice, (o = { customer: p.invoice, history: [], targets: new Set(), country: ISO[p.country], hour: hourOf(p.date) }));
+    if (!o) orders.set(p.invoice, (o = { customer: p.invoice, history: [], targets: new Set(), owned: new Set(), country: ISO[p.country], hour: hourOf(p.date) }));
     o.targets.add(i);
   }
   return [...orders.values()];

@@ -2,18 +2,19 @@
  * `npm run eval`                 re-measures the validation model on the validation split (see pipeline.ts)
  * `npm run eval -- --test FILE`  measures the shipped artifacts on FILE: history = all the training data,
  *                                targets = what FILE's customers bought. Last line: the metrics JSON.
- * Either way the two-tower column is computed from the exported files: ONNX user tower (onnxruntime-node)
- * and the scorer in lib/recs/rank.ts, exactly as the browser runs them.
+ * Either way the two-tower row is computed from the exported files: ONNX user tower (onnxruntime-node)
+ * and the second stage in lib/recs/score.ts over the shipped signals, exactly as the browser runs them.
+ * JSON keys per model: recall@10, ndcg@10, hitrate@10 (all targets), explore and repeat ({ndcg@10, recall@10, users}).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ArtifactError, loadModel } from '../lib/recs/artifacts';
 import { PointerSchema } from '../lib/recs/manifest';
-import { compare, shippedRanker } from './compare';
+import { compare, shippedScorers } from './compare';
 import { cleanLog, readLog, type Purchase } from './data';
 import { evalUsers, formatTable, splitAt } from './evaluate';
-import { MODELS_DIR, readPurchases, VALIDATION_DIR } from './pipeline';
+import { MODELS_DIR, readPurchases, VALIDATION_DIR, verdict } from './pipeline';
 import { toMillis } from './train';
 
 async function main(): Promise<void> {
@@ -48,10 +49,12 @@ async function main(): Promise<void> {
   }
   const index = new Map(model.skus.map((s, i) => [s, i]));
   const users = evalUsers(history, future, index);
-  const ranker = await shippedRanker(model, users, now);
-  const result = compare(history, future, model.skus, now, () => ranker);
-  console.log(`${label}\nFull-catalogue ranking, bought products not removed; scorer ${JSON.stringify(model.manifest.scorer)}\n`);
+  const shipped = await shippedScorers(model, users, now);
+  const result = compare(history, future, model.skus, now, model.manifest.metrics.baselines, () => shipped);
+  console.log(`${label}\nFull-catalogue ranking; measures all, explore (history left out), repeat (history only): models/evaluate.ts`);
+  console.log(`Shipped scorer: ${model.manifest.scorer.kind}, owned offset ${model.manifest.scorer.ownedOffset}; baselines' settings from the tuning split\n`);
   console.log(formatTable(result.users, result.models));
+  console.log(verdict(result));
   console.log(JSON.stringify(result));
 }
 

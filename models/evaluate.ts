@@ -1,9 +1,15 @@
 /**
  * Next-period purchase prediction. For each customer with purchases before and after the cutoff:
  * history = their purchases before it, targets = the distinct products bought after it (until `end`).
- * Every model ranks the full catalogue; bought products are not removed (re-buying is real here).
+ * Three measures (`MEASURES`), each over the full catalogue:
+ *   all      every target; bought products stay in the ranking (re-buying is real here);
+ *   explore  customers with a target they never bought; their history is removed from the ranking, and the
+ *            targets are those new products (what "Recommended for you" must find);
+ *   repeat   customers who bought something again; only their own history is ranked, and the targets are
+ *            the products bought again (what "Buy it again" must order).
  */
 import type { HistoryEvent } from '../lib/recs/features';
+import { topK } from '../lib/recs/rank';
 import { eventsByCustomer, toMillis, type Purchaseish } from './train';
 
 export const K = 10;
@@ -12,6 +18,8 @@ export interface EvalUser {
   customer: string;
   history: HistoryEvent[];
   targets: Set<number>;
+  /** Every product in the history (not only the newest slots the tower sees). */
+  owned: Set<number>;
 }
 
 export interface Metrics {
@@ -32,7 +40,73 @@ export function evalUsers(history: readonly Purchaseish[], future: readonly Purc
   }
   return [...targets.entries()]
     .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-    .map(([customer, t]) => ({ customer, history: before.get(customer)!, targets: t }));
+    .map(([customer, t]) => {
+      const history = before.get(customer)!;
+      const owned = new Set<number>();
+      for (const e of history) {
+        const id = index.get(e.sku);
+        if (id !== undefined) owned.add(id);
+      }
+      return { customer, history, targets: t, owned };
+    });
+}
+
+export const MEASURES = ['all', 'explore', 'repeat'] as const;
+export type Measure = (typeof MEASURES)[number];
+
+/** Scores over the whole catalogue for one customer: higher ranks first, ties to the lower index. */
+export type Scorer = (u: EvalUser) => Float32Array;
+
+/** A measure's targets for one customer (empty: the customer does not count for it). */
+export function measureTargets(measure: Measure, u: EvalUser): Set<number> {
+  if (measure === 'all') return u.targets;
+  return new Set([...u.targets].filter((t) => u.owned.has(t) === (measure === 'repeat')));
+}
+
+/** The top K a measure ranks: the catalogue, the catalogue without the history, or the history alone. */
+export function rankFor(measure: Measure, scores: Float32Array, u: EvalUser, k = K): number[] {
+  if (measure === 'all') return topK(scores, k);
+  if (measure === 'explore') return topK(scores, k, u.owned);
+  return [...u.owned].sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, k);
+}
+
+export interface MeasureMetrics {
+  'ndcg@10': number;
+  'recall@10': number;
+  users: number;
+}
+
+/** The eval line's row for one model: the all-targets metrics, and explore and repeat beside them. */
+export interface ModelMetrics extends Metrics {
+  explore: MeasureMetrics;
+  repeat: MeasureMetrics;
+}
+
+/**
+ * All three measures for one model. `scorer` may be one function, or one per measure (a model with heads:
+ * the shipped scorer ranks "Buy it again" and "Recommended for you" with heads trained for each).
+ */
+export function evaluateMeasures(users: readonly EvalUser[], scorer: Scorer | Record<Measure, Scorer>): ModelMetrics {
+  const byMeasure = typeof scorer === 'function' ? { all: scorer, explore: scorer, repeat: scorer } : scorer;
+  const sums = Object.fromEntries(MEASURES.map((m) => [m, { ndcg: 0, recall: 0, hit: 0, users: 0 }])) as Record<Measure, { ndcg: number; recall: number; hit: number; users: number }>;
+  for (const u of users) {
+    let shared: Float32Array | undefined;
+    for (const m of MEASURES) {
+      const targets = measureTargets(m, u);
+      if (targets.size === 0) continue;
+      const scores = byMeasure[m] === byMeasure.all ? (shared ??= byMeasure.all(u)) : byMeasure[m](u);
+      const r = metricsFor(rankFor(m, scores, u), targets);
+      const s = sums[m];
+      s.ndcg += r['ndcg@10'];
+      s.recall += r['recall@10'];
+      s.hit += r['hitrate@10'];
+      s.users++;
+    }
+  }
+  const round = (x: number, n: number) => Math.round((x / Math.max(n, 1)) * 10_000) / 10_000;
+  const part = (m: Measure): MeasureMetrics => ({ 'ndcg@10': round(sums[m].ndcg, sums[m].users), 'recall@10': round(sums[m].recall, sums[m].users), users: sums[m].users });
+  const a = sums.all;
+  return { 'recall@10': round(a.recall, a.users), 'ndcg@10': round(a.ndcg, a.users), 'hitrate@10': round(a.hit, a.users), explore: part('explore'), repeat: part('repeat') };
 }
 
 export function splitAt<T extends Purchaseish>(purchases: readonly T[], cutoff: number, end = Infinity): { history: T[]; future: T[] } {
@@ -71,13 +145,19 @@ export function evaluate(users: readonly EvalUser[], rank: (u: EvalUser) => numb
   return { 'recall@10': round(sum['recall@10']), 'ndcg@10': round(sum['ndcg@10']), 'hitrate@10': round(sum['hitrate@10']) };
 }
 
-export function formatTable(users: number, rows: Record<string, Metrics>): string {
+export function formatTable(users: number, rows: Record<string, ModelMetrics>): string {
   const names = Object.keys(rows);
   const w = Math.max(...names.map((n) => n.length), 5);
-  const lines = [`${'model'.padEnd(w)}  recall@10  ndcg@10  hitrate@10   (${users} customers)`];
+  const first = rows[names[0]!]!;
+  const lines = [
+    `${''.padEnd(w)}  ${'all'.padEnd(31)}  ${'explore'.padEnd(18)}  repeat`,
+    `${'model'.padEnd(w)}  recall@10  ndcg@10  hitrate@10  ndcg@10  recall@10  ndcg@10  recall@10`,
+  ];
   for (const n of names) {
     const m = rows[n]!;
-    lines.push(`${n.padEnd(w)}  ${m['recall@10'].toFixed(4).padStart(9)}  ${m['ndcg@10'].toFixed(4).padStart(7)}  ${m['hitrate@10'].toFixed(4).padStart(10)}`);
+    const f = (x: number, width: number) => x.toFixed(4).padStart(width);
+    lines.push(`${n.padEnd(w)}  ${f(m['recall@10'], 9)}  ${f(m['ndcg@10'], 7)}  ${f(m['hitrate@10'], 10)}  ${f(m.explore['ndcg@10'], 7)}  ${f(m.explore['recall@10'], 9)}  ${f(m.repeat['ndcg@10'], 7)}  ${f(m.repeat['recall@10'], 9)}`);
   }
+  lines.push(`(customers: all ${users}, explore ${first.explore.users}, repeat ${first.repeat.users})`);
   return lines.join('\n');
 }
