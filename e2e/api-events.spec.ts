@@ -5,7 +5,7 @@ const event = (over: Record<string, unknown> = {}) => ({
   type: 'click',
   experiment: 'home-shelf-position',
   variant: 'above-hero',
-  placement: 'home-top',
+  placement: 'home-for-you',
   sku: '85123A',
   at: Date.now(),
   ...over,

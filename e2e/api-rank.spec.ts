@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 
 test('GET /api/rank ranks for a new visitor, cacheably, with the active model', async ({ request }) => {
   const pointer = await (await request.get('/models/current.json')).json();
-  const res = await request.get('/api/rank?placement=home-top&k=10');
+  const res = await request.get('/api/rank?placement=home-for-you&k=10');
   expect(res.status()).toBe(200);
   expect(res.headers()['cache-control']).toMatch(/public/);
   const body = await res.json();
@@ -15,12 +15,12 @@ test('GET /api/rank ranks for a new visitor, cacheably, with the active model', 
 
 test('GET /api/rank names the visitor\'s variant (and is then private), and ranks by the country header', async ({ request }) => {
   const id = '00000000-0000-4000-8000-000000000001';
-  const res = await request.get('/api/rank?placement=home-top&k=10', { headers: { Cookie: `tandem_vid=${id}` } });
+  const res = await request.get('/api/rank?placement=home-for-you&k=10', { headers: { Cookie: `tandem_vid=${id}` } });
   expect(res.headers()['cache-control']).toBe('private, max-age=60');
   expect((await res.json()).experiment).toEqual({ id: 'home-shelf-position', variant: expect.stringMatching(/^(above|below)-hero$/) });
-  const skus = async (headers: Record<string, string>) => (await (await request.get('/api/rank?placement=home-top&k=20', { headers })).json()).items.map((i: { sku: string }) => i.sku);
+  const skus = async (headers: Record<string, string>) => (await (await request.get('/api/rank?placement=home-for-you&k=20', { headers })).json()).items.map((i: { sku: string }) => i.sku);
   const plain = await skus({});
-  const french = await request.get('/api/rank?placement=home-top&k=20', { headers: { 'x-vercel-ip-country': 'FR' } });
+  const french = await request.get('/api/rank?placement=home-for-you&k=20', { headers: { 'x-vercel-ip-country': 'FR' } });
   expect(french.headers()['cache-control']).toBe('private, max-age=60');
   expect(await skus({ 'x-vercel-ip-country': 'FR' })).not.toEqual(plain);
   expect(await skus({ 'x-vercel-ip-country': 'GB' })).toEqual(plain); // the home market: the prior already is its taste
@@ -37,10 +37,10 @@ test('GET /api/rank with session products ranks around them, leaves them out and
 
 for (const [query, error] of [
   ['placement=attic', /placement must be one of/],
-  ['placement=home-top&k=500', /k must be between 1 and 100/],
-  ['placement=home-top&recent=NOPE99', /unknown product code: NOPE99/],
-  ['placement=home-top&sku=%3Cscript%3E', /sku must be a product code/],
-  [`placement=home-top&pad=${'x'.repeat(5000)}`, /query string longer than/],
+  ['placement=home-for-you&k=500', /k must be between 1 and 100/],
+  ['placement=home-for-you&recent=NOPE99', /unknown product code: NOPE99/],
+  ['placement=home-for-you&sku=%3Cscript%3E', /sku must be a product code/],
+  [`placement=home-for-you&pad=${'x'.repeat(5000)}`, /query string longer than/],
 ] as const) {
   test(`GET /api/rank?${query.slice(0, 40)} is a 400 that says what was wrong`, async ({ request }) => {
     const res = await request.get(`/api/rank?${query}`);

@@ -38,7 +38,7 @@ function cases(n: number, visitor: string): Case[] {
   const pick = <T,>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   // Never null: null is a valid value for several fields, and a valid event is not bad input.
   const junk = (): unknown => pick<() => unknown>([() => pick(NASTY), () => Math.floor(r() * 1e6) - 5e5, () => r() < 0.5, () => [pick(NASTY)], () => ({ [pick(NASTY)]: pick(NASTY) })])();
-  const goodEvent = () => ({ id: crypto.randomUUID(), type: 'click', experiment: null, variant: null, placement: 'home-top', sku: '85123A', at: Date.now() });
+  const goodEvent = () => ({ id: crypto.randomUUID(), type: 'click', experiment: null, variant: null, placement: 'home-for-you', sku: '85123A', at: Date.now() });
   const cookie = { Cookie: `tandem_vid=${visitor}` };
   const out: Case[] = [];
   for (let i = 0; i < n; i++) {
@@ -67,14 +67,14 @@ function cases(n: number, visitor: string): Case[] {
       // GET /api/rank with broken parameters.
       const q = new URLSearchParams();
       const variant = Math.floor(r() * 6);
-      if (variant !== 0) q.set('placement', r() < 0.5 ? pick(NASTY) : 'home-top');
+      if (variant !== 0) q.set('placement', r() < 0.5 ? pick(NASTY) : 'home-for-you');
       if (variant === 1 || variant === 0) q.set('k', pick(NASTY));
       if (variant === 2) q.set('recent', Array.from({ length: 1 + Math.floor(r() * 30) }, () => pick(NASTY)).join(','));
       if (variant === 3) q.set('sku', pick(NASTY));
       // As a parameter name, "__proto__" never reaches the handler: Next drops it from the URL first.
       if (variant === 4) q.set(pick(NASTY.filter((x) => x !== '__proto__')), pick(NASTY));
       if (variant === 5) q.set('k', String(Math.floor(r() * 1e4) + 101));
-      const raw = r() < 0.1 ? `placement=home-top&k=%E0%A4%A&x=%` : q.toString();
+      const raw = r() < 0.1 ? `placement=home-for-you&k=%E0%A4%A&x=%` : q.toString();
       out.push({ route: 'GET /api/rank', detail: raw.slice(0, 120), send: (req) => req.get(`/api/rank?${raw}`, { headers: cookie }) });
     } else {
       // The other routes that take input: the catalogue, pictures, the admin login.

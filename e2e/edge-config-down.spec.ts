@@ -12,7 +12,7 @@ test('Edge Config unreachable: the store runs on the local config, says so in th
     const page = await (await browser.newContext()).newPage();
     const res = await page.goto(`${server.base}/`);
     expect(res!.status()).toBe(200);
-    await expect(page.locator('[data-testid="recs-shelf"][data-placement="home-top"]')).toHaveAttribute('data-source', 'edge');
+    await expect(page.locator('[data-testid="recs-shelf"][data-placement="home-for-you"]')).toHaveAttribute('data-source', 'edge');
     // The local file's experiments still run: the variant is in the first HTML.
     expect(await res!.text()).toMatch(/data-experiments="home-shelf-position:(above|below)-hero"/);
     await expect.poll(() => server.log()).toMatch(/Edge Config is unreachable .*using the local lib\/config\/default\.json/);

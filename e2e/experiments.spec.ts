@@ -25,7 +25,7 @@ test.describe('cold start at the edge, experiments and events', () => {
     page.on('request', (r) => r.url().includes('/api/rank') && rankCalls.push(r.url()));
     const res = await page.goto('/');
     const html = await res!.text();
-    expect(html).toMatch(/data-testid="recs-shelf" data-placement="home-top" data-source="edge" data-model-version="[0-9a-f]{12}"/);
+    expect(html).toMatch(/data-testid="recs-shelf" data-placement="home-for-you" data-source="edge" data-model-version="[0-9a-f]{12}"/);
     await expect(homeTop(page)).toHaveAttribute('data-source', 'edge');
     await expect(homeTop(page).locator('[data-testid="recs-item"]')).toHaveCount(12);
     // Past the idle callback that would re-rank on a device with history, and SWR's 5 s focus throttle.
@@ -35,7 +35,7 @@ test.describe('cold start at the edge, experiments and events', () => {
     // Coming back to the tab revalidates (SWR), with the same answer.
     await page.evaluate(() => window.dispatchEvent(new Event('focus')));
     await expect.poll(() => rankCalls.length).toBeGreaterThan(0);
-    expect(rankCalls[0]).toMatch(/\/api\/rank\?placement=home-top&k=12$/);
+    expect(rankCalls[0]).toMatch(/\/api\/rank\?placement=home-for-you&k=12$/);
   });
 
   test('the assigned variant is in the first HTML, sticky across visits', async ({ browser, baseURL }) => {
@@ -45,7 +45,7 @@ test.describe('cold start at the edge, experiments and events', () => {
       const page = await context.newPage();
       for (let visit = 0; visit < 2; visit++) {
         const html = await (await page.goto('/'))!.text();
-        const shelfAt = html.indexOf('data-placement="home-top"');
+        const shelfAt = html.indexOf('data-placement="home-for-you"');
         const heroAt = html.indexOf('<h1');
         expect(shelfAt).toBeGreaterThan(0);
         expect(shelfAt < heroAt, `${variant}: shelf ${shelfAt < heroAt ? 'above' : 'below'} the hero`).toBe(variant === 'above-hero');
@@ -67,14 +67,14 @@ test.describe('cold start at the edge, experiments and events', () => {
     await page.goto('/');
     const visitor = await visitorId(context);
     await homeTop(page).scrollIntoViewIfNeeded();
-    await waitForEvents(visitor, (rows) => count(rows, 'exposure', 'home-top') === 1);
+    await waitForEvents(visitor, (rows) => count(rows, 'exposure', 'home-for-you') === 1);
 
     const first = homeTop(page).locator('[data-testid="recs-item"]').first();
     const sku = await first.getAttribute('data-sku');
     await first.locator('a').click({ noWaitAfter: true });
     await page.close({ runBeforeUnload: true }); // the beacon on pagehide has to carry the click
     const rows = await waitForEvents(visitor, (r) => count(r, 'click') >= 1);
-    expect(rows.find((r) => r.type === 'click')).toMatchObject({ sku, placement: 'home-top', experiment: 'home-shelf-position' });
+    expect(rows.find((r) => r.type === 'click')).toMatchObject({ sku, placement: 'home-for-you', experiment: 'home-shelf-position' });
 
     // A later page re-sends whatever was still queued (the beacon's batch among it): ids keep it single.
     const again = await context.newPage();
@@ -84,7 +84,7 @@ test.describe('cold start at the edge, experiments and events', () => {
     await new Promise((r) => setTimeout(r, 1000));
     const final = eventsOf(visitor);
     expect(count(final, 'click')).toBe(1);
-    expect(count(final, 'exposure', 'home-top')).toBe(1);
+    expect(count(final, 'exposure', 'home-for-you')).toBe(1);
     expect(new Set(final.map((r) => r.id)).size).toBe(final.length);
   });
 
@@ -130,7 +130,7 @@ test.describe('experiments dashboard', () => {
       await p.goto('/');
       await homeTop(p).scrollIntoViewIfNeeded();
       const id = await visitorId(ctx);
-      await waitForEvents(id, (rows) => count(rows, 'exposure', 'home-top') === 1);
+      await waitForEvents(id, (rows) => count(rows, 'exposure', 'home-for-you') === 1);
       await ctx.close();
     }
     await signIn(page, E2E_ADMIN_TOKEN);

@@ -38,7 +38,7 @@ test.describe('faults on the events path: kept on the device, delivered later, s
     expect(eventsOf(visitor)).toEqual([]);
     await context.setOffline(false); // the 'online' event sends the queue
     const rows = await waitForEvents(visitor, (r) => r.some((x) => x.type === 'exposure'));
-    expect(rows.filter((x) => x.type === 'exposure' && x.placement === 'home-top')).toHaveLength(1);
+    expect(rows.filter((x) => x.type === 'exposure' && x.placement === 'home-for-you')).toHaveLength(1);
   });
 });
 

@@ -16,7 +16,7 @@ const event = (over: Record<string, unknown> = {}) => ({
   type: 'click',
   experiment: null,
   variant: null,
-  placement: 'home-top',
+  placement: 'home-for-you',
   sku: '85123A',
   at: Date.now(),
   ...over,
@@ -25,7 +25,7 @@ const event = (over: Record<string, unknown> = {}) => ({
 test.describe('issue 12: hostile review findings', () => {
   test('1. a header of 3,500 cookies gets a JSON 431 on every route handler, and an oversized header block too', async () => {
     const cookie = Array.from({ length: 3500 }, (_, i) => `${i.toString(36)}=`).join(';');
-    for (const path of ['/api/rank?placement=home-top', '/images/products/85123A.svg', '/admin/login', '/.well-known/apple-app-site-association', '/']) {
+    for (const path of ['/api/rank?placement=home-for-you', '/images/products/85123A.svg', '/admin/login', '/.well-known/apple-app-site-association', '/']) {
       const a = await send([request('GET', path, [['Cookie', cookie]])]);
       expect(a.status, path).toBe(431);
       expect(a.headers['content-type'], path).toMatch(/application\/json/);
@@ -119,7 +119,7 @@ test.describe('issue 12: hostile review findings', () => {
     expect(stalled.status).toBe(408);
     expect(jsonError(stalled.body)).toMatch(/in time/);
     // A body on a route that takes none.
-    const bodyOnGet = await send([`GET /api/rank?placement=home-top HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000\r\n\r\n`, null]);
+    const bodyOnGet = await send([`GET /api/rank?placement=home-for-you HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000\r\n\r\n`, null]);
     expect(bodyOnGet.status).toBe(413);
   });
 
@@ -146,7 +146,7 @@ test.describe('issue 12: hostile review findings', () => {
 
   test('6. API routes answer JSON errors: 405 with Allow, 404 for unknown paths', async ({ request: api }) => {
     for (const method of ['PUT', 'PATCH', 'DELETE'] as const) {
-      const res = await api.fetch('/api/rank?placement=home-top', { method });
+      const res = await api.fetch('/api/rank?placement=home-for-you', { method });
       expect(res.status(), method).toBe(405);
       expect(res.headers().allow).toBe('GET, HEAD, OPTIONS');
       expect((await res.json()).error).toMatch(/method/i);
@@ -205,10 +205,10 @@ test.describe('issue 12: hostile review findings', () => {
 
   test('11. /api/rank reads numbers strictly', async ({ request: api }) => {
     for (const k of ['0x10', '0b11', '.5e1', '5.', '\t5', '05', '+5', '1e1', ' 5']) {
-      const res = await api.get(`/api/rank?placement=home-top&k=${encodeURIComponent(k)}`);
+      const res = await api.get(`/api/rank?placement=home-for-you&k=${encodeURIComponent(k)}`);
       expect(res.status(), JSON.stringify(k)).toBe(400);
       expect((await res.json()).error).toMatch(/k must be/);
     }
-    expect((await api.get('/api/rank?placement=home-top&k=5')).status()).toBe(200);
+    expect((await api.get('/api/rank?placement=home-for-you&k=5')).status()).toBe(200);
   });
 });

@@ -13,7 +13,7 @@ const PATHS = [
   '/',
   '/products/85123A',
   '/search?q=heart',
-  '/api/rank?placement=home-top',
+  '/api/rank?placement=home-for-you',
   '/api/events',
   '/api/catalog',
   '/api/nope',
@@ -89,7 +89,7 @@ function cases(): Case[] {
   for (const [name, bytes] of framing) out.push({ name, parts: [bytes] });
   out.push({
     name: 'three pipelined requests',
-    parts: [`${request('GET', '/robots.txt')}${request('HEAD', '/')}${request('GET', '/api/rank?placement=home-top', [['Connection', 'close']])}`],
+    parts: [`${request('GET', '/robots.txt')}${request('HEAD', '/')}${request('GET', '/api/rank?placement=home-for-you', [['Connection', 'close']])}`],
   });
 
   // Bodies that stop coming, and headers that stop coming: cut off by the request timeout.
@@ -108,7 +108,7 @@ function cases(): Case[] {
     [3500, 0],
     [2, 8000],
   ] as const)
-    for (const path of ['/', '/api/rank?placement=home-top', '/images/products/85123A.svg', '/admin/login'])
+    for (const path of ['/', '/api/rank?placement=home-for-you', '/images/products/85123A.svg', '/admin/login'])
       out.push({ name: `${n} cookies of ${size} B on ${path}`, parts: [request('GET', path, n ? [['Cookie', cookies(n, size)], ['Connection', 'close']] : [['Connection', 'close']])] });
   for (const c of ['=;;;=', 'a', 'tandem_vid=1; tandem_vid=2', 'tandem_vid="quoted"', 'tandem_admin=' + 'x'.repeat(43), 'tandem_admin=../../etc', 'ü=ß', '__proto__=1; constructor=2'])
     out.push({ name: `cookie ${c.slice(0, 30)}`, parts: [request('GET', '/admin/experiments', [['Cookie', c], ['Connection', 'close']])], expect: [401] });

@@ -1,6 +1,6 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
-export const homeTop = (page: Page) => page.locator('[data-testid="recs-shelf"][data-placement="home-top"]');
+export const homeTop = (page: Page) => page.locator('[data-testid="recs-shelf"][data-placement="home-for-you"]');
 export const skusOf = (shelf: Locator) => shelf.locator('[data-testid="recs-item"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-sku')!));
 
 /** Three products of one category, from deep in its best-seller list, so no cold-start list on the home page holds them. */

@@ -14,7 +14,7 @@ async function expectPicturesLoaded(page: Page, selector: string, atLeast: numbe
 test('home shows the shelves and at least 12 products with pictures', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-  const shelf = page.locator('[data-testid="recs-shelf"][data-placement="home-top"]');
+  const shelf = page.locator('[data-testid="recs-shelf"][data-placement="home-for-you"]');
   await expect(shelf).toHaveAttribute('data-source', 'edge');
   await expect(shelf).toHaveAttribute('data-model-version', /^[0-9a-f]{12}$/);
   await expect(shelf.locator('[data-testid="recs-item"]')).toHaveCount(12);

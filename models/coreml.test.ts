@@ -11,6 +11,7 @@ import { writeArtifacts, type GoldenCase } from './export/artifacts';
 import { ModelMessage } from './export/coreml-schema';
 import { runCoreMl } from './export/coreml-reference';
 import { rng } from './train';
+import { emptyMetrics, syntheticScorer, syntheticSignals } from './test-model';
 import type { TrainedModel } from './two-tower';
 
 interface Decoded {
@@ -71,7 +72,8 @@ function synthetic(): { dir: string; model: TrainedModel } {
     W: Float32Array.from({ length: dim * dim }, (_, i) => (i % dim < i / dim ? 0.9 : -0.2) + (r() - 0.5) * 0.3),
     b: Float32Array.from({ length: dim }, () => (r() - 0.5) * 0.2),
     prior: new Float32Array(n),
-    scorer: { kind: 'dot+repeat+prior', repeatWeight: 1, priorWeight: 1 },
+    signals: syntheticSignals(n),
+    scorer: syntheticScorer(),
     spec,
     now: Date.UTC(2011, 10, 24),
   };
@@ -81,7 +83,7 @@ function synthetic(): { dir: string; model: TrainedModel } {
     { name: 'mixed', events: [{ sku: 'C101', at: at(1), kind: 'purchase' as const }, { sku: 'C120', at: at(40), kind: 'cart' as const }, { sku: 'C107', at: at(400), kind: 'view' as const }] },
     { name: 'empty', events: [] },
   ];
-  const metrics = { validation: { users: 0, models: {} }, int8: { 'ndcg@10': 0, 'top10-overlap': 1 }, tuning: { 'ndcg@10': 0 }, coldStart: { weights: { country: 0, daypart: 0 }, popularity: { 'ndcg@10': 0 }, context: { 'ndcg@10': 0 } } };
+  const metrics = emptyMetrics();
   const { dir } = writeArtifacts(mkdtempSync(path.join(tmpdir(), 'tandem-coreml-')), model, {
     catalogVersion: 'test',
     metrics,

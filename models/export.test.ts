@@ -13,6 +13,7 @@ import { poolHistory, userTower } from '../lib/recs/tower';
 import { goldenCases, writeArtifacts, type GoldenCase } from './export/artifacts';
 import { onnxUserEmbeddings } from './compare';
 import { initParams, itemEmbeddings, rng } from './train';
+import { emptyMetrics, syntheticScorer, syntheticSignals } from './test-model';
 import type { TrainedModel } from './two-tower';
 
 const DAY = 86_400_000;
@@ -32,7 +33,8 @@ function syntheticModel(): TrainedModel {
     W: Float32Array.from({ length: dim * dim }, () => r() - 0.5),
     b: Float32Array.from({ length: dim }, () => (r() - 0.5) * 0.1),
     prior: Float32Array.from({ length: n }, (_, i) => 1 - i / n),
-    scorer: { kind: 'dot+repeat+prior', repeatWeight: 1.5, priorWeight: 0.5 },
+    signals: syntheticSignals(n),
+    scorer: syntheticScorer(),
     spec,
     now: Date.UTC(2011, 10, 24),
   };
@@ -46,7 +48,7 @@ function exportSynthetic(): { dir: string; model: TrainedModel } {
     { name: 'long', events: Array.from({ length: 12 }, (_, i) => ({ sku: `P${1000 + ((i * 5) % 40)}`, at: at(i * 9), kind: 'purchase' as const })) },
     { name: 'empty', events: [] },
   ];
-  const metrics = { validation: { users: 0, models: {} }, int8: { 'ndcg@10': 0, 'top10-overlap': 1 }, tuning: { 'ndcg@10': 0 }, coldStart: { weights: { country: 0.1, daypart: 0 }, popularity: { 'ndcg@10': 0 }, context: { 'ndcg@10': 0 } } };
+  const metrics = emptyMetrics();
   const { dir } = writeArtifacts(mkdtempSync(path.join(tmpdir(), 'tandem-models-')), model, { catalogVersion: 'test', metrics, training: {}, golden, coldStart: { format: 1, timeZone: 'Europe/London', weights: { country: 0.1, daypart: 0 }, countries: {}, dayparts: [] } });
   return { dir, model };
 }
@@ -56,7 +58,7 @@ const reader = (dir: string) => (p: string) => readFile(path.join(dir, p));
 /** Runs the golden cases through the exported ONNX and through the TypeScript reference. */
 async function checkGolden(loaded: LoadedModel, golden: GoldenCase[]) {
   const index = new Map(loaded.skus.map((s, i) => [s, i]));
-  const inputs = golden.map((g) => ({ ids: Int32Array.from(g.expected.ids), weights: Float32Array.from(g.expected.weights) }));
+  const inputs = golden.map((g) => ({ ids: Int32Array.from(g.expected.ids), weights: Float32Array.from(g.expected.weights), counts: Float32Array.from(g.expected.counts), ages: Float32Array.from(g.expected.ages) }));
   const fromOnnx = await onnxUserEmbeddings(loaded, inputs);
   golden.forEach((g, i) => {
     expect(g.events.every((e) => index.has(e.sku))).toBe(true);
@@ -172,7 +174,11 @@ describe.runIf(existsSync(pointerFile) || process.env.CI)('shipped model (public
     expect(run.status, run.stderr).toBe(0);
     const last = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
     expect(last.users).toBe(2);
-    expect(Object.keys(last.models).sort()).toEqual(['item-knn', 'popularity', 'popularity-30d', 'repeat-then-popular', 'two-tower']);
-    for (const m of Object.values(last.models) as Record<string, number>[]) expect(Object.keys(m).sort()).toEqual(['hitrate@10', 'ndcg@10', 'recall@10']);
+    expect(Object.keys(last.models).sort()).toEqual(['decayed-frequency', 'gp-topfreq', 'item-knn', 'p-topfreq', 'popularity', 'popularity-30d', 'tifu-knn', 'two-tower']);
+    for (const m of Object.values(last.models) as Record<string, Record<string, number>>[]) {
+      expect(Object.keys(m).sort()).toEqual(['explore', 'hitrate@10', 'ndcg@10', 'recall@10', 'repeat']);
+      expect(Object.keys(m.explore!).sort()).toEqual(['ndcg@10', 'recall@10', 'users']);
+      expect(Object.keys(m.repeat!).sort()).toEqual(['ndcg@10', 'recall@10', 'users']);
+    }
   }, 120_000);
 });

@@ -1,11 +1,14 @@
 /**
- * `npm run models`: tune, validate, train on everything, export.
+ * `npm run models`: tune, validate, train on everything, export. T is the end of the log.
  *
- *   tuning model      trained before T−60d, scorer weights grid-searched on purchases in [T−60d, T−30d)
- *   validation model  trained before T−30d with those weights, evaluated on [T−30d, T] against the baselines
- *   shipped model     trained on all of the data with the same weights, exported to public/models/<version>/
+ *   second stage      heads trained on three 30-day windows ending at T−60d (towers trained before each);
+ *                     the baselines' settings tuned on [T−60d, T−30d)
+ *   validation model  tower trained before T−30d with that second stage, evaluated on [T−30d, T] against the baselines
+ *   shipped model     tower trained on all of the data; heads retrained on the three latest windows (the
+ *                     validation month included), exported to public/models/<version>/
  *
- * T is the end of the log. The reported metrics never see data their scorer was tuned on.
+ * The reported metrics never see data their scorer or a baseline was tuned on. `-- --ablation` also
+ * retrains the second stage without each feature in turn and reports it.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,17 +16,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import type { CatalogFile } from '../lib/catalog/types';
-import { DEFAULT_FEATURE_SPEC, historyInputs, type HistoryEvent } from '../lib/recs/features';
+import { DEFAULT_FEATURE_SPEC, type HistoryEvent } from '../lib/recs/features';
 import type { Pointer } from '../lib/recs/manifest';
 import { dequantizeRows, quantizeRows } from '../lib/recs/quantize';
-import { topK, scoreAll, type ScorerSpec } from '../lib/recs/rank';
-import { compare, type EvalResult } from './compare';
+import { topK } from '../lib/recs/rank';
+import { STAGE_FEATURES } from '../lib/recs/score';
+import type { ItemSignals } from '../lib/recs/signals';
+import { compare, tuneBaselines, type EvalResult } from './compare';
 import { buildContext, coldStartMetrics, tuneContextWeights } from './context';
-import { evalUsers, evaluate, formatTable, splitAt } from './evaluate';
+import { evalUsers, evaluateMeasures, formatTable, splitAt, type ModelMetrics } from './evaluate';
 import { writeArtifacts } from './export/artifacts';
 import { cleanLog, locateDataset, readLog, type Purchase } from './data';
+import { fitStage, type WindowUser } from './second-stage';
+import { buildSignals } from './signals';
 import { DEFAULT_TRAIN_CONFIG, eventsByCustomer, toMillis, type Purchaseish } from './train';
-import { fit, tuneScorer, twoTowerRanker, userEmbedding, type Fit, type TrainedModel } from './two-tower';
+import { fit, modelScorers, windowUsers, withStage, type Fit, type TrainedModel } from './two-tower';
 
 const DAY = 86_400_000;
 const PROJECT = fileURLToPath(new URL('..', import.meta.url));
@@ -31,7 +38,13 @@ export const MODELS_DIR = path.join('public', 'models');
 export const VALIDATION_DIR = path.join('data', 'models', 'validation');
 
 // Everything the artifacts are a function of, besides the catalog and the data set.
-const CODE = ['models/train.ts', 'models/two-tower.ts', 'models/pipeline.ts', 'models/export/onnx.ts', 'models/export/coreml.ts', 'models/export/coreml-schema.ts', 'models/export/artifacts.ts', 'lib/recs/features.ts', 'lib/recs/rank.ts', 'lib/recs/tower.ts', 'lib/recs/quantize.ts', 'lib/recs/manifest.ts', 'models/context.ts', 'lib/coldstart/context.ts'];
+const CODE = [
+  'models/train.ts', 'models/two-tower.ts', 'models/pipeline.ts', 'models/second-stage.ts', 'models/signals.ts', 'models/export/onnx.ts', 'models/export/coreml.ts',
+  'models/export/coreml-schema.ts', 'models/export/artifacts.ts', 'lib/recs/features.ts', 'lib/recs/rank.ts', 'lib/recs/score.ts', 'lib/recs/signals.ts',
+  'lib/recs/tower.ts', 'lib/recs/quantize.ts', 'lib/recs/manifest.ts', 'models/context.ts', 'lib/coldstart/context.ts',
+  // The manifest's metrics too: a changed baseline or measure must not leave an old table in a new build.
+  'models/baselines.ts', 'models/evaluate.ts', 'models/compare.ts',
+];
 
 export function modelInputsHash(catalog: CatalogFile): string {
   const h = createHash('sha256').update(catalog.version).update(catalog.source.datasetSha256);
@@ -45,7 +58,7 @@ function fitWithBar(label: string, ...args: Parameters<typeof fit>): Fit {
     cliProgress.Presets.shades_classic,
   );
   let started = false;
-  const result = fit(args[0], args[1], args[2], args[3], args[4], args[5], (done, total, loss) => {
+  const result = fit(args[0], args[1], args[2], args[3], args[4], (done, total, loss) => {
     if (!started) {
       bar.start(total, 0, { loss: '-' });
       started = true;
@@ -121,7 +134,15 @@ export interface PipelineResult {
   validation: EvalResult;
 }
 
-export function runPipeline(root: string, catalog: CatalogFile, purchases: Purchase[]): PipelineResult {
+/** One training window of the second stage: customers with history before `cut` and purchases in the 30 days after. */
+interface Window {
+  cut: number;
+  users: WindowUser[];
+  signals: ItemSignals;
+  fit: Fit;
+}
+
+export function runPipeline(root: string, catalog: CatalogFile, purchases: Purchase[], opts: { ablation?: boolean } = {}): PipelineResult {
   const products = catalog.products;
   const skus = products.map((p) => p.sku);
   const index = new Map(skus.map((s, i) => [s, i]));
@@ -130,78 +151,126 @@ export function runPipeline(root: string, catalog: CatalogFile, purchases: Purch
   const tTune = tVal - 30 * DAY;
   const spec = DEFAULT_FEATURE_SPEC;
   const config = DEFAULT_TRAIN_CONFIG;
-  const untuned: ScorerSpec = { kind: 'dot+repeat+prior', repeatWeight: 0, priorWeight: 0 };
   const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
   console.log(`models: ${purchases.length.toLocaleString('en-GB')} purchases, ${products.length} products; tuning from ${iso(tTune)}, validation from ${iso(tVal)} to ${iso(end)}`);
 
-  // 1. Tune the scorer on a split of its own.
+  // 1. The second stage learns from three 30-day windows before the validation month, each with a tower
+  //    trained only on what came before it (a tower that had seen the window would flatter its own feature).
+  const window = (cut: number, label: string, fitted?: Fit): Window => {
+    const { history, future } = splitAt(purchases, cut, cut + 30 * DAY);
+    const f = fitted ?? fitWithBar(label, products, history, cut, spec, config);
+    return { cut, users: windowUsers(f.model, evalUsers(history, future, index)), signals: buildSignals(products, history, cut, spec), fit: f };
+  };
+  const tuning = [window(tTune - 60 * DAY, 'tuning−60'), window(tTune - 30 * DAY, 'tuning−30'), window(tTune, 'tuning')];
+  const stage = fitStage(
+    tuning.map((w) => w.users),
+    tuning.map((w) => w.signals),
+  );
+  console.log(`models: second stage from ${tuning.reduce((a, w) => a + w.users.length, 0)} customer-windows; all-ranking offset for owned products ${stage.ownedOffset}`);
   const tune = splitAt(purchases, tTune, tVal);
-  const tuneFit = fitWithBar('tuning', products, tune.history, tTune, spec, config, untuned);
-  const tuned = tuneScorer(tuneFit.model, evalUsers(tune.history, tune.future, index));
-  console.log(`models: scorer repeatWeight ${tuned.scorer.repeatWeight}, priorWeight ${tuned.scorer.priorWeight} (tuning NDCG@10 ${tuned.metrics['ndcg@10']})`);
-
-  const ctxTuned = tuneContextWeights(tuneFit.model.prior, purchases, index, products.length, tTune, tVal);
+  const baselines = tuneBaselines(tune.history, tune.future, index, products.length, tTune);
+  console.log(`models: baselines tuned on ${iso(tTune)}..${iso(tVal)}: TIFU-KNN ${JSON.stringify(baselines.tifu)}, decayed frequency half-life ${baselines.decayHalfLifeDays} days`);
+  const tuneModel = withStage(tuning[2]!.fit.model, tuning[2]!.signals, stage, tune.history);
+  const ctxTuned = tuneContextWeights(tuneModel.prior, purchases, index, products.length, tTune, tVal);
   console.log(`models: cold-start weights country ${ctxTuned.weights.country}, daypart ${ctxTuned.weights.daypart} (tuning NDCG@10 ${ctxTuned.ndcg.toFixed(4)}, popularity alone ${ctxTuned.popularity.toFixed(4)})`);
 
-  // 2. Validate against the baselines.
+  // 2. Validate against the baselines, on the month nothing above has seen.
+  const valWindow = window(tVal, 'validation');
   const val = splitAt(purchases, tVal, end);
-  const valFit = fitWithBar('validation', products, val.history, tVal, spec, config, tuned.scorer);
-  const validation = compare(val.history, val.future, skus, tVal, () => twoTowerRanker(valFit.model));
-  const { q, scales } = quantizeRows(valFit.model.items, products.length, config.dim);
-  const int8Model = { ...valFit.model, items: dequantizeRows(q, scales, config.dim) };
+  const valModel = withStage(valWindow.fit.model, valWindow.signals, stage, val.history);
+  const validation = compare(val.history, val.future, skus, tVal, baselines, () => modelScorers(valModel));
+  const { q, scales } = quantizeRows(valModel.items, products.length, config.dim);
+  const int8Model = { ...valModel, items: dequantizeRows(q, scales, config.dim) };
   const valUsers = evalUsers(val.history, val.future, index);
-  const int8Ndcg = evaluate(valUsers, twoTowerRanker(int8Model))['ndcg@10'];
+  const int8Ndcg = evaluateMeasures(valUsers, modelScorers(int8Model))['ndcg@10'];
   let overlap = 0;
+  const [floatAll, int8All] = [modelScorers(valModel).all, modelScorers(int8Model).all];
   for (const u of valUsers) {
-    const h = historyInputs(u.history, index, tVal, spec);
-    const top = (m: TrainedModel) => topK(scoreAll(m.scorer, { user: userEmbedding(m, h), items: m.items, dim: m.dim, prior: m.prior, history: h }), 10);
-    const a = new Set(top(valFit.model));
-    overlap += top(int8Model).filter((i) => a.has(i)).length / 10;
+    const a = new Set(topK(floatAll(u), 10));
+    overlap += topK(int8All(u), 10).filter((i) => a.has(i)).length / 10;
   }
   const int8 = { 'ndcg@10': int8Ndcg, 'top10-overlap': Math.round((overlap / Math.max(valUsers.length, 1)) * 10_000) / 10_000 };
-  console.log(`\nValidation (${iso(tVal)} to ${iso(end)}): full-catalogue ranking, bought products not removed\n${formatTable(validation.users, validation.models)}`);
+  console.log(`\nValidation (${iso(tVal)} to ${iso(end)}): full-catalogue ranking (see models/evaluate.ts for the three measures)\n${formatTable(validation.users, validation.models)}`);
+  console.log(verdict(validation));
   console.log(`int8 embeddings: NDCG@10 ${int8['ndcg@10']} (float32 ${validation.models['two-tower']!['ndcg@10']}), top-10 overlap ${int8['top10-overlap']}\n`);
+
+  let ablation: Record<string, ModelMetrics> | undefined;
+  if (opts.ablation) {
+    ablation = {};
+    for (const [k, name] of STAGE_FEATURES.entries()) {
+      const without = fitStage(
+        tuning.map((w) => w.users),
+        tuning.map((w) => w.signals),
+        k,
+      );
+      ablation[`-${name}`] = evaluateMeasures(valUsers, modelScorers(withStage(valWindow.fit.model, valWindow.signals, without, val.history)));
+    }
+    console.log(`Ablation (each feature removed, heads retrained):\n${formatTable(validation.users, { 'two-tower': validation.models['two-tower']!, ...ablation })}\n`);
+  }
 
   const valContext = buildContext(purchases, index, products.length, tVal, ctxTuned.weights);
   const valOrders = purchases.filter((p) => toMillis(p.date) >= tVal);
   const coldStart = {
     weights: ctxTuned.weights,
-    popularity: { 'ndcg@10': coldStartMetrics(valFit.model.prior, valContext, valOrders, index, { country: 0, daypart: 0 })['ndcg@10'] },
-    context: { 'ndcg@10': coldStartMetrics(valFit.model.prior, valContext, valOrders, index, ctxTuned.weights)['ndcg@10'] },
+    popularity: { 'ndcg@10': coldStartMetrics(valModel.prior, valContext, valOrders, index, { country: 0, daypart: 0 })['ndcg@10'] },
+    context: { 'ndcg@10': coldStartMetrics(valModel.prior, valContext, valOrders, index, ctxTuned.weights)['ndcg@10'] },
   };
   console.log(`Cold start (every validation order, no history): popularity NDCG@10 ${coldStart.popularity['ndcg@10']}, with country + daypart ${coldStart.context['ndcg@10']}\n`);
 
-  const metrics = { validation, int8, tuning: { 'ndcg@10': tuned.metrics['ndcg@10'] }, coldStart };
+  const metrics = { validation, int8, baselines, coldStart, ...(ablation ? { ablation } : {}) };
   const training = (f: Fit, role: string) => ({ role, ...config, examples: f.examples, seconds: Math.round(f.seconds * 10) / 10, lossByEpoch: epochLosses(f), dataset: catalog.source.dataset });
 
   // The validation model is kept (not shipped) so `npm run eval` re-measures exactly what was reported.
   rmSync(path.join(root, VALIDATION_DIR), { recursive: true, force: true });
-  const validationOut = writeArtifacts(path.join(root, VALIDATION_DIR), valFit.model, {
+  const validationOut = writeArtifacts(path.join(root, VALIDATION_DIR), valModel, {
     catalogVersion: catalog.version,
     metrics,
-    training: training(valFit, 'validation'),
-    golden: goldenHistories(val.history, valFit.model),
+    training: training(valWindow.fit, 'validation'),
+    golden: goldenHistories(val.history, valModel),
     coldStart: valContext,
   });
   writeFileSync(path.join(root, VALIDATION_DIR, 'current.json'), JSON.stringify({ version: validationOut.manifest.version, manifest: `${validationOut.manifest.version}/manifest.json`, inputsHash: '' }));
 
-  // 3. Train on everything and ship.
-  const shipFit = fitWithBar('shipped', products, purchases, end, spec, config, tuned.scorer);
-  const out = writeArtifacts(path.join(root, MODELS_DIR), shipFit.model, {
+  // 3. Ship: the same procedure one month later. The heads learn from the three latest windows (the
+  //    validation month included: its targets are the closest to what shoppers will do next), the tower from everything.
+  const latest = [tuning[1]!, tuning[2]!, valWindow];
+  const shipStage = fitStage(
+    latest.map((w) => w.users),
+    latest.map((w) => w.signals),
+  );
+  const shipFit = fitWithBar('shipped', products, purchases, end, spec, config);
+  const shipModel = withStage(shipFit.model, buildSignals(products, purchases, end, spec), shipStage, purchases);
+  const out = writeArtifacts(path.join(root, MODELS_DIR), shipModel, {
     catalogVersion: catalog.version,
     metrics,
-    training: training(shipFit, 'shipped'),
-    golden: goldenHistories(purchases, shipFit.model),
+    training: { ...training(shipFit, 'shipped'), secondStage: { windows: latest.map((w) => iso(w.cut)), ownedOffset: shipStage.ownedOffset } },
+    golden: goldenHistories(purchases, shipModel),
     coldStart: buildContext(purchases, index, products.length, end, ctxTuned.weights),
   });
   const pointer: Pointer = { version: out.manifest.version, manifest: `/models/${out.manifest.version}/manifest.json`, inputsHash: modelInputsHash(catalog) };
   writeFileSync(path.join(root, MODELS_DIR, 'current.json'), `${JSON.stringify(pointer, null, 2)}\n`);
   mkdirSync(path.join(root, 'data', 'models'), { recursive: true });
   writeFileSync(path.join(root, 'data', 'models', 'loss-shipped.csv'), lossCsv(shipFit));
-  writeFileSync(path.join(root, 'data', 'models', 'loss-validation.csv'), lossCsv(valFit));
+  writeFileSync(path.join(root, 'data', 'models', 'loss-validation.csv'), lossCsv(valWindow.fit));
   writeFileSync(path.join(root, 'data', 'models', 'loss-shipped.svg'), lossSvg(shipFit, 'shipped model'));
   console.log(`models: wrote ${path.relative(root, out.dir)}/ (version ${out.manifest.version}); loss curves in data/models/loss-*.csv and loss-shipped.svg`);
   return { manifestPath: path.join(out.dir, 'manifest.json'), validation };
+}
+
+/** The issue's bar, said plainly under the table: the shipped scorer against the best baseline on each measure. */
+export function verdict(result: EvalResult): string {
+  const rows = Object.entries(result.models).filter(([name]) => name !== 'two-tower');
+  const shipped = result.models['two-tower']!;
+  const best = (get: (m: ModelMetrics) => number) => rows.reduce((a, [name, m]) => (get(m) > a.value ? { name, value: get(m) } : a), { name: '', value: -1 });
+  const all = best((m) => m['ndcg@10']);
+  const repeat = best((m) => m.repeat['ndcg@10']);
+  const pop = result.models['popularity-30d']!.explore['ndcg@10'];
+  const ratio = (a: number, b: number) => `${(a / Math.max(b, 1e-9)).toFixed(3)}x`;
+  return [
+    `shipped vs best baseline, all targets: ${ratio(shipped['ndcg@10'], all.value)} (${all.name}; the bar is 1.10x)`,
+    `shipped vs popularity-30d, explore: ${ratio(shipped.explore['ndcg@10'], pop)} (the bar is 1.25x)`,
+    `shipped vs best baseline, repeat: ${ratio(shipped.repeat['ndcg@10'], repeat.value)} (${repeat.name}; the bar is 1.00x)`,
+  ].join('\n');
 }
 
 export function readCatalog(root: string): CatalogFile {

@@ -1,11 +1,14 @@
-/** Fitting the two-tower model up to a cutoff, tuning its scorer, and ranking with exactly the shipped scorer. */
+/** Fitting the two-tower model up to a cutoff, adding its second stage, and ranking with exactly the shipped scorer. */
 import { CATEGORIES } from '../lib/catalog/categories';
 import type { Product } from '../lib/catalog/types';
-import { historyInputs, itemFeatures, type FeatureSpec } from '../lib/recs/features';
-import { scoreAll, topK, type ScorerSpec } from '../lib/recs/rank';
+import { historyInputs, itemFeatures, type FeatureSpec, type HistoryInputs } from '../lib/recs/features';
+import { dotAll } from '../lib/recs/rank';
+import { rankingScores, repeatScores, userContext, type ScorerSpec, type UserContext } from '../lib/recs/score';
+import type { ItemSignals } from '../lib/recs/signals';
 import { poolHistory, userTower } from '../lib/recs/tower';
 import { recentPopularity } from './baselines';
-import { evaluate, K, type EvalUser, type Metrics } from './evaluate';
+import type { EvalUser, Measure, Scorer } from './evaluate';
+import type { WindowUser } from './second-stage';
 import { buildExamples, eventsByCustomer, itemEmbeddings, train, type ItemTable, type Purchaseish, type TrainConfig, type TrainResult } from './train';
 
 export const CATEGORY_ORDER = CATEGORIES.map((c) => c.slug as string);
@@ -20,30 +23,33 @@ export function itemTable(products: readonly Product[], spec: FeatureSpec): Item
   };
 }
 
-/** What a trained model is at inference: the shipped artifacts, in memory. */
-export interface TrainedModel {
+/** The two towers after training: the item embeddings and the user tower's layer. */
+export interface Tower {
   dim: number;
   skus: string[];
   items: Float32Array;
   W: Float32Array;
   b: Float32Array;
-  /** log(1 + orders in the 30 days before `now`), scaled to [0, 1]. */
-  prior: Float32Array;
-  scorer: ScorerSpec;
   spec: FeatureSpec;
-  /** The instant the prior and the history weights are computed for. */
+  /** The instant the history weights are computed for (the end of the training data). */
   now: number;
 }
 
-export function priorFrom(history: readonly Purchaseish[], index: ReadonlyMap<string, number>, n: number, now: number): Float32Array {
-  const recent = recentPopularity(history, index, n, now);
-  const logs = recent.map((c) => Math.log1p(c));
-  const max = Math.max(...logs, 1e-9);
-  return logs.map((x) => x / max);
+/** What a trained model is at inference: the shipped artifacts, in memory. */
+export interface TrainedModel extends Tower {
+  signals: ItemSignals;
+  scorer: ScorerSpec;
+  /**
+   * log(1 + orders in the 30 days before `now`), scaled to [0, 1]: the cold-start ranking of a shopper
+   * with no history at all, which the context lifts (lib/coldstart). Measured against the scorer's own
+   * ranking of an empty history, it won on both splits (validation NDCG@10 0.0257 against 0.0222): the
+   * heads learned from customers with a history.
+   */
+  prior: Float32Array;
 }
 
 export interface Fit {
-  model: TrainedModel;
+  model: Tower;
   losses: TrainResult['losses'];
   examples: number;
   seconds: number;
@@ -56,7 +62,6 @@ export function fit(
   now: number,
   spec: FeatureSpec,
   config: TrainConfig,
-  scorer: ScorerSpec,
   onStep?: (done: number, total: number, loss: number) => void,
 ): Fit {
   const started = performance.now();
@@ -64,46 +69,78 @@ export function fit(
   const table = itemTable(products, spec);
   const examples = buildExamples(eventsByCustomer(history), index, spec, now, config.trainHalfLifeDays);
   const result = train(table, examples, config, onStep);
-  const model: TrainedModel = {
+  const model: Tower = {
     dim: config.dim,
     skus: products.map((p) => p.sku),
     items: itemEmbeddings(result.params, table),
     W: Float32Array.from(result.params.W),
     b: Float32Array.from(result.params.b),
-    prior: priorFrom(history, index, products.length, now),
-    scorer,
     spec,
     now,
   };
   return { model, losses: result.losses, examples: examples.length, seconds: (performance.now() - started) / 1000 };
 }
 
-export function userEmbedding(model: TrainedModel, h: { ids: Int32Array; weights: Float32Array }): Float32Array {
+export function userEmbedding(model: Tower, h: { ids: Int32Array; weights: Float32Array }): Float32Array {
   return userTower({ dim: model.dim, W: model.W, b: model.b }, poolHistory(model.items, model.dim, h.ids, h.weights));
 }
 
-/** Ranks with the shipped scorer: the same functions the browser and the edge call. */
-export function twoTowerRanker(model: TrainedModel): (u: EvalUser) => number[] {
-  const index = new Map(model.skus.map((s, i) => [s, i]));
-  return (u) => {
-    const h = historyInputs(u.history, index, model.now, model.spec);
-    const user = userEmbedding(model, h);
-    return topK(scoreAll(model.scorer, { user, items: model.items, dim: model.dim, prior: model.prior, history: h }), K);
+export function priorFrom(history: readonly Purchaseish[], index: ReadonlyMap<string, number>, n: number, now: number): Float32Array {
+  const logs = recentPopularity(history, index, n, now).map((c) => Math.log1p(c));
+  const max = Math.max(...logs, 1e-9);
+  return logs.map((x) => x / max);
+}
+
+/** A tower with its second stage and the cold-start prior of the same moment. */
+export function withStage(tower: Tower, signals: ItemSignals, scorer: ScorerSpec, history: readonly Purchaseish[]): TrainedModel {
+  return { ...tower, signals, scorer, prior: priorFrom(history, new Map(tower.skus.map((s, i) => [s, i])), tower.skus.length, tower.now) };
+}
+
+/** Per customer: the history inputs and the dot products, computed once for every head and measure. */
+export function windowUsers(tower: Tower, users: readonly EvalUser[]): WindowUser[] {
+  const index = new Map(tower.skus.map((s, i) => [s, i]));
+  return users.map((user) => {
+    const history = historyInputs(user.history, index, tower.now, tower.spec);
+    return { user, history, dots: dotAll(userEmbedding(tower, history), tower.items, tower.dim) };
+  });
+}
+
+/**
+ * The shipped scorer as one Scorer per measure: 'all' and 'explore' rankings over the catalogue, 'repeat'
+ * the repeat head over the history slots (owned products beyond the newest slots score lowest). The same
+ * lib/recs/score.ts functions the worker and the edge call. `dots` may come from elsewhere (the ONNX tower).
+ */
+export function stageScorers(model: Pick<TrainedModel, 'signals' | 'scorer'>, prepared: (u: EvalUser) => { history: HistoryInputs; dots: Float32Array }): Record<Measure, Scorer> {
+  const cache = new Map<string, { ctx: UserContext; dots: Float32Array }>();
+  const get = (u: EvalUser) => {
+    let c = cache.get(u.customer);
+    if (!c) {
+      const p = prepared(u);
+      cache.set(u.customer, (c = { ctx: userContext(model.signals, p.history), dots: p.dots }));
+    }
+    return c;
+  };
+  const ranking = (kind: 'all' | 'explore') => (u: EvalUser) => {
+    const c = get(u);
+    return rankingScores(kind, model.scorer, model.signals, c.ctx, c.dots.slice());
+  };
+  return {
+    all: ranking('all'),
+    explore: ranking('explore'),
+    repeat: (u) => {
+      const c = get(u);
+      const scores = new Float32Array(model.signals.n).fill(-1e9);
+      for (const [i, z] of repeatScores(model.scorer, model.signals, c.ctx, c.dots)) scores[i] = z;
+      return scores;
+    },
   };
 }
 
-export const REPEAT_GRID = [0, 0.25, 0.5, 1, 2, 3, 5, 8, 12, 20];
-export const PRIOR_GRID = [0, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3];
-
-/** Grid search of the scorer's two weights for NDCG@10 on `users` (a split the reported metrics do not use). */
-export function tuneScorer(model: TrainedModel, users: readonly EvalUser[]): { scorer: ScorerSpec; metrics: Metrics } {
-  let best: { scorer: ScorerSpec; metrics: Metrics } | undefined;
-  for (const repeatWeight of REPEAT_GRID) {
-    for (const priorWeight of PRIOR_GRID) {
-      const scorer: ScorerSpec = { kind: 'dot+repeat+prior', repeatWeight, priorWeight };
-      const metrics = evaluate(users, twoTowerRanker({ ...model, scorer }));
-      if (!best || metrics['ndcg@10'] > best.metrics['ndcg@10']) best = { scorer, metrics };
-    }
-  }
-  return best!;
+/** The shipped scorer over a model trained here (the tower in TypeScript). */
+export function modelScorers(model: TrainedModel): Record<Measure, Scorer> {
+  const index = new Map(model.skus.map((s, i) => [s, i]));
+  return stageScorers(model, (u) => {
+    const history = historyInputs(u.history, index, model.now, model.spec);
+    return { history, dots: dotAll(userEmbedding(model, history), model.items, model.dim) };
+  });
 }

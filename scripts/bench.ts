@@ -82,13 +82,13 @@ async function shopperView(browser: Browser) {
     await page.goto(`${BASE}/products/22423`);
     await page.waitForTimeout(1500);
     await page.goto(`${BASE}/`);
-    await page.waitForSelector('[data-placement="home-top"][data-source^="device"]', { timeout: 60_000 });
+    await page.waitForSelector('[data-placement="home-for-you"][data-source^="device"]', { timeout: 60_000 });
   });
   const repeat = await wireBytes(
     browser,
     async (page) => {
       await page.goto(`${BASE}/`);
-      await page.waitForSelector('[data-placement="home-top"][data-source^="device"]', { timeout: 60_000 });
+      await page.waitForSelector('[data-placement="home-for-you"][data-source^="device"]', { timeout: 60_000 });
     },
     first.context,
   );
@@ -96,7 +96,7 @@ async function shopperView(browser: Browser) {
   // Click to re-ranked shelf: a view of another product, until the home shelf's device ranking changes.
   const page = await first.context.newPage();
   await page.goto(`${BASE}/?bench=1`);
-  await page.waitForSelector('[data-placement="home-top"][data-source^="device"]', { timeout: 60_000 });
+  await page.waitForSelector('[data-placement="home-for-you"][data-source^="device"]', { timeout: 60_000 });
   const device: number[] = [];
   for (const sku of ['21212', '84879', '85099B', '47566', '20725']) {
     device.push(
@@ -104,7 +104,7 @@ async function shopperView(browser: Browser) {
       await page.evaluate(async (code) => {
         const hook = (window as unknown as { tandemBenchHistory?: { recordEvent: (s: string, k: string) => Promise<void> } }).tandemBenchHistory;
         if (!hook) throw new Error('bench hook missing');
-        const shelf = document.querySelector('[data-placement="home-top"]')!;
+        const shelf = document.querySelector('[data-placement="home-for-you"]')!;
         const before = [...shelf.querySelectorAll('[data-sku]')].map((e) => e.getAttribute('data-sku')).join();
         const t = performance.now();
         await hook.recordEvent(code, 'view');
@@ -123,7 +123,7 @@ async function shopperView(browser: Browser) {
         const t = performance.now();
         await (await fetch(u, { cache: 'no-store' })).json();
         return performance.now() - t;
-      }, '/api/rank?placement=home-top&k=12&recent=21212,84879'),
+      }, '/api/rank?placement=home-for-you&k=12&recent=21212,84879'),
     );
   }
   await first.context.close();

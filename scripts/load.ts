@@ -62,7 +62,7 @@ async function main() {
     const cookie = `tandem_vid=${visitor}`;
     console.log(`load: ${RATE} req/s for ${SECONDS} s per endpoint, ${CONNECTIONS} connections, loopback ${base}\n`);
 
-    const ranks = ['home-top', 'cart-upsell'].map((p) => `/api/rank?placement=${p}&k=12`).concat(['/api/rank?placement=product-similar&k=12&sku=85123A', '/api/rank?placement=home-top&k=12&recent=85123A,22423']);
+    const ranks = ['home-for-you', 'cart-upsell'].map((p) => `/api/rank?placement=${p}&k=12`).concat(['/api/rank?placement=product-similar&k=12&sku=85123A', '/api/rank?placement=home-for-you&k=12&recent=85123A,22423']);
     let r = 0;
     const rank = await autocannon({
       url: base,
@@ -94,7 +94,7 @@ async function main() {
             context.ids = ids;
             const now = Date.now();
             const body = JSON.stringify({
-              events: ids.map((id, i) => ({ id, type: i === 0 ? 'exposure' : 'click', experiment: 'home-shelf-position', variant: 'above-hero', placement: 'home-top', sku: i === 0 ? null : '85123A', at: now })),
+              events: ids.map((id, i) => ({ id, type: i === 0 ? 'exposure' : 'click', experiment: 'home-shelf-position', variant: 'above-hero', placement: 'home-for-you', sku: i === 0 ? null : '85123A', at: now })),
             });
             return { ...req, headers: { 'content-type': 'application/json', cookie }, body } as AcRequest;
           },
@@ -163,7 +163,7 @@ async function cookieFlood(opts: NextServerOptions) {
     const attacker = (async () => {
       while (running) {
         const t = performance.now();
-        const res = await fetch(`${s.base}/api/rank?placement=home-top`, { headers: { cookie: COOKIE_BOMB } }).catch(() => null);
+        const res = await fetch(`${s.base}/api/rank?placement=home-for-you`, { headers: { cookie: COOKIE_BOMB } }).catch(() => null);
         await res?.arrayBuffer();
         times.push(performance.now() - t);
         statuses[res?.status ?? 'error'] = (statuses[res?.status ?? 'error'] ?? 0) + 1;

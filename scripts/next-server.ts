@@ -67,7 +67,7 @@ export async function startNextServer(opts: NextServerOptions = {}): Promise<Nex
   const until = Date.now() + (opts.timeoutMs ?? 60_000);
   for (;;) {
     if (exited) throw new Error(`the server exited before answering:\n${out.slice(-2000)}`);
-    const ok = await fetch(`${base}${opts.readyPath ?? '/api/rank?placement=home-top'}`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}${opts.readyPath ?? '/api/rank?placement=home-for-you'}`).then((r) => r.ok, () => false);
     if (ok) break;
     if (Date.now() > until) {
       stop();

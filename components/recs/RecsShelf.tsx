@@ -1,6 +1,7 @@
-import { headers } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import type { CardProduct } from '@/components/catalog/ProductCard';
-import type { Placement } from '@/lib/config/schema';
+import { DEVICE_ONLY_PLACEMENTS, type Placement } from '@/lib/config/schema';
+import { BUYER_COOKIE } from '@/lib/history/buyer';
 import { geoFromHeaders, serveColdStart } from '@/lib/coldstart/serve';
 import { assignmentsFor, productShelfCategory, variantOf } from '@/lib/experiments/assign';
 import { requestAssignments } from '@/lib/experiments/request';
@@ -38,7 +39,13 @@ export async function RecsShelf({
   const blocked = new Set(rule?.block ?? []);
   const staticList = (completeTheSet && otherFallback ? otherFallback : fallback).filter((p) => !blocked.has(p.sku)).slice(0, K);
 
-  const served = await serveColdStart({ placement, k: K, recent: [], ...(anchorSku ? { sku: anchorSku } : {}) }, config, assignments, geoFromHeaders(await headers()));
+  const deviceOnly = DEVICE_ONLY_PLACEMENTS.includes(placement);
+  // A device-only shelf (its list needs the purchase history) is drawn only for a browser that has ordered
+  // here; its row is in the first HTML, so the device's list fills it without moving the page.
+  if (deviceOnly && (await cookies()).get(BUYER_COOKIE)?.value !== '1') return null;
+  const served = deviceOnly
+    ? ({ ok: false } as const)
+    : await serveColdStart({ placement, k: K, recent: [], ...(anchorSku ? { sku: anchorSku } : {}) }, config, assignments, geoFromHeaders(await headers()));
   const initial: InitialShelf = served.ok
     ? { items: served.shelf.items.map(({ sku, name, price }) => ({ sku, name, price })), source: 'edge', modelVersion: served.shelf.modelVersion, edgeMs: served.ms }
     : { items: staticList, source: 'static', modelVersion: 'none' };

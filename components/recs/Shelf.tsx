@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import useSWR from 'swr';
 import { ProductCard, type CardProduct } from '@/components/catalog/ProductCard';
-import type { Placement } from '@/lib/config/schema';
+import { DEVICE_ONLY_PLACEMENTS, PLACEMENT_RANKING, type Placement } from '@/lib/config/schema';
 import { subscribeCart, getCart } from '@/lib/cart/storage';
 import { track } from '@/lib/events/client';
 import { readHistory, sessionViews, subscribeHistory } from '@/lib/history/store';
@@ -27,6 +27,8 @@ export interface ShelfExperiment {
 }
 
 const noSubscribe = () => () => {};
+/** "Recommended for you" never shows what the shopper viewed this recently: it would only echo them. */
+export const RECENT_VIEW_WINDOW_MS = 30 * 60_000;
 const debugFlag = () => new URLSearchParams(window.location.search).get('debug') === '1';
 
 /**
@@ -76,8 +78,11 @@ export function Shelf({
   const [fallbackReason, setFallbackReason] = useState<string>();
   const debug = useSyncExternalStore(noSubscribe, debugFlag, () => false);
 
+  const ranking = PLACEMENT_RANKING[placement];
+  // "Buy it again" needs the purchase history, which only the device has: no edge, no static list.
+  const deviceOnly = DEVICE_ONLY_PLACEMENTS.includes(placement);
   const firstKey = rankUrl(placement, k, anchorSku, []);
-  const key = device ? null : rankUrl(placement, k, anchorSku, recent);
+  const key = device || deviceOnly ? null : rankUrl(placement, k, anchorSku, recent);
   const adopt = key === firstKey && initial.source === 'edge';
   const edge = useSWR<EdgeResult>(key, fetchEdgeShelf, {
     // The server already ranked this page: SWR starts from that answer and does not fetch it again on
@@ -109,7 +114,19 @@ export function Shelf({
       // Marks bracket the model work, so tests can tell its long tasks (there should be none) from others.
       performance.mark(`tandem:rank-start:${placement}`);
       try {
-        const result = await rankOnDevice({ history, k, exclude, anchorSku, category, excludePurchased, preferWasm, pin, modelVersion: modelPin });
+        const result = await rankOnDevice({
+          history,
+          k,
+          ranking,
+          exclude,
+          anchorSku,
+          category,
+          excludePurchased,
+          excludeViewedWithinMs: placement === 'home-for-you' ? RECENT_VIEW_WINDOW_MS : undefined,
+          preferWasm,
+          pin,
+          modelVersion: modelPin,
+        });
         performance.mark(`tandem:rank-end:${placement}`);
         if (alive && mine === seq) {
           setDevice(result);
@@ -135,7 +152,7 @@ export function Shelf({
     };
     // pin and block are config arrays: their content, not their identity, matters.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [placement, k, anchorSku, category, excludePurchased, deviceRanking, modelPin, pin.join(), block.join()]);
+  }, [placement, ranking, k, anchorSku, category, excludePurchased, deviceRanking, modelPin, pin.join(), block.join()]);
 
   const shown: { items: CardProduct[]; source: ShelfSource; modelVersion: string } = device
     ? { items: device.items, source: device.source, modelVersion: device.modelVersion }
@@ -195,6 +212,11 @@ export function Shelf({
           if (sku) send('click', sku);
         }}
       >
+        {deviceOnly && shown.items.length === 0 && (
+          <li data-testid="recs-empty" className="self-center text-sm text-slate-600">
+            {device ? 'Nothing to buy again yet: what you order on this device shows here.' : 'Looking through your orders on this device…'}
+          </li>
+        )}
         {shown.items.map((p) => (
           <li key={p.sku} data-testid="recs-item" data-sku={p.sku} className="w-[150px] shrink-0 sm:w-[170px]">
             {/* Never prefetch: a device-ranked list is derived from the private history. */}

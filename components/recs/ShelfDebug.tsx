@@ -22,7 +22,7 @@ export function ShelfDebug({
     <details open className="mt-2 rounded-lg border border-amber-300 bg-amber-50 p-3 font-mono text-xs" data-testid="recs-debug">
       <summary className="cursor-pointer font-semibold">
         debug: {source}
-        {device && ` · ${device.source === 'device-webgpu' ? 'WebGPU' : 'WASM'} · model ${device.modelVersion}`}
+        {device && ` · ${device.source === 'device-webgpu' ? 'WebGPU' : 'WASM'} · model ${device.modelVersion} · ${device.ranking} ranking`}
         {!device && edge && ` · /api/rank · model ${edge.modelVersion}`}
       </summary>
       {fallbackReason && <p className="mt-1 text-red-700">device skipped: {fallbackReason}</p>}

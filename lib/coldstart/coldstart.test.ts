@@ -1,8 +1,15 @@
 import { buildSync } from 'esbuild';
 import { EdgeRuntime } from 'edge-runtime';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_FEATURE_SPEC } from '../recs/features';
+import { STAGE_FEATURES } from '../recs/score';
 import { parseRankQuery } from './query';
 import { coldStartRank, type ColdStartData } from './rank';
+
+const prior = Float32Array.of(0.2, 0.1, 0.3, 0, 1);
+// A scorer that is the dot product plus a quarter of the prior (its pop30), through an identity tower.
+const explore = STAGE_FEATURES.map((f) => (f === 'dot' ? 1 : f === 'pop30' ? 0.25 : 0));
+const zeros = () => new Float32Array(5);
 
 // Five items in 2-D: 0 and 1 point one way, 2 and 3 the other, 4 in between; item 4 is the most popular.
 const data: ColdStartData = {
@@ -11,7 +18,21 @@ const data: ColdStartData = {
   index: new Map(['A0', 'A1', 'B2', 'B3', 'C4'].map((s, i) => [s, i])),
   items: Float32Array.of(1, 0, 0.96, 0.28, 0, 1, 0.28, 0.96, Math.SQRT1_2, Math.SQRT1_2),
   dim: 2,
-  prior: Float32Array.of(0.2, 0.1, 0.3, 0, 1),
+  prior,
+  signals: {
+    n: 5,
+    vectors: { pop30: prior, pop7: zeros(), trend: zeros(), fresh: zeros(), repeatRate: zeros(), interval: zeros(), logPrice: zeros() },
+    neighboursPerItem: 1,
+    neighbours: new Int32Array(5).fill(-1),
+    neighbourWeights: zeros(),
+    tokenOffsets: new Int32Array(6),
+    tokens: new Uint16Array(0),
+    category: Uint8Array.of(0, 0, 1, 1, 2),
+    categories: 3,
+  },
+  tower: { dim: 2, W: Float32Array.of(1, 0, 0, 1), b: Float32Array.of(0, 0) },
+  scorer: { kind: 'two-stage', features: [...STAGE_FEATURES], heads: { explore, repeat: explore }, ownedOffset: 0 },
+  features: DEFAULT_FEATURE_SPEC,
   // France over-buys A1 (lift 2); mornings over-buy B3 (lift 3); weights 0.5.
   context: { format: 1, timeZone: 'Europe/London', weights: { country: 0.5, daypart: 0.5 }, countries: { FR: { name: 'France', orders: 50, boost: [[1, 2]] } }, dayparts: [{ name: 'morning', fromHour: 0, toHour: 12, boost: [[3, 3]] }] },
   names: ['a0', 'a1', 'b2', 'b3', 'c4'],
@@ -22,27 +43,27 @@ const skus = (r: { sku: string }[]) => r.map((x) => x.sku);
 
 describe('coldStartRank', () => {
   it('ranks by recent popularity without context', () => {
-    expect(coldStartRank(data, { placement: 'home-top', k: 3, recent: [] }).map((r) => r.sku)).toEqual(['C4', 'B2', 'A0']);
+    expect(coldStartRank(data, { placement: 'home-for-you', k: 3, recent: [] }).map((r) => r.sku)).toEqual(['C4', 'B2', 'A0']);
   });
 
-  it('ranks by similarity to the session products, which it leaves out', () => {
-    const ranked = coldStartRank(data, { placement: 'home-top', k: 4, recent: ['A0'] }).map((r) => r.sku);
+  it("ranks the session products' history with the shipped scorer, and leaves them out", () => {
+    const ranked = coldStartRank(data, { placement: 'home-for-you', k: 4, recent: ['A0'] }).map((r) => r.sku);
     expect(ranked[0]).toBe('A1');
     expect(ranked).not.toContain('A0');
-    // Around B3: C4 (cosine 0.88, the most popular) and B2 (cosine 0.96) beat the A items; B3 itself is left out.
+    // Around B3: C4 (cosine 0.88 + 0.25, the most popular) and B2 (cosine 0.96 + 0.075) beat the A items; B3 itself is left out.
     expect(coldStartRank(data, { placement: 'product-similar', k: 2, recent: [], sku: 'B3' }).map((r) => r.sku)).toEqual(['C4', 'B2']);
   });
 
   it('lifts what the country and the time of day buy, with the shipped weight', () => {
-    expect(skus(coldStartRank(data, { placement: 'home-top', k: 2, recent: [] }, { request: { country: 'FR', hour: 15 } }))).toEqual(['A1', 'C4']); // 0.1 + 0.5·2
-    expect(skus(coldStartRank(data, { placement: 'home-top', k: 1, recent: [] }, { request: { hour: 9 } }))).toEqual(['B3']); // 0 + 0.5·3
-    expect(skus(coldStartRank(data, { placement: 'home-top', k: 1, recent: [] }, { request: { country: 'ZZ', hour: 15 } }))).toEqual(['C4']);
+    expect(skus(coldStartRank(data, { placement: 'home-for-you', k: 2, recent: [] }, { request: { country: 'FR', hour: 15 } }))).toEqual(['A1', 'C4']); // 0.1 + 0.5·2
+    expect(skus(coldStartRank(data, { placement: 'home-for-you', k: 1, recent: [] }, { request: { hour: 9 } }))).toEqual(['B3']); // 0 + 0.5·3
+    expect(skus(coldStartRank(data, { placement: 'home-for-you', k: 1, recent: [] }, { request: { country: 'ZZ', hour: 15 } }))).toEqual(['C4']);
   });
 
   it('applies the category filter, blocked and pinned codes', () => {
     expect(skus(coldStartRank(data, { placement: 'product-similar', k: 5, recent: [], sku: 'B3' }, { category: 'same' }))).toEqual(['B2']);
     expect(skus(coldStartRank(data, { placement: 'product-similar', k: 5, recent: [], sku: 'B3' }, { category: 'other' })).sort()).toEqual(['A0', 'A1', 'C4']);
-    const r = coldStartRank(data, { placement: 'home-top', k: 3, recent: [] }, { pin: ['B3', 'NOPE'], block: ['C4'] });
+    const r = coldStartRank(data, { placement: 'home-for-you', k: 3, recent: [] }, { pin: ['B3', 'NOPE'], block: ['C4'] });
     expect(skus(r)).toEqual(['B3', 'B2', 'A0']);
     expect(r[0]).toMatchObject({ pinned: true, name: 'b3', price: 4 });
   });
@@ -55,7 +76,7 @@ describe('coldStartRank', () => {
 describe('parseRankQuery', () => {
   const q = (s: string) => parseRankQuery(new URL(`http://x/api/rank?${s}`));
   it('accepts a well-formed query, with defaults', () => {
-    expect(q('placement=home-top')).toEqual({ ok: true, query: { placement: 'home-top', k: 12, recent: [] } });
+    expect(q('placement=home-for-you')).toEqual({ ok: true, query: { placement: 'home-for-you', k: 12, recent: [] } });
     expect(q('placement=product-similar&k=5&recent=85123A,22423&sku=21212')).toEqual({
       ok: true,
       query: { placement: 'product-similar', k: 5, recent: ['85123A', '22423'], sku: '21212' },
@@ -63,22 +84,22 @@ describe('parseRankQuery', () => {
   });
 
   it.each([
-    ['placement=nowhere', /placement must be one of home-top, product-similar, cart-upsell/],
+    ['placement=nowhere', /placement must be one of home-for-you, home-buy-again, product-similar, cart-upsell/],
     ['', /placement must be one of/],
-    ['placement=home-top&k=0', /k must be between 1 and 100/],
-    ['placement=home-top&k=101', /k must be between 1 and 100/],
-    ['placement=home-top&k=2.5', /k must be between 1 and 100, a whole number in plain digits/],
-    ['placement=home-top&k=lots', /k must be between 1 and 100, a whole number in plain digits/],
+    ['placement=home-for-you&k=0', /k must be between 1 and 100/],
+    ['placement=home-for-you&k=101', /k must be between 1 and 100/],
+    ['placement=home-for-you&k=2.5', /k must be between 1 and 100, a whole number in plain digits/],
+    ['placement=home-for-you&k=lots', /k must be between 1 and 100, a whole number in plain digits/],
     // Number() reads these as numbers; the README promises strict parsing (issue 12, finding 11).
-    ...['0x10', '0b11', '.5e1', '5.', '%095', '05', '+5', '1e1'].map((k) => [`placement=home-top&k=${k}`, /k must be between 1 and 100, a whole number/] as [string, RegExp]),
-    [`placement=home-top&recent=${Array.from({ length: 21 }, (_, i) => `1000${i}`).join(',')}`, /at most 20 product codes/],
-    ['placement=home-top&recent=85123A,<script>', /recent must be product codes/],
-    ['placement=home-top&sku=../../etc', /sku must be a product code/],
-    ['placement=home-top&debug=1', /unknown parameter: debug/],
-    ['placement=home-top&__proto__=x', /unknown parameter: __proto__/],
-    ['placement=home-top&constructor=x', /unknown parameter: constructor/],
-    ['placement=home-top&placement=cart-upsell', /given more than once/],
-    [`placement=home-top&x=${'a'.repeat(3000)}`, /query string longer than 2048/],
+    ...['0x10', '0b11', '.5e1', '5.', '%095', '05', '+5', '1e1'].map((k) => [`placement=home-for-you&k=${k}`, /k must be between 1 and 100, a whole number/] as [string, RegExp]),
+    [`placement=home-for-you&recent=${Array.from({ length: 21 }, (_, i) => `1000${i}`).join(',')}`, /at most 20 product codes/],
+    ['placement=home-for-you&recent=85123A,<script>', /recent must be product codes/],
+    ['placement=home-for-you&sku=../../etc', /sku must be a product code/],
+    ['placement=home-for-you&debug=1', /unknown parameter: debug/],
+    ['placement=home-for-you&__proto__=x', /unknown parameter: __proto__/],
+    ['placement=home-for-you&constructor=x', /unknown parameter: constructor/],
+    ['placement=home-for-you&placement=cart-upsell', /given more than once/],
+    [`placement=home-for-you&x=${'a'.repeat(3000)}`, /query string longer than 2048/],
   ])('rejects bad input #%#', (query, error) => {
     const r = q(query);
     expect(r.ok).toBe(false);
@@ -95,16 +116,18 @@ describe('in an edge runtime', () => {
     const vm = new EdgeRuntime();
     vm.evaluate(bundle('lib/coldstart/rank.ts'));
     const opts = { request: { country: 'FR', hour: 9 }, pin: ['B2'], block: ['C4'] };
-    const plain = { ...data, index: [...data.index], items: [...data.items], prior: [...data.prior] };
+    // Typed arrays and Maps survive the trip into the VM as tagged plain values.
+    const plain = JSON.stringify(data, (_, v: unknown) =>
+      v instanceof Map ? { $map: [...v] } : ArrayBuffer.isView(v) ? { $typed: v.constructor.name, values: Array.from(v as unknown as ArrayLike<number>) } : v,
+    );
     const inEdge = vm.evaluate(`
-      const p = ${JSON.stringify(plain)};
-      const data = { ...p, index: new Map(p.index), items: Float32Array.from(p.items), prior: Float32Array.from(p.prior) };
+      const data = JSON.parse(${JSON.stringify(plain)}, (_, v) => v && v.$map ? new Map(v.$map) : v && v.$typed ? globalThis[v.$typed].from(v.values) : v);
       JSON.stringify([
-        mod.coldStartRank(data, { placement: 'home-top', k: 3, recent: [] }, ${JSON.stringify(opts)}),
-        mod.coldStartRank(data, { placement: 'home-top', k: 4, recent: ['A0'] }),
+        mod.coldStartRank(data, { placement: 'home-for-you', k: 3, recent: [] }, ${JSON.stringify(opts)}),
+        mod.coldStartRank(data, { placement: 'home-for-you', k: 4, recent: ['A0'] }, { now: 1 }),
       ]);
     `) as string;
-    expect(JSON.parse(inEdge)).toEqual([coldStartRank(data, { placement: 'home-top', k: 3, recent: [] }, opts), coldStartRank(data, { placement: 'home-top', k: 4, recent: ['A0'] })]);
+    expect(JSON.parse(inEdge)).toEqual([coldStartRank(data, { placement: 'home-for-you', k: 3, recent: [] }, opts), coldStartRank(data, { placement: 'home-for-you', k: 4, recent: ['A0'] }, { now: 1 })]);
   });
 
   it('the query parser and the artifact loader bundle without Node built-ins and load in the edge runtime', () => {

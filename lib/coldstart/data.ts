@@ -1,5 +1,5 @@
 /**
- * The cold-start ranker's data: the active model's item embeddings, prior and context, read through the
+ * The cold-start ranker's data: the active model's item embeddings, prior, signals, tower and context, read through the
  * same verified loader as the browser (size and sha256 of every file), plus the names and prices of the
  * catalogue the model was trained on; once per server instance. Web APIs only: it fetches the static
  * artifacts over HTTP, where a CDN serves them at the edge.
@@ -41,6 +41,10 @@ async function load(origin: string, pointer: Pointer): Promise<ColdStartData> {
     dim: model.manifest.dim,
     prior: model.prior,
     context: context.data,
+    signals: model.signals,
+    tower: model.tower,
+    scorer: model.manifest.scorer,
+    features: model.manifest.features,
     names: model.skus.map((s) => rows.get(s)![1]),
     prices: model.skus.map((s) => rows.get(s)![2]),
     categories: model.skus.map((s) => rows.get(s)![3]),

@@ -2,14 +2,19 @@
  * Cold-start ranking for shoppers the device cannot rank for yet (no history, model not loaded, no
  * worker). Pure and written only against the language and Web APIs, so it runs in an edge runtime.
  *
- * Without session products: the recent-popularity prior lifted by the request's context (country,
- * time of day; lib/coldstart/context.ts). With `recent` (this session's views, at most 20) or a
- * product on screen: cosine to the mean of their item embeddings, plus a little of the prior to break
- * near-ties sensibly. Then the placement's rules: category filter, blocked codes, pinned codes first.
+ * Without session products: the shipped scorer's ranking of an empty history (the model's prior) lifted
+ * by the request's context (country, time of day; lib/coldstart/context.ts). With `recent` (this
+ * session's views, at most 20) or a product on screen: the shipped scorer's explore ranking of that
+ * history (lib/recs/score.ts, the tower in TypeScript: the same code the device runs after ONNX).
+ * Then the placement's rules: category filter, blocked codes, pinned codes first.
  */
 import { PLACEMENTS, type Placement } from '../config/schema';
+import { historyInputs, type FeatureSpec, type HistoryEvent } from '../recs/features';
 import { withPins } from '../recs/merchandise';
-import { topK } from '../recs/rank';
+import { dotAll, topK } from '../recs/rank';
+import { rankingScores, userContext, type ScorerSpec } from '../recs/score';
+import type { ItemSignals } from '../recs/signals';
+import { poolHistory, userTower, type UserTowerWeights } from '../recs/tower';
 import { contextScores, type ColdStartContext, type RequestContext } from './context';
 
 export { PLACEMENTS, type Placement };
@@ -23,6 +28,11 @@ export interface ColdStartData {
   dim: number;
   prior: Float32Array;
   context: ColdStartContext;
+  /** The shipped scorer's parts, for histories of session products. */
+  signals: ItemSignals;
+  tower: UserTowerWeights;
+  scorer: ScorerSpec;
+  features: FeatureSpec;
   /** Per item, from the catalogue the model was trained on: what a shelf needs to show it. */
   names: string[];
   prices: number[];
@@ -42,6 +52,8 @@ export interface ColdStartOptions {
   category?: 'same' | 'other';
   pin?: readonly string[];
   block?: readonly string[];
+  /** The instant the session's events are dated (tests fix it). */
+  now?: number;
 }
 
 export interface Ranked {
@@ -52,8 +64,6 @@ export interface Ranked {
   /** Placed by a merchandising rule, not by the ranker. */
   pinned?: true;
 }
-
-const PRIOR_WEIGHT_WITH_ANCHORS = 0.25;
 
 export function coldStartRank(data: ColdStartData, q: ColdStartQuery, opts: ColdStartOptions = {}): Ranked[] {
   const { items, dim: d, prior } = data;
@@ -74,17 +84,12 @@ export function coldStartRank(data: ColdStartData, q: ColdStartQuery, opts: Cold
   if (anchors.length === 0) {
     scores = contextScores(prior, data.context, opts.request ?? { hour: 12 }, opts.request ? data.context.weights : { country: 0, daypart: 0 });
   } else {
-    scores = new Float32Array(n);
-    const query = new Float32Array(d);
-    for (const a of anchors) for (let k = 0; k < d; k++) query[k]! += items[a * d + k]!;
-    let norm = 0;
-    for (let k = 0; k < d; k++) norm += query[k]! * query[k]!;
-    norm = Math.sqrt(norm) || 1;
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += (query[k]! / norm) * items[i * d + k]!;
-      scores[i] = s + PRIOR_WEIGHT_WITH_ANCHORS * prior[i]!;
-    }
+    // The session as a history: the views as views, the product on screen as the strongest signal.
+    const now = opts.now ?? Date.now();
+    const events: HistoryEvent[] = [...q.recent.map((sku) => ({ sku, at: now, kind: 'view' as const })), ...(q.sku ? [{ sku: q.sku, at: now, kind: 'purchase' as const }] : [])];
+    const h = historyInputs(events, data.index, now, data.features);
+    const user = userTower(data.tower, poolHistory(items, d, h.ids, h.weights));
+    scores = rankingScores('explore', data.scorer, data.signals, userContext(data.signals, h), dotAll(user, items, d, new Float32Array(n)));
   }
   const pins = (opts.pin ?? []).map(idx).filter((i): i is number => i !== undefined && !anchors.includes(i));
   const pinned = new Set(pins);

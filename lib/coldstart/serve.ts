@@ -3,7 +3,7 @@
  * visit: the config's switches, pinned model version, merchandising rule and the visitor's variants
  * applied around the pure ranker. Web APIs only.
  */
-import type { StoreConfig } from '../config/schema';
+import { DEVICE_ONLY_PLACEMENTS, type StoreConfig } from '../config/schema';
 import { assignmentsFor, productShelfCategory, type Assignment } from '../experiments/assign';
 import { hourIn } from './context';
 import { coldStartData } from './data';
@@ -35,6 +35,7 @@ export function geoFromHeaders(headers: Headers): Geo {
 }
 
 export async function serveColdStart(query: ColdStartQuery, config: StoreConfig, assignments: Assignment[], geo: Geo, now = new Date()): Promise<ServeResult> {
+  if (DEVICE_ONLY_PLACEMENTS.includes(query.placement)) return { ok: false, status: 400, error: `${query.placement} is ranked on the device only: it needs the purchase history, which never leaves the device` };
   if (!config.switches.edgeRanking) return { ok: false, status: 503, error: 'cold-start ranking is switched off' };
   const started = performance.now();
   let data;

@@ -81,8 +81,8 @@ describe('store config', () => {
     const bad = (c: unknown) => StoreConfigSchema.safeParse(c).success;
     expect(bad({ experiments: [{ ...exp, variants: [{ id: 'left', weight: 1 }, { id: 'below-hero', weight: 1 }] }] })).toBe(false);
     expect(bad({ experiments: [exp, { ...exp, id: 'again' }] })).toBe(false);
-    expect(bad({ merchandising: { 'home-top': { pin: ['85123a'] } } })).toBe(false);
+    expect(bad({ merchandising: { 'home-for-you': { pin: ['85123a'] } } })).toBe(false);
     expect(bad({ merchandising: { 'nowhere': { pin: [] } } })).toBe(false);
-    expect(bad({ merchandising: { 'home-top': { pin: ['85123A'] } } })).toBe(true);
+    expect(bad({ merchandising: { 'home-for-you': { pin: ['85123A'] } } })).toBe(true);
   });
 });

@@ -5,8 +5,24 @@
  */
 import { z } from 'zod';
 
-export const PLACEMENTS = ['home-top', 'product-similar', 'cart-upsell'] as const;
+/**
+ * Where shelves go. 'home-for-you' ("Recommended for you") ranks products the shopper never bought;
+ * 'home-buy-again' ("Buy it again") only products they bought, on the device only (it needs the purchase
+ * history, which never leaves the device); the product and cart shelves rank like "for you" around
+ * what is on screen. `PLACEMENT_RANKING` says which ranking of lib/recs/score.ts each one asks for.
+ */
+export const PLACEMENTS = ['home-for-you', 'home-buy-again', 'product-similar', 'cart-upsell'] as const;
 export type Placement = (typeof PLACEMENTS)[number];
+
+export const PLACEMENT_RANKING = {
+  'home-for-you': 'explore',
+  'home-buy-again': 'repeat',
+  'product-similar': 'explore',
+  'cart-upsell': 'explore',
+} as const satisfies Record<Placement, 'explore' | 'repeat' | 'all'>;
+
+/** Placements the edge cannot rank: they need the device's purchase history. */
+export const DEVICE_ONLY_PLACEMENTS: readonly Placement[] = ['home-buy-again'];
 
 const sku = z.string().regex(/^[A-Z0-9]{1,12}$/, 'a product code (upper-case letters and digits)');
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes');
@@ -17,7 +33,7 @@ const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, 
  */
 export const EXPERIMENT_KINDS = {
   /** Home page: the recommendation shelf above or below the hero. */
-  'home-shelf-position': { placement: 'home-top', variants: ['below-hero', 'above-hero'] },
+  'home-shelf-position': { placement: 'home-for-you', variants: ['below-hero', 'above-hero'] },
   /** Product page: "similar" (same category) or "complete the set" (other categories). */
   'product-shelf-kind': { placement: 'product-similar', variants: ['similar', 'complete-the-set'] },
   /** Every shelf: on-device ranking, or the cold-start ranker only. */

@@ -13,11 +13,11 @@ const NOW = Date.UTC(2026, 10, 24, 12);
 let n = 0;
 const uuid = () => `00000000-0000-4000-8000-${(++n).toString(16).padStart(12, '0')}`;
 function ev(type: StoredEvent['type'], visitor: string, variant: string | null, at: number, sku: string | null = null): StoredEvent {
-  return { id: uuid(), type, experiment: variant ? 'exp' : null, variant, placement: 'home-top', sku, at, visitor, receivedAt: NOW };
+  return { id: uuid(), type, experiment: variant ? 'exp' : null, variant, placement: 'home-for-you', sku, at, visitor, receivedAt: NOW };
 }
 
 describe('event batches', () => {
-  const good = { id: '6f1c2d1e-8c1a-4f59-9a53-1d6f4f6f6a11', type: 'click', experiment: 'home-shelf-position', variant: 'above-hero', placement: 'home-top', sku: '85123A', at: NOW };
+  const good = { id: '6f1c2d1e-8c1a-4f59-9a53-1d6f4f6f6a11', type: 'click', experiment: 'home-shelf-position', variant: 'above-hero', placement: 'home-for-you', sku: '85123A', at: NOW };
   it('accepts a valid batch', () => {
     expect(parseBatch({ events: [good] }, NOW)).toEqual({ ok: true, events: [good] });
   });

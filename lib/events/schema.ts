@@ -7,8 +7,11 @@ import { PLACEMENTS } from '../config/schema';
 
 export const EVENT_TYPES = ['exposure', 'click', 'add-to-cart', 'purchase'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
-/** Shelves, plus the two places a shopper acts outside them. */
-export const EVENT_PLACEMENTS = [...PLACEMENTS, 'product-page', 'cart'] as const;
+/**
+ * Shelves, plus the two places a shopper acts outside them. 'home-top' is the home shelf's name before it
+ * became 'home-for-you': devices may still hold queued events that carry it.
+ */
+export const EVENT_PLACEMENTS = [...PLACEMENTS, 'product-page', 'cart', 'home-top'] as const;
 export const SHELF_SOURCES = ['device-webgpu', 'device-wasm', 'edge', 'static'] as const;
 
 /** Body limit for POST /api/events: far above a real batch (100 events ≈ 30 KB), far below harm. */

@@ -69,7 +69,7 @@ describe('assignment', () => {
       { experiment: 'r', kind: 'ranking-source' as const, variant: 'device' },
       { experiment: 'p', kind: 'product-shelf-kind' as const, variant: 'similar' },
     ];
-    expect(assignmentsFor('home-top', as).map((a) => a.experiment)).toEqual(['h', 'r']);
+    expect(assignmentsFor('home-for-you', as).map((a) => a.experiment)).toEqual(['h', 'r']);
     expect(assignmentsFor('cart-upsell', as).map((a) => a.experiment)).toEqual(['r']);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { openDB, type IDBPDatabase } from 'idb';
 import type { EventKind, HistoryEvent } from '@/lib/recs/features';
+import { BUYER_COOKIE } from './buyer';
 
 export const HISTORY_CAP = 200;
 const DB_NAME = 'tandem-history';
@@ -43,8 +44,14 @@ export function subscribeHistory(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
+function setBuyerHint(on: boolean): void {
+  if (typeof document === 'undefined') return;
+  document.cookie = on ? `${BUYER_COOKIE}=1; Path=/; Max-Age=31536000; SameSite=Lax` : `${BUYER_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax`;
+}
+
 export async function recordEvent(sku: string, kind: EventKind, at = Date.now()): Promise<void> {
   if (kind === 'view') rememberSessionView(sku);
+  if (kind === 'purchase') setBuyerHint(true);
   try {
     const d = await db();
     const tx = d.transaction(STORE, 'readwrite');
@@ -105,6 +112,7 @@ function rememberSessionView(sku: string): void {
 
 export async function clearHistory(): Promise<void> {
   try {
+    setBuyerHint(false);
     sessionStorage.removeItem(SESSION_KEY);
     await (await db()).clear(STORE);
   } finally {

@@ -17,7 +17,7 @@ describe('the request gate', () => {
   it('lets ordinary requests through', () => {
     expect(gate(req('GET', '/'))).toBeNull();
     expect(gate(req('HEAD', '/products/85123A'))).toBeNull();
-    expect(gate(req('GET', '/api/rank?placement=home-top', { cookie: 'tandem_vid=x; other=1' }))).toBeNull();
+    expect(gate(req('GET', '/api/rank?placement=home-for-you', { cookie: 'tandem_vid=x; other=1' }))).toBeNull();
     expect(gate(req('POST', '/api/events', { 'content-length': '2000' }))).toBeNull();
     expect(gate(req('POST', '/admin/login', { 'content-length': '80' }))).toBeNull();
     expect(gate(req('GET', '/images/products/85123A.svg', { 'content-length': '0' }))).toBeNull();

@@ -5,6 +5,9 @@
  */
 import { ManifestSchema, PointerSchema, type FileEntry, type Manifest, type Pointer } from './manifest';
 import { dequantizeRows } from './quantize';
+import { checkSpec } from './score';
+import { decodeSignals, type ItemSignals } from './signals';
+import type { UserTowerWeights } from './tower';
 
 export class ArtifactError extends Error {
   constructor(message: string) {
@@ -55,6 +58,9 @@ export interface LoadedModel {
   /** Item embeddings the scorer uses (dequantised when the manifest says int8). */
   items: Float32Array;
   prior: Float32Array;
+  signals: ItemSignals;
+  /** The user tower's layer, for runtimes without ONNX (lib/recs/tower.ts). */
+  tower: UserTowerWeights;
   skus: string[];
 }
 
@@ -64,7 +70,22 @@ export async function loadModel(read: ReadFile, manifestPath = 'manifest.json'):
   const expect = (name: string, got: number, want: number) => {
     if (got !== want) throw new ArtifactError(`${name}: decodes to ${got} values, expected ${want}`);
   };
-  const [userTower, prior, ids] = await Promise.all([readVerified(read, files.userTower), readVerified(read, files.prior), readVerified(read, files.itemIds)]);
+  try {
+    checkSpec(manifest.scorer);
+  } catch (e) {
+    throw new ArtifactError(`manifest scorer: ${(e as Error).message}`);
+  }
+  const [userTower, prior, ids, signalBytes, towerBytes] = await Promise.all(
+    [files.userTower, files.prior, files.itemIds, files.signals, files.towerWeights].map((f) => readVerified(read, f)),
+  ) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+  let signals: ItemSignals;
+  try {
+    signals = decodeSignals(signalBytes, n, manifest.signals);
+  } catch (e) {
+    throw new ArtifactError(`${files.signals.path}: ${(e as Error).message}`);
+  }
+  const towerValues = asFloat32(towerBytes);
+  expect(files.towerWeights.path, towerValues.length, d * d + d);
   let items: Float32Array;
   if (manifest.embeddings.use === 'int8') {
     const [q, s] = await Promise.all([readVerified(read, files.itemsInt8), readVerified(read, files.itemsInt8Scales)]);
@@ -80,7 +101,7 @@ export async function loadModel(read: ReadFile, manifestPath = 'manifest.json'):
   expect(files.prior.path, priorValues.length, n);
   const skus = JSON.parse(new TextDecoder().decode(ids)) as unknown;
   if (!Array.isArray(skus) || skus.length !== n || !skus.every((s) => typeof s === 'string')) throw new ArtifactError(`${files.itemIds.path}: expected ${n} product codes`);
-  return { manifest, userTower, items, prior: priorValues, skus: skus as string[] };
+  return { manifest, userTower, items, prior: priorValues, signals, tower: { dim: d, W: towerValues.subarray(0, d * d), b: towerValues.subarray(d * d) }, skus: skus as string[] };
 }
 
 /** A URL's bytes, or an ArtifactError naming the URL and the status. */

@@ -4,10 +4,18 @@ import type { ScorerKind } from './rank-wasm';
 
 export type DeviceSource = 'device-webgpu' | 'device-wasm';
 
+/**
+ * Which ranking a shelf asks for (lib/recs/score.ts): 'explore' (products the shopper never bought;
+ * "Recommended for you", product and cart shelves), 'repeat' ("Buy it again": only products they bought),
+ * 'all' (the two merged).
+ */
+export type Ranking = 'explore' | 'repeat' | 'all';
+
 export interface RankRequest {
   id: number;
   history: HistoryEvent[];
   k: number;
+  ranking: Ranking;
   /** Never recommend these (what is in the cart, the product on screen). */
   exclude: string[];
   /** Product-page shelves: rank around this product as well as the history. */
@@ -20,6 +28,8 @@ export interface RankRequest {
   modelVersion?: string | null;
   /** Leave out what the shopper already bought. */
   excludePurchased?: boolean;
+  /** Leave out what the shopper viewed this recently (ms): "Recommended for you" must not echo the last few views. */
+  excludeViewedWithinMs?: number;
   /** Tests and the debug panel: skip WebGPU even where an adapter exists. */
   preferWasm?: boolean;
 }
@@ -41,7 +51,7 @@ export interface RankTimings {
 }
 
 export type RankResponse =
-  | { id: number; ok: true; items: RankedItem[]; source: DeviceSource; modelVersion: string; timings: RankTimings; historyUsed: string[] }
+  | { id: number; ok: true; items: RankedItem[]; source: DeviceSource; modelVersion: string; ranking: Ranking; timings: RankTimings; historyUsed: string[] }
   | { id: number; ok: false; reason: string };
 
 /** `npm run bench`: timings measured inside the worker, on the same session and scorer as real requests. */

@@ -44,6 +44,10 @@ export interface HistoryInputs {
   ids: Int32Array;
   /** Recency- and kind-weighted sum of each item's events; 0 on padding. */
   weights: Float32Array;
+  /** Kind-weighted count of each item's events, not decayed (a purchase 1, a view 0.25); 0 on padding. */
+  counts: Float32Array;
+  /** Days from each item's last event to `now`; 0 on padding. */
+  ages: Float32Array;
 }
 
 /**
@@ -52,7 +56,7 @@ export interface HistoryInputs {
  * products the model does not know, and events from the future, are ignored.
  */
 export function historyInputs(events: readonly HistoryEvent[], index: ReadonlyMap<string, number>, now: number, spec: FeatureSpec): HistoryInputs {
-  const byItem = new Map<number, { weight: number; last: number }>();
+  const byItem = new Map<number, { weight: number; count: number; last: number }>();
   for (const e of events) {
     const id = index.get(e.sku);
     if (id === undefined || e.at > now) continue;
@@ -60,17 +64,22 @@ export function historyInputs(events: readonly HistoryEvent[], index: ReadonlyMa
     const slot = byItem.get(id);
     if (slot) {
       slot.weight += w;
+      slot.count += spec.kindWeights[e.kind];
       if (e.at > slot.last) slot.last = e.at;
-    } else byItem.set(id, { weight: w, last: e.at });
+    } else byItem.set(id, { weight: w, count: spec.kindWeights[e.kind], last: e.at });
   }
   const ordered = [...byItem.entries()].sort((a, b) => b[1].last - a[1].last || a[0] - b[0]).slice(0, spec.historyLength);
   const ids = new Int32Array(spec.historyLength).fill(spec.paddingId);
   const weights = new Float32Array(spec.historyLength);
+  const counts = new Float32Array(spec.historyLength);
+  const ages = new Float32Array(spec.historyLength);
   ordered.forEach(([id, s], i) => {
     ids[i] = id;
     weights[i] = s.weight;
+    counts[i] = s.count;
+    ages[i] = (now - s.last) / DAY;
   });
-  return { ids, weights };
+  return { ids, weights, counts, ages };
 }
 
 export function priceBucket(price: number, edges: readonly number[]): number {

@@ -14,8 +14,18 @@ const Tensor = z.object({
   dtype: z.literal('float32'),
 });
 
-const MetricsRow = z.object({ 'recall@10': z.number(), 'ndcg@10': z.number(), 'hitrate@10': z.number() });
+const MeasureRow = z.object({ 'ndcg@10': z.number(), 'recall@10': z.number(), users: z.number().int() });
+/** One model's row of the evaluation: all targets, and explore and repeat beside them (models/evaluate.ts). */
+const MetricsRow = z.object({ 'recall@10': z.number(), 'ndcg@10': z.number(), 'hitrate@10': z.number(), explore: MeasureRow, repeat: MeasureRow });
 export const EvalResultSchema = z.object({ users: z.number().int(), models: z.record(z.string(), MetricsRow) });
+
+/** The shipped scorer (lib/recs/score.ts): the feature names in weight order, a weight per feature per head. */
+export const ScorerSchema = z.object({
+  kind: z.literal('two-stage'),
+  features: z.array(z.string()),
+  heads: z.object({ explore: z.array(z.number()), repeat: z.array(z.number()) }),
+  ownedOffset: z.number(),
+});
 
 export const ManifestSchema = z.object({
   formatVersion: z.literal(1),
@@ -34,7 +44,9 @@ export const ManifestSchema = z.object({
     priceEdges: z.array(z.number()),
     tokenBuckets: z.number().int().positive(),
   }),
-  scorer: z.object({ kind: z.literal('dot+repeat+prior'), repeatWeight: z.number(), priorWeight: z.number() }),
+  scorer: ScorerSchema,
+  /** How signals.bin is laid out (lib/recs/signals.ts). */
+  signals: z.object({ neighboursPerItem: z.number().int().positive(), tokenCount: z.number().int().nonnegative(), categories: z.number().int().positive() }),
   embeddings: z.object({
     /** Which item embeddings the scorer uses. */
     use: z.enum(['float32', 'int8']),
@@ -62,7 +74,12 @@ export const ManifestSchema = z.object({
     itemsFloat32: FileEntry,
     itemsInt8: FileEntry,
     itemsInt8Scales: FileEntry,
+    /** The explore ranking of an empty history, [0, 1]: the cold-start base. */
     prior: FileEntry,
+    /** Item signals for the second stage (lib/recs/signals.ts). */
+    signals: FileEntry,
+    /** The user tower's layer, float32 W [dim, dim] then b [dim]: the edge runs the tower in TypeScript. */
+    towerWeights: FileEntry,
     itemIds: FileEntry,
     golden: FileEntry,
     /** Cold-start context (lib/coldstart/context.ts): country and daypart lifts, and their weight. */
@@ -71,7 +88,13 @@ export const ManifestSchema = z.object({
   metrics: z.object({
     validation: EvalResultSchema,
     int8: z.object({ 'ndcg@10': z.number(), 'top10-overlap': z.number() }),
-    tuning: z.object({ 'ndcg@10': z.number() }),
+    /** The baselines' own settings, tuned on the tuning split. */
+    baselines: z.object({
+      tifu: z.object({ groupSize: z.number(), withinDecay: z.number(), groupDecay: z.number(), neighbours: z.number(), alpha: z.number() }),
+      decayHalfLifeDays: z.number(),
+    }),
+    /** Removing one feature at a time (retrained, same windows), on validation; present when `npm run models -- --ablation` ran. */
+    ablation: z.record(z.string(), MetricsRow).optional(),
     /** Cold start (no history), every validation order: popularity alone vs with country and daypart. */
     coldStart: z.object({ weights: z.object({ country: z.number(), daypart: z.number() }), popularity: z.object({ 'ndcg@10': z.number() }), context: z.object({ 'ndcg@10': z.number() }) }),
   }),

@@ -1,31 +1,29 @@
 /**
- * The shipped scorer (lib/recs/rank.ts) with its dot products in a WebAssembly SIMD kernel
+ * The dot products of every ranking (lib/recs/rank.ts dotAll) in a WebAssembly SIMD kernel
  * (score-kernel.wat): the item rows are copied into the kernel's memory once, when a model loads, and
  * every ranking then streams them with four (float32) or sixteen (int8) multiply-adds per instruction.
  * Where WebAssembly SIMD is missing, or the dimension does not fit the kernel's lanes, the same
  * interface runs the JavaScript scorer, so callers never branch.
  */
-import { addRepeatTerm, scoreAll, type ScoreInputs, type ScorerSpec } from './rank';
-import { scoreAllInt8 } from './rank-int8';
+import { dotAll } from './rank';
+import { dotAllInt8 } from './rank-int8';
 import { SCORE_KERNEL_BASE64 } from './score-kernel.generated';
 
 export type ScorerKind = 'wasm-simd' | 'js';
 
-type History = ScoreInputs['history'];
-
 export interface PreparedScorer {
   kind: ScorerKind;
   /**
-   * Scores of every item, as scoreAll() computes them. Under WebAssembly the array is a view of the
-   * kernel's memory: read it before the next call.
+   * u · e_i for every item, as dotAll() computes them. Under WebAssembly the array is a view of the
+   * kernel's memory: use it (the scorer writes over it in place) before the next call.
    */
-  score(spec: ScorerSpec, user: Float32Array, history: History): Float32Array;
+  dots(user: Float32Array): Float32Array;
 }
 
 interface KernelExports {
   memory: WebAssembly.Memory;
-  score_f32(items: number, n: number, d: number, user: number, prior: number, pw: number, out: number): void;
-  score_i8(q: number, scales: number, n: number, d: number, uq: number, userScale: number, prior: number, pw: number, out: number): void;
+  score_f32(items: number, n: number, d: number, user: number, out: number): void;
+  score_i8(q: number, scales: number, n: number, d: number, uq: number, userScale: number, out: number): void;
 }
 
 /** Int32 sums of int8 × int16 products stay exact up to this dimension (lanes of ≤ d/4 pairs). */
@@ -72,53 +70,47 @@ function layout(sizes: number[]): { offsets: number[]; total: number } {
 }
 
 /** Float32 rows (n × dim, row-major). */
-export function prepareScorer(items: Float32Array, dim: number, prior: Float32Array, opts: { js?: boolean } = {}): PreparedScorer {
-  const n = prior.length;
-  const js: PreparedScorer = { kind: 'js', score: (spec, user, history) => scoreAll(spec, { user, items, dim, prior, history }) };
-  if (opts.js || dim % 4 !== 0 || items.length !== n * dim) return js;
-  const { offsets, total } = layout([dim * 4, n * dim * 4, n * 4, n * 4]);
-  const [userAt, itemsAt, priorAt, outAt] = offsets as [number, number, number, number];
+export function prepareScorer(items: Float32Array, dim: number, opts: { js?: boolean } = {}): PreparedScorer {
+  const n = items.length / dim;
+  const js: PreparedScorer = { kind: 'js', dots: (user) => dotAll(user, items, dim) };
+  if (opts.js || dim % 4 !== 0 || !Number.isInteger(n)) return js;
+  const { offsets, total } = layout([dim * 4, n * dim * 4, n * 4]);
+  const [userAt, itemsAt, outAt] = offsets as [number, number, number];
   const k = instantiate(total);
   if (!k) return js;
   new Float32Array(k.memory.buffer, itemsAt, n * dim).set(items);
-  new Float32Array(k.memory.buffer, priorAt, n).set(prior);
   return {
     kind: 'wasm-simd',
-    score(spec, user, history) {
+    dots(user) {
       new Float32Array(k.memory.buffer, userAt, dim).set(user);
-      k.score_f32(itemsAt, n, dim, userAt, priorAt, spec.priorWeight, outAt);
-      const scores = new Float32Array(k.memory.buffer, outAt, n);
-      addRepeatTerm(scores, spec, history);
-      return scores;
+      k.score_f32(itemsAt, n, dim, userAt, outAt);
+      return new Float32Array(k.memory.buffer, outAt, n);
     },
   };
 }
 
 /** Int8 rows with one scale per row (lib/recs/quantize.ts). */
-export function prepareInt8Scorer(q: Int8Array, scales: Float32Array, dim: number, prior: Float32Array, opts: { js?: boolean } = {}): PreparedScorer {
-  const n = prior.length;
-  const js: PreparedScorer = { kind: 'js', score: (spec, user, history) => scoreAllInt8(spec, { user, q, scales, dim, prior, history }) };
+export function prepareInt8Scorer(q: Int8Array, scales: Float32Array, dim: number, opts: { js?: boolean } = {}): PreparedScorer {
+  const n = scales.length;
+  const js: PreparedScorer = { kind: 'js', dots: (user) => dotAllInt8(user, q, scales, dim) };
   if (opts.js || dim % 16 !== 0 || dim > MAX_INT8_DIM || q.length !== n * dim) return js;
-  const { offsets, total } = layout([dim * 2, n * dim, n * 4, n * 4, n * 4]);
-  const [userAt, qAt, scalesAt, priorAt, outAt] = offsets as [number, number, number, number, number];
+  const { offsets, total } = layout([dim * 2, n * dim, n * 4, n * 4]);
+  const [userAt, qAt, scalesAt, outAt] = offsets as [number, number, number, number];
   const k = instantiate(total);
   if (!k) return js;
   new Int8Array(k.memory.buffer, qAt, n * dim).set(q);
   new Float32Array(k.memory.buffer, scalesAt, n).set(scales);
-  new Float32Array(k.memory.buffer, priorAt, n).set(prior);
   return {
     kind: 'wasm-simd',
-    score(spec, user, history) {
+    dots(user) {
       // The user vector in int16: one scale, 1/32767 of its largest component, far below int8's own error.
       let max = 0;
       for (let i = 0; i < dim; i++) max = Math.max(max, Math.abs(user[i]!));
       const userScale = max > 0 ? max / 32767 : 1;
       const uq = new Int16Array(k.memory.buffer, userAt, dim);
       for (let i = 0; i < dim; i++) uq[i] = Math.round(user[i]! / userScale);
-      k.score_i8(qAt, scalesAt, n, dim, userAt, userScale, priorAt, spec.priorWeight, outAt);
-      const scores = new Float32Array(k.memory.buffer, outAt, n);
-      addRepeatTerm(scores, spec, history);
-      return scores;
+      k.score_i8(qAt, scalesAt, n, dim, userAt, userScale, outAt);
+      return new Float32Array(k.memory.buffer, outAt, n);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scoreAll, topK } from './rank';
+import { dotAll, topK } from './rank';
 
 describe('topK', () => {
   it('equals a full stable sort, ties to the lower index', () => {
@@ -19,35 +19,23 @@ describe('topK', () => {
   });
 });
 
-describe('scoreAll', () => {
-  it('adds the dot product, the repeat term on history items and the prior', () => {
-    const scores = scoreAll(
-      { kind: 'dot+repeat+prior', repeatWeight: 2, priorWeight: 0.5 },
-      {
-        user: Float32Array.of(1, 0),
-        items: Float32Array.of(0.5, 0.5, 0, 1, -1, 0),
-        dim: 2,
-        prior: Float32Array.of(0, 1, 0.2),
-        history: { ids: Int32Array.of(2, -1), weights: Float32Array.of(Math.E - 1, 0) },
-      },
-    );
-    expect(scores[0]).toBeCloseTo(0.5, 6);
-    expect(scores[1]).toBeCloseTo(0.5, 6);
-    expect(scores[2]).toBeCloseTo(-1 + 0.1 + 2, 6);
+describe('dotAll', () => {
+  it('is u · e_i for every row', () => {
+    const scores = dotAll(Float32Array.of(1, 2), Float32Array.of(0.5, 0.5, 0, 1, -1, 0), 2);
+    expect([...scores]).toEqual([1.5, 2, -1]);
   });
 });
 
-describe('int8 scorer', () => {
-  it('matches the float32 scorer on dequantised rows', async () => {
+describe('int8 dot products', () => {
+  it('match the float32 ones on dequantised rows', async () => {
     const { quantizeRows, dequantizeRows } = await import('./quantize');
-    const { scoreAllInt8 } = await import('./rank-int8');
+    const { dotAllInt8 } = await import('./rank-int8');
     const d = 4;
     const items = Float32Array.of(0.5, -0.5, 0.5, 0.5, 0.9, 0.1, -0.3, 0.2, -0.7, 0.7, 0.1, 0.1);
     const { q, scales } = quantizeRows(items, 3, d);
-    const spec = { kind: 'dot+repeat+prior' as const, repeatWeight: 2, priorWeight: 0.5 };
-    const common = { user: Float32Array.of(0.1, 0.2, -0.3, 0.9), dim: d, prior: Float32Array.of(0.1, 0.5, 1), history: { ids: Int32Array.of(1, -1), weights: Float32Array.of(0.5, 0) } };
-    const a = scoreAllInt8(spec, { ...common, q, scales });
-    const b = scoreAll(spec, { ...common, items: dequantizeRows(q, scales, d) });
+    const user = Float32Array.of(0.1, 0.2, -0.3, 0.9);
+    const a = dotAllInt8(user, q, scales, d);
+    const b = dotAll(user, dequantizeRows(q, scales, d), d);
     for (let i = 0; i < 3; i++) expect(a[i]).toBeCloseTo(b[i]!, 5);
   });
 });

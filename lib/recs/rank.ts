@@ -1,47 +1,19 @@
 /**
- * The shipped scorer and top-K selection. Pure: the browser worker, the edge function and `npm run eval`
- * all rank with this file, so what is measured is what is shown.
- *
- *   score(i) = u · e_i + repeatWeight · log(1 + h_i) + priorWeight · prior_i
- *
- * h_i is the history weight of item i (0 if never touched; see features.ts), prior_i the shipped
- * recent-popularity prior (log(1 + orders in the last 30 days), scaled to [0, 1]).
+ * Dot products and top-K selection: the two loops every ranking runs. Pure: the browser worker, the edge
+ * function and `npm run eval` call them; the scorer built on them is lib/recs/score.ts.
  */
-export interface ScorerSpec {
-  kind: 'dot+repeat+prior';
-  repeatWeight: number;
-  priorWeight: number;
-}
 
-export interface ScoreInputs {
-  user: Float32Array;
-  /** Row-major n × d item embeddings. */
-  items: Float32Array;
-  dim: number;
-  prior: Float32Array;
-  history: { ids: Int32Array; weights: Float32Array };
-}
-
-export function scoreAll(spec: ScorerSpec, x: ScoreInputs): Float32Array {
-  const n = x.prior.length;
-  const d = x.dim;
-  const scores = new Float32Array(n);
+/** u · e_i for every row of `items` (row-major n × dim), into `out` when given. */
+export function dotAll(user: Float32Array, items: Float32Array, dim: number, out?: Float32Array): Float32Array {
+  const n = items.length / dim;
+  const scores = out ?? new Float32Array(n);
   for (let i = 0; i < n; i++) {
     let s = 0;
-    const off = i * d;
-    for (let k = 0; k < d; k++) s += x.user[k]! * x.items[off + k]!;
-    scores[i] = s + spec.priorWeight * x.prior[i]!;
+    const off = i * dim;
+    for (let k = 0; k < dim; k++) s += user[k]! * items[off + k]!;
+    scores[i] = s;
   }
-  addRepeatTerm(scores, spec, x.history);
   return scores;
-}
-
-/** The repeat term, added in place to scores from any dot-product path (this file, int8, the SIMD kernel). */
-export function addRepeatTerm(scores: Float32Array, spec: ScorerSpec, history: ScoreInputs['history']): void {
-  for (let j = 0; j < history.ids.length; j++) {
-    const id = history.ids[j]!;
-    if (id >= 0) scores[id]! += spec.repeatWeight * Math.log1p(history.weights[j]!);
-  }
 }
 
 /**

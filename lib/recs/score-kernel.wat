@@ -1,4 +1,4 @@
-;; The dot-product half of the shipped scorer (lib/recs/rank.ts) as a WebAssembly SIMD kernel: the
+;; The dot products of every ranking (lib/recs/rank.ts dotAll) as a WebAssembly SIMD kernel: the
 ;; scalar JavaScript loop runs five times above the memory floor, because it does one multiply-add per
 ;; element; this does four (float32) or sixteen (int8) per instruction group.
 ;;
@@ -8,10 +8,9 @@
 (module
   (memory (export "memory") 1)
 
-  ;; out[i] = dot(user, items[i]) + pw * prior[i], rows of d float32, d a multiple of 4.
+  ;; out[i] = dot(user, items[i]), rows of d float32, d a multiple of 4.
   (func (export "score_f32")
-    (param $items i32) (param $n i32) (param $d i32) (param $user i32)
-    (param $prior i32) (param $pw f32) (param $out i32)
+    (param $items i32) (param $n i32) (param $d i32) (param $user i32) (param $out i32)
     (local $end i32) (local $rowBytes i32) (local $k i32) (local $acc v128)
     (local.set $rowBytes (i32.shl (local.get $d) (i32.const 2)))
     (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))))
@@ -30,20 +29,17 @@
           (br_if $cols (i32.lt_u (local.get $k) (local.get $rowBytes))))
         (f32.store (local.get $out)
           (f32.add
-            (f32.add
-              (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
-              (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc))))
-            (f32.mul (local.get $pw) (f32.load (local.get $prior)))))
+            (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+            (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
         (local.set $items (i32.add (local.get $items) (local.get $rowBytes)))
-        (local.set $prior (i32.add (local.get $prior) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 4)))
         (br $rows))))
 
-  ;; out[i] = scale[i] * userScale * dot(uq, q[i]) + pw * prior[i]: rows of d int8 (d a multiple of 16),
+  ;; out[i] = scale[i] * userScale * dot(uq, q[i]): rows of d int8 (d a multiple of 16),
   ;; the user vector quantised to int16. Products and sums stay exact in int32 for d <= 512.
   (func (export "score_i8")
     (param $q i32) (param $scales i32) (param $n i32) (param $d i32) (param $uq i32)
-    (param $userScale f32) (param $prior i32) (param $pw f32) (param $out i32)
+    (param $userScale f32) (param $out i32)
     (local $end i32) (local $k i32) (local $acc v128) (local $v v128) (local $u i32)
     (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))))
     (block $done
@@ -63,16 +59,13 @@
           (local.set $k (i32.add (local.get $k) (i32.const 16)))
           (br_if $cols (i32.lt_u (local.get $k) (local.get $d))))
         (f32.store (local.get $out)
-          (f32.add
-            (f32.mul
-              (f32.mul (f32.load (local.get $scales)) (local.get $userScale))
-              (f32.convert_i32_s
-                (i32.add
-                  (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
-                  (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc))))))
-            (f32.mul (local.get $pw) (f32.load (local.get $prior)))))
+          (f32.mul
+            (f32.mul (f32.load (local.get $scales)) (local.get $userScale))
+            (f32.convert_i32_s
+              (i32.add
+                (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
+                (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))))
         (local.set $q (i32.add (local.get $q) (local.get $d)))
         (local.set $scales (i32.add (local.get $scales) (i32.const 4)))
-        (local.set $prior (i32.add (local.get $prior) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 4)))
         (br $rows)))))

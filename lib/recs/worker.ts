@@ -11,6 +11,8 @@ import { prepareInt8Scorer, prepareScorer, type PreparedScorer } from './rank-wa
 import type { BenchRequest, BenchResponse, BenchResult, DeviceSource, Percentiles, RankRequest, RankResponse } from './device-protocol';
 import { historyInputs } from './features';
 import { topK } from './rank';
+import { rankingScores, repeatScores, userContext } from './score';
+import type { ItemSignals } from './signals';
 import { towerInputs } from './tower';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -89,7 +91,7 @@ async function init(preferWasm: boolean, pin: string | null): Promise<Ready> {
     source: webgpu ? 'device-webgpu' : 'device-wasm',
     catalog,
     index: new Map(model.skus.map((s, i) => [s, i])),
-    scorer: prepareScorer(model.items, model.manifest.dim, model.prior),
+    scorer: prepareScorer(model.items, model.manifest.dim),
     loadMs: performance.now() - started,
   };
 }
@@ -129,24 +131,41 @@ async function rank(req: RankRequest): Promise<RankResponse> {
   );
   const user = (await out[outName]!.getData()) as Float32Array;
   const t1 = performance.now();
-  const scores = r.scorer.score(manifest.scorer, user, h);
+  const ctx = userContext(r.model.signals, h);
+  const dots = r.scorer.dots(user);
   const exclude = new Set<number>();
-  for (const sku of req.exclude) {
+  const add = (sku: string) => {
     const i = r.index.get(sku);
     if (i !== undefined) exclude.add(i);
-  }
-  if (req.excludePurchased) for (const e of req.history) if (e.kind === 'purchase' && r.index.has(e.sku)) exclude.add(r.index.get(e.sku)!);
+  };
+  req.exclude.forEach(add);
+  if (req.excludePurchased) for (const e of req.history) if (e.kind === 'purchase') add(e.sku);
+  if (req.excludeViewedWithinMs) for (const e of req.history) if (e.kind === 'view' && now - e.at <= req.excludeViewedWithinMs) add(e.sku);
   const anchorCategory = req.anchorSku && req.category ? r.catalog[r.index.get(req.anchorSku) ?? -1]?.[3] : undefined;
   if (anchorCategory) r.catalog.forEach((c, i) => (c[3] === anchorCategory) !== (req.category === 'same') && exclude.add(i));
   const pins = (req.pin ?? []).map((s) => r.index.get(s)).filter((i): i is number => i !== undefined && skus[i] !== req.anchorSku);
-  const top = withPins(topK(scores, req.k, exclude), pins, req.k);
+  let top: number[];
+  let scoreOf: (i: number) => number;
+  if (req.ranking === 'repeat') {
+    // Only what was bought: a view or a cart line is not something to buy "again".
+    const bought = new Set(req.history.filter((e) => e.kind === 'purchase').map((e) => r.index.get(e.sku)));
+    const ranked = repeatScores(manifest.scorer, r.model.signals, ctx, dots).filter(([i]) => bought.has(i) && !exclude.has(i));
+    const byId = new Map(ranked);
+    top = ranked.slice(0, req.k).map(([i]) => i);
+    scoreOf = (i) => byId.get(i) ?? 0;
+  } else {
+    const scores = rankingScores(req.ranking, manifest.scorer, r.model.signals, ctx, dots);
+    top = withPins(topK(scores, req.k, exclude), pins, req.k);
+    scoreOf = (i) => scores[i]!;
+  }
   const t2 = performance.now();
   return {
     id: req.id,
     ok: true,
-    items: top.map((i) => ({ sku: skus[i]!, name: r.catalog[i]![1], price: r.catalog[i]![2], score: scores[i]! })),
+    items: top.map((i) => ({ sku: skus[i]!, name: r.catalog[i]![1], price: r.catalog[i]![2], score: scoreOf(i) })),
     source: r.source,
     modelVersion: manifest.version,
+    ranking: req.ranking,
     timings: { loadMs: Math.round(first), inferenceMs: t1 - t0, rankingMs: t2 - t1, scorer: r.scorer.kind },
     historyUsed: [...h.ids].filter((i) => i >= 0).map((i) => skus[i]!),
   };
@@ -172,6 +191,24 @@ function readBandwidth(): number {
     best = Math.min(best, performance.now() - t);
   }
   return (2 * a.byteLength) / Math.max(best, 0.1);
+}
+
+/** Signals for a synthetic catalogue: seeded values, three name tokens each, no co-purchase neighbours. */
+function syntheticSignals(n: number): ItemSignals {
+  let seed = 777;
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
+  const vec = () => Float32Array.from({ length: n }, rand);
+  return {
+    n,
+    vectors: { pop30: vec(), pop7: vec(), trend: vec(), fresh: vec(), repeatRate: vec(), interval: vec(), logPrice: vec() },
+    neighboursPerItem: 1,
+    neighbours: new Int32Array(n).fill(-1),
+    neighbourWeights: new Float32Array(n),
+    tokenOffsets: Int32Array.from({ length: n + 1 }, (_, i) => 3 * i),
+    tokens: Uint16Array.from({ length: 3 * n }, () => Math.floor(rand() * 1024)),
+    category: Uint8Array.from({ length: n }, () => Math.floor(rand() * 13)),
+    categories: 13,
+  };
 }
 
 /** Seeded unit vectors: a synthetic catalogue of `n` items. */
@@ -202,7 +239,7 @@ async function bench(req: BenchRequest): Promise<BenchResult> {
   const H = manifest.features.historyLength;
   const [embName, wName] = manifest.userTower.inputs.map((t) => t.name) as [string, string];
   // A full history: the best sellers, equally weighted.
-  const history = { ids: Int32Array.from({ length: H }, (_, i) => i), weights: new Float32Array(H).fill(1) };
+  const history = { ids: Int32Array.from({ length: H }, (_, i) => i), weights: new Float32Array(H).fill(1), counts: new Float32Array(H).fill(1), ages: new Float32Array(H).fill(10) };
   const x = towerInputs(items, d, [history], H);
   const infer = () => enqueue(() => r.session.run({ [embName]: new r.TensorCtor('float32', x.embeddings.slice(), [1, H, d]), [wName]: new r.TensorCtor('float32', x.weights.slice(), [1, H]) }));
   const t0 = performance.now();
@@ -220,21 +257,25 @@ async function bench(req: BenchRequest): Promise<BenchResult> {
     return percentiles(ms);
   };
   const inference = await time(infer);
-  const ranking = await time(() => topK(r.scorer.score(manifest.scorer, user, history), 10));
+  // A ranking as the shelves run it: dot products, the explore head over every item, top 10.
+  const rankWith = (scorer: PreparedScorer, signals: ItemSignals) => () => topK(rankingScores('explore', manifest.scorer, signals, userContext(signals, history), scorer.dots(user)), 10);
+  const ranking = await time(rankWith(r.scorer, r.model.signals));
   const bandwidthBytesPerMs = readBandwidth();
   const synthetic: BenchResult['synthetic'] = [];
   for (const n of req.bench.syntheticSizes) {
     const big = syntheticItems(n, d);
     const { q, scales } = quantizeRows(big, n, d);
-    const bigPrior = new Float32Array(n).fill(0.5);
+    const signals = syntheticSignals(n);
     // Fewer runs where one run is long: the percentiles settle long before 200 runs of a million items.
     const runs = Math.max(10, Math.min(req.bench.iterations, Math.floor(2e7 / (n * d))));
-    const measure = async (scorer: PreparedScorer) => time(() => topK(scorer.score(manifest.scorer, user, history), 10), runs);
+    const measure = async (scorer: PreparedScorer) => time(rankWith(scorer, signals), runs);
     // Before: the scalar JavaScript loops; after: the SIMD kernel the worker ranks with.
-    const js = { float32: await measure(prepareScorer(big, d, bigPrior, { js: true })), int8: await measure(prepareInt8Scorer(q, scales, d, bigPrior, { js: true })) };
-    const wasm = { float32: await measure(prepareScorer(big, d, bigPrior)), int8: await measure(prepareInt8Scorer(q, scales, d, bigPrior)) };
-    // What must stream through memory at least once: the rows, then the prior read, the scores written and read by top-K.
-    const floor = (rowBytes: number) => (n * d * rowBytes + n * 4 * 3) / bandwidthBytesPerMs;
+    const js = { float32: await measure(prepareScorer(big, d, { js: true })), int8: await measure(prepareInt8Scorer(q, scales, d, { js: true })) };
+    const wasm = { float32: await measure(prepareScorer(big, d)), int8: await measure(prepareInt8Scorer(q, scales, d)) };
+    // What must stream through memory at least once: the rows, the signals the head reads per item (five
+    // float32 vectors, a category byte, token offsets and about three uint16 tokens, the co-purchase
+    // vector), then the scores written and read by top-K.
+    const floor = (rowBytes: number) => (n * d * rowBytes + n * (4 * 5 + 1 + 4 + 6 + 4 + 8)) / bandwidthBytesPerMs;
     synthetic.push({ items: n, js, wasm, floorMs: { float32: floor(4), int8: floor(1) } });
   }
   return { source: r.source, modelVersion: manifest.version, itemCount: manifest.itemCount, loadMs, firstInferenceMs, inference, ranking, scorer: r.scorer.kind, synthetic, bandwidthBytesPerMs };

@@ -1,4 +1,4 @@
-/** Writes one model version: ONNX and Core ML user tower, item embeddings (float32 + int8), prior, ids, golden vectors, manifest. */
+/** Writes one model version: ONNX and Core ML user tower, item embeddings (float32 + int8), signals, prior, ids, golden vectors, manifest. */
 import type { ColdStartContext } from '../../lib/coldstart/context';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -6,7 +6,9 @@ import path from 'node:path';
 import { historyInputs, type HistoryEvent } from '../../lib/recs/features';
 import type { FileEntry, Manifest } from '../../lib/recs/manifest';
 import { quantizeRows } from '../../lib/recs/quantize';
-import { scoreAll, topK } from '../../lib/recs/rank';
+import { dotAll, topK } from '../../lib/recs/rank';
+import { rankingScores, repeatScores, userContext } from '../../lib/recs/score';
+import { encodeSignals, signalsLayout } from '../../lib/recs/signals';
 import { EPS } from '../../lib/recs/tower';
 import { userEmbedding, type TrainedModel } from '../two-tower';
 import { COREML_FILE, userTowerCoreMl } from './coreml';
@@ -20,21 +22,45 @@ export interface GoldenCase {
   name: string;
   now: string;
   events: { sku: string; at: string; kind: HistoryEvent['kind'] }[];
-  expected: { ids: number[]; weights: number[]; userEmbedding: number[]; top10: string[] };
+  expected: {
+    ids: number[];
+    weights: number[];
+    counts: number[];
+    ages: number[];
+    userEmbedding: number[];
+    /** The "all" ranking's top 10. */
+    top10: string[];
+    /** The explore ranking's top 10 without the products bought (what "Recommended for you" shows, before its cart and recent-view rules). */
+    explore10: string[];
+    /** The repeat head over the history slots, best first ("Buy it again"). */
+    repeat: string[];
+  };
 }
 
-/** What every runtime must reproduce: inputs, user embedding and top-10 for a few histories. */
+/** What every runtime must reproduce: inputs, user embedding and the three rankings for a few histories. */
 export function goldenCases(model: TrainedModel, histories: { name: string; events: HistoryEvent[] }[]): GoldenCase[] {
   const index = new Map(model.skus.map((s, i) => [s, i]));
   return histories.map(({ name, events }) => {
     const h = historyInputs(events, index, model.now, model.spec);
     const user = userEmbedding(model, h);
-    const top = topK(scoreAll(model.scorer, { user, items: model.items, dim: model.dim, prior: model.prior, history: h }), 10);
+    const ctx = userContext(model.signals, h);
+    const dots = () => dotAll(user, model.items, model.dim);
+    const bought = new Set(events.filter((e) => e.kind === 'purchase').flatMap((e) => (index.has(e.sku) ? [index.get(e.sku)!] : [])));
+    const sku = (i: number) => model.skus[i]!;
     return {
       name,
       now: new Date(model.now).toISOString(),
       events: events.map((e) => ({ sku: e.sku, at: new Date(e.at).toISOString(), kind: e.kind })),
-      expected: { ids: [...h.ids], weights: [...h.weights], userEmbedding: [...user], top10: top.map((i) => model.skus[i]!) },
+      expected: {
+        ids: [...h.ids],
+        weights: [...h.weights],
+        counts: [...h.counts],
+        ages: [...h.ages],
+        userEmbedding: [...user],
+        top10: topK(rankingScores('all', model.scorer, model.signals, ctx, dots()), 10).map(sku),
+        explore10: topK(rankingScores('explore', model.scorer, model.signals, ctx, dots()), 10, bought).map(sku),
+        repeat: repeatScores(model.scorer, model.signals, ctx, dots()).map(([i]) => sku(i)),
+      },
     };
   });
 }
@@ -72,6 +98,8 @@ export function writeArtifacts(
     itemsInt8: { path: 'items.i8.bin', data: bytesOf(q) },
     itemsInt8Scales: { path: 'items.i8-scales.f32.bin', data: bytesOf(scales) },
     prior: { path: 'prior.f32.bin', data: bytesOf(model.prior) },
+    signals: { path: 'signals.bin', data: encodeSignals(model.signals) },
+    towerWeights: { path: 'tower.f32.bin', data: bytesOf(Float32Array.from([...model.W, ...model.b])) },
     itemIds: { path: 'items.json', data: new TextEncoder().encode(JSON.stringify(model.skus)) },
     golden: { path: 'golden.json', data: new TextEncoder().encode(JSON.stringify({ cases: goldenCases(model, info.golden) }, null, 1)) },
     coldStart: { path: 'coldstart.json', data: new TextEncoder().encode(JSON.stringify(info.coldStart)) },
@@ -92,6 +120,7 @@ export function writeArtifacts(
     itemCount: n,
     features: model.spec,
     scorer: model.scorer,
+    signals: signalsLayout(model.signals),
     embeddings: { use: 'float32', layout: 'row-major [itemCount, dim], little-endian', int8Scale: 'per-row: value = int8 × scale[row]' },
     userTower: { format: 'onnx', opset: OPSET, inputs: io.inputs, outputs: io.outputs },
     coreml: {

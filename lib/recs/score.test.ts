@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { syntheticScorer, syntheticSignals } from '../../models/test-model';
+import { rng } from '../../models/train';
+import { DEFAULT_FEATURE_SPEC, historyInputs, type HistoryEvent } from './features';
+import { checkSpec, F, featureMatrix, rankingScores, repeatScores, scoreHead, scoreRow, STAGE_FEATURES, userContext } from './score';
+import { decodeSignals, encodeSignals, signalsLayout } from './signals';
+
+const n = 30;
+const signals = syntheticSignals(n);
+const spec = syntheticScorer();
+const index = new Map(Array.from({ length: n }, (_, i) => [`S${i}`, i]));
+const NOW = Date.UTC(2011, 10, 24);
+const DAY = 86_400_000;
+const events: HistoryEvent[] = [
+  { sku: 'S3', at: NOW - 40 * DAY, kind: 'purchase' },
+  { sku: 'S3', at: NOW - 2 * DAY, kind: 'purchase' },
+  { sku: 'S7', at: NOW - DAY, kind: 'view' },
+  { sku: 'S12', at: NOW - 90 * DAY, kind: 'cart' },
+];
+const history = historyInputs(events, index, NOW, DEFAULT_FEATURE_SPEC);
+const r = rng(4);
+const dots = Float32Array.from({ length: n }, () => r() - 0.5);
+
+describe('history slots', () => {
+  it('carry a kind-weighted count and the days since the last event', () => {
+    expect([...history.ids.slice(0, 4)]).toEqual([7, 3, 12, -1]);
+    expect([...history.counts.slice(0, 3)]).toEqual([0.25, 2, 0.5]);
+    expect([...history.ages.slice(0, 3)]).toEqual([1, 2, 90]);
+  });
+});
+
+describe('the second stage', () => {
+  const ctx = userContext(signals, history);
+
+  it('builds the user context from the slots: co-purchase, category shares, mean price, name words', () => {
+    const total = 0.25 + 2 + 0.5;
+    expect(ctx.slots.map((s) => s.id)).toEqual([7, 3, 12]);
+    // Categories are i % 3: items 3 and 12 are category 0, item 7 category 1.
+    expect(ctx.categoryShare[0]).toBeCloseTo((2 + 0.5) / total, 6);
+    expect(ctx.categoryShare[1]).toBeCloseTo(0.25 / total, 6);
+    expect(ctx.meanLogPrice).toBeCloseTo((0.25 * signals.vectors.logPrice[7]! + 2 * signals.vectors.logPrice[3]! + 0.5 * signals.vectors.logPrice[12]!) / total, 6);
+    // S3's first neighbour is item 4: weighted by S3's count.
+    const m = signals.neighboursPerItem;
+    expect(ctx.copurchase[signals.neighbours[3 * m]!]).toBeGreaterThanOrEqual(2 * signals.neighbourWeights[3 * m]! - 1e-6);
+    expect(ctx.tokenShare.size).toBeGreaterThan(0);
+  });
+
+  it('scores every item as its feature row times the weights, for each head', () => {
+    for (const head of ['explore', 'repeat'] as const) {
+      const X = featureMatrix(signals, ctx, dots);
+      const fast = scoreHead(spec.heads[head], signals, ctx, dots.slice());
+      for (let i = 0; i < n; i++) expect(fast[i]).toBeCloseTo(scoreRow(spec.heads[head], X, i), 4);
+    }
+  });
+
+  it('gives owned-only features to history items alone', () => {
+    const X = featureMatrix(signals, ctx, dots);
+    const owned = STAGE_FEATURES.indexOf('owned');
+    const slots = new Set([7, 3, 12]);
+    for (let i = 0; i < n; i++) for (let f = owned; f < F; f++) if (!slots.has(i)) expect(X[i * F + f]).toBe(0);
+    expect(X[3 * F + owned]).toBe(1);
+    expect(X[3 * F + STAGE_FEATURES.indexOf('count')]).toBeCloseTo(Math.log1p(2), 6);
+  });
+
+  it('"all" is explore for new items and ownedOffset + repeat for owned ones; repeat ranks only the slots', () => {
+    const explore = rankingScores('explore', spec, signals, ctx, dots.slice());
+    const all = rankingScores('all', spec, signals, ctx, dots.slice());
+    const repeat = repeatScores(spec, signals, ctx, dots);
+    expect(repeat.map(([i]) => i).sort()).toEqual([12, 3, 7]);
+    for (let k = 1; k < repeat.length; k++) expect(repeat[k - 1]![1]).toBeGreaterThanOrEqual(repeat[k]![1]);
+    for (const [i, z] of repeat) expect(all[i]).toBeCloseTo(spec.ownedOffset + z, 4);
+    for (let i = 0; i < n; i++) if (![3, 7, 12].includes(i)) expect(all[i]).toBe(explore[i]);
+  });
+
+  it('an empty history has no personal terms: only the dot product and the item signals', () => {
+    const empty = userContext(signals, historyInputs([], index, NOW, DEFAULT_FEATURE_SPEC));
+    expect(empty.hasHistory).toBe(false);
+    const X = featureMatrix(signals, empty, dots);
+    for (let i = 0; i < n; i++) for (const f of ['copurchase', 'category', 'price', 'design', 'owned'] as const) expect(X[i * F + STAGE_FEATURES.indexOf(f)]).toBe(0);
+  });
+
+  it('refuses a manifest scorer made for other features', () => {
+    expect(() => checkSpec(spec)).not.toThrow();
+    expect(() => checkSpec({ ...spec, features: [...STAGE_FEATURES].reverse() })).toThrow(/not this code's/);
+    expect(() => checkSpec({ ...spec, heads: { ...spec.heads, repeat: [1, 2] } })).toThrow(/repeat has 2 weights/);
+  });
+});
+
+describe('signals.bin', () => {
+  it('round-trips, and a file of the wrong size is refused', () => {
+    const bytes = encodeSignals(signals);
+    const back = decodeSignals(bytes, n, signalsLayout(signals));
+    expect(back).toEqual(signals);
+    expect(() => decodeSignals(bytes.subarray(1), n, signalsLayout(signals))).toThrow(/bytes, the manifest's layout needs/);
+  });
+});

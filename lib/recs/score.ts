@@ -1,0 +1,223 @@
+/**
+ * The shipped scorer: the two-tower dot product and a learned second stage, in three heads.
+ *
+ *   score_h(i) = Σ_f weight_h[f] · feature_f(user, i)
+ *
+ * The features (`STAGE_FEATURES`) come from the user embedding, the history slots (lib/recs/features.ts)
+ * and the item signals (lib/recs/signals.ts). Two heads weigh them for two questions:
+ *   explore  which product they never bought will they buy ("Recommended for you", product and cart
+ *            shelves: the shelf leaves owned products out, so the owned-only features carry no weight);
+ *   repeat   which of their own products will they buy again ("Buy it again": only owned products).
+ * The "all" ranking (what will they buy next, new or not) merges them: an owned product scores
+ * ownedOffset + its repeat score, any other its explore score.
+ * Weights are trained by `npm run models` (models/second-stage.ts) and live in the manifest's `scorer`.
+ * Pure: the worker, the edge function, `npm run eval` and the exported graphs compute exactly this.
+ */
+import type { HistoryInputs } from './features';
+import type { ItemSignals } from './signals';
+
+export const STAGE_FEATURES = [
+  /** u · e_i: the two-tower's match. */
+  'dot',
+  'pop30',
+  'pop7',
+  'trend',
+  'fresh',
+  /** log(1 + Σ over history slots of count × co-purchase cosine(slot item, i)). */
+  'copurchase',
+  /** The share of the history (by count) in i's category. */
+  'category',
+  /** −|log price_i − the history's mean log price|; 0 without a history. */
+  'price',
+  /** The largest share of history items that carry one of i's name words (a design series: "Retrospot"). */
+  'design',
+  /** The rest are 0 unless i is in the history. */
+  'owned',
+  /** log(1 + count). */
+  'count',
+  /** log(1 + recency-decayed weight). */
+  'decayed',
+  /** exp(−days since last / 30). */
+  'recency',
+  /** exp(−|log((days since last + 1) / (i's repurchase interval + 1))|): due again. */
+  'due',
+  /** pop30 of an owned product. */
+  'ownedPop',
+  /** repeatRate of an owned product. */
+  'ownedRepeatRate',
+] as const;
+export type StageFeature = (typeof STAGE_FEATURES)[number];
+export const F = STAGE_FEATURES.length;
+
+export const HEADS = ['explore', 'repeat'] as const;
+export type Head = (typeof HEADS)[number];
+
+export interface ScorerSpec {
+  kind: 'two-stage';
+  /** The features in weight order (always STAGE_FEATURES; checked on load). */
+  features: string[];
+  heads: Record<Head, number[]>;
+  /** Added to an owned product's repeat score in the "all" ranking. */
+  ownedOffset: number;
+}
+
+/** What the history says about the shopper, computed once per ranking. */
+export interface UserContext {
+  /** Σ count × neighbour weight, per item. */
+  copurchase: Float32Array;
+  categoryShare: Float32Array;
+  meanLogPrice: number;
+  hasHistory: boolean;
+  /** Per token bucket: the share of history items whose name has it. */
+  tokenShare: Map<number, number>;
+  /** The history slots (no padding). */
+  slots: { id: number; count: number; decayed: number; age: number }[];
+}
+
+export function userContext(s: ItemSignals, h: HistoryInputs): UserContext {
+  const copurchase = new Float32Array(s.n);
+  const categoryShare = new Float32Array(s.categories);
+  const slots: UserContext['slots'] = [];
+  const tokenCounts = new Map<number, number>();
+  let total = 0;
+  let logPrice = 0;
+  const m = s.neighboursPerItem;
+  for (let j = 0; j < h.ids.length; j++) {
+    const id = h.ids[j]!;
+    if (id < 0 || id >= s.n) continue;
+    const count = h.counts[j]!;
+    slots.push({ id, count, decayed: h.weights[j]!, age: h.ages[j]! });
+    total += count;
+    categoryShare[s.category[id]!]! += count;
+    logPrice += count * s.vectors.logPrice[id]!;
+    for (let k = 0; k < m; k++) {
+      const nb = s.neighbours[id * m + k]!;
+      if (nb < 0) break;
+      copurchase[nb]! += count * s.neighbourWeights[id * m + k]!;
+    }
+    for (let t = s.tokenOffsets[id]!; t < s.tokenOffsets[id + 1]!; t++) tokenCounts.set(s.tokens[t]!, (tokenCounts.get(s.tokens[t]!) ?? 0) + 1);
+  }
+  if (total > 0) for (let c = 0; c < categoryShare.length; c++) categoryShare[c]! /= total;
+  const tokenShare = new Map<number, number>();
+  for (const [t, c] of tokenCounts) tokenShare.set(t, c / slots.length);
+  return { copurchase, categoryShare, meanLogPrice: total > 0 ? logPrice / total : 0, hasHistory: total > 0, tokenShare, slots };
+}
+
+function design(s: ItemSignals, ctx: UserContext, i: number): number {
+  let best = 0;
+  for (let t = s.tokenOffsets[i]!; t < s.tokenOffsets[i + 1]!; t++) {
+    const share = ctx.tokenShare.get(s.tokens[t]!);
+    if (share !== undefined && share > best) best = share;
+  }
+  return best;
+}
+
+const due = (age: number, interval: number) => Math.exp(-Math.abs(Math.log((age + 1) / (interval + 1))));
+
+/** The owned-only features of one slot, in STAGE_FEATURES order from 'owned'. */
+function ownedFeatures(s: ItemSignals, slot: UserContext['slots'][number]): number[] {
+  const i = slot.id;
+  return [1, Math.log1p(slot.count), Math.log1p(slot.decayed), Math.exp(-slot.age / 30), due(slot.age, s.vectors.interval[i]!), s.vectors.pop30[i]!, s.vectors.repeatRate[i]!];
+}
+const OWNED_FROM = STAGE_FEATURES.indexOf('owned');
+
+/**
+ * Every item's feature row, row-major [n, F] (training and the parity tests; a ranking uses scoreHead,
+ * which computes the same sums without the matrix).
+ */
+export function featureMatrix(s: ItemSignals, ctx: UserContext, dots: Float32Array): Float32Array {
+  const X = new Float32Array(s.n * F);
+  const v = s.vectors;
+  for (let i = 0; i < s.n; i++) {
+    const o = i * F;
+    X[o] = dots[i]!;
+    X[o + 1] = v.pop30[i]!;
+    X[o + 2] = v.pop7[i]!;
+    X[o + 3] = v.trend[i]!;
+    X[o + 4] = v.fresh[i]!;
+    X[o + 5] = Math.log1p(ctx.copurchase[i]!);
+    X[o + 6] = ctx.categoryShare[s.category[i]!]!;
+    X[o + 7] = ctx.hasHistory ? -Math.abs(v.logPrice[i]! - ctx.meanLogPrice) : 0;
+    X[o + 8] = design(s, ctx, i);
+  }
+  for (const slot of ctx.slots) ownedFeatures(s, slot).forEach((x, k) => (X[slot.id * F + OWNED_FROM + k] = x));
+  return X;
+}
+
+/**
+ * One head's scores for every item, written over `dots` in place (the array the dot products arrived in:
+ * no second n-sized buffer). Equal to featureMatrix · weights up to float rounding (tested).
+ */
+export function scoreHead(weights: readonly number[], s: ItemSignals, ctx: UserContext, dots: Float32Array): Float32Array {
+  const constant = constantTerms(weights, s);
+  for (let i = 0; i < s.n; i++) dots[i] = itemTerms(weights, s, ctx, dots[i]!, i, constant);
+  for (const slot of ctx.slots) dots[slot.id]! += ownedTerms(weights, s, slot);
+  return dots;
+}
+
+/**
+ * The weighted sum of the features that never change for an item (pop30, pop7, trend, fresh), per head:
+ * computed once per model and head, so a ranking reads one float per item for them instead of four.
+ */
+const constants = new WeakMap<readonly number[], { signals: ItemSignals; values: Float32Array }>();
+function constantTerms(w: readonly number[], s: ItemSignals): Float32Array {
+  const hit = constants.get(w);
+  if (hit?.signals === s) return hit.values;
+  const v = s.vectors;
+  const values = new Float32Array(s.n);
+  for (let i = 0; i < s.n; i++) values[i] = w[1]! * v.pop30[i]! + w[2]! * v.pop7[i]! + w[3]! * v.trend[i]! + w[4]! * v.fresh[i]!;
+  constants.set(w, { signals: s, values });
+  return values;
+}
+
+/** The features every item has (from 'dot' to 'design'), weighted and summed. */
+function itemTerms(w: readonly number[], s: ItemSignals, ctx: UserContext, dot: number, i: number, constant = constantTerms(w, s)): number {
+  const v = s.vectors;
+  let z = w[0]! * dot + constant[i]!;
+  const co = ctx.copurchase[i]!;
+  if (co !== 0) z += w[5]! * Math.log1p(co);
+  z += w[6]! * ctx.categoryShare[s.category[i]!]!;
+  if (ctx.hasHistory) z -= w[7]! * Math.abs(v.logPrice[i]! - ctx.meanLogPrice);
+  if (ctx.slots.length > 0 && w[8] !== 0) z += w[8]! * design(s, ctx, i);
+  return z;
+}
+
+function ownedTerms(w: readonly number[], s: ItemSignals, slot: UserContext['slots'][number]): number {
+  let z = 0;
+  ownedFeatures(s, slot).forEach((x, k) => (z += w[OWNED_FROM + k]! * x));
+  return z;
+}
+
+/** One item's score under a head, from its feature row (the repeat head over a few owned slots). */
+export function scoreRow(weights: readonly number[], X: Float32Array, i: number): number {
+  let z = 0;
+  for (let f = 0; f < F; f++) z += weights[f]! * X[i * F + f]!;
+  return z;
+}
+
+/**
+ * The repeat head for the history slots only: [item, score] per slot, best first (ties to the lower
+ * index). "Buy it again" ranks these; the other products never need a repeat score.
+ */
+export function repeatScores(spec: ScorerSpec, s: ItemSignals, ctx: UserContext, dots: Float32Array): [number, number][] {
+  const w = spec.heads.repeat;
+  const out = ctx.slots.map((slot): [number, number] => [slot.id, itemTerms(w, s, ctx, dots[slot.id]!, slot.id) + ownedTerms(w, s, slot)]);
+  return out.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+}
+
+/**
+ * A ranking's scores, in place over `dots`: 'explore' or 'all' (explore everywhere, then every owned
+ * product replaced by ownedOffset + its repeat score). 'repeat' is repeatScores: it ranks owned products only.
+ */
+export function rankingScores(kind: 'explore' | 'all', spec: ScorerSpec, s: ItemSignals, ctx: UserContext, dots: Float32Array): Float32Array {
+  const repeat = kind === 'all' ? repeatScores(spec, s, ctx, dots) : [];
+  scoreHead(spec.heads.explore, s, ctx, dots);
+  for (const [i, z] of repeat) dots[i] = spec.ownedOffset + z;
+  return dots;
+}
+
+/** Checks a manifest's scorer against this code: the same features, a weight for each. */
+export function checkSpec(spec: ScorerSpec): void {
+  if (spec.features.length !== F || spec.features.some((f, k) => f !== STAGE_FEATURES[k])) throw new Error(`scorer features ${spec.features.join(',')} are not this code's ${STAGE_FEATURES.join(',')}`);
+  for (const h of HEADS) if (spec.heads[h].length !== F) throw new Error(`scorer head ${h} has ${spec.heads[h].length} weights, not ${F}`);
+}

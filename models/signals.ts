@@ -1,0 +1,130 @@
+/** Builds the item signals (lib/recs/signals.ts) from the purchases before `now`. */
+import type { Product } from '../lib/catalog/types';
+import { nameTokens, type FeatureSpec } from '../lib/recs/features';
+import type { ItemSignals } from '../lib/recs/signals';
+import { eventsByCustomer, toMillis, type Purchaseish } from './train';
+import { CATEGORY_ORDER } from './two-tower';
+
+const DAY = 86_400_000;
+export const NEIGHBOURS_PER_ITEM = 10;
+/** Pseudo-buyers of the catalogue's average added to each product's repeat rate and interval. */
+const SHRINK = 5;
+
+/** Distinct customers per item who bought it at or after `since`. */
+export function recentBuyers(history: readonly Purchaseish[], index: ReadonlyMap<string, number>, n: number, since: number): Float32Array {
+  const out = new Float32Array(n);
+  const seen = new Set<string>();
+  for (const p of history) {
+    const id = index.get(p.sku);
+    if (id === undefined || !p.customerId || toMillis(p.date) < since) continue;
+    const key = `${p.customerId}\0${id}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out[id]! += 1;
+  }
+  return out;
+}
+
+const scaledLog = (counts: Float32Array) => {
+  const logs = counts.map((c) => Math.log1p(c));
+  const max = Math.max(...logs, 1e-9);
+  return logs.map((x) => x / max);
+};
+
+export function buildSignals(products: readonly Product[], history: readonly Purchaseish[], now: number, spec: FeatureSpec): ItemSignals {
+  const n = products.length;
+  const index = new Map(products.map((p, i) => [p.sku, i]));
+  const b30 = recentBuyers(history, index, n, now - 30 * DAY);
+  const b7 = recentBuyers(history, index, n, now - 7 * DAY);
+  const trend = new Float32Array(n);
+  for (let i = 0; i < n; i++) trend[i] = Math.log1p((b7[i]! * 30) / 7) - Math.log1p(b30[i]!);
+
+  const first = new Float64Array(n).fill(Infinity);
+  for (const p of history) {
+    const id = index.get(p.sku);
+    if (id !== undefined) first[id] = Math.min(first[id]!, toMillis(p.date));
+  }
+  // A product not sold before `now` is unknown at `now` (the catalogue is built from the whole log, so
+  // marking it "new" would tell the model it is about to sell): 0, like a product sold long ago.
+  const fresh = Float32Array.from(first, (t) => (Number.isFinite(t) ? Math.exp(-(now - t) / DAY / 60) : 0));
+
+  // Per customer and product: the purchase times. Gives repeat rates, repurchase gaps and co-purchases.
+  const byCustomer = [...eventsByCustomer(history).values()].map((events) => {
+    const times = new Map<number, number[]>();
+    for (const e of events) {
+      const id = index.get(e.sku);
+      if (id === undefined) continue;
+      const t = times.get(id) ?? [];
+      if (!t.includes(e.at)) t.push(e.at);
+      times.set(id, t);
+    }
+    return times;
+  });
+  const buyers = new Float32Array(n);
+  const again = new Float32Array(n);
+  const gaps: number[][] = Array.from({ length: n }, () => []);
+  for (const times of byCustomer)
+    for (const [id, t] of times) {
+      buyers[id]! += 1;
+      if (t.length > 1) again[id]! += 1;
+      t.sort((a, b) => a - b);
+      for (let k = 1; k < t.length; k++) gaps[id]!.push((t[k]! - t[k - 1]!) / DAY);
+    }
+  const totalAgain = again.reduce((a, b) => a + b, 0);
+  const totalBuyers = Math.max(buyers.reduce((a, b) => a + b, 0), 1);
+  const repeatRate = Float32Array.from(buyers, (b, i) => (again[i]! + (SHRINK * totalAgain) / totalBuyers) / (b + SHRINK));
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length ? s[Math.floor(s.length / 2)]! : NaN;
+  };
+  const allGaps = median(gaps.flat());
+  const globalGap = Number.isFinite(allGaps) ? allGaps : 60;
+  const interval = Float32Array.from(gaps, (g) => (g.length ? (g.length * median(g) + SHRINK * globalGap) / (g.length + SHRINK) : globalGap));
+
+  // Co-purchase: cosine over customers (who bought both / √(buyers of each)), the best few per product.
+  const co = new Map<number, Map<number, number>>();
+  for (const times of byCustomer) {
+    const ids = [...times.keys()];
+    for (const a of ids) {
+      let row = co.get(a);
+      if (!row) co.set(a, (row = new Map()));
+      for (const b of ids) if (b !== a) row.set(b, (row.get(b) ?? 0) + 1);
+    }
+  }
+  const m = NEIGHBOURS_PER_ITEM;
+  const neighbours = new Int32Array(n * m).fill(-1);
+  const neighbourWeights = new Float32Array(n * m);
+  for (const [a, row] of co) {
+    const best = [...row.entries()]
+      .map(([b, c]) => [b, c / Math.sqrt(buyers[a]! * buyers[b]!)] as const)
+      .sort((x, y) => y[1] - x[1] || x[0] - y[0])
+      .slice(0, m);
+    best.forEach(([b, w], k) => {
+      neighbours[a * m + k] = b;
+      neighbourWeights[a * m + k] = w;
+    });
+  }
+
+  const tokenLists = products.map((p) => nameTokens(p.name, spec.tokenBuckets));
+  const tokenOffsets = new Int32Array(n + 1);
+  tokenLists.forEach((t, i) => (tokenOffsets[i + 1] = tokenOffsets[i]! + t.length));
+  return {
+    n,
+    vectors: {
+      pop30: scaledLog(b30),
+      pop7: scaledLog(b7),
+      trend,
+      fresh,
+      repeatRate,
+      interval,
+      logPrice: Float32Array.from(products, (p) => Math.log(p.price)),
+    },
+    neighboursPerItem: m,
+    neighbours,
+    neighbourWeights,
+    tokenOffsets,
+    tokens: Uint16Array.from(tokenLists.flat()),
+    category: Uint8Array.from(products, (p) => Math.max(0, CATEGORY_ORDER.indexOf(p.category))),
+    categories: CATEGORY_ORDER.length,
+  };
+}
