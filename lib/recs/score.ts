@@ -63,19 +63,21 @@ export interface ScorerSpec {
 
 /** What the history says about the shopper, computed once per ranking. */
 export interface UserContext {
-  /** Σ count × neighbour weight, per item. */
-  copurchase: Float32Array;
+  /** Σ count × neighbour weight, for the items some history slot names as a neighbour (at most slots × neighbours). */
+  copurchase: Map<number, number>;
   categoryShare: Float32Array;
   meanLogPrice: number;
   hasHistory: boolean;
   /** Per token bucket: the share of history items whose name has it. */
-  tokenShare: Map<number, number>;
+  tokenShare: Float32Array;
+  /** The items with a 'design' feature above 0 (they share a word with the history), and its value. */
+  design: { ids: Int32Array; values: Float32Array };
   /** The history slots (no padding). */
   slots: { id: number; count: number; decayed: number; age: number }[];
 }
 
 export function userContext(s: ItemSignals, h: HistoryInputs): UserContext {
-  const copurchase = new Float32Array(s.n);
+  const copurchase = new Map<number, number>();
   const categoryShare = new Float32Array(s.categories);
   const slots: UserContext['slots'] = [];
   const tokenCounts = new Map<number, number>();
@@ -93,21 +95,79 @@ export function userContext(s: ItemSignals, h: HistoryInputs): UserContext {
     for (let k = 0; k < m; k++) {
       const nb = s.neighbours[id * m + k]!;
       if (nb < 0) break;
-      copurchase[nb]! += count * s.neighbourWeights[id * m + k]!;
+      copurchase.set(nb, (copurchase.get(nb) ?? 0) + count * s.neighbourWeights[id * m + k]!);
     }
     for (let t = s.tokenOffsets[id]!; t < s.tokenOffsets[id + 1]!; t++) tokenCounts.set(s.tokens[t]!, (tokenCounts.get(s.tokens[t]!) ?? 0) + 1);
   }
   if (total > 0) for (let c = 0; c < categoryShare.length; c++) categoryShare[c]! /= total;
-  const tokenShare = new Map<number, number>();
-  for (const [t, c] of tokenCounts) tokenShare.set(t, c / slots.length);
-  return { copurchase, categoryShare, meanLogPrice: total > 0 ? logPrice / total : 0, hasHistory: total > 0, tokenShare, slots };
+  const tokenShare = new Float32Array(tokenBuckets(s));
+  for (const [t, c] of tokenCounts) tokenShare[t] = c / slots.length;
+  return { copurchase, categoryShare, meanLogPrice: total > 0 ? logPrice / total : 0, hasHistory: total > 0, tokenShare, design: designs(s, tokenShare, tokenCounts.keys()), slots };
 }
 
+const scratch = new WeakMap<ItemSignals, { best: Float32Array; touched: Int32Array }>();
+/**
+ * Only items that share a word with the history have a 'design' feature above 0: walk those words' item
+ * lists (an inverted index, built once per model) into a scratch array kept per model, instead of reading
+ * every item's words in every ranking; return the touched items and leave the scratch zeroed.
+ */
+function designs(s: ItemSignals, tokenShare: Float32Array, words: Iterable<number>): UserContext['design'] {
+  let sc = scratch.get(s);
+  if (!sc) scratch.set(s, (sc = { best: new Float32Array(s.n), touched: new Int32Array(s.n) }));
+  const { best, touched } = sc;
+  const { offsets, items } = postings(s);
+  let count = 0;
+  for (const t of words) {
+    const share = tokenShare[t]!;
+    for (let k = offsets[t]!; k < offsets[t + 1]!; k++) {
+      const i = items[k]!;
+      if (best[i] === 0) touched[count++] = i;
+      if (share > best[i]!) best[i] = share;
+    }
+  }
+  const ids = touched.slice(0, count);
+  const values = new Float32Array(count);
+  for (let k = 0; k < count; k++) {
+    values[k] = best[ids[k]!]!;
+    best[ids[k]!] = 0;
+  }
+  return { ids, values };
+}
+
+const bucketCounts = new WeakMap<ItemSignals, number>();
+/** One more than the largest token bucket any item uses (computed once per signals). */
+function tokenBuckets(s: ItemSignals): number {
+  let n = bucketCounts.get(s);
+  if (n === undefined) {
+    n = 1;
+    for (const t of s.tokens) if (t >= n) n = t + 1;
+    bucketCounts.set(s, n);
+  }
+  return n;
+}
+
+const postingCache = new WeakMap<ItemSignals, { offsets: Int32Array; items: Int32Array }>();
+/** Token bucket → the items whose name has it (CSR), built once per signals. */
+function postings(s: ItemSignals): { offsets: Int32Array; items: Int32Array } {
+  let p = postingCache.get(s);
+  if (p) return p;
+  const buckets = tokenBuckets(s);
+  const offsets = new Int32Array(buckets + 1);
+  for (const t of s.tokens) offsets[t + 1]! += 1;
+  for (let t = 0; t < buckets; t++) offsets[t + 1]! += offsets[t]!;
+  const items = new Int32Array(s.tokens.length);
+  const at = offsets.slice(0, buckets);
+  for (let i = 0; i < s.n; i++) for (let k = s.tokenOffsets[i]!; k < s.tokenOffsets[i + 1]!; k++) items[at[s.tokens[k]!]!++] = i;
+  postingCache.set(s, (p = { offsets, items }));
+  return p;
+}
+
+/** The 'design' feature from the item's own words (featureMatrix, the reference the fast path is tested against). */
 function design(s: ItemSignals, ctx: UserContext, i: number): number {
   let best = 0;
   for (let t = s.tokenOffsets[i]!; t < s.tokenOffsets[i + 1]!; t++) {
-    const share = ctx.tokenShare.get(s.tokens[t]!);
-    if (share !== undefined && share > best) best = share;
+    const share = ctx.tokenShare[s.tokens[t]!]!;
+    if (share > best) best = share;
   }
   return best;
 }
@@ -135,7 +195,7 @@ export function featureMatrix(s: ItemSignals, ctx: UserContext, dots: Float32Arr
     X[o + 2] = v.pop7[i]!;
     X[o + 3] = v.trend[i]!;
     X[o + 4] = v.fresh[i]!;
-    X[o + 5] = Math.log1p(ctx.copurchase[i]!);
+    X[o + 5] = Math.log1p(ctx.copurchase.get(i) ?? 0);
     X[o + 6] = ctx.categoryShare[s.category[i]!]!;
     X[o + 7] = ctx.hasHistory ? -Math.abs(v.logPrice[i]! - ctx.meanLogPrice) : 0;
     X[o + 8] = design(s, ctx, i);
@@ -149,8 +209,21 @@ export function featureMatrix(s: ItemSignals, ctx: UserContext, dots: Float32Arr
  * no second n-sized buffer). Equal to featureMatrix · weights up to float rounding (tested).
  */
 export function scoreHead(weights: readonly number[], s: ItemSignals, ctx: UserContext, dots: Float32Array): Float32Array {
+  // The dense terms in one pass over the items (a million at the bench's largest); the sparse ones, which
+  // only the history's neighbours and words have, after it.
   const constant = constantTerms(weights, s);
-  for (let i = 0; i < s.n; i++) dots[i] = itemTerms(weights, s, ctx, dots[i]!, i, constant);
+  const [wDot, , , , , wCo, wCat, wPrice, wDesign] = weights as [number, number, number, number, number, number, number, number, number];
+  const { categoryShare, meanLogPrice } = ctx;
+  const { category } = s;
+  const logPrice = s.vectors.logPrice;
+  if (ctx.hasHistory && wPrice !== 0) {
+    for (let i = 0; i < s.n; i++) dots[i] = wDot * dots[i]! + constant[i]! + wCat * categoryShare[category[i]!]! - wPrice * Math.abs(logPrice[i]! - meanLogPrice);
+  } else {
+    for (let i = 0; i < s.n; i++) dots[i] = wDot * dots[i]! + constant[i]! + wCat * categoryShare[category[i]!]!;
+  }
+  for (const [i, co] of ctx.copurchase) dots[i]! += wCo * Math.log1p(co);
+  const { ids, values } = ctx.design;
+  for (let k = 0; k < ids.length; k++) dots[ids[k]!]! += wDesign * values[k]!;
   for (const slot of ctx.slots) dots[slot.id]! += ownedTerms(weights, s, slot);
   return dots;
 }
@@ -174,11 +247,10 @@ function constantTerms(w: readonly number[], s: ItemSignals): Float32Array {
 function itemTerms(w: readonly number[], s: ItemSignals, ctx: UserContext, dot: number, i: number, constant = constantTerms(w, s)): number {
   const v = s.vectors;
   let z = w[0]! * dot + constant[i]!;
-  const co = ctx.copurchase[i]!;
-  if (co !== 0) z += w[5]! * Math.log1p(co);
+  z += w[5]! * Math.log1p(ctx.copurchase.get(i) ?? 0);
   z += w[6]! * ctx.categoryShare[s.category[i]!]!;
   if (ctx.hasHistory) z -= w[7]! * Math.abs(v.logPrice[i]! - ctx.meanLogPrice);
-  if (ctx.slots.length > 0 && w[8] !== 0) z += w[8]! * design(s, ctx, i);
+  z += w[8]! * design(s, ctx, i);
   return z;
 }
 
