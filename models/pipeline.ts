@@ -166,18 +166,20 @@ export function runPipeline(root: string, catalog: CatalogFile, purchases: Purch
     tuning.map((w) => w.users),
     tuning.map((w) => w.signals),
   );
-  console.log(`models: second stage from ${tuning.reduce((a, w) => a + w.users.length, 0)} customer-windows; all-ranking offset for owned products ${stage.ownedOffset}`);
+  console.log(
+    `models: second stage from ${tuning.reduce((a, w) => a + w.users.length, 0)} customer-windows; repeat head on ${stage.repeatFeatures} (newest window held out: ${JSON.stringify(stage.repeatHoldout)}); all-ranking offset for owned products ${stage.scorer.ownedOffset}`,
+  );
   const tune = splitAt(purchases, tTune, tVal);
   const baselines = tuneBaselines(tune.history, tune.future, index, products.length, tTune);
   console.log(`models: baselines tuned on ${iso(tTune)}..${iso(tVal)}: TIFU-KNN ${JSON.stringify(baselines.tifu)}, decayed frequency half-life ${baselines.decayHalfLifeDays} days`);
-  const tuneModel = withStage(tuning[2]!.fit.model, tuning[2]!.signals, stage, tune.history);
+  const tuneModel = withStage(tuning[2]!.fit.model, tuning[2]!.signals, stage.scorer, tune.history);
   const ctxTuned = tuneContextWeights(tuneModel.prior, purchases, index, products.length, tTune, tVal);
   console.log(`models: cold-start weights country ${ctxTuned.weights.country}, daypart ${ctxTuned.weights.daypart} (tuning NDCG@10 ${ctxTuned.ndcg.toFixed(4)}, popularity alone ${ctxTuned.popularity.toFixed(4)})`);
 
   // 2. Validate against the baselines, on the month nothing above has seen.
   const valWindow = window(tVal, 'validation');
   const val = splitAt(purchases, tVal, end);
-  const valModel = withStage(valWindow.fit.model, valWindow.signals, stage, val.history);
+  const valModel = withStage(valWindow.fit.model, valWindow.signals, stage.scorer, val.history);
   const validation = compare(val.history, val.future, skus, tVal, baselines, () => modelScorers(valModel));
   const { q, scales } = quantizeRows(valModel.items, products.length, config.dim);
   const int8Model = { ...valModel, items: dequantizeRows(q, scales, config.dim) };
@@ -202,7 +204,7 @@ export function runPipeline(root: string, catalog: CatalogFile, purchases: Purch
         tuning.map((w) => w.users),
         tuning.map((w) => w.signals),
         k,
-      );
+      ).scorer;
       ablation[`-${name}`] = evaluateMeasures(valUsers, modelScorers(withStage(valWindow.fit.model, valWindow.signals, without, val.history)));
     }
     console.log(`Ablation (each feature removed, heads retrained):\n${formatTable(validation.users, { 'two-tower': validation.models['two-tower']!, ...ablation })}\n`);
@@ -239,11 +241,11 @@ export function runPipeline(root: string, catalog: CatalogFile, purchases: Purch
     latest.map((w) => w.signals),
   );
   const shipFit = fitWithBar('shipped', products, purchases, end, spec, config);
-  const shipModel = withStage(shipFit.model, buildSignals(products, purchases, end, spec), shipStage, purchases);
+  const shipModel = withStage(shipFit.model, buildSignals(products, purchases, end, spec), shipStage.scorer, purchases);
   const out = writeArtifacts(path.join(root, MODELS_DIR), shipModel, {
     catalogVersion: catalog.version,
     metrics,
-    training: { ...training(shipFit, 'shipped'), secondStage: { windows: latest.map((w) => iso(w.cut)), ownedOffset: shipStage.ownedOffset } },
+    training: { ...training(shipFit, 'shipped'), secondStage: { windows: latest.map((w) => iso(w.cut)), ownedOffset: shipStage.scorer.ownedOffset, repeatFeatures: shipStage.repeatFeatures, repeatHoldout: shipStage.repeatHoldout } },
     golden: goldenHistories(purchases, shipModel),
     coldStart: buildContext(purchases, index, products.length, end, ctxTuned.weights),
   });

@@ -5,7 +5,8 @@
  *   explore  softmax over the products the customer never bought (all of them that are targets, and
  *            SAMPLED_NEGATIVES others drawn uniformly, weighted up to stand for the rest), targets = the new
  *            products they bought in the window;
- *   repeat   softmax over the customer's own products, targets = those bought again;
+ *   repeat   softmax over the customer's own products, targets = those bought again, over one of
+ *            REPEAT_FEATURE_SETS (the one that does best on the newest training window held out);
  *   all      owned products score ownedOffset + repeat head, the rest the explore head; the offset is the
  *            grid value with the best NDCG@10 on the training windows (it decides how many re-buys lead).
  *
@@ -14,12 +15,13 @@
  */
 import type { HistoryInputs } from '../lib/recs/features';
 import { topK } from '../lib/recs/rank';
-import { F, featureMatrix, repeatScores, scoreHead, STAGE_FEATURES, userContext, type ScorerSpec } from '../lib/recs/score';
+import { F, featureMatrix, repeatScores, scoreHead, STAGE_FEATURES, userContext, type ScorerSpec, type StageFeature } from '../lib/recs/score';
 import type { ItemSignals } from '../lib/recs/signals';
-import { K, metricsFor, type EvalUser } from './evaluate';
+import { K, measureTargets, metricsFor, type EvalUser } from './evaluate';
 import { rng } from './train';
 
 export const SAMPLED_NEGATIVES = 400;
+const OWNED_FROM = STAGE_FEATURES.indexOf('owned');
 export const OFFSET_GRID = [-2, -1, 0, 1, 2, 3, 4, 6, 10, 1000];
 const EPOCHS = 150;
 const L2 = 1e-3;
@@ -124,20 +126,78 @@ export function trainHead(examples: readonly ListExample[], mask: readonly boole
   return w;
 }
 
-/** The whole second stage from training windows (each with its signals); `drop` leaves one feature out (ablation). */
-export function fitStage(windows: readonly (readonly WindowUser[])[], signals: readonly ItemSignals[], drop?: number): ScorerSpec {
-  const keep = (explore: boolean) => STAGE_FEATURES.map((_, k) => k !== drop && !(explore && k >= OWNED_FROM));
-  const train = (head: 'explore' | 'repeat', seed: number) =>
-    trainHead(
-      windows.flatMap((users, i) => examplesFor(head, users, signals[i]!, seed + i)),
-      keep(head === 'explore'),
-    );
-  const round = (x: Float64Array) => [...x].map((v) => Math.round(v * 1e6) / 1e6);
-  const heads = { explore: round(train('explore', 1000)), repeat: round(train('repeat', 2000)) };
-  return { kind: 'two-stage', features: [...STAGE_FEATURES], heads, ownedOffset: bestOffset(windows, signals, heads) };
+/**
+ * The feature sets the repeat head may use. Re-buy lists are short and few (about 160 to 230 customers a
+ * month), and with every feature the head learned the explore features' noise: trained on two windows and
+ * scored on the next, the full set lost to the small ones (repeat NDCG@10 0.311 against 0.321 and 0.325).
+ * Which set ships is decided the same way in every fit (`chooseRepeatFeatures`), never on validation.
+ */
+export const REPEAT_FEATURE_SETS: Record<string, readonly StageFeature[]> = {
+  all: STAGE_FEATURES,
+  habits: ['count', 'decayed', 'recency', 'ownedPop'],
+  'count-popularity': ['count', 'ownedPop'],
+};
+
+/** What fitStage decided beside the weights: the repeat head's feature set and how each set did when held out. */
+export interface StageFit {
+  scorer: ScorerSpec;
+  repeatFeatures: string;
+  /** Repeat NDCG@10 on the newest window of each set trained on the older ones. */
+  repeatHoldout: Record<string, number>;
 }
 
-const OWNED_FROM = STAGE_FEATURES.indexOf('owned');
+const mask = (features: readonly StageFeature[], drop?: number, ownedFeaturesToo = true) =>
+  STAGE_FEATURES.map((f, k) => k !== drop && features.includes(f) && (ownedFeaturesToo || k < OWNED_FROM));
+
+const round = (x: Float64Array) => [...x].map((v) => Math.round(v * 1e6) / 1e6);
+
+function repeatHead(windows: readonly (readonly WindowUser[])[], signals: readonly ItemSignals[], features: readonly StageFeature[], drop?: number): number[] {
+  return round(trainHead(windows.flatMap((users, i) => examplesFor('repeat', users, signals[i]!, 2000 + i)), mask(features, drop)));
+}
+
+/** Mean repeat NDCG@10 of a repeat head over one window's customers who bought something again (as `npm run eval` ranks it). */
+export function repeatNdcg(users: readonly WindowUser[], s: ItemSignals, weights: number[]): number {
+  const spec: ScorerSpec = { kind: 'two-stage', features: [...STAGE_FEATURES], heads: { explore: weights, repeat: weights }, ownedOffset: 0 };
+  let sum = 0;
+  let count = 0;
+  for (const { user, history, dots } of users) {
+    const targets = measureTargets('repeat', user);
+    if (targets.size === 0) continue;
+    const ranked = repeatScores(spec, s, userContext(s, history), dots).map(([i]) => i);
+    // Owned products beyond the history slots rank after them, as in models/evaluate.ts.
+    const rest = [...user.owned].filter((i) => !ranked.includes(i)).sort((a, b) => a - b);
+    sum += metricsFor([...ranked, ...rest].slice(0, K), targets)['ndcg@10'];
+    count++;
+  }
+  return sum / Math.max(count, 1);
+}
+
+/** The repeat feature set that does best on the newest window when trained on the older ones. */
+export function chooseRepeatFeatures(windows: readonly (readonly WindowUser[])[], signals: readonly ItemSignals[], drop?: number): Pick<StageFit, 'repeatFeatures' | 'repeatHoldout'> {
+  const last = windows.length - 1;
+  const repeatHoldout: Record<string, number> = {};
+  let best = { name: 'all', ndcg: -1 };
+  for (const [name, features] of Object.entries(REPEAT_FEATURE_SETS)) {
+    const ndcg = repeatNdcg(windows[last]!, signals[last]!, repeatHead(windows.slice(0, last), signals.slice(0, last), features, drop));
+    repeatHoldout[name] = Math.round(ndcg * 10_000) / 10_000;
+    if (ndcg > best.ndcg) best = { name, ndcg };
+  }
+  return { repeatFeatures: best.name, repeatHoldout };
+}
+
+/** The whole second stage from training windows (each with its signals, oldest first); `drop` leaves one feature out (ablation). */
+export function fitStage(windows: readonly (readonly WindowUser[])[], signals: readonly ItemSignals[], drop?: number): StageFit {
+  const choice = chooseRepeatFeatures(windows, signals, drop);
+  const explore = round(
+    trainHead(
+      windows.flatMap((users, i) => examplesFor('explore', users, signals[i]!, 1000 + i)),
+      mask(STAGE_FEATURES, drop, false),
+    ),
+  );
+  const heads = { explore, repeat: repeatHead(windows, signals, REPEAT_FEATURE_SETS[choice.repeatFeatures]!, drop) };
+  return { scorer: { kind: 'two-stage', features: [...STAGE_FEATURES], heads, ownedOffset: bestOffset(windows, signals, heads) }, ...choice };
+}
+
 
 /**
  * The offset with the best mean NDCG@10 of the "all" ranking over the windows. Each customer's explore
