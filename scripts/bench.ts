@@ -209,8 +209,8 @@ async function main() {
     const w = results[0]!;
     console.log(`\nRanking (score + top-10) in the WASM worker, ms; memory read bandwidth ${(w.bandwidthBytesPerMs / 1e6).toFixed(1)} GB/s measured in the same worker`);
     console.log('items      rows     floor   JS p50    p95  ratio   SIMD p50    p95  ratio  speed-up');
+    const g = (v: number) => v.toFixed(2).padStart(7);
     for (const x of w.synthetic) {
-      const g = (v: number) => v.toFixed(2).padStart(7);
       for (const t of ['float32', 'int8'] as const) {
         const floor = x.floorMs[t];
         console.log(
@@ -218,6 +218,11 @@ async function main() {
             `${g(x.wasm[t].p50)} ${g(x.wasm[t].p95)} ${(x.wasm[t].p50 / floor).toFixed(1).padStart(5)}x ${(x.js[t].p50 / x.wasm[t].p50).toFixed(1).padStart(7)}x`,
         );
       }
+    }
+    console.log('\nThe second stage\'s cost (float32 SIMD, ms): dot products + top-10 alone (the scorer before issue 13) against the full explore ranking');
+    console.log('items      dot-only p50    p95   with head p50    p95   ratio');
+    for (const x of w.synthetic) {
+      console.log(`${String(x.items).padEnd(10)} ${g(x.dotOnly.p50)}     ${g(x.dotOnly.p95)} ${g(x.wasm.float32.p50)}       ${g(x.wasm.float32.p95)} ${(x.wasm.float32.p50 / x.dotOnly.p50).toFixed(1).padStart(6)}x`);
     }
 
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

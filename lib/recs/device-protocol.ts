@@ -85,9 +85,11 @@ export interface BenchResult {
   scorer: ScorerKind;
   /**
    * Score + top-10 per catalogue size, float32 and int8 rows, by the scalar JavaScript scorer (before)
-   * and the SIMD kernel (after), with the physical floor beside each.
+   * and the SIMD kernel (after), with the physical floor beside each. `dotOnly`: the SIMD kernel's dot
+   * products and top-10 with no second stage, the shape of the scorer before issue 13 (dot + per-item terms
+   * folded into the kernel), measured in the same run so the head's cost is stated against it.
    */
-  synthetic: { items: number; js: RowTypes<Percentiles>; wasm: RowTypes<Percentiles>; floorMs: RowTypes<number> }[];
+  synthetic: { items: number; js: RowTypes<Percentiles>; wasm: RowTypes<Percentiles>; dotOnly: Percentiles; floorMs: RowTypes<number> }[];
   /** Memory read bandwidth measured in the same worker, bytes per ms (the floors divide by it). */
   bandwidthBytesPerMs: number;
 }

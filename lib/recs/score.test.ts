@@ -96,15 +96,21 @@ describe('signals.bin', () => {
 });
 
 describe('the sparse terms', () => {
-  it("'design' from the inverted index equals every item's own words, and the scratch is left clean", () => {
+  it("'design' from the inverted index equals every item's own words, ranking after ranking", () => {
     const ctx = userContext(signals, history);
     const X = featureMatrix(signals, ctx, dots);
-    const fromIndex = new Map([...ctx.design.ids].map((i, k) => [i, ctx.design.values[k]!]));
     const col = STAGE_FEATURES.indexOf('design');
-    for (let i = 0; i < n; i++) expect(fromIndex.get(i) ?? 0).toBeCloseTo(X[i * F + col]!, 6);
-    // A second user with no words in common gets nothing left over from the first.
-    const other = userContext(signals, historyInputs([], index, NOW, DEFAULT_FEATURE_SPEC));
-    expect(other.design.ids).toHaveLength(0);
-    expect(userContext(signals, history).design).toEqual(ctx.design);
+    const only = STAGE_FEATURES.map((f) => (f === 'design' ? 1 : 0));
+    // The walk stamps the items it visited: a second and a third ranking must not see the first's marks.
+    for (let run = 0; run < 3; run++) {
+      const fromIndex = scoreHead(only, signals, ctx, new Float32Array(n));
+      for (let i = 0; i < n; i++) expect(fromIndex[i]).toBeCloseTo(X[i * F + col]!, 6);
+    }
+    expect(ctx.words.shares[0]).toBeGreaterThan(0);
+    expect([...ctx.words.shares]).toEqual([...ctx.words.shares].sort((a, b) => b - a));
+    // A shopper with no history has no words, and no item gets a design term.
+    const none = userContext(signals, historyInputs([], index, NOW, DEFAULT_FEATURE_SPEC));
+    expect(none.words.tokens).toHaveLength(0);
+    expect([...scoreHead(only, signals, none, new Float32Array(n))].every((x) => x === 0)).toBe(true);
   });
 });

@@ -70,8 +70,8 @@ export interface UserContext {
   hasHistory: boolean;
   /** Per token bucket: the share of history items whose name has it. */
   tokenShare: Float32Array;
-  /** The items with a 'design' feature above 0 (they share a word with the history), and its value. */
-  design: { ids: Int32Array; values: Float32Array };
+  /** The history's words (token buckets), largest share first: the only words a 'design' feature can come from. */
+  words: { tokens: Int32Array; shares: Float32Array };
   /** The history slots (no padding). */
   slots: { id: number; count: number; decayed: number; age: number }[];
 }
@@ -102,36 +102,9 @@ export function userContext(s: ItemSignals, h: HistoryInputs): UserContext {
   if (total > 0) for (let c = 0; c < categoryShare.length; c++) categoryShare[c]! /= total;
   const tokenShare = new Float32Array(tokenBuckets(s));
   for (const [t, c] of tokenCounts) tokenShare[t] = c / slots.length;
-  return { copurchase, categoryShare, meanLogPrice: total > 0 ? logPrice / total : 0, hasHistory: total > 0, tokenShare, design: designs(s, tokenShare, tokenCounts.keys()), slots };
-}
-
-const scratch = new WeakMap<ItemSignals, { best: Float32Array; touched: Int32Array }>();
-/**
- * Only items that share a word with the history have a 'design' feature above 0: walk those words' item
- * lists (an inverted index, built once per model) into a scratch array kept per model, instead of reading
- * every item's words in every ranking; return the touched items and leave the scratch zeroed.
- */
-function designs(s: ItemSignals, tokenShare: Float32Array, words: Iterable<number>): UserContext['design'] {
-  let sc = scratch.get(s);
-  if (!sc) scratch.set(s, (sc = { best: new Float32Array(s.n), touched: new Int32Array(s.n) }));
-  const { best, touched } = sc;
-  const { offsets, items } = postings(s);
-  let count = 0;
-  for (const t of words) {
-    const share = tokenShare[t]!;
-    for (let k = offsets[t]!; k < offsets[t + 1]!; k++) {
-      const i = items[k]!;
-      if (best[i] === 0) touched[count++] = i;
-      if (share > best[i]!) best[i] = share;
-    }
-  }
-  const ids = touched.slice(0, count);
-  const values = new Float32Array(count);
-  for (let k = 0; k < count; k++) {
-    values[k] = best[ids[k]!]!;
-    best[ids[k]!] = 0;
-  }
-  return { ids, values };
+  const byShare = [...tokenCounts.keys()].sort((a, b) => tokenShare[b]! - tokenShare[a]! || a - b);
+  const words = { tokens: Int32Array.from(byShare), shares: Float32Array.from(byShare, (t) => tokenShare[t]!) };
+  return { copurchase, categoryShare, meanLogPrice: total > 0 ? logPrice / total : 0, hasHistory: total > 0, tokenShare, words, slots };
 }
 
 const bucketCounts = new WeakMap<ItemSignals, number>();
@@ -146,23 +119,7 @@ function tokenBuckets(s: ItemSignals): number {
   return n;
 }
 
-const postingCache = new WeakMap<ItemSignals, { offsets: Int32Array; items: Int32Array }>();
-/** Token bucket → the items whose name has it (CSR), built once per signals. */
-function postings(s: ItemSignals): { offsets: Int32Array; items: Int32Array } {
-  let p = postingCache.get(s);
-  if (p) return p;
-  const buckets = tokenBuckets(s);
-  const offsets = new Int32Array(buckets + 1);
-  for (const t of s.tokens) offsets[t + 1]! += 1;
-  for (let t = 0; t < buckets; t++) offsets[t + 1]! += offsets[t]!;
-  const items = new Int32Array(s.tokens.length);
-  const at = offsets.slice(0, buckets);
-  for (let i = 0; i < s.n; i++) for (let k = s.tokenOffsets[i]!; k < s.tokenOffsets[i + 1]!; k++) items[at[s.tokens[k]!]!++] = i;
-  postingCache.set(s, (p = { offsets, items }));
-  return p;
-}
-
-/** The 'design' feature from the item's own words (featureMatrix, the reference the fast path is tested against). */
+/** The 'design' feature: the largest history share among the item's own words. */
 function design(s: ItemSignals, ctx: UserContext, i: number): number {
   let best = 0;
   for (let t = s.tokenOffsets[i]!; t < s.tokenOffsets[i + 1]!; t++) {
@@ -210,22 +167,66 @@ export function featureMatrix(s: ItemSignals, ctx: UserContext, dots: Float32Arr
  */
 export function scoreHead(weights: readonly number[], s: ItemSignals, ctx: UserContext, dots: Float32Array): Float32Array {
   // The dense terms in one pass over the items (a million at the bench's largest); the sparse ones, which
-  // only the history's neighbours and words have, after it.
+  // only the history's neighbours, words and own products have, after it.
   const constant = constantTerms(weights, s);
   const [wDot, , , , , wCo, wCat, wPrice, wDesign] = weights as [number, number, number, number, number, number, number, number, number];
-  const { categoryShare, meanLogPrice } = ctx;
-  const { category } = s;
-  const logPrice = s.vectors.logPrice;
-  if (ctx.hasHistory && wPrice !== 0) {
-    for (let i = 0; i < s.n; i++) dots[i] = wDot * dots[i]! + constant[i]! + wCat * categoryShare[category[i]!]! - wPrice * Math.abs(logPrice[i]! - meanLogPrice);
+  const n = s.n;
+  if (ctx.hasHistory) {
+    const { categoryShare, meanLogPrice } = ctx;
+    const { category } = s;
+    const logPrice = s.vectors.logPrice;
+    for (let i = 0; i < n; i++) dots[i] = wDot * dots[i]! + constant[i]! + wCat * categoryShare[category[i]!]! - wPrice * Math.abs(logPrice[i]! - meanLogPrice);
   } else {
-    for (let i = 0; i < s.n; i++) dots[i] = wDot * dots[i]! + constant[i]! + wCat * categoryShare[category[i]!]!;
+    // No history: category share and price fit are 0 for every item (and there are no words or neighbours).
+    for (let i = 0; i < n; i++) dots[i] = wDot * dots[i]! + constant[i]!;
   }
   for (const [i, co] of ctx.copurchase) dots[i]! += wCo * Math.log1p(co);
-  const { ids, values } = ctx.design;
-  for (let k = 0; k < ids.length; k++) dots[ids[k]!]! += wDesign * values[k]!;
+  if (wDesign !== 0) addDesign(wDesign, s, ctx, dots);
   for (const slot of ctx.slots) dots[slot.id]! += ownedTerms(weights, s, slot);
   return dots;
+}
+
+const stamps = new WeakMap<ItemSignals, { seen: Uint32Array; epoch: number }>();
+/**
+ * 'design' = the largest share among the item's words. Walk the history's words' item lists (an inverted
+ * index, built once per model), largest share first, so an item's first visit carries its feature and later
+ * ones are skipped by a stamp (no per-ranking clearing). Reading every item's own words in the dense pass
+ * measured slower: its short inner loop of 1 to 7 words cost more than these lists, even at 100k items.
+ */
+function addDesign(w: number, s: ItemSignals, ctx: UserContext, dots: Float32Array): void {
+  let st = stamps.get(s);
+  if (!st) stamps.set(s, (st = { seen: new Uint32Array(s.n), epoch: 0 }));
+  const epoch = ++st.epoch;
+  const { seen } = st;
+  const { offsets, items } = postings(s);
+  const { tokens, shares } = ctx.words;
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    const add = w * shares[k]!;
+    for (let p = offsets[t]!; p < offsets[t + 1]!; p++) {
+      const i = items[p]!;
+      if (seen[i] !== epoch) {
+        seen[i] = epoch;
+        dots[i]! += add;
+      }
+    }
+  }
+}
+
+const postingCache = new WeakMap<ItemSignals, { offsets: Int32Array; items: Int32Array }>();
+/** Token bucket → the items whose name has it (CSR), built once per signals. */
+function postings(s: ItemSignals): { offsets: Int32Array; items: Int32Array } {
+  let p = postingCache.get(s);
+  if (p) return p;
+  const buckets = tokenBuckets(s);
+  const offsets = new Int32Array(buckets + 1);
+  for (const t of s.tokens) offsets[t + 1]! += 1;
+  for (let t = 0; t < buckets; t++) offsets[t + 1]! += offsets[t]!;
+  const items = new Int32Array(s.tokens.length);
+  const at = offsets.slice(0, buckets);
+  for (let i = 0; i < s.n; i++) for (let k = s.tokenOffsets[i]!; k < s.tokenOffsets[i + 1]!; k++) items[at[s.tokens[k]!]!++] = i;
+  postingCache.set(s, (p = { offsets, items }));
+  return p;
 }
 
 /**

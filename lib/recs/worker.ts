@@ -271,12 +271,14 @@ async function bench(req: BenchRequest): Promise<BenchResult> {
     const measure = async (scorer: PreparedScorer) => time(rankWith(scorer, signals), runs);
     // Before: the scalar JavaScript loops; after: the SIMD kernel the worker ranks with.
     const js = { float32: await measure(prepareScorer(big, d, { js: true })), int8: await measure(prepareInt8Scorer(q, scales, d, { js: true })) };
-    const wasm = { float32: await measure(prepareScorer(big, d)), int8: await measure(prepareInt8Scorer(q, scales, d)) };
+    const simd = prepareScorer(big, d);
+    const wasm = { float32: await measure(simd), int8: await measure(prepareInt8Scorer(q, scales, d)) };
+    const dotOnly = await time(() => topK(simd.dots(user), 10), runs);
     // What must stream through memory at least once: the rows, the signals the head reads per item (five
     // float32 vectors, a category byte, token offsets and about three uint16 tokens, the co-purchase
     // vector), then the scores written and read by top-K.
     const floor = (rowBytes: number) => (n * d * rowBytes + n * (4 * 5 + 1 + 4 + 6 + 4 + 8)) / bandwidthBytesPerMs;
-    synthetic.push({ items: n, js, wasm, floorMs: { float32: floor(4), int8: floor(1) } });
+    synthetic.push({ items: n, js, wasm, dotOnly, floorMs: { float32: floor(4), int8: floor(1) } });
   }
   return { source: r.source, modelVersion: manifest.version, itemCount: manifest.itemCount, loadMs, firstInferenceMs, inference, ranking, scorer: r.scorer.kind, synthetic, bandwidthBytesPerMs };
 }
