@@ -2,8 +2,33 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import nextVitals from 'eslint-config-next/core-web-vitals';
 import nextTs from 'eslint-config-next/typescript';
 
+/**
+ * The rooms of README.md's "Layout" table, enforced: a wrong import fails `npm run lint` (and so `npm test`)
+ * instead of waiting for a review. Each entry says what a room must not import and why.
+ */
+const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'crypto', 'os', 'http', 'https', 'net', 'child_process', 'zlib', 'url', 'stream', 'worker_threads', 'module'];
+const rule = (groups, message) => ({ group: groups, message });
+const room = (files, patterns, ignores = []) => ({
+  files,
+  ignores: ['**/*.test.ts', '**/*.test.tsx', ...ignores],
+  rules: { 'no-restricted-imports': ['error', { patterns }] },
+});
+
+const noModels = rule(['**/models/*', '@/models/*'], 'models/ is the training pipeline: the store never imports it (it reads the artifacts it writes).');
+const noApp = rule(['**/app/*', '@/app/*'], 'app/ holds routes: nothing imports a route.');
+const noComponents = rule(['**/components/*', '@/components/*'], 'lib/ is below the UI: components import lib, never the other way.');
+const noTools = rule(['**/e2e/*', '@/e2e/*', '**/scripts/*', '@/scripts/*'], 'e2e/ and scripts/ are tools: product code never imports them.');
+const noUi = rule(['react', 'react-dom', 'react/*', 'next', 'next/*', 'swr'], 'pure rooms run in the worker, the edge and Node: no React, no Next.');
+const noNode = rule(NODE_BUILTINS, 'this room runs in the browser worker or at the edge: Web APIs only, no Node built-ins.');
+
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
   globalIgnores(['.next/**', 'out/**', 'next-env.d.ts', 'data/**', 'test-results/**', 'playwright-report/**']),
+  room(['app/**'], [noModels, noTools]),
+  room(['components/**'], [noModels, noApp, noTools]),
+  // lib/experiments/request.ts is the one server adapter that reads the request's cookies (next/headers).
+  room(['lib/**'], [noModels, noApp, noComponents, noTools, noUi], ['lib/experiments/request.ts']),
+  room(['lib/recs/**', 'lib/coldstart/**', 'lib/shelf/**', 'lib/cart/**', 'lib/handoff/**', 'lib/config/**', 'lib/experiments/assign.ts', 'lib/catalog/sku.ts'], [noModels, noApp, noComponents, noTools, noUi, noNode]),
+  room(['models/**'], [noApp, noComponents, rule(['**/e2e/*', '@/e2e/*'], 'models/ does not depend on the browser tests.')]),
 ]);

@@ -9,7 +9,7 @@ export default async function HomePage() {
   const catalog = getCatalog();
   // Experiment "home-shelf-position": decided on the server, so the first HTML has the shelf in place.
   const above = variantOf((await requestAssignments()).assignments, 'home-shelf-position', 'below-hero') === 'above-hero';
-  const shelf = <RecsShelf placement="home-for-you" title="Recommended for you" fallback={catalog.bestSellers.slice(0, 12)} version={catalog.version} excludePurchased />;
+  const shelf = <RecsShelf placement="home-for-you" fallback={catalog.bestSellers} version={catalog.version} />;
   const bestIds = new Set(catalog.bestSellers.slice(0, 12).map((p) => p.sku));
   const inSeason = catalog.trending.filter((p) => !bestIds.has(p.sku)).slice(0, 12);
   return (
@@ -31,7 +31,7 @@ export default async function HomePage() {
         </div>
       </section>
 
-      <RecsShelf placement="home-buy-again" title="Buy it again" fallback={[]} version={catalog.version} />
+      <RecsShelf placement="home-buy-again" fallback={[]} version={catalog.version} />
 
       {!above && shelf}
 

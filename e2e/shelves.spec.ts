@@ -1,5 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
+import localJson from '../lib/config/default.json' with { type: 'json' };
+import { parseLocal } from '../lib/config/index';
+import { assignVariant } from '../lib/experiments/assign';
 import { homeTop, quietProducts, skusOf, view } from './recs-helpers';
+
+const config = parseLocal(localJson);
 
 /**
  * The home page's two personal shelves (issue 13): "Buy it again" ranks only what this device ordered, and
@@ -50,4 +55,25 @@ test('after an order: "Buy it again" shows what was bought; "Recommended for you
   const shown = await skusOf(forYou);
   expect(shown).toHaveLength(12);
   for (const sku of [bought1!, bought2!, inCart!, ...viewed]) expect(shown).not.toContain(sku);
+});
+
+test('one set of shelf rules on every shelf: the product page ranked on the device echoes no product just viewed, nor the one on screen', async ({ page, context, baseURL }) => {
+  test.setTimeout(90_000);
+  // A visitor in "similar", so the shelf keeps the category the viewed products share (in "complete the
+  // set" the category filter alone would hide them, and the test would prove nothing).
+  const kind = config.experiments.find((e) => e.id === 'product-shelf-kind')!;
+  let id: string;
+  do id = crypto.randomUUID();
+  while (assignVariant(kind, id) !== 'similar');
+  await context.addCookies([{ name: 'tandem_vid', value: id, url: baseURL! }]);
+  const garden = await page.goto('/categories/garden?page=4').then(() => page.locator('main [data-testid="product-card"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-sku')!)));
+  const [anchor, ...viewed] = garden.slice(0, 5);
+  await view(page, viewed);
+  await page.goto(`/products/${anchor}`);
+  const shelf = page.locator('[data-testid="recs-shelf"][data-placement="product-similar"]');
+  await expect(shelf).toHaveAttribute('data-experiments', /product-shelf-kind:similar/);
+  await expect(shelf).toHaveAttribute('data-source', 'device-wasm', { timeout: 30_000 });
+  const shown = await skusOf(shelf);
+  expect(shown.length).toBeGreaterThan(0);
+  for (const sku of [anchor!, ...viewed]) expect(shown).not.toContain(sku);
 });

@@ -11,7 +11,7 @@ export default function CartPage() {
     <>
       <h1 className="text-2xl font-bold">Your cart</h1>
       <CartView version={catalog.version} />
-      <RecsShelf placement="cart-upsell" title="Goes well with your basket" fallback={catalog.trending.slice(0, 12)} version={catalog.version} />
+      <RecsShelf placement="cart-upsell" fallback={catalog.trending} version={catalog.version} />
     </>
   );
 }

@@ -2,33 +2,23 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import useSWR from 'swr';
 import { ProductCard, type CardProduct } from '@/components/catalog/ProductCard';
-import { DEVICE_ONLY_PLACEMENTS, PLACEMENT_RANKING, type Placement } from '@/lib/config/schema';
+import type { Placement } from '@/lib/config/schema';
 import { subscribeCart, getCart } from '@/lib/cart/storage';
 import { track } from '@/lib/events/client';
 import { readHistory, sessionViews, subscribeHistory } from '@/lib/history/store';
 import { rankOnDevice, reportFallback, type DeviceResult } from '@/lib/recs/client';
+import type { RankAnswer } from '@/lib/coldstart/answer';
+import type { ShelfSource } from '@/lib/recs/shelf-source';
+import type { ShelfPlan } from '@/lib/shelf/plan';
 import { fetchEdgeShelf, rankUrl, type EdgeResult } from './edge-fetch';
 import { ShelfDebug } from './ShelfDebug';
 
-export type ShelfSource = 'device-webgpu' | 'device-wasm' | 'edge' | 'static';
 export type { Placement };
 
 /** What the server rendered: the cold-start ranking for this page, or the static list when that failed. */
-export interface InitialShelf {
-  items: CardProduct[];
-  source: 'edge' | 'static';
-  modelVersion: string;
-  edgeMs?: number;
-}
-
-export interface ShelfExperiment {
-  experiment: string;
-  variant: string;
-}
+export type InitialShelf = { source: 'edge'; answer: RankAnswer; edgeMs: number } | { source: 'static'; items: CardProduct[] };
 
 const noSubscribe = () => () => {};
-/** "Recommended for you" never shows what the shopper viewed this recently: it would only echo them. */
-export const RECENT_VIEW_WINDOW_MS = 30 * 60_000;
 const debugFlag = () => new URLSearchParams(window.location.search).get('debug') === '1';
 
 /**
@@ -42,53 +32,34 @@ const debugFlag = () => new URLSearchParams(window.location.search).get('debug')
  * row has a fixed height and fixed-size cards, so a swap never shifts the page.
  */
 export function Shelf({
-  placement,
-  title,
+  plan,
   fallback,
   initial,
   version,
-  anchorSku,
-  category,
-  excludePurchased = false,
-  pin = [],
-  block = [],
-  deviceRanking = true,
-  modelPin = null,
-  experiments = [],
 }: {
-  placement: Placement;
-  title: string;
+  /** What to rank and the rules around it (lib/shelf/plan.ts), decided on the server. */
+  plan: ShelfPlan;
   /** The static list: the last resort when neither the device nor the edge can rank. */
   fallback: CardProduct[];
   initial: InitialShelf;
   version: string;
-  anchorSku?: string;
-  category?: 'same' | 'other';
-  excludePurchased?: boolean;
-  pin?: string[];
-  block?: string[];
-  /** False when the kill switch or the shopper's variant says cold-start only. */
-  deviceRanking?: boolean;
-  modelPin?: string | null;
-  experiments?: ShelfExperiment[];
 }) {
-  const k = Math.max(fallback.length, initial.items.length, 12);
+  const { placement, rules, deviceOnly, deviceRanking, modelPin, experiments } = plan;
+  const { k, anchorSku } = rules;
   const [device, setDevice] = useState<DeviceResult | null>(null);
   const [recent, setRecent] = useState<string[]>([]);
   const [fallbackReason, setFallbackReason] = useState<string>();
   const debug = useSyncExternalStore(noSubscribe, debugFlag, () => false);
 
-  const ranking = PLACEMENT_RANKING[placement];
   // "Buy it again" needs the purchase history, which only the device has: no edge, no static list.
-  const deviceOnly = DEVICE_ONLY_PLACEMENTS.includes(placement);
   const firstKey = rankUrl(placement, k, anchorSku, []);
   const key = device || deviceOnly ? null : rankUrl(placement, k, anchorSku, recent);
-  const adopt = key === firstKey && initial.source === 'edge';
+  const adopted = key === firstKey && initial.source === 'edge' ? initial : undefined;
   const edge = useSWR<EdgeResult>(key, fetchEdgeShelf, {
     // The server already ranked this page: SWR starts from that answer and does not fetch it again on
     // hydration; it revalidates when the shopper comes back to the tab.
-    fallbackData: adopt ? { items: initial.items, modelVersion: initial.modelVersion, experiment: null, ms: initial.edgeMs ?? 0 } : undefined,
-    revalidateOnMount: !adopt,
+    fallbackData: adopted ? { items: adopted.answer.items, modelVersion: adopted.answer.modelVersion, experiment: adopted.answer.experiment, ms: adopted.edgeMs } : undefined,
+    revalidateOnMount: !adopted,
     revalidateOnFocus: true,
     keepPreviousData: true,
     shouldRetryOnError: false,
@@ -109,24 +80,10 @@ export function Shelf({
       if (!alive || mine !== seq) return;
       if (history.length === 0) return toEdge();
       if (!deviceRanking) return toEdge('on-device ranking is off for this shopper (switch or experiment)');
-      const exclude = [...getCart().lines.map((l) => l.sku), ...block];
-      if (anchorSku) exclude.push(anchorSku);
       // Marks bracket the model work, so tests can tell its long tasks (there should be none) from others.
       performance.mark(`tandem:rank-start:${placement}`);
       try {
-        const result = await rankOnDevice({
-          history,
-          k,
-          ranking,
-          exclude,
-          anchorSku,
-          category,
-          excludePurchased,
-          excludeViewedWithinMs: placement === 'home-for-you' ? RECENT_VIEW_WINDOW_MS : undefined,
-          preferWasm,
-          pin,
-          modelVersion: modelPin,
-        });
+        const result = await rankOnDevice({ history, cart: getCart().lines.map((l) => l.sku), rules, preferWasm, modelVersion: modelPin });
         performance.mark(`tandem:rank-end:${placement}`);
         if (alive && mine === seq) {
           setDevice(result);
@@ -150,9 +107,9 @@ export function Shelf({
       offHistory();
       offCart();
     };
-    // pin and block are config arrays: their content, not their identity, matters.
+    // The rules arrive as a fresh object on every render: their content, not their identity, matters.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [placement, ranking, k, anchorSku, category, excludePurchased, deviceRanking, modelPin, pin.join(), block.join()]);
+  }, [placement, JSON.stringify(rules), deviceRanking, modelPin]);
 
   const shown: { items: CardProduct[]; source: ShelfSource; modelVersion: string } = device
     ? { items: device.items, source: device.source, modelVersion: device.modelVersion }
@@ -203,7 +160,7 @@ export function Shelf({
       className="my-8"
     >
       <h2 id={id} className="mb-3 text-lg font-bold">
-        {title}
+        {plan.title}
       </h2>
       <ol
         className="scrollbar-thin flex h-[244px] gap-3 overflow-x-auto overflow-y-hidden pb-2 sm:h-[264px]"

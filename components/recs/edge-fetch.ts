@@ -1,13 +1,8 @@
 /** The client's side of GET /api/rank, as an SWR fetcher. */
-import type { CardProduct } from '@/components/catalog/ProductCard';
+import { RankAnswerSchema, type RankAnswer } from '@/lib/coldstart/answer';
 
-export interface EdgeResult {
-  items: (CardProduct & { score?: number; pinned?: true })[];
-  modelVersion: string;
-  experiment: { id: string; variant: string } | null;
-  /** Round trip, measured here (the debug panel shows it). */
-  ms: number;
-}
+/** The answer as the shelf keeps it: validated, plus the round trip measured here (the debug panel shows it). */
+export type EdgeResult = Omit<RankAnswer, 'source'> & { ms: number };
 
 export function rankUrl(placement: string, k: number, sku: string | undefined, recent: string[]): string {
   const q = new URLSearchParams({ placement, k: String(k) });
@@ -19,7 +14,11 @@ export function rankUrl(placement: string, k: number, sku: string | undefined, r
 export async function fetchEdgeShelf(url: string): Promise<EdgeResult> {
   const t0 = performance.now();
   const res = await fetch(url, { credentials: 'same-origin' });
-  const body = (await res.json().catch(() => null)) as (Omit<EdgeResult, 'ms'> & { error?: string }) | null;
-  if (!res.ok || !body || !Array.isArray(body.items)) throw new Error(`/api/rank: ${body?.error ?? `HTTP ${res.status}`}`);
-  return { items: body.items, modelVersion: body.modelVersion, experiment: body.experiment, ms: Math.round(performance.now() - t0) };
+  const body: unknown = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(`/api/rank: ${(body as { error?: unknown } | null)?.error ?? `HTTP ${res.status}`}`);
+  // A malformed answer is a failure like any other: the shelf keeps what it shows (never a wrong list).
+  const parsed = RankAnswerSchema.safeParse(body);
+  if (!parsed.success) throw new Error(`/api/rank: unexpected answer (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+  const { items, modelVersion, experiment } = parsed.data;
+  return { items, modelVersion, experiment, ms: Math.round(performance.now() - t0) };
 }

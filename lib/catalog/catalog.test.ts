@@ -5,6 +5,7 @@ import { displayName } from './display-name';
 import { paginate, parsePage, parseSort } from './listing';
 import { productPicture, wrapName } from './picture';
 import { createSearchIndex, searchProducts } from './search';
+import { isSku } from './sku';
 import type { Product } from './types';
 
 const product = (sku: string, name: string, over: Partial<Product> = {}): Product => ({
@@ -19,6 +20,13 @@ const product = (sku: string, name: string, over: Partial<Product> = {}): Produc
   firstSold: '2011-01-01',
   lastSold: '2011-01-01',
   ...over,
+});
+
+describe('the product code', () => {
+  it('is one rule: upper-case letters and digits, 1 to 12', () => {
+    for (const ok of ['85123A', 'DCGSSGIRL', '1', 'ABCDEFGHIJ12']) expect(isSku(ok)).toBe(true);
+    for (const bad of ['', '85123a', 'ABCDEFGHIJ123', '../x', '85123A ', 42, null]) expect(isSku(bad)).toBe(false);
+  });
 });
 
 describe('categorize', () => {

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURE_SPEC } from '../recs/features';
 import { STAGE_FEATURES } from '../recs/score';
 import { parseRankQuery } from './query';
+import { RECENT_VIEW_WINDOW_MS, type ShelfRules } from '../recs/shelf-rules';
+import { RankAnswerSchema } from './answer';
 import { coldStartRank, type ColdStartData } from './rank';
 
 const prior = Float32Array.of(0.2, 0.1, 0.3, 0, 1);
@@ -40,36 +42,44 @@ const data: ColdStartData = {
   categories: ['a', 'a', 'b', 'b', 'c'],
 };
 const skus = (r: { sku: string }[]) => r.map((x) => x.sku);
+/** An explore shelf's rules (what lib/shelf/plan.ts gives "Recommended for you" and the product shelves). */
+const rules = (k: number, over: Partial<ShelfRules> = {}): ShelfRules => ({ ranking: 'explore', k, pin: [], block: [], excludePurchased: false, excludeViewedWithinMs: RECENT_VIEW_WINDOW_MS, ...over });
 
 describe('coldStartRank', () => {
   it('ranks by recent popularity without context', () => {
-    expect(coldStartRank(data, { placement: 'home-for-you', k: 3, recent: [] }).map((r) => r.sku)).toEqual(['C4', 'B2', 'A0']);
+    expect(coldStartRank(data, rules(3), []).map((r) => r.sku)).toEqual(['C4', 'B2', 'A0']);
   });
 
   it("ranks the session products' history with the shipped scorer, and leaves them out", () => {
-    const ranked = coldStartRank(data, { placement: 'home-for-you', k: 4, recent: ['A0'] }).map((r) => r.sku);
+    const ranked = coldStartRank(data, rules(4), ['A0']).map((r) => r.sku);
     expect(ranked[0]).toBe('A1');
     expect(ranked).not.toContain('A0');
     // Around B3: C4 (cosine 0.88 + 0.25, the most popular) and B2 (cosine 0.96 + 0.075) beat the A items; B3 itself is left out.
-    expect(coldStartRank(data, { placement: 'product-similar', k: 2, recent: [], sku: 'B3' }).map((r) => r.sku)).toEqual(['C4', 'B2']);
+    expect(coldStartRank(data, rules(2, { anchorSku: 'B3' }), []).map((r) => r.sku)).toEqual(['C4', 'B2']);
   });
 
   it('lifts what the country and the time of day buy, with the shipped weight', () => {
-    expect(skus(coldStartRank(data, { placement: 'home-for-you', k: 2, recent: [] }, { request: { country: 'FR', hour: 15 } }))).toEqual(['A1', 'C4']); // 0.1 + 0.5·2
-    expect(skus(coldStartRank(data, { placement: 'home-for-you', k: 1, recent: [] }, { request: { hour: 9 } }))).toEqual(['B3']); // 0 + 0.5·3
-    expect(skus(coldStartRank(data, { placement: 'home-for-you', k: 1, recent: [] }, { request: { country: 'ZZ', hour: 15 } }))).toEqual(['C4']);
+    expect(skus(coldStartRank(data, rules(2), [], { request: { country: 'FR', hour: 15 } }))).toEqual(['A1', 'C4']); // 0.1 + 0.5·2
+    expect(skus(coldStartRank(data, rules(1), [], { request: { hour: 9 } }))).toEqual(['B3']); // 0 + 0.5·3
+    expect(skus(coldStartRank(data, rules(1), [], { request: { country: 'ZZ', hour: 15 } }))).toEqual(['C4']);
   });
 
   it('applies the category filter, blocked and pinned codes', () => {
-    expect(skus(coldStartRank(data, { placement: 'product-similar', k: 5, recent: [], sku: 'B3' }, { category: 'same' }))).toEqual(['B2']);
-    expect(skus(coldStartRank(data, { placement: 'product-similar', k: 5, recent: [], sku: 'B3' }, { category: 'other' })).sort()).toEqual(['A0', 'A1', 'C4']);
-    const r = coldStartRank(data, { placement: 'home-for-you', k: 3, recent: [] }, { pin: ['B3', 'NOPE'], block: ['C4'] });
+    expect(skus(coldStartRank(data, rules(5, { anchorSku: 'B3', category: 'same' }), []))).toEqual(['B2']);
+    expect(skus(coldStartRank(data, rules(5, { anchorSku: 'B3', category: 'other' }), [])).sort()).toEqual(['A0', 'A1', 'C4']);
+    const r = coldStartRank(data, rules(3, { pin: ['B3', 'NOPE'], block: ['C4'] }), []);
     expect(skus(r)).toEqual(['B3', 'B2', 'A0']);
     expect(r[0]).toMatchObject({ pinned: true, name: 'b3', price: 4 });
   });
 
   it('never returns more than k items', () => {
-    expect(coldStartRank(data, { placement: 'cart-upsell', k: 1, recent: [] })).toHaveLength(1);
+    expect(coldStartRank(data, rules(1), [])).toHaveLength(1);
+  });
+
+  it("answers in the /api/rank schema the page validates", () => {
+    const items = coldStartRank(data, rules(3, { pin: ['B3'] }), ['A0']);
+    expect(RankAnswerSchema.safeParse({ items, source: 'edge', modelVersion: 'test', experiment: null }).success).toBe(true);
+    expect(RankAnswerSchema.safeParse({ items: [{ ...items[0], price: -1 }], source: 'edge', modelVersion: 'test', experiment: null }).success).toBe(false);
   });
 });
 
@@ -90,7 +100,7 @@ describe('parseRankQuery', () => {
     ['placement=home-for-you&k=101', /k must be between 1 and 100/],
     ['placement=home-for-you&k=2.5', /k must be between 1 and 100, a whole number in plain digits/],
     ['placement=home-for-you&k=lots', /k must be between 1 and 100, a whole number in plain digits/],
-    // Number() reads these as numbers; the README promises strict parsing (issue 12, finding 11).
+    // Number() reads these as numbers; docs/robustness.md promises strict parsing (issue 12, finding 11).
     ...['0x10', '0b11', '.5e1', '5.', '%095', '05', '+5', '1e1'].map((k) => [`placement=home-for-you&k=${k}`, /k must be between 1 and 100, a whole number/] as [string, RegExp]),
     [`placement=home-for-you&recent=${Array.from({ length: 21 }, (_, i) => `1000${i}`).join(',')}`, /at most 20 product codes/],
     ['placement=home-for-you&recent=85123A,<script>', /recent must be product codes/],
@@ -115,7 +125,8 @@ describe('in an edge runtime', () => {
   it('the ranker gives the same answer inside the edge runtime as in Node', () => {
     const vm = new EdgeRuntime();
     vm.evaluate(bundle('lib/coldstart/rank.ts'));
-    const opts = { request: { country: 'FR', hour: 9 }, pin: ['B2'], block: ['C4'] };
+    const r3 = rules(3, { pin: ['B2'], block: ['C4'] });
+    const opts = { request: { country: 'FR', hour: 9 } };
     // Typed arrays and Maps survive the trip into the VM as tagged plain values.
     const plain = JSON.stringify(data, (_, v: unknown) =>
       v instanceof Map ? { $map: [...v] } : ArrayBuffer.isView(v) ? { $typed: v.constructor.name, values: Array.from(v as unknown as ArrayLike<number>) } : v,
@@ -123,11 +134,11 @@ describe('in an edge runtime', () => {
     const inEdge = vm.evaluate(`
       const data = JSON.parse(${JSON.stringify(plain)}, (_, v) => v && v.$map ? new Map(v.$map) : v && v.$typed ? globalThis[v.$typed].from(v.values) : v);
       JSON.stringify([
-        mod.coldStartRank(data, { placement: 'home-for-you', k: 3, recent: [] }, ${JSON.stringify(opts)}),
-        mod.coldStartRank(data, { placement: 'home-for-you', k: 4, recent: ['A0'] }, { now: 1 }),
+        mod.coldStartRank(data, ${JSON.stringify(r3)}, [], ${JSON.stringify(opts)}),
+        mod.coldStartRank(data, ${JSON.stringify(rules(4))}, ['A0'], { now: 1 }),
       ]);
     `) as string;
-    expect(JSON.parse(inEdge)).toEqual([coldStartRank(data, { placement: 'home-for-you', k: 3, recent: [] }, opts), coldStartRank(data, { placement: 'home-for-you', k: 4, recent: ['A0'] }, { now: 1 })]);
+    expect(JSON.parse(inEdge)).toEqual([coldStartRank(data, r3, [], opts), coldStartRank(data, rules(4), ['A0'], { now: 1 })]);
   });
 
   it('the query parser and the artifact loader bundle without Node built-ins and load in the edge runtime', () => {

@@ -1,10 +1,10 @@
 /** `GET /api/rank` parameters: parsed strictly, with an error that says what was wrong. */
 import { z } from 'zod';
+import { SKU_PATTERN } from '../catalog/sku';
 import { PLACEMENTS, type ColdStartQuery } from './rank';
 
 export const MAX_QUERY_LENGTH = 2048;
 export const MAX_RECENT = 20;
-const SKU = /^[0-9A-Z]{1,16}$/;
 
 const Schema = z.strictObject({
   placement: z.enum(PLACEMENTS, { error: `placement must be one of ${PLACEMENTS.join(', ')}` }),
@@ -18,9 +18,9 @@ const Schema = z.strictObject({
   recent: z
     .string()
     .transform((s) => (s === '' ? [] : s.split(',')))
-    .pipe(z.array(z.string().regex(SKU, 'recent must be product codes (A–Z, 0–9)')).max(MAX_RECENT, `recent takes at most ${MAX_RECENT} product codes`))
+    .pipe(z.array(z.string().regex(SKU_PATTERN, 'recent must be product codes (1 to 12 of A–Z, 0–9)')).max(MAX_RECENT, `recent takes at most ${MAX_RECENT} product codes`))
     .default([]),
-  sku: z.string().regex(SKU, 'sku must be a product code (A–Z, 0–9)').optional(),
+  sku: z.string().regex(SKU_PATTERN, 'sku must be a product code (1 to 12 of A–Z, 0–9)').optional(),
 });
 
 export type ParsedQuery = { ok: true; query: ColdStartQuery } | { ok: false; error: string };

@@ -6,15 +6,16 @@
  * by the request's context (country, time of day; lib/coldstart/context.ts). With `recent` (this
  * session's views, at most 20) or a product on screen: the shipped scorer's explore ranking of that
  * history (lib/recs/score.ts, the tower in TypeScript: the same code the device runs after ONNX).
- * Then the placement's rules: category filter, blocked codes, pinned codes first.
+ * Then the shelf's rules, the same module the worker applies (lib/recs/shelf-rules.ts).
  */
 import { PLACEMENTS, type Placement } from '../config/schema';
 import { historyInputs, type FeatureSpec, type HistoryEvent } from '../recs/features';
-import { withPins } from '../recs/merchandise';
-import { dotAll, topK } from '../recs/rank';
+import { dotAll } from '../recs/rank';
 import { rankingScores, userContext, type ScorerSpec } from '../recs/score';
 import type { ItemSignals } from '../recs/signals';
+import { selectShelf, type ShelfRules } from '../recs/shelf-rules';
 import { poolHistory, userTower, type UserTowerWeights } from '../recs/tower';
+import type { Ranked } from './answer';
 import { contextScores, type ColdStartContext, type RequestContext } from './context';
 
 export { PLACEMENTS, type Placement };
@@ -48,52 +49,35 @@ export interface ColdStartQuery {
 
 export interface ColdStartOptions {
   request?: RequestContext;
-  /** Product shelves: keep the anchor's category ('same'), or leave it out ('other'). */
-  category?: 'same' | 'other';
-  pin?: readonly string[];
-  block?: readonly string[];
   /** The instant the session's events are dated (tests fix it). */
   now?: number;
 }
 
-export interface Ranked {
-  sku: string;
-  score: number;
-  name: string;
-  price: number;
-  /** Placed by a merchandising rule, not by the ranker. */
-  pinned?: true;
-}
 
-export function coldStartRank(data: ColdStartData, q: ColdStartQuery, opts: ColdStartOptions = {}): Ranked[] {
+/**
+ * The shelf for a shopper the device cannot rank for, under the shelf's rules (lib/recs/shelf-rules.ts,
+ * the ones the worker applies). `recent` (this session's views) is the history: views dated now, so a
+ * shelf that leaves out recent views leaves them out here too; the anchor is the strongest signal.
+ */
+export function coldStartRank(data: ColdStartData, rules: ShelfRules, recent: readonly string[], opts: ColdStartOptions = {}): Ranked[] {
   const { items, dim: d, prior } = data;
   const n = data.skus.length;
-  const idx = (s: string) => data.index.get(s);
-  const anchors = [...q.recent, ...(q.sku ? [q.sku, q.sku] : [])] // the product on screen counts double
-    .map(idx)
-    .filter((i): i is number => i !== undefined);
-  const exclude = new Set(anchors);
-  for (const s of opts.block ?? []) {
-    const i = idx(s);
-    if (i !== undefined) exclude.add(i);
-  }
-  const anchorCategory = q.sku !== undefined && opts.category ? data.categories[idx(q.sku) ?? -1] : undefined;
-  if (anchorCategory) data.categories.forEach((c, i) => (c === anchorCategory) !== (opts.category === 'same') && exclude.add(i));
-
+  const now = opts.now ?? Date.now();
+  const history: HistoryEvent[] = recent.filter((s) => data.index.has(s)).map((sku) => ({ sku, at: now, kind: 'view' as const }));
+  const anchored = rules.anchorSku !== undefined && data.index.has(rules.anchorSku);
   let scores: Float32Array;
-  if (anchors.length === 0) {
+  if (history.length === 0 && !anchored) {
     scores = contextScores(prior, data.context, opts.request ?? { hour: 12 }, opts.request ? data.context.weights : { country: 0, daypart: 0 });
   } else {
     // The session as a history: the views as views, the product on screen as the strongest signal.
-    const now = opts.now ?? Date.now();
-    const events: HistoryEvent[] = [...q.recent.map((sku) => ({ sku, at: now, kind: 'view' as const })), ...(q.sku ? [{ sku: q.sku, at: now, kind: 'purchase' as const }] : [])];
+    const events = anchored ? [...history, { sku: rules.anchorSku!, at: now, kind: 'purchase' as const }] : history;
     const h = historyInputs(events, data.index, now, data.features);
     const user = userTower(data.tower, poolHistory(items, d, h.ids, h.weights));
     scores = rankingScores('explore', data.scorer, data.signals, userContext(data.signals, h), dotAll(user, items, d, new Float32Array(n)));
   }
-  const pins = (opts.pin ?? []).map(idx).filter((i): i is number => i !== undefined && !anchors.includes(i));
-  const pinned = new Set(pins);
-  return withPins(topK(scores, q.k, exclude), pins, q.k).map((i) => ({
+  const catalogue = { index: data.index, category: (i: number) => data.categories[i], n };
+  const pinned = new Set(rules.pin.map((s) => data.index.get(s)));
+  return selectShelf(rules, scores, { history, cart: [], now }, catalogue).map((i) => ({
     sku: data.skus[i]!,
     score: Math.round(scores[i]! * 1e6) / 1e6,
     name: data.names[i]!,

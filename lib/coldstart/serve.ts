@@ -3,26 +3,21 @@
  * visit: the config's switches, pinned model version, merchandising rule and the visitor's variants
  * applied around the pure ranker. Web APIs only.
  */
-import { DEVICE_ONLY_PLACEMENTS, type StoreConfig } from '../config/schema';
-import { assignmentsFor, productShelfCategory, type Assignment } from '../experiments/assign';
+import type { StoreConfig } from '../config/schema';
+import type { Assignment } from '../experiments/assign';
+import { planShelf } from '../shelf/plan';
 import { hourIn } from './context';
 import { coldStartData } from './data';
-import { coldStartRank, type ColdStartQuery, type Ranked } from './rank';
+import type { RankAnswer } from './answer';
+import { coldStartRank, type ColdStartQuery } from './rank';
 
-export interface EdgeShelf {
-  items: Ranked[];
-  source: 'edge';
-  modelVersion: string;
-  /** The visitor's variant of the experiment this placement is part of, if any. */
-  experiment: { id: string; variant: string } | null;
-}
 
 export interface Geo {
   country?: string;
   timeZone?: string;
 }
 
-export type ServeResult = { ok: true; shelf: EdgeShelf; ms: number; /** The request's country changed the ranking. */ byCountry: boolean } | { ok: false; status: 400 | 503; error: string };
+export type ServeResult = { ok: true; shelf: RankAnswer; ms: number; /** The request's country changed the ranking. */ byCountry: boolean } | { ok: false; status: 400 | 503; error: string };
 
 /** Country and time zone from the platform's geo headers (Vercel's names), when present and well-formed. */
 export function geoFromHeaders(headers: Headers): Geo {
@@ -35,8 +30,9 @@ export function geoFromHeaders(headers: Headers): Geo {
 }
 
 export async function serveColdStart(query: ColdStartQuery, config: StoreConfig, assignments: Assignment[], geo: Geo, now = new Date()): Promise<ServeResult> {
-  if (DEVICE_ONLY_PLACEMENTS.includes(query.placement)) return { ok: false, status: 400, error: `${query.placement} is ranked on the device only: it needs the purchase history, which never leaves the device` };
-  if (!config.switches.edgeRanking) return { ok: false, status: 503, error: 'cold-start ranking is switched off' };
+  const plan = planShelf(query.placement, config, assignments, { k: query.k, ...(query.sku ? { anchorSku: query.sku } : {}) });
+  if (plan.deviceOnly) return { ok: false, status: 400, error: `${query.placement} is ranked on the device only: it needs the purchase history, which never leaves the device` };
+  if (!plan.edgeRanking) return { ok: false, status: 503, error: 'cold-start ranking is switched off' };
   const started = performance.now();
   let data;
   try {
@@ -49,15 +45,6 @@ export async function serveColdStart(query: ColdStartQuery, config: StoreConfig,
   const missing = anchors.filter((s) => !data.index.has(s));
   if (missing.length > 0) return { ok: false, status: 400, error: `unknown product code: ${missing.slice(0, 3).join(', ')}` };
 
-  const mine = assignmentsFor(query.placement, assignments);
-  const rule = config.merchandising[query.placement];
-  const items = coldStartRank(data, query, {
-    request: { country: geo.country, hour: hourIn(now, geo.timeZone ?? data.context.timeZone) },
-    ...(query.placement === 'product-similar' ? { category: productShelfCategory(mine) } : {}),
-    pin: rule?.pin,
-    block: rule?.block,
-  });
-  // The placement's own question first; the ranking-source experiment applies everywhere.
-  const own = mine.find((a) => a.kind !== 'ranking-source') ?? mine[0];
-  return { ok: true, shelf: { items, source: 'edge', modelVersion: data.modelVersion, experiment: own ? { id: own.experiment, variant: own.variant } : null }, ms: Math.round(performance.now() - started), byCountry: anchors.length === 0 && data.context.weights.country > 0 && !!geo.country && geo.country in data.context.countries };
+  const items = coldStartRank(data, plan.rules, query.recent, { request: { country: geo.country, hour: hourIn(now, geo.timeZone ?? data.context.timeZone) }, now: now.getTime() });
+  return { ok: true, shelf: { items, source: 'edge', modelVersion: data.modelVersion, experiment: plan.reported }, ms: Math.round(performance.now() - started), byCountry: anchors.length === 0 && data.context.weights.country > 0 && !!geo.country && geo.country in data.context.countries };
 }

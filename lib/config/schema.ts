@@ -4,6 +4,7 @@
  * both sources, so a typo in the dashboard is caught exactly like a typo in the file.
  */
 import { z } from 'zod';
+import { SKU_PATTERN, SKU_RULE } from '../catalog/sku';
 
 /**
  * Where shelves go. 'home-for-you' ("Recommended for you") ranks products the shopper never bought;
@@ -24,7 +25,7 @@ export const PLACEMENT_RANKING = {
 /** Placements the edge cannot rank: they need the device's purchase history. */
 export const DEVICE_ONLY_PLACEMENTS: readonly Placement[] = ['home-buy-again'];
 
-const sku = z.string().regex(/^[A-Z0-9]{1,12}$/, 'a product code (upper-case letters and digits)');
+const sku = z.string().regex(SKU_PATTERN, SKU_RULE);
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes');
 
 /**

@@ -3,7 +3,9 @@
  * is made on the device, so a batch sent twice (a beacon, then a retry) is stored once.
  */
 import { z } from 'zod';
+import { SKU_PATTERN, SKU_RULE } from '../catalog/sku';
 import { PLACEMENTS } from '../config/schema';
+import { SHELF_SOURCES } from '../recs/shelf-source';
 
 export const EVENT_TYPES = ['exposure', 'click', 'add-to-cart', 'purchase'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -12,7 +14,6 @@ export type EventType = (typeof EVENT_TYPES)[number];
  * became 'home-for-you': devices may still hold queued events that carry it.
  */
 export const EVENT_PLACEMENTS = [...PLACEMENTS, 'product-page', 'cart', 'home-top'] as const;
-export const SHELF_SOURCES = ['device-webgpu', 'device-wasm', 'edge', 'static'] as const;
 
 /** Body limit for POST /api/events: far above a real batch (100 events ≈ 30 KB), far below harm. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -30,10 +31,7 @@ export const EventSchema = z.strictObject({
   experiment: slug.nullable(),
   variant: slug.nullable(),
   placement: z.enum(EVENT_PLACEMENTS).nullable(),
-  sku: z
-    .string()
-    .regex(/^[A-Z0-9]{1,12}$/)
-    .nullable(),
+  sku: z.string().regex(SKU_PATTERN, SKU_RULE).nullable(),
   /** Milliseconds since the epoch, on the device's clock. */
   at: z.number().int().positive(),
   source: z.enum(SHELF_SOURCES).nullable().optional(),

@@ -7,6 +7,7 @@
  */
 import '../zod-jitless';
 import { z } from 'zod';
+import { SKU_PATTERN } from '../catalog/sku';
 
 export const FRAGMENT_VERSION = 1;
 export const MAX_HISTORY = 20;
@@ -15,7 +16,7 @@ export const MAX_QUANTITY = 999;
 /** Far below every browser's and iOS's URL limits, with room for the path. */
 export const MAX_FRAGMENT_LENGTH = 1024;
 
-const sku = z.string().regex(/^[A-Z0-9]{1,12}$/);
+const sku = z.string().regex(SKU_PATTERN);
 
 export const HandoffSchema = z.strictObject({
   history: z.array(sku).max(MAX_HISTORY),

@@ -4,6 +4,7 @@
  */
 import { openDB, type IDBPDatabase } from 'idb';
 import type { EventKind, HistoryEvent } from '@/lib/recs/features';
+import { isSku } from '@/lib/catalog/sku';
 import { BUYER_COOKIE } from './buyer';
 
 export const HISTORY_CAP = 200;
@@ -96,7 +97,7 @@ const SESSION_MAX = 20;
 export function sessionViews(): string[] {
   try {
     const v: unknown = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? '[]');
-    return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string' && /^[A-Z0-9]{1,12}$/.test(s)).slice(0, SESSION_MAX) : [];
+    return Array.isArray(v) ? v.filter(isSku).slice(0, SESSION_MAX) : [];
   } catch {
     return [];
   }

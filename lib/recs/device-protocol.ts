@@ -1,8 +1,8 @@
 /** Messages between the page (lib/recs/client.ts) and the recommender worker (lib/recs/worker.ts). */
 import type { HistoryEvent } from './features';
 import type { ScorerKind } from './rank-wasm';
-
-export type DeviceSource = 'device-webgpu' | 'device-wasm';
+import type { DeviceSource } from './shelf-source';
+import type { ShelfRules } from './shelf-rules';
 
 /**
  * Which ranking a shelf asks for (lib/recs/score.ts): 'explore' (products the shopper never bought;
@@ -14,22 +14,12 @@ export type Ranking = 'explore' | 'repeat' | 'all';
 export interface RankRequest {
   id: number;
   history: HistoryEvent[];
-  k: number;
-  ranking: Ranking;
-  /** Never recommend these (what is in the cart, the product on screen). */
-  exclude: string[];
-  /** Product-page shelves: rank around this product as well as the history. */
-  anchorSku?: string;
-  /** Keep only the anchor's category ("similar"), or leave it out ("complete the set"). */
-  category?: 'same' | 'other';
-  /** Merchandising: shown first, in this order (blocked codes come in `exclude`). */
-  pin?: string[];
+  /** Product codes in the cart: never recommended. */
+  cart: string[];
+  /** The shelf's ranking, size, anchor and merchandising (lib/shelf/plan.ts), applied by lib/recs/shelf-rules.ts. */
+  rules: ShelfRules;
   /** A version pinned by configuration; otherwise the one public/models/current.json names. */
   modelVersion?: string | null;
-  /** Leave out what the shopper already bought. */
-  excludePurchased?: boolean;
-  /** Leave out what the shopper viewed this recently (ms): "Recommended for you" must not echo the last few views. */
-  excludeViewedWithinMs?: number;
   /** Tests and the debug panel: skip WebGPU even where an adapter exists. */
   preferWasm?: boolean;
 }

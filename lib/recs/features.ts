@@ -3,23 +3,26 @@
  * the browser worker, the edge ranker and the exported models all call these functions; the parameters
  * travel in the manifest (`FeatureSpec`), never as constants at a call site.
  */
+import { z } from 'zod';
 
-export interface FeatureSpec {
+/** The feature settings, as the manifest carries them (one definition: the type is inferred from it). */
+export const FeatureSpecSchema = z.object({
   /** Distinct products kept from a history, most recent first; the rest is padding. */
-  historyLength: number;
+  historyLength: z.number().int().positive(),
   /** Index used for padding slots (their weight is 0). */
-  paddingId: number;
+  paddingId: z.number().int(),
   /** An event's weight halves every this many days. */
-  halfLifeDays: number;
+  halfLifeDays: z.number().positive(),
   /** What an event of each kind counts for, relative to a purchase. */
-  kindWeights: Record<EventKind, number>;
+  kindWeights: z.object({ purchase: z.number(), cart: z.number(), view: z.number() }),
   /** Upper edges (GBP) of the price buckets; a price above the last edge is the last bucket + 1. */
-  priceEdges: number[];
+  priceEdges: z.array(z.number()),
   /** Buckets for hashed name tokens. */
-  tokenBuckets: number;
-}
+  tokenBuckets: z.number().int().positive(),
+});
+export type FeatureSpec = z.infer<typeof FeatureSpecSchema>;
 
-export type EventKind = 'purchase' | 'cart' | 'view';
+export type EventKind = keyof FeatureSpec['kindWeights'];
 
 export interface HistoryEvent {
   sku: string;

@@ -1,5 +1,7 @@
 /** manifest.json: the only description of a model version. Consumers read names, shapes and terms from it. */
 import { z } from 'zod';
+import { FeatureSpecSchema } from './features';
+import { ScorerSchema } from './score';
 
 const FileEntry = z.object({
   path: z.string().regex(/^[\w.-]+$/, 'a file name inside the version folder'),
@@ -19,13 +21,6 @@ const MeasureRow = z.object({ 'ndcg@10': z.number(), 'recall@10': z.number(), us
 const MetricsRow = z.object({ 'recall@10': z.number(), 'ndcg@10': z.number(), 'hitrate@10': z.number(), explore: MeasureRow, repeat: MeasureRow });
 export const EvalResultSchema = z.object({ users: z.number().int(), models: z.record(z.string(), MetricsRow) });
 
-/** The shipped scorer (lib/recs/score.ts): the feature names in weight order, a weight per feature per head. */
-export const ScorerSchema = z.object({
-  kind: z.literal('two-stage'),
-  features: z.array(z.string()),
-  heads: z.object({ explore: z.array(z.number()), repeat: z.array(z.number()) }),
-  ownedOffset: z.number(),
-});
 
 export const ManifestSchema = z.object({
   formatVersion: z.literal(1),
@@ -36,14 +31,7 @@ export const ManifestSchema = z.object({
   trainedUntil: z.string(),
   dim: z.number().int().positive(),
   itemCount: z.number().int().positive(),
-  features: z.object({
-    historyLength: z.number().int().positive(),
-    paddingId: z.number().int(),
-    halfLifeDays: z.number().positive(),
-    kindWeights: z.object({ purchase: z.number(), cart: z.number(), view: z.number() }),
-    priceEdges: z.array(z.number()),
-    tokenBuckets: z.number().int().positive(),
-  }),
+  features: FeatureSpecSchema,
   scorer: ScorerSchema,
   /** How signals.bin is laid out (lib/recs/signals.ts). */
   signals: z.object({ neighboursPerItem: z.number().int().positive(), tokenCount: z.number().int().nonnegative(), categories: z.number().int().positive() }),

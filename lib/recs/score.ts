@@ -13,6 +13,7 @@
  * Weights are trained by `npm run models` (models/second-stage.ts) and live in the manifest's `scorer`.
  * Pure: the worker, the edge function, `npm run eval` and the exported graphs compute exactly this.
  */
+import { z } from 'zod';
 import type { HistoryInputs } from './features';
 import type { ItemSignals } from './signals';
 
@@ -52,14 +53,17 @@ export const F = STAGE_FEATURES.length;
 export const HEADS = ['explore', 'repeat'] as const;
 export type Head = (typeof HEADS)[number];
 
-export interface ScorerSpec {
-  kind: 'two-stage';
-  /** The features in weight order (always STAGE_FEATURES; checked on load). */
-  features: string[];
-  heads: Record<Head, number[]>;
+/** The shipped scorer as the manifest carries it (one definition: the type is inferred from it). */
+export const ScorerSchema = z.object({
+  kind: z.literal('two-stage'),
+  /** The features in weight order (always STAGE_FEATURES; checked on load by checkSpec). */
+  features: z.array(z.string()),
+  /** A weight per feature per head. */
+  heads: z.object({ explore: z.array(z.number()), repeat: z.array(z.number()) }),
   /** Added to an owned product's repeat score in the "all" ranking. */
-  ownedOffset: number;
-}
+  ownedOffset: z.number(),
+});
+export type ScorerSpec = z.infer<typeof ScorerSchema>;
 
 /** What the history says about the shopper, computed once per ranking. */
 export interface UserContext {

@@ -5,13 +5,14 @@
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { fetchBytes, fetchCatalogRows, fetchPointer, loadPointedModel, manifestLocation, pinnedPointer, type CatalogRows, type LoadedModel, type ReadFile } from './artifacts';
-import { withPins } from './merchandise';
 import { quantizeRows } from './quantize';
 import { prepareInt8Scorer, prepareScorer, type PreparedScorer } from './rank-wasm';
-import type { BenchRequest, BenchResponse, BenchResult, DeviceSource, Percentiles, RankRequest, RankResponse } from './device-protocol';
+import type { BenchRequest, BenchResponse, BenchResult, Percentiles, RankRequest, RankResponse } from './device-protocol';
+import type { DeviceSource } from './shelf-source';
 import { historyInputs } from './features';
 import { topK } from './rank';
 import { rankingScores, repeatScores, userContext } from './score';
+import { selectRepeat, selectShelf } from './shelf-rules';
 import type { ItemSignals } from './signals';
 import { towerInputs } from './tower';
 
@@ -119,8 +120,9 @@ async function rank(req: RankRequest): Promise<RankResponse> {
   const { manifest, items, skus } = r.model;
   const d = manifest.dim;
   const H = manifest.features.historyLength;
+  const { rules } = req;
   const now = Date.now();
-  const events = req.anchorSku ? [...req.history, { sku: req.anchorSku, at: now, kind: 'purchase' as const }] : req.history;
+  const events = rules.anchorSku ? [...req.history, { sku: rules.anchorSku, at: now, kind: 'purchase' as const }] : req.history;
   const h = historyInputs(events, r.index, now, manifest.features);
   const x = towerInputs(items, d, [h], H);
   const [embName, wName] = manifest.userTower.inputs.map((t) => t.name) as [string, string];
@@ -133,29 +135,18 @@ async function rank(req: RankRequest): Promise<RankResponse> {
   const t1 = performance.now();
   const ctx = userContext(r.model.signals, h);
   const dots = r.scorer.dots(user);
-  const exclude = new Set<number>();
-  const add = (sku: string) => {
-    const i = r.index.get(sku);
-    if (i !== undefined) exclude.add(i);
-  };
-  req.exclude.forEach(add);
-  if (req.excludePurchased) for (const e of req.history) if (e.kind === 'purchase') add(e.sku);
-  if (req.excludeViewedWithinMs) for (const e of req.history) if (e.kind === 'view' && now - e.at <= req.excludeViewedWithinMs) add(e.sku);
-  const anchorCategory = req.anchorSku && req.category ? r.catalog[r.index.get(req.anchorSku) ?? -1]?.[3] : undefined;
-  if (anchorCategory) r.catalog.forEach((c, i) => (c[3] === anchorCategory) !== (req.category === 'same') && exclude.add(i));
-  const pins = (req.pin ?? []).map((s) => r.index.get(s)).filter((i): i is number => i !== undefined && skus[i] !== req.anchorSku);
+  const shopper = { history: req.history, cart: req.cart, now };
+  const catalogue = { index: r.index, category: (i: number) => r.catalog[i]?.[3], n: skus.length };
   let top: number[];
   let scoreOf: (i: number) => number;
-  if (req.ranking === 'repeat') {
-    // Only what was bought: a view or a cart line is not something to buy "again".
-    const bought = new Set(req.history.filter((e) => e.kind === 'purchase').map((e) => r.index.get(e.sku)));
-    const ranked = repeatScores(manifest.scorer, r.model.signals, ctx, dots).filter(([i]) => bought.has(i) && !exclude.has(i));
+  if (rules.ranking === 'repeat') {
+    const ranked = repeatScores(manifest.scorer, r.model.signals, ctx, dots);
     const byId = new Map(ranked);
-    top = ranked.slice(0, req.k).map(([i]) => i);
+    top = selectRepeat(rules, ranked, shopper, catalogue);
     scoreOf = (i) => byId.get(i) ?? 0;
   } else {
-    const scores = rankingScores(req.ranking, manifest.scorer, r.model.signals, ctx, dots);
-    top = withPins(topK(scores, req.k, exclude), pins, req.k);
+    const scores = rankingScores(rules.ranking, manifest.scorer, r.model.signals, ctx, dots);
+    top = selectShelf(rules, scores, shopper, catalogue);
     scoreOf = (i) => scores[i]!;
   }
   const t2 = performance.now();
@@ -165,7 +156,7 @@ async function rank(req: RankRequest): Promise<RankResponse> {
     items: top.map((i) => ({ sku: skus[i]!, name: r.catalog[i]![1], price: r.catalog[i]![2], score: scoreOf(i) })),
     source: r.source,
     modelVersion: manifest.version,
-    ranking: req.ranking,
+    ranking: rules.ranking,
     timings: { loadMs: Math.round(first), inferenceMs: t1 - t0, rankingMs: t2 - t1, scorer: r.scorer.kind },
     historyUsed: [...h.ids].filter((i) => i >= 0).map((i) => skus[i]!),
   };

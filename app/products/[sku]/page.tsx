@@ -25,8 +25,8 @@ export default async function ProductPage({ params }: PageProps<'/products/[sku]
   const catalog = getCatalog();
   // Static fallbacks, should neither the device nor the edge rank: best sellers of the same category
   // ("similar"), or of the others ("complete the set").
-  const similar = (catalog.byCategory.get(product.category) ?? []).filter((p) => p.sku !== product.sku).slice(0, 12);
-  const others = catalog.bestSellers.filter((p) => p.category !== product.category).slice(0, 12);
+  const similar = catalog.byCategory.get(product.category) ?? [];
+  const others = catalog.bestSellers.filter((p) => p.category !== product.category);
   return (
     <>
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
@@ -73,7 +73,7 @@ export default async function ProductPage({ params }: PageProps<'/products/[sku]
           </div>
         </div>
       </article>
-      <RecsShelf placement="product-similar" title="You may also like" fallback={similar} otherFallback={others} version={catalog.version} anchorSku={product.sku} />
+      <RecsShelf placement="product-similar" fallback={similar} otherFallback={others} version={catalog.version} anchorSku={product.sku} />
       <RecordView sku={product.sku} />
     </>
   );

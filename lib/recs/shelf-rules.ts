@@ -1,0 +1,104 @@
+/**
+ * The rules a shelf applies around a ranking, in one place: what it never shows (exclusions, category,
+ * blocks), what it shows first (pins), and how many. The worker, the cold-start ranker and the server's
+ * static list all call these, so a rule is written once. Pure: no I/O, no config reading (the plan,
+ * lib/shelf/plan.ts, decides the rules from the config and the visitor's variants; these apply them).
+ */
+import type { Ranking } from './device-protocol';
+import type { HistoryEvent } from './features';
+import { topK } from './rank';
+
+/** "Recommended for you" and the other explore shelves never show what the shopper viewed this recently: it would only echo them. */
+export const RECENT_VIEW_WINDOW_MS = 30 * 60_000;
+
+/** A shelf's rules: plain data, sent to the worker as they are. */
+export interface ShelfRules {
+  ranking: Ranking;
+  k: number;
+  /** The product on screen (product pages): never shown, and the category filter is relative to it. */
+  anchorSku?: string;
+  /** Keep only the anchor's category ("similar"), or leave it out ("complete the set"). */
+  category?: 'same' | 'other';
+  /** Merchandising: shown first, in this order, when the product exists in the model. */
+  pin: string[];
+  /** Merchandising: never shown. */
+  block: string[];
+  /** Leave out what the shopper bought. */
+  excludePurchased: boolean;
+  /** Leave out what the shopper viewed this recently (ms). */
+  excludeViewedWithinMs?: number;
+}
+
+/** What the device (or the session, at the edge) knows about the shopper when the rules run. */
+export interface ShopperState {
+  history: readonly HistoryEvent[];
+  /** Product codes in the cart (the device only: the edge never sees the cart). */
+  cart: readonly string[];
+  now: number;
+}
+
+/** The catalogue as the rules need it: code → row, and each row's category. */
+export interface RuleCatalogue {
+  index: ReadonlyMap<string, number>;
+  category: (row: number) => string | undefined;
+  n: number;
+}
+
+/** The rows a shelf must never show, for this shopper. */
+export function excludedRows(rules: ShelfRules, shopper: ShopperState, items: RuleCatalogue): Set<number> {
+  const out = new Set<number>();
+  const add = (sku: string) => {
+    const i = items.index.get(sku);
+    if (i !== undefined) out.add(i);
+  };
+  rules.block.forEach(add);
+  shopper.cart.forEach(add);
+  if (rules.anchorSku) add(rules.anchorSku);
+  for (const e of shopper.history) {
+    if (rules.excludePurchased && e.kind === 'purchase') add(e.sku);
+    if (rules.excludeViewedWithinMs !== undefined && e.kind === 'view' && shopper.now - e.at <= rules.excludeViewedWithinMs) add(e.sku);
+  }
+  const anchorCategory = rules.anchorSku && rules.category ? items.category(items.index.get(rules.anchorSku) ?? -1) : undefined;
+  if (anchorCategory) for (let i = 0; i < items.n; i++) if ((items.category(i) === anchorCategory) !== (rules.category === 'same')) out.add(i);
+  return out;
+}
+
+/** Pinned rows first, in their order, then the ranked ones not already shown; `k` in all. */
+export function withPins(ranked: readonly number[], pins: readonly number[], k: number): number[] {
+  const out: number[] = [];
+  const seen = new Set<number>();
+  for (const i of [...pins, ...ranked]) {
+    if (out.length === k) break;
+    if (seen.has(i)) continue;
+    seen.add(i);
+    out.push(i);
+  }
+  return out;
+}
+
+/** The shelf from scores over every row: pins first (known products the shelf may show: an exclusion beats a pin), then the top scores not excluded; `k` in all. */
+export function selectShelf(rules: ShelfRules, scores: Float32Array, shopper: ShopperState, items: RuleCatalogue): number[] {
+  const exclude = excludedRows(rules, shopper, items);
+  const pins = rules.pin.map((s) => items.index.get(s)).filter((i): i is number => i !== undefined && !exclude.has(i));
+  return withPins(topK(scores, rules.k, exclude), pins, rules.k);
+}
+
+/**
+ * "Buy it again" from the repeat scores of the history slots (best first): only products the shopper
+ * bought (a view or a cart line is not something to buy "again"), minus the exclusions; no pins (a pinned
+ * product the shopper never bought would break the shelf's promise).
+ */
+export function selectRepeat(rules: ShelfRules, ranked: readonly (readonly [number, number])[], shopper: ShopperState, items: RuleCatalogue): number[] {
+  const bought = new Set(shopper.history.filter((e) => e.kind === 'purchase').map((e) => items.index.get(e.sku)));
+  const exclude = excludedRows(rules, shopper, items);
+  return ranked
+    .filter(([i]) => bought.has(i) && !exclude.has(i))
+    .slice(0, rules.k)
+    .map(([i]) => i);
+}
+
+/** The static list (the last resort) under the same rules: blocked and excluded codes out, `k` at most. */
+export function staticShelf<T extends { sku: string }>(rules: Pick<ShelfRules, 'block' | 'k' | 'anchorSku'>, list: readonly T[]): T[] {
+  const blocked = new Set([...rules.block, ...(rules.anchorSku ? [rules.anchorSku] : [])]);
+  return list.filter((p) => !blocked.has(p.sku)).slice(0, rules.k);
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import localJson from '../config/default.json' with { type: 'json' };
+import { parseLocal } from '../config/index';
+import { PLACEMENTS } from '../config/schema';
+import type { Assignment } from '../experiments/assign';
+import { RECENT_VIEW_WINDOW_MS } from '../recs/shelf-rules';
+import { planShelf, SHELF_SIZE } from './plan';
+
+const config = parseLocal({ ...localJson, merchandising: { 'home-for-you': { pin: ['85123A'], block: ['22423'] } } });
+const completeTheSet: Assignment = { experiment: 'pdp', kind: 'product-shelf-kind', variant: 'complete-the-set' };
+const edgeOnly: Assignment = { experiment: 'src', kind: 'ranking-source', variant: 'edge-only' };
+const position: Assignment = { experiment: 'pos', kind: 'home-shelf-position', variant: 'above-hero' };
+
+describe('a shelf plan', () => {
+  it('gives each placement its ranking, title, size and exclusions', () => {
+    const forYou = planShelf('home-for-you', config, []);
+    expect(forYou.rules).toEqual({ ranking: 'explore', k: SHELF_SIZE, pin: ['85123A'], block: ['22423'], excludePurchased: true, excludeViewedWithinMs: RECENT_VIEW_WINDOW_MS });
+    expect(forYou.title).toBe('Recommended for you');
+    const again = planShelf('home-buy-again', config, []);
+    expect(again.rules.ranking).toBe('repeat');
+    expect(again.rules.excludeViewedWithinMs).toBeUndefined();
+    expect(again.deviceOnly).toBe(true);
+    for (const p of PLACEMENTS) expect(planShelf(p, config, []).title.length).toBeGreaterThan(0);
+  });
+
+  it("turns the visitor's variants into the shelf's options", () => {
+    const similar = planShelf('product-similar', config, [], { anchorSku: '85123A' });
+    expect(similar.rules).toMatchObject({ anchorSku: '85123A', category: 'same' });
+    expect(similar.title).toBe('You may also like');
+    const other = planShelf('product-similar', config, [completeTheSet, edgeOnly], { anchorSku: '85123A' });
+    expect(other.rules.category).toBe('other');
+    expect(other.title).toBe('Complete the set');
+    expect(other.deviceRanking).toBe(false);
+    // The placement's own question is what an edge answer reports; a question about another placement is not this shelf's.
+    expect(other.reported).toEqual({ id: 'pdp', variant: 'complete-the-set' });
+    expect(planShelf('cart-upsell', config, [position, edgeOnly]).reported).toEqual({ id: 'src', variant: 'edge-only' });
+    expect(planShelf('cart-upsell', config, [position]).experiments).toEqual([]);
+  });
+
+  it('follows the switches', () => {
+    const off = parseLocal({ ...localJson, switches: { onDeviceRanking: false, edgeRanking: false, eventCollection: true } });
+    const plan = planShelf('home-for-you', off, []);
+    expect([plan.deviceRanking, plan.edgeRanking]).toEqual([false, false]);
+  });
+});

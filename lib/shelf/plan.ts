@@ -1,0 +1,67 @@
+/**
+ * A shelf is planned once: placement + configuration + the visitor's variants → which ranking, which
+ * rules, which title and size, and whether the device and the edge may rank it. The server render
+ * (components/recs/RecsShelf.tsx), the cold-start answer (lib/coldstart/serve.ts) and, through the rules it
+ * hands the page, the worker all read the same plan. Pure: the config and the assignments come in.
+ */
+import { DEVICE_ONLY_PLACEMENTS, PLACEMENT_RANKING, type Placement, type StoreConfig } from '../config/schema';
+import { assignmentsFor, productShelfCategory, variantOf, type Assignment } from '../experiments/assign';
+import { RECENT_VIEW_WINDOW_MS, type ShelfRules } from '../recs/shelf-rules';
+
+/** Items on a shelf. */
+export const SHELF_SIZE = 12;
+
+const TITLES: Record<Placement, string> = {
+  'home-for-you': 'Recommended for you',
+  'home-buy-again': 'Buy it again',
+  'product-similar': 'You may also like',
+  'cart-upsell': 'Goes well with your basket',
+};
+
+export interface ShelfPlan {
+  placement: Placement;
+  title: string;
+  rules: ShelfRules;
+  /** Its list needs the purchase history, which only the device has: no edge ranking, no static list. */
+  deviceOnly: boolean;
+  /** False when the kill switch or the visitor's variant says cold-start only. */
+  deviceRanking: boolean;
+  /** False when the kill switch turns the cold-start ranker off (the static list then). */
+  edgeRanking: boolean;
+  /** A version pinned by configuration, or null for the one public/models/current.json names. */
+  modelPin: string | null;
+  /** The visitor's variants that change this shelf (its own question, and the ranking source). */
+  experiments: Assignment[];
+  /** The experiment an edge answer names: the placement's own question first, else the ranking source. */
+  reported: { id: string; variant: string } | null;
+}
+
+export function planShelf(placement: Placement, config: StoreConfig, assignments: Assignment[], opts: { anchorSku?: string; k?: number } = {}): ShelfPlan {
+  const mine = assignmentsFor(placement, assignments);
+  const ranking = PLACEMENT_RANKING[placement];
+  const category = placement === 'product-similar' ? productShelfCategory(mine) : undefined;
+  const rule = config.merchandising[placement];
+  const own = mine.find((a) => a.kind !== 'ranking-source') ?? mine[0];
+  return {
+    placement,
+    title: category === 'other' ? 'Complete the set' : TITLES[placement],
+    rules: {
+      ranking,
+      k: opts.k ?? SHELF_SIZE,
+      ...(opts.anchorSku ? { anchorSku: opts.anchorSku } : {}),
+      ...(category ? { category } : {}),
+      pin: rule?.pin ?? [],
+      block: rule?.block ?? [],
+      // "Recommended for you" is the explore ranking: never what the shopper bought.
+      excludePurchased: placement === 'home-for-you',
+      // No explore shelf echoes the last views; "Buy it again" is about orders, not views.
+      ...(ranking === 'explore' ? { excludeViewedWithinMs: RECENT_VIEW_WINDOW_MS } : {}),
+    },
+    deviceOnly: DEVICE_ONLY_PLACEMENTS.includes(placement),
+    deviceRanking: config.switches.onDeviceRanking && variantOf(mine, 'ranking-source', 'device') !== 'edge-only',
+    edgeRanking: config.switches.edgeRanking,
+    modelPin: config.modelVersion,
+    experiments: mine,
+    reported: own ? { id: own.experiment, variant: own.variant } : null,
+  };
+}
