@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from './browser';
-import { homeTop, skusOf } from './recs-helpers';
+import { homeTop, skusOf, view } from './recs-helpers';
 
 // SwiftShader offers a WebGPU adapter headless on a localhost page with this flag: slow, but exact enough to compare.
 test.use({ launchOptions: { executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] } });
@@ -34,7 +34,7 @@ test('ranks on WebGPU, with the same top-10 as WASM (SIMD kernel) and as the gol
     offsets,
   );
 
-  await page.goto('/');
+  await page.goto('/?ep=webgpu');
   await expect(homeTop(page)).toHaveAttribute('data-source', 'device-webgpu', { timeout: 60_000 });
   const onWebGpu = (await skusOf(homeTop(page))).slice(0, 10);
 
@@ -47,4 +47,33 @@ test('ranks on WebGPU, with the same top-10 as WASM (SIMD kernel) and as the gol
   expect(onWebGpu).toEqual(onWasm);
   // "Recommended for you" is the explore ranking; this session bought nothing and its last view is over 30 minutes old.
   expect(onWasm).toEqual(session.expected.explore10);
+});
+
+test('the provider is chosen by measurement: WASM first, a one-time probe, remembered per device and model version', async ({ page }) => {
+  test.setTimeout(120_000);
+  await view(page, ['85123A']);
+  const runtimes: string[] = [];
+  page.on('request', (r) => r.url().includes('/ort/') && runtimes.push(new URL(r.url()).pathname));
+  await page.goto('/?debug=1');
+  // Auto starts on WASM, even with an adapter (SwiftShader here).
+  await expect(homeTop(page)).toHaveAttribute('data-source', 'device-wasm', { timeout: 60_000 });
+  // The probe then measures both on this device (in this page's worker); the next ranking's debug panel shows
+  // the result. Another tab's history change makes the shelves re-rank: play that tab.
+  const ep = homeTop(page).getByTestId('recs-debug-ep');
+  await expect
+    .poll(
+      async () => {
+        await page.evaluate(() => new BroadcastChannel('tandem-history').postMessage('changed'));
+        return (await ep.count()) > 0 ? ep.textContent() : '';
+      },
+      { timeout: 90_000, intervals: [2_000] },
+    )
+    .toMatch(/WASM [\d.]+ ms · WebGPU [\d.]+ ms → WASM/);
+  expect(runtimes.some((p) => p.includes('asyncify'))).toBe(true);
+  // Remembered: the next visit starts on WASM and never fetches the WebGPU runtime.
+  runtimes.length = 0;
+  await page.goto('/?debug=1');
+  await expect(homeTop(page)).toHaveAttribute('data-source', 'device-wasm', { timeout: 60_000 });
+  await expect(homeTop(page).getByTestId('recs-debug-ep')).toContainText('→ WASM');
+  expect(runtimes.filter((p) => p.includes('asyncify'))).toEqual([]);
 });

@@ -6,7 +6,7 @@ import type { Placement } from '@/lib/config/schema';
 import { subscribeCart, getCart } from '@/lib/cart/storage';
 import { track } from '@/lib/events/client';
 import { readHistory, sessionViews, subscribeHistory } from '@/lib/history/store';
-import { rankOnDevice, reportFallback, type DeviceResult } from '@/lib/recs/client';
+import { executionChoice, rankOnDevice, reportFallback, type DeviceResult } from '@/lib/recs/client';
 import type { RankAnswer } from '@/lib/coldstart/answer';
 import type { ShelfSource } from '@/lib/recs/shelf-source';
 import type { ShelfPlan } from '@/lib/shelf/plan';
@@ -66,7 +66,7 @@ export function Shelf({
   });
 
   useEffect(() => {
-    const preferWasm = new URLSearchParams(window.location.search).get('ep') === 'wasm';
+    const ep = executionChoice(window.location.search);
     let alive = true;
     let seq = 0;
     const toEdge = (reason?: string) => {
@@ -83,7 +83,7 @@ export function Shelf({
       // Marks bracket the model work, so tests can tell its long tasks (there should be none) from others.
       performance.mark(`tandem:rank-start:${placement}`);
       try {
-        const result = await rankOnDevice({ history, cart: getCart().lines.map((l) => l.sku), rules, preferWasm, modelVersion: modelPin });
+        const result = await rankOnDevice({ history, cart: getCart().lines.map((l) => l.sku), rules, ep, modelVersion: modelPin });
         performance.mark(`tandem:rank-end:${placement}`);
         if (alive && mine === seq) {
           setDevice(result);

@@ -33,6 +33,12 @@ export function ShelfDebug({
             load {device.timings.loadMs} ms (first request) · inference {device.timings.inferenceMs.toFixed(2)} ms · ranking {device.timings.rankingMs.toFixed(2)} ms ({device.timings.scorer})
           </p>
           <p className="mt-1 break-all">history used ({device.historyUsed.length}): {device.historyUsed.join(', ') || '—'}</p>
+          {device.epDecision && (
+            <p className="mt-1" data-testid="recs-debug-ep">
+              provider measured on this device: WASM {device.epDecision.wasmMs.toFixed(2)} ms
+              {device.epDecision.webgpuMs === null ? ' (no WebGPU adapter)' : ` · WebGPU ${device.epDecision.webgpuMs.toFixed(2)} ms`} → {device.epDecision.ep === 'webgpu' ? 'WebGPU' : 'WASM'}
+            </p>
+          )}
         </>
       )}
       {!device && edge && (

@@ -28,18 +28,44 @@ function db(): Promise<IDBPDatabase> {
   return dbPromise;
 }
 
+/**
+ * The history in memory, newest first: loaded from IndexedDB once per page, then kept up to date here, so a
+ * view re-ranks the shelves at once and the database write happens beside the ranking, not before it.
+ * Another tab's change drops it (the next read reloads).
+ */
+let memory: HistoryEvent[] | undefined;
+let loading: Promise<HistoryEvent[]> | undefined;
+async function loadMemory(): Promise<HistoryEvent[]> {
+  if (memory) return memory;
+  loading ??= (async () => {
+    try {
+      const rows = (await (await db()).getAllFromIndex(STORE, 'at')) as Row[];
+      return rows.reverse().map(({ sku, kind, at }) => ({ sku, kind, at }));
+    } catch {
+      return [];
+    } finally {
+      loading = undefined;
+    }
+  })();
+  const read = await loading;
+  // A change made while reading wins over what was read.
+  memory ??= read;
+  return memory;
+}
+
 const listeners = new Set<() => void>();
 let channel: BroadcastChannel | undefined;
-function notify(): void {
-  listeners.forEach((l) => l());
-  channel?.postMessage('changed');
-}
+const notifyHere = () => listeners.forEach((l) => l());
+const notifyOtherTabs = () => channel?.postMessage('changed');
 
 /** Calls `listener` after every change, in this tab and in other tabs. */
 export function subscribeHistory(listener: () => void): () => void {
   if (!channel && typeof BroadcastChannel !== 'undefined') {
     channel = new BroadcastChannel(CHANNEL);
-    channel.onmessage = () => listeners.forEach((l) => l());
+    channel.onmessage = () => {
+      memory = undefined;
+      notifyHere();
+    };
   }
   listeners.add(listener);
   return () => listeners.delete(listener);
@@ -53,11 +79,33 @@ function setBuyerHint(on: boolean): void {
 export async function recordEvent(sku: string, kind: EventKind, at = Date.now()): Promise<void> {
   if (kind === 'view') rememberSessionView(sku);
   if (kind === 'purchase') setBuyerHint(true);
+  const event: HistoryEvent = { sku, kind, at };
+  // The write starts now, whatever else happens: a shopper who leaves the page at once keeps the view.
+  const persisted = persist(event);
+  if (!memory) {
+    // Nothing in memory yet (the page's first event): read after the write, which then includes it.
+    await persisted;
+    await loadMemory();
+  }
+  // Read the memory after the last await, not a value awaited: two events in a row must both land.
+  while (!memory) await loadMemory();
+  if (!memory.some((e) => e.sku === sku && e.kind === kind && e.at === at)) {
+    // Newest first; an event dated earlier than the newest (a caller's own `at`) goes where it belongs.
+    const events = [...memory];
+    const slot = events.findIndex((e) => e.at <= at);
+    events.splice(slot < 0 ? events.length : slot, 0, event);
+    memory = events.slice(0, HISTORY_CAP);
+  }
+  notifyHere();
+  if (await persisted) notifyOtherTabs();
+}
+
+/** Adds one event to IndexedDB and trims it to the newest HISTORY_CAP; false when storage refused. */
+async function persist(event: HistoryEvent): Promise<boolean> {
   try {
     const d = await db();
     const tx = d.transaction(STORE, 'readwrite');
-    await tx.store.add({ sku, kind, at } satisfies Row);
-    // Keep the newest HISTORY_CAP events.
+    await tx.store.add({ ...event } satisfies Row);
     const count = await tx.store.count();
     if (count > HISTORY_CAP) {
       let cursor = await tx.store.index('at').openCursor();
@@ -67,24 +115,17 @@ export async function recordEvent(sku: string, kind: EventKind, at = Date.now())
       }
     }
     await tx.done;
-    notify();
+    return true;
   } catch (e) {
-    // Private mode or storage disabled: recommendations fall back to the cold-start shelf.
+    // Private mode or storage disabled: this page still ranks from memory; the next page starts without it.
     console.warn('[tandem] history not recorded:', (e as Error).message);
+    return false;
   }
 }
 
 /** Newest first. */
 export async function readHistory(limit = HISTORY_CAP): Promise<HistoryEvent[]> {
-  try {
-    const rows = (await (await db()).getAllFromIndex(STORE, 'at')) as Row[];
-    return rows
-      .reverse()
-      .slice(0, limit)
-      .map(({ sku, kind, at }) => ({ sku, kind, at }));
-  } catch {
-    return [];
-  }
+  return (await loadMemory()).slice(0, limit);
 }
 
 const SESSION_KEY = 'tandem-session-views';
@@ -112,11 +153,17 @@ function rememberSessionView(sku: string): void {
 }
 
 export async function clearHistory(): Promise<void> {
+  memory = [];
+  setBuyerHint(false);
   try {
-    setBuyerHint(false);
     sessionStorage.removeItem(SESSION_KEY);
+  } catch {
+    // storage disabled (or no sessionStorage here): nothing was kept in it
+  }
+  try {
     await (await db()).clear(STORE);
   } finally {
-    notify();
+    notifyHere();
+    notifyOtherTabs();
   }
 }

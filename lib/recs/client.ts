@@ -3,7 +3,7 @@
  * first request), sends requests, and turns every failure into a rejected promise with a reason, so the
  * shelf falls back instead of breaking. Each distinct failure is reported to the console once.
  */
-import type { BenchRequest, BenchResponse, BenchResult, RankRequest, RankResponse } from './device-protocol';
+import type { BenchRequest, BenchResponse, BenchResult, CrashRequest, ExecutionChoice, RankRequest, RankResponse } from './device-protocol';
 
 export type DeviceResult = Extract<RankResponse, { ok: true }>;
 const TIMEOUT_MS = 15_000;
@@ -67,15 +67,21 @@ function call<T>(msg: Omit<RankRequest, 'id'> | Omit<BenchRequest, 'id'>, timeou
   });
 }
 
-export function rankOnDevice(req: Omit<RankRequest, 'id'>): Promise<DeviceResult> {
-  const result = call<DeviceResult>(req, TIMEOUT_MS);
+export function rankOnDevice(req: Omit<RankRequest, 'id' | 'type'>): Promise<DeviceResult> {
+  const result = call<DeviceResult>({ type: 'rank', ...req }, TIMEOUT_MS);
   // Fault injection for the robustness suite: the worker dies while this request is in flight.
-  if (typeof location !== 'undefined' && new URLSearchParams(location.search).get('fault') === 'worker-crash') worker?.postMessage({ crash: true });
+  if (typeof location !== 'undefined' && new URLSearchParams(location.search).get('fault') === 'worker-crash') worker?.postMessage({ type: 'crash' } satisfies CrashRequest);
   return result;
 }
 
+/** `?ep=wasm` or `?ep=webgpu` forces a provider (tests, the bench); anything else lets the device measure. */
+export function executionChoice(search: string): ExecutionChoice {
+  const ep = new URLSearchParams(search).get('ep');
+  return ep === 'wasm' || ep === 'webgpu' ? ep : 'auto';
+}
+
 /** `npm run bench` calls this through `window.tandemBench` on `/?bench=1`. */
-export async function benchOnDevice(iterations: number, syntheticSizes: number[], preferWasm: boolean): Promise<BenchResult> {
-  const res = await call<Extract<BenchResponse, { ok: true }>>({ bench: { iterations, syntheticSizes }, preferWasm }, 300_000);
+export async function benchOnDevice(iterations: number, syntheticSizes: number[], ep: ExecutionChoice): Promise<BenchResult> {
+  const res = await call<Extract<BenchResponse, { ok: true }>>({ type: 'bench', bench: { iterations, syntheticSizes }, ep }, 300_000);
   return res.bench;
 }

@@ -11,7 +11,19 @@ import type { ShelfRules } from './shelf-rules';
  */
 export type Ranking = 'explore' | 'repeat' | 'all';
 
+export type ExecutionChoice = 'auto' | 'wasm' | 'webgpu';
+
+/** What the one-time probe measured on this device for one model version (kept in Cache Storage). */
+export interface EpDecision {
+  version: string;
+  ep: 'wasm' | 'webgpu';
+  /** Median inference, ms, on each provider; null where WebGPU had no adapter or failed. */
+  wasmMs: number;
+  webgpuMs: number | null;
+}
+
 export interface RankRequest {
+  type: 'rank';
   id: number;
   history: HistoryEvent[];
   /** Product codes in the cart: never recommended. */
@@ -20,8 +32,8 @@ export interface RankRequest {
   rules: ShelfRules;
   /** A version pinned by configuration; otherwise the one public/models/current.json names. */
   modelVersion?: string | null;
-  /** Tests and the debug panel: skip WebGPU even where an adapter exists. */
-  preferWasm?: boolean;
+  /** The execution provider: 'auto' (WASM, WebGPU only where this device measured it faster), or forced (`?ep=`). */
+  ep?: ExecutionChoice;
 }
 
 export interface RankedItem {
@@ -41,15 +53,24 @@ export interface RankTimings {
 }
 
 export type RankResponse =
-  | { id: number; ok: true; items: RankedItem[]; source: DeviceSource; modelVersion: string; ranking: Ranking; timings: RankTimings; historyUsed: string[] }
+  | { id: number; ok: true; items: RankedItem[]; source: DeviceSource; modelVersion: string; ranking: Ranking; timings: RankTimings; historyUsed: string[]; /** The probe's measurement, once it has run (the debug panel shows it). */ epDecision?: EpDecision }
   | { id: number; ok: false; reason: string };
 
 /** `npm run bench`: timings measured inside the worker, on the same session and scorer as real requests. */
 export interface BenchRequest {
+  type: 'bench';
   id: number;
   bench: { iterations: number; syntheticSizes: number[] };
-  preferWasm?: boolean;
+  ep?: ExecutionChoice;
 }
+
+/** Fault injection (`?fault=worker-crash`): the worker dies with a request in flight, as a real crash would. */
+export interface CrashRequest {
+  type: 'crash';
+}
+
+/** Every message the page sends the worker, told apart by `type`. */
+export type WorkerRequest = RankRequest | BenchRequest | CrashRequest;
 
 export interface Percentiles {
   p50: number;

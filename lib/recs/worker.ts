@@ -7,7 +7,7 @@ import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { fetchBytes, fetchCatalogRows, fetchPointer, loadPointedModel, manifestLocation, pinnedPointer, type CatalogRows, type LoadedModel, type ReadFile } from './artifacts';
 import { quantizeRows } from './quantize';
 import { prepareInt8Scorer, prepareScorer, type PreparedScorer } from './rank-wasm';
-import type { BenchRequest, BenchResponse, BenchResult, Percentiles, RankRequest, RankResponse } from './device-protocol';
+import type { BenchRequest, BenchResponse, BenchResult, EpDecision, ExecutionChoice, Percentiles, RankRequest, RankResponse, WorkerRequest } from './device-protocol';
 import type { DeviceSource } from './shelf-source';
 import { historyInputs } from './features';
 import { topK } from './rank';
@@ -27,9 +27,14 @@ const CACHE_PREFIX = 'tandem-model-';
 
 interface Ready {
   model: LoadedModel;
+  /** The session, its runtime's Tensor and source: swapped to WebGPU when the probe finds it faster. */
   session: InferenceSession;
   TensorCtor: typeof Tensor;
   source: DeviceSource;
+  /** 'auto' only: the probe's measurement for this model version, once known; `probing` while it runs. */
+  decision?: EpDecision;
+  probing: boolean;
+  choice: ExecutionChoice;
   catalog: CatalogRows['items'];
   index: Map<string, number>;
   /** The item rows, copied once into the SIMD kernel's memory (or the JavaScript scorer). */
@@ -66,7 +71,32 @@ async function hasWebGpuAdapter(): Promise<boolean> {
   }
 }
 
-async function init(preferWasm: boolean, pin: string | null): Promise<Ready> {
+async function createSession(model: LoadedModel, webgpu: boolean): Promise<Pick<Ready, 'session' | 'TensorCtor' | 'source'>> {
+  const ort = webgpu ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm');
+  ort.env.wasm.numThreads = 1; // threads need cross-origin isolation and made this tiny tower slower
+  ort.env.wasm.wasmPaths = wasmUrl(ort.env.versions.web ?? '', webgpu);
+  const session = await ort.InferenceSession.create(model.userTower, { executionProviders: [webgpu ? 'webgpu' : 'wasm'] });
+  return { session, TensorCtor: ort.Tensor, source: webgpu ? 'device-webgpu' : 'device-wasm' };
+}
+
+// The execution provider is chosen by measurement, per device and model version, and remembered here.
+const EP_CACHE = 'tandem-ep';
+const epKey = (version: string) => `/__tandem/ep/${version}`;
+async function storedDecision(version: string): Promise<EpDecision | undefined> {
+  try {
+    const hit = await (await caches.open(EP_CACHE)).match(epKey(version));
+    const d = hit ? ((await hit.json()) as EpDecision) : undefined;
+    return d?.version === version && (d.ep === 'wasm' || d.ep === 'webgpu') ? d : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * 'auto' starts on WASM (its runtime is the smaller download and, for a tower this small, usually the faster)
+ * unless this device already measured WebGPU faster for this model; 'wasm' and 'webgpu' force one (`?ep=`).
+ */
+async function init(choice: ExecutionChoice, pin: string | null): Promise<Ready> {
   const started = performance.now();
   const pointer = pin ? pinnedPointer(pin) : await fetchPointer('/models/current.json', 'no-cache');
   const { read, discard } = await versionReader(manifestLocation(pointer).base, pointer.version);
@@ -78,18 +108,17 @@ async function init(preferWasm: boolean, pin: string | null): Promise<Ready> {
     throw e;
   }
 
-  const webgpu = !preferWasm && (await hasWebGpuAdapter());
-  const ort = webgpu ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm');
-  ort.env.wasm.numThreads = 1; // threads need cross-origin isolation and made this tiny tower slower
-  ort.env.wasm.wasmPaths = wasmUrl(ort.env.versions.web ?? '', webgpu);
-  const session = await ort.InferenceSession.create(model.userTower, { executionProviders: [webgpu ? 'webgpu' : 'wasm'] });
+  const decision = choice === 'auto' ? await storedDecision(model.manifest.version) : undefined;
+  const webgpu = (choice === 'webgpu' || decision?.ep === 'webgpu') && (await hasWebGpuAdapter());
+  const session = await createSession(model, webgpu);
 
   const catalog = await fetchCatalogRows(model.manifest.catalogVersion);
   return {
     model,
-    session,
-    TensorCtor: ort.Tensor,
-    source: webgpu ? 'device-webgpu' : 'device-wasm',
+    ...session,
+    decision,
+    probing: false,
+    choice,
     catalog,
     index: new Map(model.skus.map((s, i) => [s, i])),
     scorer: prepareScorer(model.items, model.manifest.dim),
@@ -97,8 +126,51 @@ async function init(preferWasm: boolean, pin: string | null): Promise<Ready> {
   };
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * The one-time probe, after the first ranking answered (never in a shelf's way): where a WebGPU adapter
+ * exists, a WebGPU session runs the same inputs as the WASM one, a few warm-ups then 15 timed runs each,
+ * each run queued like a shelf's; the faster median wins and is remembered for this model version. No
+ * adapter: WASM, remembered without fetching the WebGPU runtime.
+ */
+async function probe(r: Ready): Promise<void> {
+  const { manifest, items } = r.model;
+  const version = manifest.version;
+  const d = manifest.dim;
+  const H = manifest.features.historyLength;
+  const x = towerInputs(items, d, [{ ids: Int32Array.from({ length: H }, (_, i) => i), weights: new Float32Array(H).fill(1) }], H);
+  const [embName, wName] = manifest.userTower.inputs.map((t) => t.name) as [string, string];
+  const timeRuns = async (s: Pick<Ready, 'session' | 'TensorCtor'>) => {
+    const ms: number[] = [];
+    for (let i = 0; i < 18; i++) {
+      const t = performance.now();
+      await enqueue(() => s.session.run({ [embName]: new s.TensorCtor('float32', x.embeddings.slice(), [1, H, d]), [wName]: new s.TensorCtor('float32', x.weights.slice(), [1, H]) }));
+      if (i >= 3) ms.push(performance.now() - t);
+    }
+    return median(ms);
+  };
+  let decision: EpDecision;
+  const gpu = (await hasWebGpuAdapter()) ? await createSession(r.model, true).catch(() => undefined) : undefined;
+  const wasmMs = await timeRuns(r);
+  if (!gpu) decision = { version, ep: 'wasm', wasmMs, webgpuMs: null };
+  else {
+    const webgpuMs = await timeRuns(gpu).catch(() => Infinity);
+    decision = { version, ep: webgpuMs < wasmMs ? 'webgpu' : 'wasm', wasmMs, webgpuMs: Number.isFinite(webgpuMs) ? webgpuMs : null };
+    if (decision.ep === 'webgpu') Object.assign(r, gpu);
+    else await gpu.session.release().catch(() => undefined);
+  }
+  r.decision = decision;
+  try {
+    await (await caches.open(EP_CACHE)).put(epKey(version), Response.json(decision));
+  } catch {
+    // no Cache Storage: the next visit probes again
+  }
+}
+
 let ready: Promise<Ready> | undefined;
 let readyPin: string | null = null;
+let readyChoice: ExecutionChoice = 'auto';
 let queue: Promise<unknown> = Promise.resolve();
 const enqueue = <T>(job: () => Promise<T>): Promise<T> => {
   const run = queue.then(job);
@@ -108,9 +180,11 @@ const enqueue = <T>(job: () => Promise<T>): Promise<T> => {
 
 async function rank(req: RankRequest): Promise<RankResponse> {
   const pin = req.modelVersion ?? null;
-  if (pin !== readyPin) ready = undefined; // the configuration moved the store to another version
+  const choice = req.ep ?? 'auto';
+  if (pin !== readyPin || choice !== readyChoice) ready = undefined; // another version, or another provider asked for
   readyPin = pin;
-  ready ??= init(req.preferWasm ?? false, pin);
+  readyChoice = choice;
+  ready ??= init(choice, pin);
   const r = await ready.catch((e: unknown) => {
     ready = undefined; // a later request retries: recovery on the next good load
     throw e;
@@ -150,6 +224,11 @@ async function rank(req: RankRequest): Promise<RankResponse> {
     scoreOf = (i) => scores[i]!;
   }
   const t2 = performance.now();
+  if (r.choice === 'auto' && !r.decision && !r.probing) {
+    r.probing = true;
+    // After this answer is posted: the probe's runs queue behind it, never ahead of it.
+    setTimeout(() => void probe(r).finally(() => (r.probing = false)), 0);
+  }
   return {
     id: req.id,
     ok: true,
@@ -159,6 +238,7 @@ async function rank(req: RankRequest): Promise<RankResponse> {
     ranking: rules.ranking,
     timings: { loadMs: Math.round(first), inferenceMs: t1 - t0, rankingMs: t2 - t1, scorer: r.scorer.kind },
     historyUsed: [...h.ids].filter((i) => i >= 0).map((i) => skus[i]!),
+    ...(r.decision ? { epDecision: r.decision } : {}),
   };
 }
 
@@ -222,7 +302,8 @@ function syntheticItems(n: number, d: number): Float32Array {
 
 async function bench(req: BenchRequest): Promise<BenchResult> {
   const started = performance.now();
-  ready ??= init(req.preferWasm ?? false, readyPin);
+  readyChoice = req.ep ?? 'auto';
+  ready ??= init(readyChoice, readyPin);
   const r = await ready;
   const loadMs = performance.now() - started;
   const { manifest, items } = r.model;
@@ -274,24 +355,25 @@ async function bench(req: BenchRequest): Promise<BenchResult> {
   return { source: r.source, modelVersion: manifest.version, itemCount: manifest.itemCount, loadMs, firstInferenceMs, inference, ranking, scorer: r.scorer.kind, synthetic, bandwidthBytesPerMs };
 }
 
-self.onmessage = (e: MessageEvent<RankRequest | BenchRequest | { crash: true }>) => {
+self.onmessage = (e: MessageEvent<WorkerRequest>) => {
   const msg = e.data;
-  if ('crash' in msg) {
-    // Fault injection (`?fault=worker-crash`): die with a request in flight, as a real crash would.
-    setTimeout(() => {
-      throw new Error('simulated crash');
-    });
-    return;
+  switch (msg.type) {
+    case 'crash':
+      // Fault injection (`?fault=worker-crash`): die with a request in flight, as a real crash would.
+      setTimeout(() => {
+        throw new Error('simulated crash');
+      });
+      return;
+    case 'bench':
+      bench(msg).then(
+        (result) => self.postMessage({ id: msg.id, ok: true, bench: result } satisfies BenchResponse),
+        (err: unknown) => self.postMessage({ id: msg.id, ok: false, reason: String(err) } satisfies BenchResponse),
+      );
+      return;
+    case 'rank':
+      rank(msg).then(
+        (res) => self.postMessage(res),
+        (err: unknown) => self.postMessage({ id: msg.id, ok: false, reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } satisfies RankResponse),
+      );
   }
-  if ('bench' in msg) {
-    bench(msg).then(
-      (result) => self.postMessage({ id: msg.id, ok: true, bench: result } satisfies BenchResponse),
-      (err: unknown) => self.postMessage({ id: msg.id, ok: false, reason: String(err) } satisfies BenchResponse),
-    );
-    return;
-  }
-  rank(msg).then(
-    (res) => self.postMessage(res),
-    (err: unknown) => self.postMessage({ id: msg.id, ok: false, reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } satisfies RankResponse),
-  );
 };
