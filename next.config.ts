@@ -1,17 +1,8 @@
 import type { NextConfig } from 'next';
+import { IMMUTABLE, securityHeaders } from './lib/http/static-files';
 
-const immutable = [{ key: 'Cache-Control', value: 'public, max-age=31536000, immutable' }];
-
-/** On every response. The Content-Security-Policy itself is per response (its nonce): proxy.ts. */
-const security = [
-  { key: 'X-Content-Type-Options', value: 'nosniff' },
-  { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
-  { key: 'X-Frame-Options', value: 'DENY' },
-  { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=(), payment=()' },
-  { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
-  // Browsers ignore HSTS over plain http, so local http://localhost is unaffected.
-  ...(process.env.NODE_ENV === 'production' ? [{ key: 'Strict-Transport-Security', value: 'max-age=63072000; includeSubDomains' }] : []),
-];
+const immutable = IMMUTABLE;
+const security = securityHeaders(process.env.NODE_ENV === 'production');
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,

@@ -161,10 +161,10 @@ async function rerank(browser: Browser) {
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: rttMs, downloadThroughput: -1, uploadThroughput: -1 });
     // A first view, so the device has a history and the shelf is ranked the way it will be for the runs.
-    await page.goto(`${BASE}/products/${batch[0]}`);
     await page.goto(`${BASE}/?bench=1`);
-    await page.waitForSelector(`[data-placement="home-for-you"][data-source${path === 'device' ? '^="device"' : '="edge"'}]`, { timeout: 60_000 });
     await page.waitForFunction(() => 'tandemBenchHistory' in window);
+    await page.evaluate(`window.tandemBenchHistory.recordEvent(${JSON.stringify(batch[0])}, 'view')`);
+    await page.waitForSelector(`[data-placement="home-for-you"][data-source${path === 'device' ? '^="device"' : '="edge"'}]`, { timeout: 60_000 });
     await page.waitForTimeout(500);
     const ms = (await page.evaluate(`(${TIME_VIEWS})(${JSON.stringify(batch.slice(1))})`)) as (number | null)[];
     await context.close();

@@ -6,14 +6,22 @@
  * status line, and hands every request to Next, which buffers bodies and copies cookies before any of
  * our code can refuse them. On Vercel the platform is this layer and `proxy.ts` applies the same gate.
  *
+ * It also answers the versioned runtime and model files from their brotli copies (scripts/precompress.mjs)
+ * when the browser accepts brotli: Next would send the 14 MB runtime gzipped (3.6 MB) and the model's
+ * binary files not compressed at all.
+ *
  * Usage: `node .next/tandem-server.mjs [-p PORT] [-H HOST]` (built by `npm run build`; PORT and HOST
  * from the environment too).
  */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import path from 'node:path';
 import next from 'next';
 import { answer, gate, LIMITS } from '../lib/http/gate';
 import { clientAddress, FORWARDED_HEADERS, trustedProxyHops } from '../lib/http/client-address';
+import { IMMUTABLE, precompressedCandidate, securityHeaders } from '../lib/http/static-files';
 
 function arg(flags: string[], env: string | undefined): string | undefined {
   const argv = process.argv.slice(2);
@@ -100,6 +108,31 @@ function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   lingeringClose(socket, rawAnswer(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }, JSON.stringify({ error })));
 }
 
+const PUBLIC_DIR = path.join(process.cwd(), 'public');
+
+/** Sends the brotli copy of a versioned file, if there is one; false leaves the request to Next. */
+async function sendPrecompressed(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const pathname = (req.url ?? '').split('?')[0]!;
+  const candidate = precompressedCandidate(req.method ?? '', pathname, [req.headers['accept-encoding']].flat()[0]);
+  if (!candidate) return false;
+  const file = path.join(PUBLIC_DIR, candidate.brPath);
+  if (!file.startsWith(PUBLIC_DIR + path.sep)) return false;
+  const size = await stat(file).then(
+    (st) => (st.isFile() ? st.size : -1),
+    () => -1,
+  );
+  if (size < 0) return false;
+  for (const { key, value } of [...securityHeaders(true), ...IMMUTABLE]) res.setHeader(key, value);
+  res.setHeader('Content-Type', candidate.contentType);
+  res.setHeader('Content-Encoding', 'br');
+  res.setHeader('Vary', 'Accept-Encoding');
+  res.setHeader('Content-Length', size);
+  res.statusCode = 200;
+  if (req.method === 'HEAD') res.end();
+  else createReadStream(file).on('error', () => res.destroy()).pipe(res);
+  return true;
+}
+
 async function main(): Promise<void> {
   const app = next({ dev: false, dir: process.cwd(), port, hostname: host ?? 'localhost' });
   await app.prepare();
@@ -122,7 +155,9 @@ async function main(): Promise<void> {
       const address = clientAddress(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for'], hops);
       if (hops === 0) for (const h of FORWARDED_HEADERS) delete req.headers[h];
       req.headers['x-real-ip'] = address;
-      void handle(req, res);
+      void sendPrecompressed(req, res).then((sent) => {
+        if (!sent) void handle(req, res);
+      });
     },
   );
   server.keepAliveTimeout = 5_000;

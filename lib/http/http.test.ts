@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { acceptsBrotli, precompressedCandidate } from './static-files';
 import { clientAddress, trustedProxyHops } from './client-address';
 import { gate, LIMITS, type GateInput } from './gate';
 import { sameSite } from './origin';
@@ -146,5 +147,33 @@ describe('token buckets', () => {
     expect(parseLimit('off', fallback, 'X')).toBeNull();
     expect(() => parseLimit('lots', fallback, 'X')).toThrow(/X must be "burst\/perMinute"/);
     expect(() => parseLimit('0/5', fallback, 'X')).toThrow(/X/);
+  });
+});
+
+describe('precompressed static files', () => {
+  it('reads Accept-Encoding: br with any weight above 0', () => {
+    expect(acceptsBrotli('gzip, deflate, br, zstd')).toBe(true);
+    expect(acceptsBrotli('BR;q=0.5')).toBe(true);
+    expect(acceptsBrotli('br;q=0')).toBe(false);
+    expect(acceptsBrotli('gzip, brotli')).toBe(false);
+    expect(acceptsBrotli(undefined)).toBe(false);
+  });
+
+  it('only versioned runtime and model files, by GET or HEAD, with names that stay in their folder', () => {
+    const br = 'gzip, br';
+    expect(precompressedCandidate('GET', '/ort/1.30.0/ort-wasm-simd-threaded.wasm', br)).toEqual({ brPath: '/ort/1.30.0/ort-wasm-simd-threaded.wasm.br', contentType: 'application/wasm' });
+    expect(precompressedCandidate('HEAD', '/models/cda09e6de039/signals.bin', br)?.contentType).toBe('application/octet-stream');
+    expect(precompressedCandidate('GET', '/models/cda09e6de039/manifest.json', br)?.contentType).toBe('application/json');
+    for (const [method, p, enc] of [
+      ['POST', '/ort/1.30.0/ort-wasm-simd-threaded.wasm', br],
+      ['GET', '/ort/1.30.0/ort-wasm-simd-threaded.wasm', 'gzip'],
+      ['GET', '/models/current.json', br],
+      ['GET', '/models/cda09e6de039/..', br],
+      ['GET', '/models/cda09e6de039/.hidden.json', br],
+      ['GET', '/models/cda09e6de039/../../package.json', br],
+      ['GET', '/models/CDA09E6DE039/signals.bin', br],
+      ['GET', '/ort/1.30.0/ort.mjs', br],
+      ['GET', '/_next/static/x.js', br],
+    ] as const) expect(precompressedCandidate(method, p, enc), `${method} ${p} ${enc}`).toBeNull();
   });
 });

@@ -1,0 +1,50 @@
+/**
+ * Headers for the store's static files, and which of them the store's server may answer precompressed.
+ * One definition for next.config.ts (what Next sends) and server/index.ts (what the server sends when it
+ * answers a versioned file from its brotli copy itself). Pure: the server does the file reading.
+ */
+export type HeaderList = { key: string; value: string }[];
+
+/** On every response. The Content-Security-Policy itself is per response (its nonce): proxy.ts. */
+export function securityHeaders(production: boolean): HeaderList {
+  return [
+    { key: 'X-Content-Type-Options', value: 'nosniff' },
+    { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
+    { key: 'X-Frame-Options', value: 'DENY' },
+    { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=(), payment=()' },
+    { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
+    // Browsers ignore HSTS over plain http, so local http://localhost is unaffected.
+    ...(production ? [{ key: 'Strict-Transport-Security', value: 'max-age=63072000; includeSubDomains' }] : []),
+  ];
+}
+
+/** Runtime files live under their version, model files under their content hash: neither ever changes. */
+export const IMMUTABLE: HeaderList = [{ key: 'Cache-Control', value: 'public, max-age=31536000, immutable' }];
+
+const VERSIONED = /^\/(?:ort\/\d+\.\d+\.\d+(?:-[\w.]+)?|models\/[0-9a-f]{12})\/([A-Za-z0-9_-][\w.-]*)$/;
+const TYPES: Record<string, string> = { wasm: 'application/wasm', json: 'application/json', onnx: 'application/octet-stream', bin: 'application/octet-stream', mlmodel: 'application/octet-stream' };
+
+/** `br` listed in Accept-Encoding with a weight above 0 (`br;q=0` refuses it). */
+export function acceptsBrotli(acceptEncoding: string | undefined): boolean {
+  return (acceptEncoding ?? '').split(',').some((part) => {
+    const [coding, ...params] = part.split(';').map((x) => x.trim().toLowerCase());
+    if (coding !== 'br') return false;
+    const q = params.find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+/**
+ * For a GET or HEAD of a versioned runtime or model file from a client that accepts brotli: the path of its
+ * precompressed copy under public/ (`<file>.br`, written by scripts/precompress.mjs) and its content type.
+ * Anything else (other paths, other methods, no `br` in Accept-Encoding, a name that could leave the folder)
+ * is null: Next answers it as before.
+ */
+export function precompressedCandidate(method: string, pathname: string, acceptEncoding: string | undefined): { brPath: string; contentType: string } | null {
+  if (method !== 'GET' && method !== 'HEAD') return null;
+  if (!acceptsBrotli(acceptEncoding)) return null;
+  const m = VERSIONED.exec(pathname);
+  if (!m) return null;
+  const type = TYPES[m[1]!.split('.').at(-1)!.toLowerCase()];
+  return type ? { brPath: `${pathname}.br`, contentType: type } : null;
+}

@@ -1,0 +1,31 @@
+// Brotli copies (`<file>.br`) of the files a first visit downloads that never change: the ORT runtime under
+// its version and the model files under their content hash. The store's server answers a browser that accepts
+// brotli from these (server/index.ts); the browser decodes before the worker checks each file's sha256.
+// Quality 11 for the WASM runtime every device fetches (about 26 s once per ORT version), 9 for the rest.
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { brotliCompressSync, constants } from 'node:zlib';
+
+const COMPRESS = /\.(wasm|json|onnx|bin|mlmodel)$/;
+let written = 0;
+function precompress(dir, quality) {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    const file = path.join(dir, name);
+    if (!COMPRESS.test(name) || !statSync(file).isFile()) continue;
+    const br = `${file}.br`;
+    if (existsSync(br) && statSync(br).mtimeMs >= statSync(file).mtimeMs) continue;
+    const bytes = readFileSync(file);
+    const q = typeof quality === 'function' ? quality(name) : quality;
+    writeFileSync(br, brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: q, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }));
+    written++;
+  }
+}
+
+for (const version of existsSync('public/ort') ? readdirSync('public/ort') : []) {
+  precompress(path.join('public/ort', version), (name) => (name === 'ort-wasm-simd-threaded.wasm' ? 11 : 9));
+}
+for (const version of existsSync('public/models') ? readdirSync('public/models') : []) {
+  if (/^[0-9a-f]{12}$/.test(version)) precompress(path.join('public/models', version), 11);
+}
+console.log(`precompress: ${written} brotli cop${written === 1 ? 'y' : 'ies'} written (public/ort, public/models)`);
