@@ -17,7 +17,7 @@ import type { HistoryInputs } from '../lib/recs/features';
 import { topK } from '../lib/recs/rank';
 import { F, featureMatrix, repeatScores, scoreHead, STAGE_FEATURES, userContext, type ScorerSpec, type StageFeature } from '../lib/recs/score';
 import type { ItemSignals } from '../lib/recs/signals';
-import { K, measureTargets, metricsFor, type EvalUser } from './evaluate';
+import { K, measureTargets, metricsFor, rankFor, type EvalUser } from './evaluate';
 import { rng } from './train';
 
 export const SAMPLED_NEGATIVES = 400;
@@ -163,10 +163,10 @@ export function repeatNdcg(users: readonly WindowUser[], s: ItemSignals, weights
   for (const { user, history, dots } of users) {
     const targets = measureTargets('repeat', user);
     if (targets.size === 0) continue;
-    const ranked = repeatScores(spec, s, userContext(s, history), dots).map(([i]) => i);
-    // Owned products beyond the history slots rank after them, as in models/evaluate.ts.
-    const rest = [...user.owned].filter((i) => !ranked.includes(i)).sort((a, b) => a - b);
-    sum += metricsFor([...ranked, ...rest].slice(0, K), targets)['ndcg@10'];
+    // Scores as the eval's repeat scorer gives them (owned products beyond the history slots lowest), ranked by rankFor.
+    const scores = new Float32Array(s.n).fill(-1e9);
+    for (const [i, z] of repeatScores(spec, s, userContext(s, history), dots)) scores[i] = z;
+    sum += metricsFor(rankFor('repeat', scores, user), targets)['ndcg@10'];
     count++;
   }
   return sum / Math.max(count, 1);

@@ -82,11 +82,8 @@ export async function recordEvent(sku: string, kind: EventKind, at = Date.now())
   const event: HistoryEvent = { sku, kind, at };
   // The write starts now, whatever else happens: a shopper who leaves the page at once keeps the view.
   const persisted = persist(event);
-  if (!memory) {
-    // Nothing in memory yet (the page's first event): read after the write, which then includes it.
-    await persisted;
-    await loadMemory();
-  }
+  // Nothing in memory yet (the page's first event): read after the write, which then includes it.
+  if (!memory) await persisted;
   // Read the memory after the last await, not a value awaited: two events in a row must both land.
   while (!memory) await loadMemory();
   if (!memory.some((e) => e.sku === sku && e.kind === kind && e.at === at)) {

@@ -9,7 +9,7 @@ import { quantizeRows } from './quantize';
 import { prepareInt8Scorer, prepareScorer, type PreparedScorer } from './rank-wasm';
 import type { BenchRequest, BenchResponse, BenchResult, EpDecision, ExecutionChoice, Percentiles, RankRequest, RankResponse, WorkerRequest } from './device-protocol';
 import type { DeviceSource } from './shelf-source';
-import { historyInputs } from './features';
+import { historyInputs, type HistoryInputs } from './features';
 import { topK } from './rank';
 import { rankingScores, repeatScores, userContext } from './score';
 import { selectRepeat, selectShelf } from './shelf-rules';
@@ -126,7 +126,20 @@ async function init(choice: ExecutionChoice, pin: string | null): Promise<Ready>
   };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** A full history, the best sellers equally weighted: the fixed input the probe and the bench time. */
+function bestSellerHistory(H: number): HistoryInputs {
+  return { ids: Int32Array.from({ length: H }, (_, i) => i), weights: new Float32Array(H).fill(1), counts: new Float32Array(H).fill(1), ages: new Float32Array(H).fill(10) };
+}
+
+/** One queued inference of `h` on a session (read when the job runs, so a swapped session is the one used). */
+function queuedInference(model: LoadedModel, s: Pick<Ready, 'session' | 'TensorCtor'>, h: HistoryInputs) {
+  const { manifest, items } = model;
+  const d = manifest.dim;
+  const H = manifest.features.historyLength;
+  const x = towerInputs(items, d, [h], H);
+  const [embName, wName] = manifest.userTower.inputs.map((t) => t.name) as [string, string];
+  return () => enqueue(() => s.session.run({ [embName]: new s.TensorCtor('float32', x.embeddings.slice(), [1, H, d]), [wName]: new s.TensorCtor('float32', x.weights.slice(), [1, H]) }));
+}
 
 /**
  * The one-time probe, after the first ranking answered (never in a shelf's way): where a WebGPU adapter
@@ -135,20 +148,17 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  * adapter: WASM, remembered without fetching the WebGPU runtime.
  */
 async function probe(r: Ready): Promise<void> {
-  const { manifest, items } = r.model;
-  const version = manifest.version;
-  const d = manifest.dim;
-  const H = manifest.features.historyLength;
-  const x = towerInputs(items, d, [{ ids: Int32Array.from({ length: H }, (_, i) => i), weights: new Float32Array(H).fill(1) }], H);
-  const [embName, wName] = manifest.userTower.inputs.map((t) => t.name) as [string, string];
+  const version = r.model.manifest.version;
+  const history = bestSellerHistory(r.model.manifest.features.historyLength);
   const timeRuns = async (s: Pick<Ready, 'session' | 'TensorCtor'>) => {
+    const infer = queuedInference(r.model, s, history);
     const ms: number[] = [];
     for (let i = 0; i < 18; i++) {
       const t = performance.now();
-      await enqueue(() => s.session.run({ [embName]: new s.TensorCtor('float32', x.embeddings.slice(), [1, H, d]), [wName]: new s.TensorCtor('float32', x.weights.slice(), [1, H]) }));
+      await infer();
       if (i >= 3) ms.push(performance.now() - t);
     }
-    return median(ms);
+    return percentiles(ms).p50;
   };
   let decision: EpDecision;
   const gpu = (await hasWebGpuAdapter()) ? await createSession(r.model, true).catch(() => undefined) : undefined;
@@ -306,14 +316,10 @@ async function bench(req: BenchRequest): Promise<BenchResult> {
   ready ??= init(readyChoice, readyPin);
   const r = await ready;
   const loadMs = performance.now() - started;
-  const { manifest, items } = r.model;
+  const { manifest } = r.model;
   const d = manifest.dim;
-  const H = manifest.features.historyLength;
-  const [embName, wName] = manifest.userTower.inputs.map((t) => t.name) as [string, string];
-  // A full history: the best sellers, equally weighted.
-  const history = { ids: Int32Array.from({ length: H }, (_, i) => i), weights: new Float32Array(H).fill(1), counts: new Float32Array(H).fill(1), ages: new Float32Array(H).fill(10) };
-  const x = towerInputs(items, d, [history], H);
-  const infer = () => enqueue(() => r.session.run({ [embName]: new r.TensorCtor('float32', x.embeddings.slice(), [1, H, d]), [wName]: new r.TensorCtor('float32', x.weights.slice(), [1, H]) }));
+  const history = bestSellerHistory(manifest.features.historyLength);
+  const infer = queuedInference(r.model, r, history);
   const t0 = performance.now();
   const first = await infer();
   const firstInferenceMs = performance.now() - t0;
