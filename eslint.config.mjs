@@ -19,6 +19,7 @@ const noApp = rule(['**/app/*', '@/app/*'], 'app/ holds routes: nothing imports 
 const noComponents = rule(['**/components/*', '@/components/*'], 'lib/ is below the UI: components import lib, never the other way.');
 const noTools = rule(['**/e2e/*', '@/e2e/*', '**/scripts/*', '@/scripts/*'], 'e2e/ and scripts/ are tools: product code never imports them.');
 const noUi = rule(['react', 'react-dom', 'react/*', 'next', 'next/*', 'swr'], 'pure rooms run in the worker, the edge and Node: no React, no Next.');
+const noDevice = rule(['**/lib/device/*', '@/lib/device/*', '../device/*'], 'lib/recs, lib/coldstart and lib/shelf are pure (Node, the worker, the edge): the browser-only worker and its client live in lib/device, which imports them, never the reverse.');
 const noNode = rule(NODE_BUILTINS, 'this room runs in the browser worker or at the edge: Web APIs only, no Node built-ins.');
 
 export default defineConfig([
@@ -29,6 +30,7 @@ export default defineConfig([
   room(['components/**'], [noModels, noApp, noTools]),
   // lib/experiments/request.ts is the one server adapter that reads the request's cookies (next/headers).
   room(['lib/**'], [noModels, noApp, noComponents, noTools, noUi], ['lib/experiments/request.ts']),
-  room(['lib/recs/**', 'lib/coldstart/**', 'lib/shelf/**', 'lib/cart/**', 'lib/handoff/**', 'lib/config/**', 'lib/experiments/assign.ts', 'lib/catalog/sku.ts'], [noModels, noApp, noComponents, noTools, noUi, noNode]),
+  room(['lib/recs/**', 'lib/coldstart/**', 'lib/shelf/**'], [noModels, noApp, noComponents, noTools, noUi, noNode, noDevice]),
+  room(['lib/device/**', 'lib/cart/**', 'lib/handoff/**', 'lib/config/**', 'lib/experiments/assign.ts', 'lib/catalog/sku.ts'], [noModels, noApp, noComponents, noTools, noUi, noNode]),
   room(['models/**'], [noApp, noComponents, rule(['**/e2e/*', '@/e2e/*'], 'models/ does not depend on the browser tests.')]),
 ]);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CatalogFile } from '../lib/catalog/types';
+import { parseCatalogFile, type CatalogFile } from '../lib/catalog/types';
 import { buildCatalog } from './catalog';
 import { cleanLog, DatasetNotFoundError, locateDataset, parseLog } from './data';
 
@@ -27,9 +27,9 @@ export function catalogStaleness(root: string, dataset: string): Staleness {
   if (!existsSync(file)) return { stale: true, why: 'no catalog yet' };
   let current: CatalogFile;
   try {
-    current = JSON.parse(readFileSync(file, 'utf8')) as CatalogFile;
-  } catch {
-    return { stale: true, why: 'catalog file unreadable' };
+    current = parseCatalogFile(readFileSync(file, 'utf8'));
+  } catch (e) {
+    return { stale: true, why: `catalog file unreadable (${(e as Error).message})` };
   }
   if (current.formatVersion !== 1) return { stale: true, why: 'catalog format changed' };
   if (current.source?.datasetSha256 !== sha256(readFileSync(dataset))) return { stale: true, why: 'data set changed' };

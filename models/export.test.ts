@@ -13,7 +13,7 @@ import { poolHistory, userTower } from '../lib/recs/tower';
 import { goldenCases, writeArtifacts, type GoldenCase } from './export/artifacts';
 import { onnxUserEmbeddings } from './compare';
 import { initParams, itemEmbeddings, rng } from './train';
-import { emptyMetrics, syntheticScorer, syntheticSignals } from './test-model';
+import { emptyMetrics, syntheticProducts, syntheticScorer, syntheticSignals } from './test-model';
 import type { TrainedModel } from './two-tower';
 
 const DAY = 86_400_000;
@@ -40,7 +40,7 @@ function syntheticModel(): TrainedModel {
   };
 }
 
-function exportSynthetic(): { dir: string; model: TrainedModel } {
+function exportSynthetic(embeddings: 'float32' | 'int8' = 'float32'): { dir: string; model: TrainedModel } {
   const model = syntheticModel();
   const at = (d: number) => model.now - d * DAY;
   const golden = [
@@ -49,7 +49,7 @@ function exportSynthetic(): { dir: string; model: TrainedModel } {
     { name: 'empty', events: [] },
   ];
   const metrics = emptyMetrics();
-  const { dir } = writeArtifacts(mkdtempSync(path.join(tmpdir(), 'tandem-models-')), model, { catalogVersion: 'test', metrics, training: {}, golden, coldStart: { format: 1, timeZone: 'Europe/London', weights: { country: 0.1, daypart: 0 }, countries: {}, dayparts: [] } });
+  const { dir } = writeArtifacts(mkdtempSync(path.join(tmpdir(), 'tandem-models-')), model, { catalogVersion: 'test', products: syntheticProducts(model.skus), embeddings, metrics, training: {}, golden, coldStart: { format: 1, timeZone: 'Europe/London', weights: { country: 0.1, daypart: 0 }, countries: {}, dayparts: [] } });
   return { dir, model };
 }
 
@@ -96,6 +96,45 @@ describe('exported artifacts', () => {
     expect(goldenCases(model, golden.map((g) => ({ name: g.name, events: g.events.map((e) => ({ ...e, at: Date.parse(e.at) })) })))).toEqual(golden);
     const ref = golden.map((g) => userTower({ dim: model.dim, W: model.W, b: model.b }, poolHistory(model.items, model.dim, Int32Array.from(g.expected.ids), Float32Array.from(g.expected.weights))));
     expect(ref.map((r) => [...r])).toEqual(golden.map((g) => g.expected.userEmbedding));
+    await checkGolden(loaded, golden);
+  });
+
+  it('ship names, prices and categories in the model order, checked against the manifest\'s catalogue', async () => {
+    const { dir, model } = exportSynthetic();
+    const loaded = await loadModel(reader(dir));
+    const products = syntheticProducts(model.skus);
+    expect(loaded.meta.names).toEqual(products.map((p) => p.name));
+    expect(loaded.meta.prices).toEqual(products.map((p) => p.price));
+    expect(loaded.meta.categories).toEqual(products.map((p) => p.category));
+    // Rows from another catalogue, or one row short, never name a product on a shelf.
+    const metaFile = path.join(dir, 'items-meta.json');
+    const meta = JSON.parse(readFileSync(metaFile, 'utf8'));
+    const manifestFile = path.join(dir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    const rewrite = (value: unknown) => {
+      const bytes = Buffer.from(JSON.stringify(value));
+      writeFileSync(metaFile, bytes);
+      writeFileSync(manifestFile, JSON.stringify({ ...manifest, files: { ...manifest.files, itemMeta: { path: 'items-meta.json', bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') } } }));
+    };
+    rewrite({ ...meta, catalogVersion: 'other' });
+    await expect(loadModel(reader(dir))).rejects.toThrow(/items-meta\.json: catalog other, manifest says test/);
+    rewrite({ ...meta, items: meta.items.slice(1) });
+    await expect(loadModel(reader(dir))).rejects.toThrow(/items-meta\.json: \d+ rows, expected \d+/);
+    rewrite({ ...meta, items: [['x', -1, 'other'], ...meta.items.slice(1)] });
+    await expect(loadModel(reader(dir))).rejects.toThrow(/items-meta\.json: not item metadata: items\.0\.1/);
+  });
+
+  it('with int8 shipped, every runtime ranks the dequantised rows: the int8 files, the float32 file and the goldens agree', async () => {
+    const { dir, model } = exportSynthetic('int8');
+    const loaded = await loadModel(reader(dir));
+    expect(loaded.manifest.embeddings.use).toBe('int8');
+    const raw = readFileSync(path.join(dir, 'items.f32.bin'));
+    const floatFile = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+    expect([...loaded.items]).toEqual([...floatFile]);
+    expect(loaded.items).not.toEqual(model.items); // quantised, so not the trained values
+    for (let i = 0; i < model.items.length; i++) expect(Math.abs(loaded.items[i]! - model.items[i]!)).toBeLessThan(0.01);
+    const golden = (JSON.parse(readFileSync(path.join(dir, 'golden.json'), 'utf8')) as { cases: GoldenCase[] }).cases;
+    expect(goldenCases({ ...model, items: loaded.items }, golden.map((g) => ({ name: g.name, events: g.events.map((e) => ({ ...e, at: Date.parse(e.at) })) })))).toEqual(golden);
     await checkGolden(loaded, golden);
   });
 

@@ -31,8 +31,13 @@ export function syntheticScorer(seed = 8): ScorerSpec {
 export function emptyMetrics(): Manifest['metrics'] {
   return {
     validation: { users: 0, models: {} },
-    int8: { 'ndcg@10': 0, 'top10-overlap': 1 },
+    int8: { 'ndcg@10': 0, 'top10-overlap': 1, 'explore-ndcg@10': 0, 'repeat-ndcg@10': 0, float32: { 'ndcg@10': 0, 'explore-ndcg@10': 0, 'repeat-ndcg@10': 0 }, shipped: false },
     baselines: { tifu: { groupSize: 4, withinDecay: 1, groupDecay: 1, neighbours: 50, alpha: 0.9 }, decayHalfLifeDays: 60 },
     coldStart: { weights: { country: 0, daypart: 0 }, popularity: { 'ndcg@10': 0 }, context: { 'ndcg@10': 0 } },
   };
+}
+
+/** Stand-in catalogue rows for a synthetic model's products (items-meta.json). */
+export function syntheticProducts(skus: readonly string[]): { sku: string; name: string; price: number; category: 'other' }[] {
+  return skus.map((sku, i) => ({ sku, name: `Product ${sku}`, price: Math.round((1 + (i % 17) * 0.35) * 100) / 100, category: 'other' }));
 }

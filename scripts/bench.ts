@@ -16,7 +16,8 @@ import path from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { chromium, type Browser } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/browser';
-import type { BenchResult } from '../lib/recs/device-protocol';
+import { parseCatalogFile } from '../lib/catalog/types';
+import type { BenchResult } from '../lib/device/protocol';
 import { startNextServer } from './next-server';
 
 const PORT = Number(process.env.BENCH_PORT ?? 3290);
@@ -99,7 +100,7 @@ async function shopperView(browser: Browser) {
 
 /** Products to view, spread over the catalogue (every 97th by orders), so each view moves the shelf. */
 function viewCodes(count: number): string[] {
-  const catalog = JSON.parse(readFileSync('data/catalog.json', 'utf8')) as { products: { sku: string; orders: number }[] };
+  const catalog = parseCatalogFile(readFileSync('data/catalog.json', 'utf8'));
   const byOrders = [...catalog.products].sort((a, b) => b.orders - a.orders || (a.sku < b.sku ? -1 : 1));
   return Array.from({ length: count }, (_, i) => byOrders[(i * 97 + 13) % byOrders.length]!.sku);
 }

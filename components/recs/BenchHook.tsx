@@ -1,7 +1,7 @@
 'use client';
 import { useEffect } from 'react';
 import { recordEvent } from '@/lib/history/store';
-import { benchOnDevice } from '@/lib/recs/client';
+import { benchOnDevice } from '@/lib/device/client';
 
 /** On `/?bench=1` only: lets `npm run bench` drive the real worker from outside the page. */
 export function BenchHook() {

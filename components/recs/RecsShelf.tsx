@@ -3,6 +3,7 @@ import type { CardProduct } from '@/components/catalog/ProductCard';
 import type { Placement } from '@/lib/config/schema';
 import { BUYER_COOKIE } from '@/lib/history/buyer';
 import { geoFromHeaders, serveColdStart } from '@/lib/coldstart/serve';
+import { serverArtifacts } from '@/lib/artifacts/disk';
 import { requestAssignments } from '@/lib/experiments/request';
 import { staticShelf } from '@/lib/recs/shelf-rules';
 import { planShelf } from '@/lib/shelf/plan';
@@ -35,7 +36,7 @@ export async function RecsShelf({
   if (plan.deviceOnly && (await cookies()).get(BUYER_COOKIE)?.value !== '1') return null;
   const served = plan.deviceOnly
     ? ({ ok: false } as const)
-    : await serveColdStart({ placement, k: plan.rules.k, recent: [], ...(anchorSku ? { sku: anchorSku } : {}) }, config, assignments, geoFromHeaders(await headers()));
+    : await serveColdStart({ placement, k: plan.rules.k, recent: [], ...(anchorSku ? { sku: anchorSku } : {}) }, config, assignments, geoFromHeaders(await headers()), { artifacts: serverArtifacts() });
   const initial: InitialShelf = served.ok ? { source: 'edge', answer: served.shelf, edgeMs: served.ms } : { source: 'static', items: staticList };
 
   return <Shelf plan={plan} fallback={staticList} initial={initial} version={version} />;

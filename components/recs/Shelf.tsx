@@ -6,7 +6,7 @@ import type { Placement } from '@/lib/config/schema';
 import { subscribeCart, getCart } from '@/lib/cart/storage';
 import { track } from '@/lib/events/client';
 import { readHistory, sessionViews, subscribeHistory } from '@/lib/history/store';
-import { executionChoice, rankOnDevice, reportFallback, type DeviceResult } from '@/lib/recs/client';
+import { executionChoice, rankOnDevice, reportFallback, type DeviceResult } from '@/lib/device/client';
 import type { RankAnswer } from '@/lib/coldstart/answer';
 import type { ShelfSource } from '@/lib/recs/shelf-source';
 import type { ShelfPlan } from '@/lib/shelf/plan';

@@ -1,4 +1,4 @@
-import type { DeviceResult } from '@/lib/recs/client';
+import type { DeviceResult } from '@/lib/device/client';
 import type { EdgeResult } from './edge-fetch';
 
 /** `?debug=1`: where this shelf's items came from, how long it took, and what they scored. */

@@ -6,7 +6,7 @@ import { paginate, parsePage, parseSort } from './listing';
 import { productPicture, wrapName } from './picture';
 import { createSearchIndex, searchProducts } from './search';
 import { isSku } from './sku';
-import type { Product } from './types';
+import { parseCatalogFile, type Product } from './types';
 
 const product = (sku: string, name: string, over: Partial<Product> = {}): Product => ({
   sku,
@@ -26,6 +26,27 @@ describe('the product code', () => {
   it('is one rule: upper-case letters and digits, 1 to 12', () => {
     for (const ok of ['85123A', 'DCGSSGIRL', '1', 'ABCDEFGHIJ12']) expect(isSku(ok)).toBe(true);
     for (const bad of ['', '85123a', 'ABCDEFGHIJ123', '../x', '85123A ', 42, null]) expect(isSku(bad)).toBe(false);
+  });
+});
+
+describe('parseCatalogFile, the one reader of data/catalog.json', () => {
+  const file = (products: unknown[]) =>
+    JSON.stringify({
+      formatVersion: 1,
+      version: 'abcdef012345',
+      generatedAt: '2026-01-01T00:00:00Z',
+      source: { dataset: 'x.csv', datasetSha256: 'a', codeSha256: 'b', firstDate: '2010-12-01', lastDate: '2011-12-09' },
+      categories: [{ slug: 'garden', label: 'Garden', count: 1 }],
+      products,
+    });
+  it('returns the products of a well-formed file', () => {
+    expect(parseCatalogFile(file([product('22423', 'REGENCY CAKESTAND 3 TIER')])).products[0]!.sku).toBe('22423');
+  });
+  it('names the field of a file that is not a catalogue', () => {
+    expect(() => parseCatalogFile(file([{ ...product('22423', 'CAKESTAND'), price: -2 }]))).toThrow(/catalog is invalid: products\.0\.price/);
+    expect(() => parseCatalogFile(file([{ ...product('22423', 'CAKESTAND'), category: 'toys!' }]))).toThrow(/products\.0\.category/);
+    expect(() => parseCatalogFile(file([product('bad code', 'CAKESTAND')]))).toThrow(/products\.0\.sku/);
+    expect(() => parseCatalogFile('{"formatVersion":1')).toThrow(/catalog is not JSON/);
   });
 });
 

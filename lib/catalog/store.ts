@@ -3,7 +3,7 @@ import 'server-only';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createSearchIndex, type SearchIndex } from './search';
-import type { CatalogFile, Product } from './types';
+import { parseCatalogFile, type CatalogFile, type Product } from './types';
 import type { CategorySlug } from './categories';
 
 export interface Catalog {
@@ -25,7 +25,7 @@ export function getCatalog(): Catalog {
   let file: CatalogFile;
   try {
     // Statically scoped path: lets the bundler trace exactly this file into deployments.
-    file = JSON.parse(readFileSync(path.join(process.cwd(), 'data', 'catalog.json'), 'utf8')) as CatalogFile;
+    file = parseCatalogFile(readFileSync(path.join(process.cwd(), 'data', 'catalog.json'), 'utf8'));
   } catch (e) {
     throw new Error(`Catalog not available at data/catalog.json: run \`npm run catalog\` first (${(e as Error).message})`);
   }

@@ -1,13 +1,23 @@
 /**
- * The cold-start ranker's data: the active model's item embeddings, prior, signals, tower and context, read through the
- * same verified loader as the browser (size and sha256 of every file), plus the names and prices of the
- * catalogue the model was trained on; once per server instance. Web APIs only: it fetches the static
- * artifacts over HTTP, where a CDN serves them at the edge.
+ * The cold-start ranker's data: the active model's item embeddings, prior, signals, tower, context and item
+ * names, prices and categories, read through the same verified loader as the browser (size and sha256 of
+ * every file); once per server instance. Web APIs only: where the files come from is an ArtifactSource,
+ * HTTP by default (a CDN serves them at the edge) or the deployment's own files (lib/artifacts/disk.ts).
  */
-import { ArtifactError, fetchBytes, fetchCatalogRows, fetchPointer, loadPointedModel, manifestLocation, pinnedPointer, readVerified } from '../recs/artifacts';
+import { ArtifactError, fetchBytes, fetchPointer, loadPointedModel, manifestLocation, pinnedPointer, readVerified, type ReadFile } from '../recs/artifacts';
 import type { Pointer } from '../recs/manifest';
 import { ColdStartContextSchema } from './context';
 import type { ColdStartData } from './rank';
+
+/** Where a server reads model versions from. */
+export interface ArtifactSource {
+  /** For logs and the debug panel: 'disk' or the origin fetched from. */
+  name: string;
+  /** The active version (public/models/current.json), read fresh. */
+  pointer(): Promise<Pointer>;
+  /** Reads file names inside the pointer's version folder. */
+  reader(pointer: Pointer): ReadFile;
+}
 
 let cached: { version: string; data: Promise<ColdStartData> } | undefined;
 let checkedAt = 0;
@@ -23,16 +33,25 @@ export function artifactsOrigin(): string {
   return `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 }
 
-async function load(origin: string, pointer: Pointer): Promise<ColdStartData> {
-  const base = new URL(manifestLocation(pointer).base, origin);
-  const read = (p: string) => fetchBytes(new URL(p, base));
+/** The static files over HTTP: what an edge function without a file system does. */
+export function httpSource(origin = artifactsOrigin()): ArtifactSource {
+  return {
+    name: origin,
+    // no-store: on the server, Next's fetch would otherwise keep the pointer in its data cache.
+    pointer: () => fetchPointer(new URL('/models/current.json', origin), 'no-store'),
+    reader: (pointer) => {
+      const base = new URL(manifestLocation(pointer).base, origin);
+      return (p) => fetchBytes(new URL(p, base));
+    },
+  };
+}
+
+async function load(source: ArtifactSource, pointer: Pointer): Promise<ColdStartData> {
+  const read = source.reader(pointer);
   const model = await loadPointedModel(read, pointer);
   const contextBytes = await readVerified(read, model.manifest.files.coldStart);
   const context = ColdStartContextSchema.safeParse(JSON.parse(new TextDecoder().decode(contextBytes)));
   if (!context.success) throw new ArtifactError(`${model.manifest.files.coldStart.path}: not a cold-start context`);
-  const rows = new Map((await fetchCatalogRows(model.manifest.catalogVersion, origin)).map((r) => [r[0], r]));
-  const missing = model.skus.find((s) => !rows.has(s));
-  if (missing) throw new ArtifactError(`catalog has no product ${missing}`);
   return {
     modelVersion: model.manifest.version,
     skus: model.skus,
@@ -45,9 +64,7 @@ async function load(origin: string, pointer: Pointer): Promise<ColdStartData> {
     tower: model.tower,
     scorer: model.manifest.scorer,
     features: model.manifest.features,
-    names: model.skus.map((s) => rows.get(s)![1]),
-    prices: model.skus.map((s) => rows.get(s)![2]),
-    categories: model.skus.map((s) => rows.get(s)![3]),
+    ...model.meta,
   };
 }
 
@@ -55,16 +72,15 @@ async function load(origin: string, pointer: Pointer): Promise<ColdStartData> {
  * The model's data: the version Edge Config pins, or the one public/models/current.json names (re-read
  * at most once a minute, so a new version is picked up).
  */
-export async function coldStartData(pin: string | null = null, origin = artifactsOrigin()): Promise<ColdStartData> {
+export async function coldStartData(pin: string | null = null, source: ArtifactSource = httpSource()): Promise<ColdStartData> {
   if (pin) {
-    if (cached?.version !== pin) setCached(pin, load(origin, pinnedPointer(pin)));
+    if (cached?.version !== pin) setCached(pin, load(source, pinnedPointer(pin)));
     return cached!.data;
   }
   if (cached && Date.now() - checkedAt < RECHECK_MS) return cached.data;
-  // no-store: on the server, Next's fetch would otherwise keep the pointer in its data cache.
-  const pointer = await fetchPointer(new URL('/models/current.json', origin), 'no-store');
+  const pointer = await source.pointer();
   checkedAt = Date.now();
-  if (cached?.version !== pointer.version) setCached(pointer.version, load(origin, pointer));
+  if (cached?.version !== pointer.version) setCached(pointer.version, load(source, pointer));
   return cached!.data;
 }
 

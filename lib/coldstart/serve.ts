@@ -7,7 +7,7 @@ import type { StoreConfig } from '../config/schema';
 import type { Assignment } from '../experiments/assign';
 import { planShelf } from '../shelf/plan';
 import { hourIn } from './context';
-import { coldStartData } from './data';
+import { coldStartData, type ArtifactSource } from './data';
 import type { RankAnswer } from './answer';
 import { coldStartRank, type ColdStartQuery } from './rank';
 
@@ -29,14 +29,16 @@ export function geoFromHeaders(headers: Headers): Geo {
   };
 }
 
-export async function serveColdStart(query: ColdStartQuery, config: StoreConfig, assignments: Assignment[], geo: Geo, now = new Date()): Promise<ServeResult> {
+/** `artifacts`: where the model files are read (HTTP from TANDEM_ARTIFACTS_ORIGIN unless the caller has them on disk). */
+export async function serveColdStart(query: ColdStartQuery, config: StoreConfig, assignments: Assignment[], geo: Geo, opts: { now?: Date; artifacts?: ArtifactSource } = {}): Promise<ServeResult> {
+  const now = opts.now ?? new Date();
   const plan = planShelf(query.placement, config, assignments, { k: query.k, ...(query.sku ? { anchorSku: query.sku } : {}) });
   if (plan.deviceOnly) return { ok: false, status: 400, error: `${query.placement} is ranked on the device only: it needs the purchase history, which never leaves the device` };
   if (!plan.edgeRanking) return { ok: false, status: 503, error: 'cold-start ranking is switched off' };
   const started = performance.now();
   let data;
   try {
-    data = await coldStartData(config.modelVersion);
+    data = await coldStartData(config.modelVersion, opts.artifacts);
   } catch (e) {
     console.error('[tandem] cold-start data unavailable:', (e as Error).message);
     return { ok: false, status: 503, error: 'ranking temporarily unavailable' };

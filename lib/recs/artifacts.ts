@@ -4,6 +4,7 @@
  * caller passes how to read a path (fetch, Cache Storage, or the file system).
  */
 import { ManifestSchema, PointerSchema, type FileEntry, type Manifest, type Pointer } from './manifest';
+import { decodeItemMeta, type ItemMeta } from './item-meta';
 import { dequantizeRows } from './quantize';
 import { checkSpec } from './score';
 import { decodeSignals, type ItemSignals } from './signals';
@@ -62,6 +63,8 @@ export interface LoadedModel {
   /** The user tower's layer, for runtimes without ONNX (lib/recs/tower.ts). */
   tower: UserTowerWeights;
   skus: string[];
+  /** Name, price and category of each item, in the same order. */
+  meta: ItemMeta;
 }
 
 export async function loadModel(read: ReadFile, manifestPath = 'manifest.json'): Promise<LoadedModel> {
@@ -75,9 +78,9 @@ export async function loadModel(read: ReadFile, manifestPath = 'manifest.json'):
   } catch (e) {
     throw new ArtifactError(`manifest scorer: ${(e as Error).message}`);
   }
-  const [userTower, prior, ids, signalBytes, towerBytes] = await Promise.all(
-    [files.userTower, files.prior, files.itemIds, files.signals, files.towerWeights].map((f) => readVerified(read, f)),
-  ) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+  const [userTower, prior, ids, signalBytes, towerBytes, metaBytes] = await Promise.all(
+    [files.userTower, files.prior, files.itemIds, files.signals, files.towerWeights, files.itemMeta].map((f) => readVerified(read, f)),
+  ) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
   let signals: ItemSignals;
   try {
     signals = decodeSignals(signalBytes, n, manifest.signals);
@@ -101,7 +104,13 @@ export async function loadModel(read: ReadFile, manifestPath = 'manifest.json'):
   expect(files.prior.path, priorValues.length, n);
   const skus = JSON.parse(new TextDecoder().decode(ids)) as unknown;
   if (!Array.isArray(skus) || skus.length !== n || !skus.every((s) => typeof s === 'string')) throw new ArtifactError(`${files.itemIds.path}: expected ${n} product codes`);
-  return { manifest, userTower, items, prior: priorValues, signals, tower: { dim: d, W: towerValues.subarray(0, d * d), b: towerValues.subarray(d * d) }, skus: skus as string[] };
+  let meta: ItemMeta;
+  try {
+    meta = decodeItemMeta(metaBytes, n, manifest.catalogVersion);
+  } catch (e) {
+    throw new ArtifactError(`${files.itemMeta.path}: ${(e as Error).message}`);
+  }
+  return { manifest, userTower, items, prior: priorValues, signals, tower: { dim: d, W: towerValues.subarray(0, d * d), b: towerValues.subarray(d * d) }, skus: skus as string[], meta };
 }
 
 /** A URL's bytes, or an ArtifactError naming the URL and the status. */
@@ -136,23 +145,4 @@ export async function loadPointedModel(read: ReadFile, pointer: Pointer): Promis
 /** A pointer to a version named by configuration (Edge Config's modelVersion) instead of current.json. */
 export function pinnedPointer(version: string): Pointer {
   return { version, manifest: `/models/${version}/manifest.json`, inputsHash: 'pinned' };
-}
-
-/** Name, price and category of every product, in /api/catalog's compact rows. */
-export interface CatalogRows {
-  version: string;
-  items: [sku: string, name: string, price: number, category: string][];
-}
-
-/**
- * The catalogue a model was trained on (/api/catalog?v=, the same bytes for everyone), checked to be that
- * version. `origin` for servers; in a browser or worker the path resolves against the page.
- */
-export async function fetchCatalogRows(catalogVersion: string, origin?: string | URL): Promise<CatalogRows['items']> {
-  const path = `/api/catalog?v=${encodeURIComponent(catalogVersion)}`;
-  const res = await fetch(origin ? new URL(path, origin) : path);
-  if (!res.ok) throw new ArtifactError(`/api/catalog: HTTP ${res.status}`);
-  const catalog = (await res.json()) as CatalogRows;
-  if (catalog.version !== catalogVersion) throw new ArtifactError(`catalog ${catalog.version} ≠ model's catalog ${catalogVersion}`);
-  return catalog.items;
 }

@@ -69,13 +69,23 @@ export const ManifestSchema = z.object({
     /** The user tower's layer, float32 W [dim, dim] then b [dim]: the edge runs the tower in TypeScript. */
     towerWeights: FileEntry,
     itemIds: FileEntry,
+    /** Name, price and category per item, in the model's order (lib/recs/item-meta.ts). */
+    itemMeta: FileEntry,
     golden: FileEntry,
     /** Cold-start context (lib/coldstart/context.ts): country and daypart lifts, and their weight. */
     coldStart: FileEntry,
   }),
   metrics: z.object({
     validation: EvalResultSchema,
-    int8: z.object({ 'ndcg@10': z.number(), 'top10-overlap': z.number() }),
+    /** The int8 rows on validation beside float32, and whether they ship (only with no loss on any measure). */
+    int8: z.object({
+      'ndcg@10': z.number(),
+      'top10-overlap': z.number(),
+      'explore-ndcg@10': z.number(),
+      'repeat-ndcg@10': z.number(),
+      float32: z.object({ 'ndcg@10': z.number(), 'explore-ndcg@10': z.number(), 'repeat-ndcg@10': z.number() }),
+      shipped: z.boolean(),
+    }),
     /** The baselines' own settings, tuned on the tuning split. */
     baselines: z.object({
       tifu: z.object({ groupSize: z.number(), withinDecay: z.number(), groupDecay: z.number(), neighbours: z.number(), alpha: z.number() }),

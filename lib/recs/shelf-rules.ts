@@ -4,9 +4,15 @@
  * static list all call these, so a rule is written once. Pure: no I/O, no config reading (the plan,
  * lib/shelf/plan.ts, decides the rules from the config and the visitor's variants; these apply them).
  */
-import type { Ranking } from './device-protocol';
 import type { HistoryEvent } from './features';
 import { topK } from './rank';
+
+/**
+ * Which ranking a shelf asks for (lib/recs/score.ts): 'explore' (products the shopper never bought;
+ * "Recommended for you", product and cart shelves), 'repeat' ("Buy it again": only products they bought),
+ * 'all' (the two merged).
+ */
+export type Ranking = 'explore' | 'repeat' | 'all';
 
 /** "Recommended for you" and the other explore shelves never show what the shopper viewed this recently: it would only echo them. */
 export const RECENT_VIEW_WINDOW_MS = 30 * 60_000;

@@ -1,11 +1,13 @@
-/** Writes one model version: ONNX and Core ML user tower, item embeddings (float32 + int8), signals, prior, ids, golden vectors, manifest. */
+/** Writes one model version: ONNX and Core ML user tower, item embeddings (float32 + int8), signals, prior, ids, item names and prices, golden vectors, manifest. */
 import type { ColdStartContext } from '../../lib/coldstart/context';
+import type { Product } from '../../lib/catalog/types';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyInputs, type HistoryEvent } from '../../lib/recs/features';
 import type { FileEntry, Manifest } from '../../lib/recs/manifest';
-import { quantizeRows } from '../../lib/recs/quantize';
+import { encodeItemMeta } from '../../lib/recs/item-meta';
+import { dequantizeRows, quantizeRows } from '../../lib/recs/quantize';
 import { dotAll, topK } from '../../lib/recs/rank';
 import { rankingScores, repeatScores, userContext } from '../../lib/recs/score';
 import { encodeSignals, signalsLayout } from '../../lib/recs/signals';
@@ -65,14 +67,37 @@ export function goldenCases(model: TrainedModel, histories: { name: string; even
   });
 }
 
+/** What a shelf shows of a product: the columns of items-meta.json. */
+export type ShelfProduct = Pick<Product, 'sku' | 'name' | 'price' | 'category'>;
+
 export function writeArtifacts(
   root: string,
-  model: TrainedModel,
-  info: { catalogVersion: string; metrics: Manifest['metrics']; training: Record<string, unknown>; golden: { name: string; events: HistoryEvent[] }[]; coldStart: ColdStartContext },
+  trained: TrainedModel,
+  info: {
+    catalogVersion: string;
+    /** Every product the model ranks, for items-meta.json. */
+    products: readonly ShelfProduct[];
+    /** Which embeddings the runtimes rank with (the pipeline picks int8 only where validation shows no loss). */
+    embeddings?: Manifest['embeddings']['use'];
+    metrics: Manifest['metrics'];
+    training: Record<string, unknown>;
+    golden: { name: string; events: HistoryEvent[] }[];
+    coldStart: ColdStartContext;
+  },
 ): { dir: string; manifest: Manifest } {
-  const n = model.skus.length;
-  const d = model.dim;
-  const { q, scales } = quantizeRows(model.items, n, d);
+  const n = trained.skus.length;
+  const d = trained.dim;
+  const use = info.embeddings ?? 'float32';
+  const { q, scales } = quantizeRows(trained.items, n, d);
+  // With int8 shipped every runtime ranks the dequantised rows, so the goldens and the float32 file (the iOS
+  // app's) hold exactly those values: web, edge and app agree with each other and with the eval.
+  const model: TrainedModel = use === 'int8' ? { ...trained, items: dequantizeRows(q, scales, d) } : trained;
+  const bySku = new Map(info.products.map((p) => [p.sku, p]));
+  const metaRows = model.skus.map((sku) => {
+    const p = bySku.get(sku);
+    if (!p) throw new Error(`writeArtifacts: no product ${sku} in the catalogue`);
+    return [p.name, p.price, p.category] as [string, number, string];
+  });
   const onnx = userTowerOnnx({
     historyLength: model.spec.historyLength,
     dim: d,
@@ -101,6 +126,7 @@ export function writeArtifacts(
     signals: { path: 'signals.bin', data: encodeSignals(model.signals) },
     towerWeights: { path: 'tower.f32.bin', data: bytesOf(Float32Array.from([...model.W, ...model.b])) },
     itemIds: { path: 'items.json', data: new TextEncoder().encode(JSON.stringify(model.skus)) },
+    itemMeta: { path: 'items-meta.json', data: encodeItemMeta(info.catalogVersion, metaRows) },
     golden: { path: 'golden.json', data: new TextEncoder().encode(JSON.stringify({ cases: goldenCases(model, info.golden) }, null, 1)) },
     coldStart: { path: 'coldstart.json', data: new TextEncoder().encode(JSON.stringify(info.coldStart)) },
   };
@@ -121,7 +147,7 @@ export function writeArtifacts(
     features: model.spec,
     scorer: model.scorer,
     signals: signalsLayout(model.signals),
-    embeddings: { use: 'float32', layout: 'row-major [itemCount, dim], little-endian', int8Scale: 'per-row: value = int8 × scale[row]' },
+    embeddings: { use, layout: 'row-major [itemCount, dim], little-endian', int8Scale: 'per-row: value = int8 × scale[row]' },
     userTower: { format: 'onnx', opset: OPSET, inputs: io.inputs, outputs: io.outputs },
     coreml: {
       format: 'mlmodel',

@@ -2,15 +2,19 @@ import { getConfig } from '@/lib/config';
 import { parseRankQuery } from '@/lib/coldstart/query';
 import { geoFromHeaders, serveColdStart } from '@/lib/coldstart/serve';
 import { cookies } from 'next/headers';
+import { serverArtifacts } from '@/lib/artifacts/disk';
 import { assignAll, VISITOR_COOKIE, visitorId } from '@/lib/experiments/assign';
 
-/** Cold-start ranking. Web APIs only (see lib/coldstart): deployable as an edge function. */
+/**
+ * Cold-start ranking. The ranker is Web APIs only (see lib/coldstart); this Node route reads the model files
+ * from disk, where an edge deployment would pass httpSource() instead.
+ */
 export async function GET(req: Request) {
   const parsed = parseRankQuery(new URL(req.url));
   if (!parsed.ok) return Response.json({ error: parsed.error }, { status: 400 });
   const { config } = await getConfig();
   const assignments = assignAll(config, visitorId((await cookies()).get(VISITOR_COOKIE)?.value));
-  const result = await serveColdStart(parsed.query, config, assignments, geoFromHeaders(req.headers));
+  const result = await serveColdStart(parsed.query, config, assignments, geoFromHeaders(req.headers), { artifacts: serverArtifacts() });
   if (!result.ok) return Response.json({ error: result.error }, { status: result.status, headers: result.status === 503 ? { 'Retry-After': '5' } : {} });
   const personal = parsed.query.recent.length > 0 || parsed.query.sku !== undefined;
   // Same answer for everyone without session products: cacheable at the edge. With a visitor's variant

@@ -4,17 +4,15 @@
  * One session per worker, every run() queued (two runs in flight hang the WebGPU EP).
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
-import { fetchBytes, fetchCatalogRows, fetchPointer, loadPointedModel, manifestLocation, pinnedPointer, type CatalogRows, type LoadedModel, type ReadFile } from './artifacts';
-import { quantizeRows } from './quantize';
-import { prepareInt8Scorer, prepareScorer, type PreparedScorer } from './rank-wasm';
-import type { BenchRequest, BenchResponse, BenchResult, EpDecision, ExecutionChoice, Percentiles, RankRequest, RankResponse, WorkerRequest } from './device-protocol';
-import type { DeviceSource } from './shelf-source';
-import { historyInputs, type HistoryInputs } from './features';
-import { topK } from './rank';
-import { rankingScores, repeatScores, userContext } from './score';
-import { selectRepeat, selectShelf } from './shelf-rules';
-import type { ItemSignals } from './signals';
-import { towerInputs } from './tower';
+import { fetchBytes, fetchPointer, loadPointedModel, manifestLocation, pinnedPointer, type LoadedModel, type ReadFile } from '../recs/artifacts';
+import { prepareScorer, type PreparedScorer } from '../recs/rank-wasm';
+import type { BenchRequest, BenchResponse, BenchResult, EpDecision, ExecutionChoice, RankRequest, RankResponse, WorkerRequest } from './protocol';
+import type { DeviceSource } from '../recs/shelf-source';
+import { historyInputs, type HistoryInputs } from '../recs/features';
+import { rankingScores, repeatScores, userContext } from '../recs/score';
+import { selectRepeat, selectShelf } from '../recs/shelf-rules';
+import { percentiles } from '../recs/timing';
+import { towerInputs } from '../recs/tower';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -35,7 +33,6 @@ interface Ready {
   decision?: EpDecision;
   probing: boolean;
   choice: ExecutionChoice;
-  catalog: CatalogRows['items'];
   index: Map<string, number>;
   /** The item rows, copied once into the SIMD kernel's memory (or the JavaScript scorer). */
   scorer: PreparedScorer;
@@ -111,15 +108,12 @@ async function init(choice: ExecutionChoice, pin: string | null): Promise<Ready>
   const decision = choice === 'auto' ? await storedDecision(model.manifest.version) : undefined;
   const webgpu = (choice === 'webgpu' || decision?.ep === 'webgpu') && (await hasWebGpuAdapter());
   const session = await createSession(model, webgpu);
-
-  const catalog = await fetchCatalogRows(model.manifest.catalogVersion);
   return {
     model,
     ...session,
     decision,
     probing: false,
     choice,
-    catalog,
     index: new Map(model.skus.map((s, i) => [s, i])),
     scorer: prepareScorer(model.items, model.manifest.dim),
     loadMs: performance.now() - started,
@@ -220,7 +214,7 @@ async function rank(req: RankRequest): Promise<RankResponse> {
   const ctx = userContext(r.model.signals, h);
   const dots = r.scorer.dots(user);
   const shopper = { history: req.history, cart: req.cart, now };
-  const catalogue = { index: r.index, category: (i: number) => r.catalog[i]?.[3], n: skus.length };
+  const catalogue = { index: r.index, category: (i: number) => r.model.meta.categories[i], n: skus.length };
   let top: number[];
   let scoreOf: (i: number) => number;
   if (rules.ranking === 'repeat') {
@@ -242,7 +236,7 @@ async function rank(req: RankRequest): Promise<RankResponse> {
   return {
     id: req.id,
     ok: true,
-    items: top.map((i) => ({ sku: skus[i]!, name: r.catalog[i]![1], price: r.catalog[i]![2], score: scoreOf(i) })),
+    items: top.map((i) => ({ sku: skus[i]!, name: r.model.meta.names[i]!, price: r.model.meta.prices[i]!, score: scoreOf(i) })),
     source: r.source,
     modelVersion: manifest.version,
     ranking: rules.ranking,
@@ -252,113 +246,16 @@ async function rank(req: RankRequest): Promise<RankResponse> {
   };
 }
 
-function percentiles(ms: number[]): Percentiles {
-  const s = [...ms].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-  return { p50: at(0.5), p95: at(0.95), runs: s.length };
-}
-
-/**
- * Memory bandwidth as this worker sees it, bytes/ms: the best of several 64 MB block copies (a native
- * memcpy, so the memory system rather than a JavaScript loop sets the pace), counting bytes read and written.
- */
-function readBandwidth(): number {
-  const a = new Uint8Array(64 * 1024 * 1024).fill(1);
-  const b = new Uint8Array(a.length);
-  let best = Infinity;
-  for (let pass = 0; pass < 6; pass++) {
-    const t = performance.now();
-    b.set(a);
-    best = Math.min(best, performance.now() - t);
-  }
-  return (2 * a.byteLength) / Math.max(best, 0.1);
-}
-
-/** Signals for a synthetic catalogue: seeded values, three name tokens each, no co-purchase neighbours. */
-function syntheticSignals(n: number): ItemSignals {
-  let seed = 777;
-  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
-  const vec = () => Float32Array.from({ length: n }, rand);
-  return {
-    n,
-    vectors: { pop30: vec(), pop7: vec(), trend: vec(), fresh: vec(), repeatRate: vec(), interval: vec(), logPrice: vec() },
-    neighboursPerItem: 1,
-    neighbours: new Int32Array(n).fill(-1),
-    neighbourWeights: new Float32Array(n),
-    tokenOffsets: Int32Array.from({ length: n + 1 }, (_, i) => 3 * i),
-    tokens: Uint16Array.from({ length: 3 * n }, () => Math.floor(rand() * 1024)),
-    category: Uint8Array.from({ length: n }, () => Math.floor(rand() * 13)),
-    categories: 13,
-  };
-}
-
-/** Seeded unit vectors: a synthetic catalogue of `n` items. */
-function syntheticItems(n: number, d: number): Float32Array {
-  const out = new Float32Array(n * d);
-  let seed = 12345;
-  for (let i = 0; i < n; i++) {
-    let norm = 0;
-    for (let k = 0; k < d; k++) {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      const v = seed / 4294967296 - 0.5;
-      out[i * d + k] = v;
-      norm += v * v;
-    }
-    norm = Math.sqrt(norm);
-    for (let k = 0; k < d; k++) out[i * d + k]! /= norm;
-  }
-  return out;
-}
-
-async function bench(req: BenchRequest): Promise<BenchResult> {
+/** The bench code loads only when a bench asks (`/?bench=1`): never part of a shopper's worker download. */
+async function benchHere(req: BenchRequest): Promise<BenchResult> {
   const started = performance.now();
   readyChoice = req.ep ?? 'auto';
   ready ??= init(readyChoice, readyPin);
   const r = await ready;
   const loadMs = performance.now() - started;
-  const { manifest } = r.model;
-  const d = manifest.dim;
-  const history = bestSellerHistory(manifest.features.historyLength);
-  const infer = queuedInference(r.model, r, history);
-  const t0 = performance.now();
-  const first = await infer();
-  const firstInferenceMs = performance.now() - t0;
-  const user = (await first[manifest.userTower.outputs[0]!.name]!.getData()) as Float32Array;
-
-  const time = async (fn: () => unknown | Promise<unknown>, runs = req.bench.iterations) => {
-    const ms: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const a = performance.now();
-      await fn();
-      ms.push(performance.now() - a);
-    }
-    return percentiles(ms);
-  };
-  const inference = await time(infer);
-  // A ranking as the shelves run it: dot products, the explore head over every item, top 10.
-  const rankWith = (scorer: PreparedScorer, signals: ItemSignals) => () => topK(rankingScores('explore', manifest.scorer, signals, userContext(signals, history), scorer.dots(user)), 10);
-  const ranking = await time(rankWith(r.scorer, r.model.signals));
-  const bandwidthBytesPerMs = readBandwidth();
-  const synthetic: BenchResult['synthetic'] = [];
-  for (const n of req.bench.syntheticSizes) {
-    const big = syntheticItems(n, d);
-    const { q, scales } = quantizeRows(big, n, d);
-    const signals = syntheticSignals(n);
-    // Fewer runs where one run is long: the percentiles settle long before 200 runs of a million items.
-    const runs = Math.max(10, Math.min(req.bench.iterations, Math.floor(2e7 / (n * d))));
-    const measure = async (scorer: PreparedScorer) => time(rankWith(scorer, signals), runs);
-    // Before: the scalar JavaScript loops; after: the SIMD kernel the worker ranks with.
-    const js = { float32: await measure(prepareScorer(big, d, { js: true })), int8: await measure(prepareInt8Scorer(q, scales, d, { js: true })) };
-    const simd = prepareScorer(big, d);
-    const wasm = { float32: await measure(simd), int8: await measure(prepareInt8Scorer(q, scales, d)) };
-    const dotOnly = await time(() => topK(simd.dots(user), 10), runs);
-    // What must stream through memory at least once: the rows, the signals the head reads per item (five
-    // float32 vectors, a category byte, token offsets and about three uint16 tokens, the co-purchase
-    // vector), then the scores written and read by top-K.
-    const floor = (rowBytes: number) => (n * d * rowBytes + n * (4 * 5 + 1 + 4 + 6 + 4 + 8)) / bandwidthBytesPerMs;
-    synthetic.push({ items: n, js, wasm, dotOnly, floorMs: { float32: floor(4), int8: floor(1) } });
-  }
-  return { source: r.source, modelVersion: manifest.version, itemCount: manifest.itemCount, loadMs, firstInferenceMs, inference, ranking, scorer: r.scorer.kind, synthetic, bandwidthBytesPerMs };
+  const { runBench } = await import('./worker-bench');
+  const history = bestSellerHistory(r.model.manifest.features.historyLength);
+  return runBench(req, { model: r.model, scorer: r.scorer, source: r.source, loadMs, history, infer: queuedInference(r.model, r, history) });
 }
 
 self.onmessage = (e: MessageEvent<WorkerRequest>) => {
@@ -371,7 +268,7 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
       });
       return;
     case 'bench':
-      bench(msg).then(
+      benchHere(msg).then(
         (result) => self.postMessage({ id: msg.id, ok: true, bench: result } satisfies BenchResponse),
         (err: unknown) => self.postMessage({ id: msg.id, ok: false, reason: String(err) } satisfies BenchResponse),
       );

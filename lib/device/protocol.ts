@@ -1,15 +1,12 @@
-/** Messages between the page (lib/recs/client.ts) and the recommender worker (lib/recs/worker.ts). */
-import type { HistoryEvent } from './features';
-import type { ScorerKind } from './rank-wasm';
-import type { DeviceSource } from './shelf-source';
-import type { ShelfRules } from './shelf-rules';
+/** Messages between the page (lib/device/client.ts) and the recommender worker (lib/device/worker.ts). */
+import type { HistoryEvent } from '../recs/features';
+import type { ScorerKind } from '../recs/rank-wasm';
+import type { DeviceSource } from '../recs/shelf-source';
+import type { Ranking, ShelfRules } from '../recs/shelf-rules';
+import type { Percentiles } from '../recs/timing';
 
-/**
- * Which ranking a shelf asks for (lib/recs/score.ts): 'explore' (products the shopper never bought;
- * "Recommended for you", product and cart shelves), 'repeat' ("Buy it again": only products they bought),
- * 'all' (the two merged).
- */
-export type Ranking = 'explore' | 'repeat' | 'all';
+export type { Ranking, Percentiles };
+
 
 export type ExecutionChoice = 'auto' | 'wasm' | 'webgpu';
 
@@ -72,11 +69,6 @@ export interface CrashRequest {
 /** Every message the page sends the worker, told apart by `type`. */
 export type WorkerRequest = RankRequest | BenchRequest | CrashRequest;
 
-export interface Percentiles {
-  p50: number;
-  p95: number;
-  runs: number;
-}
 
 export interface RowTypes<T> {
   float32: T;

@@ -3,7 +3,7 @@
  * first request), sends requests, and turns every failure into a rejected promise with a reason, so the
  * shelf falls back instead of breaking. Each distinct failure is reported to the console once.
  */
-import type { BenchRequest, BenchResponse, BenchResult, CrashRequest, ExecutionChoice, RankRequest, RankResponse } from './device-protocol';
+import type { BenchRequest, BenchResponse, BenchResult, CrashRequest, ExecutionChoice, RankRequest, RankResponse } from './protocol';
 
 export type DeviceResult = Extract<RankResponse, { ok: true }>;
 const TIMEOUT_MS = 15_000;

@@ -1,0 +1,124 @@
+/// <reference lib="webworker" />
+/**
+ * `npm run bench` inside the recommender worker: loaded by a dynamic import on the first bench message, so a
+ * shopper's worker never downloads it. Times the shopper's own session and scorer, then synthetic catalogues
+ * up to a million items against the memory floor.
+ */
+import type { InferenceSession } from 'onnxruntime-web';
+import type { LoadedModel } from '../recs/artifacts';
+import type { BenchRequest, BenchResult } from './protocol';
+import type { HistoryInputs } from '../recs/features';
+import { quantizeRows } from '../recs/quantize';
+import { topK } from '../recs/rank';
+import { prepareInt8Scorer, prepareScorer, type PreparedScorer } from '../recs/rank-wasm';
+import { rankingScores, userContext } from '../recs/score';
+import type { DeviceSource } from '../recs/shelf-source';
+import type { ItemSignals } from '../recs/signals';
+import { percentiles } from '../recs/timing';
+
+/**
+ * Memory bandwidth as this worker sees it, bytes/ms: the best of several 64 MB block copies (a native
+ * memcpy, so the memory system rather than a JavaScript loop sets the pace), counting bytes read and written.
+ */
+function readBandwidth(): number {
+  const a = new Uint8Array(64 * 1024 * 1024).fill(1);
+  const b = new Uint8Array(a.length);
+  let best = Infinity;
+  for (let pass = 0; pass < 6; pass++) {
+    const t = performance.now();
+    b.set(a);
+    best = Math.min(best, performance.now() - t);
+  }
+  return (2 * a.byteLength) / Math.max(best, 0.1);
+}
+
+/** Signals for a synthetic catalogue: seeded values, three name tokens each, no co-purchase neighbours. */
+function syntheticSignals(n: number): ItemSignals {
+  let seed = 777;
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
+  const vec = () => Float32Array.from({ length: n }, rand);
+  return {
+    n,
+    vectors: { pop30: vec(), pop7: vec(), trend: vec(), fresh: vec(), repeatRate: vec(), interval: vec(), logPrice: vec() },
+    neighboursPerItem: 1,
+    neighbours: new Int32Array(n).fill(-1),
+    neighbourWeights: new Float32Array(n),
+    tokenOffsets: Int32Array.from({ length: n + 1 }, (_, i) => 3 * i),
+    tokens: Uint16Array.from({ length: 3 * n }, () => Math.floor(rand() * 1024)),
+    category: Uint8Array.from({ length: n }, () => Math.floor(rand() * 13)),
+    categories: 13,
+  };
+}
+
+/** Seeded unit vectors: a synthetic catalogue of `n` items. */
+function syntheticItems(n: number, d: number): Float32Array {
+  const out = new Float32Array(n * d);
+  let seed = 12345;
+  for (let i = 0; i < n; i++) {
+    let norm = 0;
+    for (let k = 0; k < d; k++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      const v = seed / 4294967296 - 0.5;
+      out[i * d + k] = v;
+      norm += v * v;
+    }
+    norm = Math.sqrt(norm);
+    for (let k = 0; k < d; k++) out[i * d + k]! /= norm;
+  }
+  return out;
+}
+
+/** What the shopper's worker lends the bench: its loaded model, scorer and queued inference of `history`. */
+export interface BenchContext {
+  model: LoadedModel;
+  scorer: PreparedScorer;
+  source: DeviceSource;
+  loadMs: number;
+  history: HistoryInputs;
+  infer: () => Promise<InferenceSession.OnnxValueMapType>;
+}
+
+export async function runBench(req: BenchRequest, r: BenchContext): Promise<BenchResult> {
+  const { manifest } = r.model;
+  const { history, infer, loadMs } = r;
+  const d = manifest.dim;
+  const t0 = performance.now();
+  const first = await infer();
+  const firstInferenceMs = performance.now() - t0;
+  const user = (await first[manifest.userTower.outputs[0]!.name]!.getData()) as Float32Array;
+
+  const time = async (fn: () => unknown | Promise<unknown>, runs = req.bench.iterations) => {
+    const ms: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const a = performance.now();
+      await fn();
+      ms.push(performance.now() - a);
+    }
+    return percentiles(ms);
+  };
+  const inference = await time(infer);
+  // A ranking as the shelves run it: dot products, the explore head over every item, top 10.
+  const rankWith = (scorer: PreparedScorer, signals: ItemSignals) => () => topK(rankingScores('explore', manifest.scorer, signals, userContext(signals, history), scorer.dots(user)), 10);
+  const ranking = await time(rankWith(r.scorer, r.model.signals));
+  const bandwidthBytesPerMs = readBandwidth();
+  const synthetic: BenchResult['synthetic'] = [];
+  for (const n of req.bench.syntheticSizes) {
+    const big = syntheticItems(n, d);
+    const { q, scales } = quantizeRows(big, n, d);
+    const signals = syntheticSignals(n);
+    // Fewer runs where one run is long: the percentiles settle long before 200 runs of a million items.
+    const runs = Math.max(10, Math.min(req.bench.iterations, Math.floor(2e7 / (n * d))));
+    const measure = async (scorer: PreparedScorer) => time(rankWith(scorer, signals), runs);
+    // Before: the scalar JavaScript loops; after: the SIMD kernel the worker ranks with.
+    const js = { float32: await measure(prepareScorer(big, d, { js: true })), int8: await measure(prepareInt8Scorer(q, scales, d, { js: true })) };
+    const simd = prepareScorer(big, d);
+    const wasm = { float32: await measure(simd), int8: await measure(prepareInt8Scorer(q, scales, d)) };
+    const dotOnly = await time(() => topK(simd.dots(user), 10), runs);
+    // What must stream through memory at least once: the rows, the signals the head reads per item (five
+    // float32 vectors, a category byte, token offsets and about three uint16 tokens, the co-purchase
+    // vector), then the scores written and read by top-K.
+    const floor = (rowBytes: number) => (n * d * rowBytes + n * (4 * 5 + 1 + 4 + 6 + 4 + 8)) / bandwidthBytesPerMs;
+    synthetic.push({ items: n, js, wasm, dotOnly, floorMs: { float32: floor(4), int8: floor(1) } });
+  }
+  return { source: r.source, modelVersion: manifest.version, itemCount: manifest.itemCount, loadMs, firstInferenceMs, inference, ranking, scorer: r.scorer.kind, synthetic, bandwidthBytesPerMs };
+}
