@@ -34,3 +34,16 @@ test('runtime and model files are sent brotli-compressed and decode to the manif
     expect(plain.headers()['content-encoding'] ?? 'identity').not.toBe('br');
   }
 });
+
+test('the page\'s hashed JavaScript goes out as brotli too, decoding to what Next built', async ({ request }) => {
+  const html = await (await request.get('/')).text();
+  const scripts = [...html.matchAll(/src="(\/_next\/static\/chunks\/[^"]+\.js)"/g)].map((m) => m[1]!);
+  expect(scripts.length).toBeGreaterThan(0);
+  for (const src of scripts.slice(0, 5)) {
+    const res = await request.get(src, { headers: { 'Accept-Encoding': 'gzip, br' } });
+    expect(res.headers()['content-encoding'], src).toBe('br');
+    expect(res.headers()['content-type'], src).toContain('javascript');
+    expect(res.headers()['cache-control'], src).toContain('immutable');
+    expect((await res.body()).equals(readFileSync(`.next/static/${src.slice('/_next/static/'.length)}`)), src).toBe(true);
+  }
+});

@@ -7,12 +7,14 @@ import path from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
 
 const COMPRESS = /\.(wasm|json|onnx|bin|mlmodel)$/;
+const TEXT = /\.(js|css)$/;
 let written = 0;
-function precompress(dir, quality) {
+const precompressText = (dir) => precompress(dir, 11, TEXT);
+function precompress(dir, quality, pattern = COMPRESS) {
   if (!existsSync(dir)) return;
   for (const name of readdirSync(dir)) {
     const file = path.join(dir, name);
-    if (!COMPRESS.test(name) || !statSync(file).isFile()) continue;
+    if (!pattern.test(name) || !statSync(file).isFile()) continue;
     const br = `${file}.br`;
     if (existsSync(br) && statSync(br).mtimeMs >= statSync(file).mtimeMs) continue;
     const bytes = readFileSync(file);
@@ -20,6 +22,21 @@ function precompress(dir, quality) {
     writeFileSync(br, brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: q, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }));
     written++;
   }
+}
+
+// `--next`: after `next build`, the hashed page JavaScript and CSS under .next/static (quality 11: about 1 MB, once per build).
+if (process.argv.includes('--next')) {
+  const walk = (dir) => {
+    if (!existsSync(dir)) return;
+    for (const name of readdirSync(dir)) {
+      const p = path.join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+    }
+    precompressText(dir);
+  };
+  walk(path.join('.next', 'static'));
+  console.log(`precompress: ${written} brotli cop${written === 1 ? 'y' : 'ies'} written (.next/static)`);
+  process.exit(0);
 }
 
 for (const version of existsSync('public/ort') ? readdirSync('public/ort') : []) {

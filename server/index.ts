@@ -108,15 +108,16 @@ function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   lingeringClose(socket, rawAnswer(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }, JSON.stringify({ error })));
 }
 
-const PUBLIC_DIR = path.join(process.cwd(), 'public');
+const ROOT = process.cwd();
+const PRECOMPRESSED_ROOTS = [path.join(ROOT, 'public'), path.join(ROOT, '.next', 'static')];
 
 /** Sends the brotli copy of a versioned file, if there is one; false leaves the request to Next. */
 async function sendPrecompressed(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   const pathname = (req.url ?? '').split('?')[0]!;
   const candidate = precompressedCandidate(req.method ?? '', pathname, [req.headers['accept-encoding']].flat()[0]);
   if (!candidate) return false;
-  const file = path.join(PUBLIC_DIR, candidate.brPath);
-  if (!file.startsWith(PUBLIC_DIR + path.sep)) return false;
+  const file = path.join(ROOT, candidate.brPath);
+  if (!PRECOMPRESSED_ROOTS.some((dir) => file.startsWith(dir + path.sep))) return false;
   const size = await stat(file).then(
     (st) => (st.isFile() ? st.size : -1),
     () => -1,

@@ -159,11 +159,16 @@ describe('precompressed static files', () => {
     expect(acceptsBrotli(undefined)).toBe(false);
   });
 
-  it('only versioned runtime and model files, by GET or HEAD, with names that stay in their folder', () => {
+  it('only versioned runtime and model files and Next\'s hashed JS and CSS, by GET or HEAD, with names that stay in their folder', () => {
     const br = 'gzip, br';
-    expect(precompressedCandidate('GET', '/ort/1.30.0/ort-wasm-simd-threaded.wasm', br)).toEqual({ brPath: '/ort/1.30.0/ort-wasm-simd-threaded.wasm.br', contentType: 'application/wasm' });
+    expect(precompressedCandidate('GET', '/ort/1.30.0/ort-wasm-simd-threaded.wasm', br)).toEqual({ brPath: 'public/ort/1.30.0/ort-wasm-simd-threaded.wasm.br', contentType: 'application/wasm' });
     expect(precompressedCandidate('HEAD', '/models/cda09e6de039/signals.bin', br)?.contentType).toBe('application/octet-stream');
     expect(precompressedCandidate('GET', '/models/cda09e6de039/manifest.json', br)?.contentType).toBe('application/json');
+    // Next's hashed page JavaScript and CSS, from .next/static.
+    expect(precompressedCandidate('GET', '/_next/static/chunks/0a1b2c~3d.js', br)).toEqual({ brPath: '.next/static/chunks/0a1b2c~3d.js.br', contentType: 'application/javascript; charset=UTF-8' });
+    expect(precompressedCandidate('GET', '/_next/static/chunks/app.css', br)?.contentType).toBe('text/css; charset=UTF-8');
+    expect(precompressedCandidate('GET', '/_next/static/../../.env.local.js', br)).toBeNull();
+    expect(precompressedCandidate('GET', '/_next/static/media/font.woff2', br)).toBeNull();
     for (const [method, p, enc] of [
       ['POST', '/ort/1.30.0/ort-wasm-simd-threaded.wasm', br],
       ['GET', '/ort/1.30.0/ort-wasm-simd-threaded.wasm', 'gzip'],
@@ -173,7 +178,8 @@ describe('precompressed static files', () => {
       ['GET', '/models/cda09e6de039/../../package.json', br],
       ['GET', '/models/CDA09E6DE039/signals.bin', br],
       ['GET', '/ort/1.30.0/ort.mjs', br],
-      ['GET', '/_next/static/x.js', br],
+      ['GET', '/_next/image.js', br],
+      ['GET', '/_next/static/chunks/.hidden.js', br],
     ] as const) expect(precompressedCandidate(method, p, enc), `${method} ${p} ${enc}`).toBeNull();
   });
 });

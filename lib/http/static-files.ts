@@ -22,7 +22,17 @@ export function securityHeaders(production: boolean): HeaderList {
 export const IMMUTABLE: HeaderList = [{ key: 'Cache-Control', value: 'public, max-age=31536000, immutable' }];
 
 const VERSIONED = /^\/(?:ort\/\d+\.\d+\.\d+(?:-[\w.]+)?|models\/[0-9a-f]{12})\/([A-Za-z0-9_-][\w.-]*)$/;
-const TYPES: Record<string, string> = { wasm: 'application/wasm', json: 'application/json', onnx: 'application/octet-stream', bin: 'application/octet-stream', mlmodel: 'application/octet-stream' };
+/** Next's build output: content-hashed file names, served immutable. */
+const NEXT_STATIC = /^\/_next\/static\/((?:[\w-]+\/)*[\w-][\w.~-]*\.(?:js|css))$/;
+const TYPES: Record<string, string> = {
+  wasm: 'application/wasm',
+  json: 'application/json',
+  onnx: 'application/octet-stream',
+  bin: 'application/octet-stream',
+  mlmodel: 'application/octet-stream',
+  js: 'application/javascript; charset=UTF-8',
+  css: 'text/css; charset=UTF-8',
+};
 
 /** `br` listed in Accept-Encoding with a weight above 0 (`br;q=0` refuses it). */
 export function acceptsBrotli(acceptEncoding: string | undefined): boolean {
@@ -35,16 +45,19 @@ export function acceptsBrotli(acceptEncoding: string | undefined): boolean {
 }
 
 /**
- * For a GET or HEAD of a versioned runtime or model file from a client that accepts brotli: the path of its
- * precompressed copy under public/ (`<file>.br`, written by scripts/precompress.mjs) and its content type.
- * Anything else (other paths, other methods, no `br` in Accept-Encoding, a name that could leave the folder)
- * is null: Next answers it as before.
+ * For a GET or HEAD of a versioned runtime or model file, or of Next's hashed page JavaScript and CSS, from a
+ * client that accepts brotli: the path of its precompressed copy relative to the project (`public/<file>.br` or
+ * `.next/static/<file>.br`, written by scripts/precompress.mjs) and its content type. Anything else (other
+ * paths, other methods, no `br` in Accept-Encoding, a name that could leave the folder) is null: Next answers
+ * it as before.
  */
 export function precompressedCandidate(method: string, pathname: string, acceptEncoding: string | undefined): { brPath: string; contentType: string } | null {
   if (method !== 'GET' && method !== 'HEAD') return null;
   if (!acceptsBrotli(acceptEncoding)) return null;
+  const next = NEXT_STATIC.exec(pathname);
+  if (next && !next[1]!.includes('..')) return { brPath: `.next/static/${next[1]}.br`, contentType: TYPES[next[1]!.split('.').at(-1)!]! };
   const m = VERSIONED.exec(pathname);
   if (!m) return null;
   const type = TYPES[m[1]!.split('.').at(-1)!.toLowerCase()];
-  return type ? { brPath: `${pathname}.br`, contentType: type } : null;
+  return type && !['js', 'css'].includes(m[1]!.split('.').at(-1)!.toLowerCase()) ? { brPath: `public${pathname}.br`, contentType: type } : null;
 }
