@@ -25,7 +25,11 @@ export async function proxy(req: NextRequest) {
   if (refusal) return answer(refusal, req.method);
   const https = isHttps(req);
   if (pathname.startsWith('/admin') && !pathname.startsWith('/admin/login')) {
-    if (!(await isAdmin(req))) return loginResponse('Sign in to see the experiments dashboard.', pathname);
+    if (!(await isAdmin(req))) {
+      // A report download is read by scripts: a JSON 401 they can act on, not a login page.
+      if (/\.(json|csv)$/.test(pathname)) return Response.json({ error: 'sign in first, or send Authorization: Bearer <ADMIN_TOKEN>' }, { status: 401, headers: { 'Cache-Control': 'no-store', 'WWW-Authenticate': 'Bearer' } });
+      return loginResponse('Sign in to see the experiments dashboard.', pathname);
+    }
   }
 
   const nonce = newNonce();

@@ -6,19 +6,20 @@ const event = (over: Record<string, unknown> = {}) => ({
   experiment: 'home-shelf-position',
   variant: 'above-hero',
   placement: 'home-for-you',
-  sku: '85123A',
+  position: 0,
   at: Date.now(),
   ...over,
 });
 
 test.describe('POST /api/events', () => {
   test('202 for a batch; the same ids again are duplicates, not new rows', async ({ request }) => {
-    const batch = { events: [event(), event({ type: 'exposure', sku: null })] };
+    const batch = { events: [event(), event({ type: 'exposure', position: null })] };
     const first = await request.post('/api/events', { data: batch });
     expect(first.status()).toBe(202);
-    expect(await first.json()).toEqual({ accepted: 2, duplicates: 0 });
+    // A request without a visitor cookie: stored, attributed to no arm, so nothing is relabelled or refused.
+    expect(await first.json()).toEqual({ accepted: 2, duplicates: 0, relabelled: 0, refused: [] });
     const again = await request.post('/api/events', { data: batch });
-    expect(await again.json()).toEqual({ accepted: 0, duplicates: 2 });
+    expect(await again.json()).toEqual({ accepted: 0, duplicates: 2, relabelled: 0, refused: [] });
     // sendBeacon sends a string as text/plain: accepted as well.
     const beacon = await request.post('/api/events', { headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, data: Buffer.from(JSON.stringify({ events: [event()] })) });
     expect(beacon.status()).toBe(202);

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { expect, type BrowserContext, type Page } from '@playwright/test';
 import { E2E_DATA_DIR } from './browser';
+import { EVENTS_TABLE } from '../lib/events/store';
 
 export interface Row {
   id: string;
@@ -10,7 +11,10 @@ export interface Row {
   experiment: string | null;
   variant: string | null;
   placement: string | null;
-  sku: string | null;
+  position: number | null;
+  /** An order's lines, as JSON. */
+  lines: string | null;
+  revenue_pence: number | null;
   visitor: string;
 }
 
@@ -19,7 +23,8 @@ export function eventsOf(visitor: string, dir = E2E_DATA_DIR): Row[] {
   if (!existsSync(`${dir}/events.sqlite`)) return []; // nothing stored yet by anyone
   const db = new Database(`${dir}/events.sqlite`, { readonly: true, fileMustExist: true });
   try {
-    return db.prepare('SELECT id, type, experiment, variant, placement, sku, visitor FROM events WHERE visitor = ? ORDER BY at').all(visitor) as Row[];
+    if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(EVENTS_TABLE)) return [];
+    return db.prepare(`SELECT id, type, experiment, variant, placement, position, lines, revenue_pence, visitor FROM ${EVENTS_TABLE} WHERE visitor = ? ORDER BY at`).all(visitor) as Row[];
   } finally {
     db.close();
   }

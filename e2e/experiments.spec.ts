@@ -1,6 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import localJson from '../lib/config/default.json' with { type: 'json' };
 import { parseLocal } from '../lib/config/index';
+import { readFileSync } from 'node:fs';
+import { parseCatalogFile } from '../lib/catalog/types';
 import { assignVariant } from '../lib/experiments/assign';
 import { E2E_ADMIN_TOKEN } from './browser';
 import { eventsOf, visitorId, waitForEvents, type Row } from './events-db';
@@ -70,11 +72,12 @@ test.describe('cold start at the edge, experiments and events', () => {
     await waitForEvents(visitor, (rows) => count(rows, 'exposure', 'home-for-you') === 1);
 
     const first = homeTop(page).locator('[data-testid="recs-item"]').first();
-    const sku = await first.getAttribute('data-sku');
     await first.locator('a').click({ noWaitAfter: true });
     await page.close({ runBeforeUnload: true }); // the beacon on pagehide has to carry the click
     const rows = await waitForEvents(visitor, (r) => count(r, 'click') >= 1);
-    expect(rows.find((r) => r.type === 'click')).toMatchObject({ sku, placement: 'home-for-you', experiment: 'home-shelf-position' });
+    // Placement and position, no product code: the readout needs nothing more.
+    expect(rows.find((r) => r.type === 'click')).toMatchObject({ position: 0, placement: 'home-for-you', experiment: 'home-shelf-position' });
+    expect(Object.keys(rows[0]!)).not.toContain('sku');
 
     // A later page re-sends whatever was still queued (the beacon's batch among it): ids keep it single.
     const again = await context.newPage();
@@ -88,18 +91,20 @@ test.describe('cold start at the edge, experiments and events', () => {
     expect(new Set(final.map((r) => r.id)).size).toBe(final.length);
   });
 
-  test('add to cart and purchase are recorded for the visitor', async ({ page, context }) => {
+  test('add to cart carries no product code; the order carries its lines, priced by the server', async ({ page, context }) => {
     await page.goto('/products/85123A');
     const visitor = await visitorId(context);
     await expect.poll(() => historyCount(page)).toBeGreaterThan(0); // hydrated: the view is recorded
+    await page.getByRole('spinbutton', { name: 'Quantity' }).fill('3');
     await page.getByRole('button', { name: /add to cart/i }).click();
     await page.goto('/cart');
     await page.getByRole('button', { name: /place order/i }).click();
     const rows = await waitForEvents(visitor, (r) => count(r, 'add-to-cart') === 1 && count(r, 'purchase') === 1);
-    expect(rows.filter((r) => r.type !== 'exposure').map((r) => [r.type, r.sku])).toEqual([
-      ['add-to-cart', '85123A'],
-      ['purchase', '85123A'],
-    ]);
+    const order = rows.find((r) => r.type === 'purchase')!;
+    expect(JSON.parse(order.lines!)).toEqual([{ sku: '85123A', quantity: 3, fromShelf: false }]);
+    const price = parseCatalogFile(readFileSync('data/catalog.json', 'utf8')).products.find((p) => p.sku === '85123A')!.price;
+    expect(order.revenue_pence).toBe(3 * Math.round(price * 100));
+    expect(rows.find((r) => r.type === 'add-to-cart')!.lines).toBeNull();
   });
 });
 
@@ -136,12 +141,15 @@ test.describe('experiments dashboard', () => {
     await signIn(page, E2E_ADMIN_TOKEN);
     await expect(page).toHaveURL(/\/admin\/experiments$/);
     const report = page.locator('[data-testid="experiment-report"][data-experiment="home-shelf-position"]');
-    await expect(report.getByTestId('variant-row')).toHaveCount(2);
-    for (const row of await report.getByTestId('variant-row').all()) {
-      await expect(row.getByTestId('exposures')).toHaveText(/^[1-9][\d,]* \(/);
+    await expect(report.getByTestId('variant-head')).toHaveCount(2);
+    for (const head of await report.getByTestId('variant-head').all()) {
+      await expect(head.getByTestId('visitors')).toHaveText(/^[1-9][\d,]* visitors/);
     }
+    await expect(report.locator('[data-testid="metric-row"][data-metric="revenuePerVisitor"]')).toContainText('£');
+    await expect(report.getByTestId('decision')).toHaveAttribute('data-kind', /^(keep-running|winner|keep-control|no-effect|check-split)$/);
+    await expect(report.getByTestId('decision-rule')).not.toBeEmpty();
+    await expect(report.getByTestId('guardrails')).toContainText('Guardrails');
     await expect(report.getByTestId('srm')).toContainText('Sample ratio');
-    await expect(report.locator('svg[role="img"]').first()).toBeVisible();
     await page.getByRole('button', { name: 'Sign out' }).click();
     expect((await page.request.get('/admin/experiments', { maxRedirects: 0 })).status()).toBe(401);
   });

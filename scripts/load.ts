@@ -23,6 +23,7 @@ import Database from 'better-sqlite3';
 // @ts-expect-error autocannon ships no types; used through the narrow interface below
 import autocannonUntyped from 'autocannon';
 import { startNextServer, type NextServerOptions } from './next-server';
+import { EVENTS_TABLE } from '../lib/events/store';
 
 interface AcResult {
   requests: { total: number; average: number };
@@ -94,7 +95,7 @@ async function main() {
             context.ids = ids;
             const now = Date.now();
             const body = JSON.stringify({
-              events: ids.map((id, i) => ({ id, type: i === 0 ? 'exposure' : 'click', experiment: 'home-shelf-position', variant: 'above-hero', placement: 'home-for-you', sku: i === 0 ? null : '85123A', at: now })),
+              events: ids.map((id, i) => ({ id, type: i === 0 ? 'exposure' : 'click', experiment: 'home-shelf-position', variant: 'above-hero', placement: 'home-for-you', ...(i === 0 ? {} : { position: 1 }), at: now })),
             });
             return { ...req, headers: { 'content-type': 'application/json', cookie }, body } as AcRequest;
           },
@@ -113,7 +114,7 @@ async function main() {
     console.log(row('POST /api/events', events));
 
     const db = new Database(path.join(dataDir, 'events.sqlite'), { readonly: true });
-    const stored = db.prepare('SELECT id, COUNT(*) AS n FROM events WHERE visitor = ? GROUP BY id').all(visitor) as { id: string; n: number }[];
+    const stored = db.prepare(`SELECT id, COUNT(*) AS n FROM ${EVENTS_TABLE} WHERE visitor = ? GROUP BY id`).all(visitor) as { id: string; n: number }[];
     db.close();
     const storedIds = new Set(stored.map((s) => s.id));
     const doubled = stored.filter((s) => s.n > 1).length;

@@ -16,7 +16,7 @@ export function AddToCart({ sku, name, price }: { sku: string; name: string; pri
         updateCart((c) => addToCart(c, { sku, name, price }, quantity));
         void recordEvent(sku, 'cart');
         // Attributed to experiments on the server, by visitor: no variant is needed here.
-        track({ type: 'add-to-cart', placement: 'product-page', sku, experiment: null, variant: null });
+        track({ type: 'add-to-cart', placement: 'product-page', experiment: null, variant: null });
         setAdded((n) => n + quantity);
       }}
     >

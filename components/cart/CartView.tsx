@@ -5,6 +5,7 @@ import { ProductPicture } from '@/components/catalog/ProductPicture';
 import { useState } from 'react';
 import { cartCount, cartSubtotal, EMPTY_CART, lineTotal, MAX_QUANTITY, removeFromCart, setQuantity } from '@/lib/cart/cart';
 import { track } from '@/lib/events/client';
+import { clickedOnShelf } from '@/lib/events/shelf-clicks';
 import { recordEvent } from '@/lib/history/store';
 import { formatPrice } from '@/lib/catalog/price';
 import { updateCart } from '@/lib/cart/storage';
@@ -115,7 +116,9 @@ export function CartView({ version }: { version: string }) {
           onClick={async () => {
             // A demonstration store: placing an order records the purchases in the device's history.
             const at = Date.now();
-            for (const l of cart.lines) track({ type: 'purchase', placement: 'cart', sku: l.sku, experiment: null, variant: null });
+            // The order's lines (what a shop must receive anyway), each marked if it was clicked on a shelf first;
+            // the server prices them from its own catalogue.
+            track({ type: 'purchase', placement: 'cart', experiment: null, variant: null, lines: cart.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, fromShelf: clickedOnShelf(l.sku, at) })) });
             await Promise.all(cart.lines.map((l) => recordEvent(l.sku, 'purchase', at)));
             setOrdered(count);
             updateCart(() => EMPTY_CART);

@@ -1,102 +1,137 @@
-import type { ExperimentReport, VariantReport } from '@/lib/experiments/report';
-import type { Interval } from '@/lib/experiments/stats';
-import { TrendChart } from './TrendChart';
+import type { MetricId } from '@/lib/config/schema';
+import { METRIC_IDS, METRICS, type Bounds, type ExperimentReport } from '@/lib/experiments/report';
+import { LiftChart } from './LiftChart';
 
-const pct = (v: number, digits = 1) => `${(v * 100).toFixed(digits)}%`;
 const signed = (v: number) => `${v >= 0 ? '+' : '−'}${(Math.abs(v) * 100).toFixed(1)}%`;
-const interval = (i: Interval, f: (v: number) => string) => `${f(i.low)} to ${f(i.high)}`;
+const value = (m: MetricId, v: number) => (METRICS[m].unit === 'gbp' ? `£${v.toFixed(2)}` : `${(v * 100).toFixed(2)}%`);
 
-function Rate({ r, n }: { r: VariantReport['ctr']; n: number }) {
-  if (n === 0) return <span className="text-slate-500">no exposures yet</span>;
-  return (
-    <>
-      <span className="font-semibold tabular-nums">{pct(r.rate, 2)}</span>
-      <span className="block text-xs text-slate-600 tabular-nums">{interval(r, (v) => pct(v, 2))}</span>
-    </>
-  );
-}
+const DECISION_STYLE: Record<ExperimentReport['decision']['kind'], string> = {
+  winner: 'border-emerald-300 bg-emerald-50 text-emerald-900',
+  'keep-control': 'border-amber-300 bg-amber-50 text-amber-900',
+  'no-effect': 'border-slate-300 bg-slate-50 text-slate-900',
+  'keep-running': 'border-sky-300 bg-sky-50 text-sky-900',
+  'check-split': 'border-red-300 bg-red-50 text-red-900',
+};
+const DECISION_TITLE: Record<ExperimentReport['decision']['kind'], string> = {
+  winner: 'A variant wins',
+  'keep-control': 'Keep control',
+  'no-effect': 'No effect big enough to matter',
+  'keep-running': 'Keep running',
+  'check-split': 'Check the split',
+};
 
-function LiftCell({ l, isControl }: { l: VariantReport['lift']['ctr']; isControl: boolean }) {
-  if (isControl) return <span className="text-slate-500">control</span>;
-  if (!l) return <span className="text-slate-500">not enough data</span>;
-  const sure = l.low > 0 ? 'text-emerald-700' : l.high < 0 ? 'text-red-700' : '';
+function Lift({ l, m }: { l: Bounds | null; m: MetricId }) {
+  if (!l) return <span className="block text-xs text-slate-500">lift: not enough data</span>;
+  const better = METRICS[m].better === 'higher' ? l.low > 0 : l.high < 0;
+  const worse = METRICS[m].better === 'higher' ? l.high < 0 : l.low > 0;
   return (
-    <>
-      <span className={`font-semibold tabular-nums ${sure}`}>{signed(l.lift)}</span>
-      <span className="block text-xs text-slate-600 tabular-nums">{interval(l, signed)}</span>
-    </>
+    <span className={`block text-xs tabular-nums ${better ? 'font-semibold text-emerald-700' : worse ? 'font-semibold text-red-700' : 'text-slate-700'}`} data-testid="lift">
+      lift {signed(l.value)} ({signed(l.low)} to {signed(l.high)})
+    </span>
   );
 }
 
 export function ExperimentReportView({ report }: { report: ExperimentReport }) {
-  const { experiment: e, variants, srm, series } = report;
-  const names = variants.map((v) => v.variant);
+  const { experiment: e, variants, srm, decision, guardrails, planning, series } = report;
+  const primary = METRICS[planning.primary];
   return (
     <section aria-labelledby={`exp-${e.id}`} className="my-8 rounded-2xl border border-slate-200 p-4" data-testid="experiment-report" data-experiment={e.id}>
-      <h2 id={`exp-${e.id}`} className="text-lg font-bold">
-        {e.id} <span className="ml-2 rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium uppercase">{e.status}</span>
-      </h2>
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h2 id={`exp-${e.id}`} className="text-lg font-bold">
+          {e.id} <span className="ml-2 rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium uppercase">{e.status}</span>
+        </h2>
+        <span className="flex gap-3 text-sm">
+          <a className="underline" href={`/admin/experiments/${e.id}/report.json`}>
+            report.json
+          </a>
+          <a className="underline" href={`/admin/experiments/${e.id}/report.csv`}>
+            CSV
+          </a>
+        </span>
+      </div>
       <p className="text-slate-700">{e.question}</p>
+
+      <div className={`mt-3 rounded-lg border p-3 ${DECISION_STYLE[decision.kind]}`} data-testid="decision" data-kind={decision.kind}>
+        <p className="font-semibold">{DECISION_TITLE[decision.kind]}</p>
+        <p className="text-sm" data-testid="decision-rule">
+          {decision.rule}
+        </p>
+        <p className="mt-1 text-xs" data-testid="planning">
+          Decided on {primary.label.toLowerCase()}; smallest effect worth finding ±{(planning.minimumEffect * 100).toFixed(0)}%.{' '}
+          {planning.detectableToday === null
+            ? 'Not enough data to say what can be detected yet.'
+            : `Today the interval can tell lifts beyond ±${(planning.detectableToday * 100).toFixed(1)}% from zero, at ${Math.round(planning.visitorsPerDay).toLocaleString('en-GB')} visitors a day; ${
+                planning.daysNeeded === null ? 'the declared effect cannot be resolved at this traffic.' : planning.daysNeeded === 0 ? 'enough to resolve the declared effect.' : `about ${planning.daysNeeded} more day${planning.daysNeeded === 1 ? '' : 's'} to resolve ±${(planning.minimumEffect * 100).toFixed(0)}%.`
+              }`}
+        </p>
+      </div>
+
       <div className="mt-3 overflow-x-auto">
-        <table className="w-full min-w-[720px] text-left text-sm">
-          <caption className="sr-only">Results per variant, with 95% confidence intervals</caption>
+        <table className="w-full min-w-[640px] text-left text-sm">
+          <caption className="sr-only">Metrics per exposed visitor, each with an always-valid 95% interval, and the lift over control</caption>
           <thead className="border-b border-slate-300 text-xs uppercase text-slate-600">
             <tr>
-              <th className="py-2 pr-3">Variant</th>
-              <th className="pr-3">Weight</th>
-              <th className="pr-3">Exposures (visitors)</th>
-              <th className="pr-3">Clicks</th>
-              <th className="pr-3">CTR</th>
-              <th className="pr-3">CTR lift</th>
-              <th className="pr-3">Add-to-cart</th>
-              <th className="pr-3">ATC lift</th>
-              <th className="pr-3">Conversion</th>
-              <th>Conversion lift</th>
+              <th className="py-2 pr-3">Metric</th>
+              {variants.map((v) => (
+                <th key={v.variant} className="pr-3" data-testid="variant-head" data-variant={v.variant}>
+                  {v.variant} {v.isControl ? '(control)' : ''}
+                  <span className="block font-normal normal-case tabular-nums" data-testid="visitors">
+                    {v.visitors.toLocaleString('en-GB')} visitors · weight {v.weight}
+                  </span>
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
-            {variants.map((v) => (
-              <tr key={v.variant} className="border-b border-slate-100 align-top" data-testid="variant-row" data-variant={v.variant}>
+            {METRIC_IDS.map((m) => (
+              <tr key={m} className="border-b border-slate-100 align-top" data-testid="metric-row" data-metric={m}>
                 <th scope="row" className="py-2 pr-3 font-semibold">
-                  {v.variant}
+                  {METRICS[m].label}
+                  {m === planning.primary && <span className="ml-1 rounded bg-slate-800 px-1 text-[10px] font-medium text-white">primary</span>}
+                  {report.guardrails.some((g) => g.metric === m) && <span className="ml-1 rounded bg-red-700 px-1 text-[10px] font-medium text-white">guardrail</span>}
                 </th>
-                <td className="pr-3 tabular-nums">{v.weight}</td>
-                <td className="pr-3 tabular-nums" data-testid="exposures">
-                  {v.exposures.toLocaleString('en-GB')} ({v.exposedVisitors.toLocaleString('en-GB')})
-                </td>
-                <td className="pr-3 tabular-nums" data-testid="clicks">
-                  {v.clicks.toLocaleString('en-GB')}
-                </td>
-                <td className="pr-3">
-                  <Rate r={v.ctr} n={v.exposures} />
-                </td>
-                <td className="pr-3">
-                  <LiftCell l={v.lift.ctr} isControl={v.isControl} />
-                </td>
-                <td className="pr-3">
-                  <Rate r={v.addToCart} n={v.exposedVisitors} />
-                </td>
-                <td className="pr-3">
-                  <LiftCell l={v.lift.addToCart} isControl={v.isControl} />
-                </td>
-                <td className="pr-3">
-                  <Rate r={v.conversion} n={v.exposedVisitors} />
-                </td>
-                <td>
-                  <LiftCell l={v.lift.conversion} isControl={v.isControl} />
-                </td>
+                {variants.map((v) => {
+                  const x = v.metrics[m];
+                  return (
+                    <td key={v.variant} className="py-2 pr-3" data-variant={v.variant}>
+                      {v.visitors === 0 ? (
+                        <span className="text-slate-500">no visitors yet</span>
+                      ) : (
+                        <>
+                          <span className="font-semibold tabular-nums" data-testid="value">
+                            {value(m, x.value)}
+                          </span>
+                          <span className="block text-xs text-slate-600 tabular-nums">
+                            {value(m, Math.max(0, x.low))} to {value(m, x.high)}
+                          </span>
+                          {!v.isControl && <Lift l={x.lift} m={m} />}
+                        </>
+                      )}
+                    </td>
+                  );
+                })}
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-      <p className={`mt-3 text-sm ${srm.mismatch ? 'font-semibold text-red-700' : 'text-slate-700'}`} data-testid="srm">
+
+      <p className="mt-3 text-sm" data-testid="guardrails">
+        <strong>Guardrails</strong> ({METRICS.fallbackRate.label.toLowerCase()}, {METRICS.revenuePerVisitor.label.toLowerCase()}):{' '}
+        {guardrails.length === 0 ? (
+          'no variant makes them worse.'
+        ) : (
+          <span className="font-semibold text-red-700">
+            {guardrails.map((g) => `${g.variant} makes ${METRICS[g.metric].label.toLowerCase()} worse${g.lift ? ` (${signed(g.lift.low)} to ${signed(g.lift.high)})` : ''}`).join('; ')}.
+          </span>
+        )}
+      </p>
+      <p className={`mt-1 text-sm ${srm.mismatch ? 'font-semibold text-red-700' : 'text-slate-700'}`} data-testid="srm">
         Sample ratio: χ² = {srm.chiSquare.toFixed(2)} (df {srm.df}), p = {srm.pValue < 0.0001 ? srm.pValue.toExponential(1) : srm.pValue.toFixed(4)}.{' '}
         {srm.mismatch ? 'Mismatch: the split is not what the weights ask for; do not trust these results until it is explained.' : 'No mismatch detected (alarm at p < 0.001).'}
       </p>
-      <div className="mt-4 grid gap-4 lg:grid-cols-2">
-        <TrendChart title="Exposures" points={series.points} variants={names} bucketMs={series.bucketMs} value={(p) => p.exposures} format={(v) => String(Math.round(v))} />
-        <TrendChart title="Click-through rate" points={series.points} variants={names} bucketMs={series.bucketMs} value={(p) => (p.exposures ? Math.min(1, p.clicks / p.exposures) : 0)} format={(v) => pct(v, 0)} />
+      <div className="mt-4">
+        <LiftChart title={`${primary.label}: lift over control as visitors accrued`} points={series} format={signed} />
       </div>
     </section>
   );

@@ -8,7 +8,8 @@ export function HistoryControls() {
     <div className="flex flex-wrap items-center gap-3" data-testid="history-controls">
       <p>
         Your recommendations are computed in this browser from what you view, add and order here. That history stays on
-        this device: it is never sent to us.
+        this device. We receive only which shelf you saw and which position you clicked (never which product), and
+        an order&apos;s lines when you place it, each marked if you had clicked it on a shelf.
       </p>
       <button
         type="button"

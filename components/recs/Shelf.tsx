@@ -5,6 +5,7 @@ import { ProductCard, type CardProduct } from '@/components/catalog/ProductCard'
 import type { Placement } from '@/lib/config/schema';
 import { subscribeCart, getCart } from '@/lib/cart/storage';
 import { track } from '@/lib/events/client';
+import { rememberShelfClick } from '@/lib/events/shelf-clicks';
 import { readHistory, sessionViews, subscribeHistory } from '@/lib/history/store';
 import { executionChoice, rankOnDevice, reportFallback, type DeviceResult } from '@/lib/device/client';
 import type { RankAnswer } from '@/lib/coldstart/answer';
@@ -119,13 +120,21 @@ export function Shelf({
 
   // Events: one exposure per page view once half the shelf is on screen, and every click on an item.
   const ref = useRef<HTMLElement>(null);
-  const latest = useRef({ shown, experiments });
+  const fellBack = fallbackReason !== undefined;
+  const latest = useRef({ shown, experiments, fellBack });
   useEffect(() => {
-    latest.current = { shown, experiments };
+    latest.current = { shown, experiments, fellBack };
   });
-  const send = (type: 'exposure' | 'click', sku: string | null) => {
-    const { shown: s, experiments: exps } = latest.current;
-    const base = { type, placement, sku, source: s.source, modelVersion: s.modelVersion };
+  // No product code leaves the device with an event: placement and position say what the readout needs.
+  const send = (type: 'exposure' | 'click', position: number | null) => {
+    const { shown: s, experiments: exps, fellBack } = latest.current;
+    const base = {
+      type,
+      placement,
+      source: s.source,
+      modelVersion: s.modelVersion,
+      ...(type === 'click' ? { position } : { fallback: s.source === 'static' || fellBack }),
+    };
     if (exps.length === 0) track({ ...base, experiment: null, variant: null });
     for (const x of exps) track({ ...base, experiment: x.experiment, variant: x.variant });
   };
@@ -165,8 +174,11 @@ export function Shelf({
       <ol
         className="scrollbar-thin flex h-[244px] gap-3 overflow-x-auto overflow-y-hidden pb-2 sm:h-[264px]"
         onClickCapture={(e) => {
-          const sku = (e.target as HTMLElement).closest<HTMLElement>('[data-testid="recs-item"]')?.dataset.sku;
-          if (sku) send('click', sku);
+          const item = (e.target as HTMLElement).closest<HTMLElement>('[data-testid="recs-item"]');
+          const sku = item?.dataset.sku;
+          if (!item || !sku) return;
+          rememberShelfClick(sku);
+          send('click', [...(item.parentElement?.children ?? [])].indexOf(item));
         }}
       >
         {deviceOnly && shown.items.length === 0 && (

@@ -42,6 +42,10 @@ export const EXPERIMENT_KINDS = {
 } as const satisfies Record<string, { placement: Placement | null; variants: readonly string[] }>;
 export type ExperimentKind = keyof typeof EXPERIMENT_KINDS;
 
+/** What an experiment's readout measures (lib/experiments/report.ts defines each). */
+export const METRIC_IDS = ['ctr', 'addToCart', 'conversion', 'revenuePerVisitor', 'recRevenuePerVisitor', 'fallbackRate'] as const;
+export type MetricId = (typeof METRIC_IDS)[number];
+
 const VariantSchema = z.strictObject({
   id: slug,
   weight: z.number().min(0).max(1000),
@@ -57,6 +61,10 @@ export const ExperimentSchema = z
     status: z.enum(['draft', 'running', 'paused', 'ended']),
     control: slug,
     variants: z.array(VariantSchema).min(2).max(8),
+    /** The metric the decision is made on; the guardrails are watched whatever it is. */
+    primaryMetric: z.enum(METRIC_IDS).default('ctr'),
+    /** The smallest relative lift worth finding (0.05 = 5%): sets "no effect big enough to matter" and the days still needed. */
+    minimumEffect: z.number().gt(0).max(10).default(0.05),
   })
   .superRefine((e, ctx) => {
     const ids = e.variants.map((v) => v.id);

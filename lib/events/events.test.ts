@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { retryAfterMs } from './client';
+import { labelEvents } from './label';
 import { openPostgresStore } from './postgres-store';
 import { parseBatch, type StoredEvent } from './schema';
 import { openSqliteStore } from './sqlite-store';
@@ -12,12 +13,12 @@ import type { EventStore } from './store';
 const NOW = Date.UTC(2026, 10, 24, 12);
 let n = 0;
 const uuid = () => `00000000-0000-4000-8000-${(++n).toString(16).padStart(12, '0')}`;
-function ev(type: StoredEvent['type'], visitor: string, variant: string | null, at: number, sku: string | null = null): StoredEvent {
-  return { id: uuid(), type, experiment: variant ? 'exp' : null, variant, placement: 'home-for-you', sku, at, visitor, receivedAt: NOW };
+function ev(type: StoredEvent['type'], visitor: string, variant: string | null, at: number, extra: Partial<StoredEvent> = {}): StoredEvent {
+  return { id: uuid(), type, experiment: variant ? 'exp' : null, variant, placement: 'home-for-you', at, visitor, receivedAt: NOW, ...extra };
 }
 
 describe('event batches', () => {
-  const good = { id: '6f1c2d1e-8c1a-4f59-9a53-1d6f4f6f6a11', type: 'click', experiment: 'home-shelf-position', variant: 'above-hero', placement: 'home-for-you', sku: '85123A', at: NOW };
+  const good = { id: '6f1c2d1e-8c1a-4f59-9a53-1d6f4f6f6a11', type: 'click', experiment: 'home-shelf-position', variant: 'above-hero', placement: 'home-for-you', position: 3, at: NOW };
   it('accepts a valid batch', () => {
     expect(parseBatch({ events: [good] }, NOW)).toEqual({ ok: true, events: [good] });
   });
@@ -33,6 +34,9 @@ describe('event batches', () => {
     [{ events: [{ ...good, type: 'hover' }] }, /events\.0\.type/],
     [{ events: [{ ...good, extra: 1 }] }, /events\.0: .*extra/i],
     [{ events: [{ ...good, sku: "'; DROP TABLE events;--" }] }, /events\.0\.sku/],
+    [{ events: [{ ...good, lines: [{ sku: '22423', quantity: 1, fromShelf: true }] }] }, /events\.0\.lines: only an order/],
+    [{ events: [{ ...good, type: 'purchase', lines: [{ sku: '22423', quantity: 0, fromShelf: true }] }] }, /events\.0\.lines\.0\.quantity/],
+    [{ events: [{ ...good, type: 'purchase', lines: [{ sku: '22423', quantity: 1, fromShelf: true, price: 0.01 }] }] }, /events\.0\.lines\.0: .*price/i],
     [{ events: [{ ...good, at: NOW + 3 * 86_400_000 }] }, /events\.0\.at: more than 30 days old or in the future/],
     [{ events: [{ ...good, variant: null }] }, /experiment and variant come together/],
     [{ events: Array.from({ length: 101 }, () => good) }, /events: .*<=100/],
@@ -40,6 +44,46 @@ describe('event batches', () => {
     const r = parseBatch(body, NOW);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatch(message);
+  });
+});
+
+describe('labels and prices the server decides', () => {
+  const experiments = [{ id: 'exp', salt: 's', kind: 'home-shelf-position', question: 'q', status: 'running', control: 'below-hero', variants: [{ id: 'below-hero', weight: 1 }, { id: 'above-hero', weight: 1 }], primaryMetric: 'ctr', minimumEffect: 0.05 }] as const;
+  const ctx = {
+    visitor: 'v1',
+    receivedAt: NOW,
+    experiments: experiments as never,
+    assignments: [{ experiment: 'exp', kind: 'home-shelf-position' as const, variant: 'below-hero' }],
+    price: (sku: string) => (sku === '22423' ? 12.75 : undefined),
+  };
+  const base = { id: uuid(), type: 'exposure' as const, experiment: 'exp', variant: 'above-hero', placement: 'home-for-you' as const, at: NOW };
+  it("replaces a claimed arm with the visitor's own, and counts the replacement", () => {
+    const r = labelEvents([base], ctx);
+    expect(r.events[0]).toMatchObject({ experiment: 'exp', variant: 'below-hero', visitor: 'v1' });
+    expect(r.relabelled).toBe(1);
+  });
+  it('refuses an event for an experiment not in the config, keeping the rest of the batch', () => {
+    const r = labelEvents([{ ...base, experiment: 'ghost' }, { ...base, id: uuid() }], ctx);
+    expect(r.refused).toEqual([{ index: 0, error: 'events.0.experiment: no experiment "ghost" in the config' }]);
+    expect(r.events).toHaveLength(1);
+  });
+  it('prices an order from the catalogue, never from the device, and drops product codes elsewhere', () => {
+    const r = labelEvents(
+      [
+        { ...base, type: 'purchase', experiment: null, variant: null, lines: [{ sku: '22423', quantity: 2, fromShelf: true }, { sku: '22423', quantity: 1, fromShelf: false }] },
+        { ...base, id: uuid(), type: 'click', sku: '22423', position: 1 },
+        { ...base, id: uuid(), type: 'purchase', experiment: null, variant: null, sku: '22423' }, // an old page's one-line order
+        { ...base, id: uuid(), type: 'purchase', experiment: null, variant: null, lines: [{ sku: '99999', quantity: 1, fromShelf: false }] },
+      ],
+      ctx,
+    );
+    expect(r.events[0]).toMatchObject({ revenuePence: 3825, recRevenuePence: 2550 });
+    expect('sku' in r.events[1]!).toBe(false);
+    expect(r.events[2]).toMatchObject({ lines: [{ sku: '22423', quantity: 1, fromShelf: false }], revenuePence: 1275 });
+    expect(r.refused).toEqual([{ index: 3, error: 'events.3.lines.0.sku: 99999 is not a product of this store' }]);
+  });
+  it('without a visitor cookie or for a paused experiment: stored, attributed to no arm', () => {
+    expect(labelEvents([base], { ...ctx, visitor: undefined, assignments: [] }).events[0]).toMatchObject({ experiment: null, variant: null, visitor: 'unknown' });
   });
 });
 
@@ -59,37 +103,46 @@ function storeSuite(name: string, open: () => EventStore) {
     const store = open();
     afterAll(() => store.close());
 
-    it('stores each id once, however often it is sent', async () => {
-      const batch = [ev('exposure', 'v1', 'a', NOW), ev('click', 'v1', 'a', NOW + 1, '85123A')];
+    it('stores each id once, however often it is sent, and counts it once in the rollup', async () => {
+      const batch = [ev('exposure', 'v1', 'a', NOW), ev('click', 'v1', 'a', NOW + 1, { position: 2 })];
       expect(await store.insert(batch)).toEqual({ accepted: 2, duplicates: 0 });
       expect(await store.insert([...batch, batch[0]!])).toEqual({ accepted: 0, duplicates: 3 });
       expect(await store.countByType()).toMatchObject({ exposure: 1, click: 1 });
+      const a = (await store.experimentCounts('exp')).byDay.filter((r) => r.variant === 'a');
+      expect(a.reduce((s, r) => s + r.exposures, 0)).toBe(1);
+      expect(a.reduce((s, r) => s + r.clicks, 0)).toBe(1);
     });
 
-    it('counts per variant, attributes outcomes after the first exposure, and buckets by hour', async () => {
-      const H = 3_600_000;
-      const at = NOW + 10 * H; // after the first test's events, in hours of their own
+    it('keeps per-visitor sums on ingest: outcomes after the first exposure, revenue and shelf revenue, fallbacks', async () => {
+      const at = NOW + 10 * 3_600_000;
       await store.insert([
         ev('exposure', 'v2', 'b', at),
-        ev('exposure', 'v2', 'b', at + 10),
-        ev('click', 'v2', 'b', at + 20, '22423'),
-        ev('add-to-cart', 'v2', null, at + 30, '22423'),
-        ev('purchase', 'v2', null, at + 40, '22423'),
-        ev('exposure', 'v3', 'b', at + H),
-        ev('add-to-cart', 'v3', null, at - 5, '22423'), // before exposure: not attributed
-        ev('exposure', 'v4', 'a', at + H),
+        ev('exposure', 'v2', 'b', at + 10, { fallback: true }),
+        ev('click', 'v2', 'b', at + 20, { position: 0 }),
+        ev('add-to-cart', 'v2', null, at + 30),
+        ev('purchase', 'v2', null, at + 40, { lines: [{ sku: '22423', quantity: 2, fromShelf: true }], revenuePence: 2550, recRevenuePence: 2550 }),
+        ev('exposure', 'v3', 'b', at + 3_600_000),
+        ev('add-to-cart', 'v3', null, at - 5), // before the exposure: not attributed
+        ev('purchase', 'v3', null, at + 2 * 3_600_000, { lines: [{ sku: '22423', quantity: 1, fromShelf: false }], revenuePence: 1275, recRevenuePence: 0 }),
+        ev('exposure', 'v4', 'a', at + 3_600_000),
       ]);
-      const counts = await store.experimentCounts('exp');
-      const a = counts.variants.find((v) => v.variant === 'a')!;
-      const b = counts.variants.find((v) => v.variant === 'b')!;
-      expect(b).toEqual({ variant: 'b', exposures: 3, exposedVisitors: 2, clicks: 1, addToCartVisitors: 1, purchaseVisitors: 1 });
-      expect(a).toEqual({ variant: 'a', exposures: 2, exposedVisitors: 2, clicks: 1, addToCartVisitors: 0, purchaseVisitors: 0 });
-      const bHours = counts.hourly.filter((p) => p.variant === 'b');
-      expect(bHours).toEqual([
-        { hour: Math.floor(at / H) * H, variant: 'b', exposures: 2, clicks: 1 },
-        { hour: Math.floor((at + H) / H) * H, variant: 'b', exposures: 1, clicks: 0 },
-      ]);
-      expect((await store.experimentCounts('nothing')).variants).toEqual([]);
+      const rows = (await store.experimentCounts('exp')).byDay;
+      const sum = (variant: string, k: 'visitors' | 'exposures' | 'clicks' | 'exposuresSq' | 'exposuresClicks' | 'fallbacks' | 'added' | 'purchased' | 'revenuePence' | 'revenuePenceSq' | 'recRevenuePence') =>
+        rows.filter((r) => r.variant === variant).reduce((s, r) => s + r[k], 0);
+      expect(sum('b', 'visitors')).toBe(2);
+      expect(sum('b', 'exposures')).toBe(3);
+      expect(sum('b', 'exposuresSq')).toBe(2 * 2 + 1 * 1);
+      expect(sum('b', 'clicks')).toBe(1);
+      expect(sum('b', 'exposuresClicks')).toBe(2);
+      expect(sum('b', 'fallbacks')).toBe(1);
+      expect(sum('b', 'added')).toBe(1);
+      expect(sum('b', 'purchased')).toBe(2);
+      expect(sum('b', 'revenuePence')).toBe(3825);
+      expect(sum('b', 'revenuePenceSq')).toBe(2550 * 2550 + 1275 * 1275);
+      expect(sum('b', 'recRevenuePence')).toBe(2550);
+      expect(sum('a', 'visitors')).toBe(2);
+      expect(rows.every((r) => r.day % 86_400_000 === 0)).toBe(true);
+      expect((await store.experimentCounts('nothing')).byDay).toEqual([]);
     });
 
     it('admin sessions: alive until they expire, are ended, or the token changes', async () => {
@@ -119,7 +172,7 @@ describe('SQLite store under faults', () => {
     const store = openSqliteStore(file, 'events', { busyTimeoutMs: 50 });
     const other = new Database(file);
     other.exec('BEGIN EXCLUSIVE');
-    const batch = [ev('click', 'v9', 'a', NOW, '85123A')];
+    const batch = [ev('click', 'v9', 'a', NOW, { position: 1 })];
     await expect(store.insert(batch)).rejects.toThrow(/locked|busy/i);
     other.exec('ROLLBACK');
     other.close();

@@ -1,9 +1,9 @@
 /** The production events store: PostgreSQL, selected by DATABASE_URL. Same tables and queries as SQLite. */
 import { Pool } from 'pg';
 import type { StoredEvent } from './schema';
-import { assembleCounts, COLUMNS, experimentSql, rowOf, schemaSql, sessionSql, type EventStore, type HourRow, type OutcomeRow, type ShelfRow } from './store';
+import { assembleCounts, COLUMNS, EVENTS_TABLE, experimentSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type ArmRow, type EventStore } from './store';
 
-export function openPostgresStore(connectionString: string, table = 'events'): EventStore {
+export function openPostgresStore(connectionString: string, table = EVENTS_TABLE): EventStore {
   const pool = new Pool({ connectionString, max: 5 });
   let ready: Promise<void> | undefined;
   const ensureSchema = () =>
@@ -15,6 +15,7 @@ export function openPostgresStore(connectionString: string, table = 'events'): E
     }));
   const q = experimentSql(table, (n) => `$${n}`);
   const sq = sessionSql(table, (n) => `$${n}`);
+  const rollup = rollupSql(table, (n) => `$${n}`, 'LEAST');
 
   return {
     kind: 'postgres',
@@ -38,18 +39,28 @@ export function openPostgresStore(connectionString: string, table = 'events'): E
       if (events.length === 0) return { accepted: 0, duplicates: 0 };
       const width = COLUMNS.length;
       const values = events.map((_, r) => `(${COLUMNS.map((__, c) => `$${r * width + c + 1}`).join(', ')})`).join(', ');
-      const res = await pool.query(`INSERT INTO ${table} (${COLUMNS.join(', ')}) VALUES ${values} ON CONFLICT (id) DO NOTHING`, events.flatMap(rowOf));
-      const accepted = res.rowCount ?? 0;
-      return { accepted, duplicates: events.length - accepted };
+      // The raw rows and their rollup updates in one transaction: a new event counts once, a duplicate not at all.
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const res = await client.query<{ id: string }>(`INSERT INTO ${table} (${COLUMNS.join(', ')}) VALUES ${values} ON CONFLICT (id) DO NOTHING RETURNING id`, events.flatMap(rowOf));
+        const fresh = new Set(res.rows.map((r) => r.id));
+        for (const e of [...events].sort((a, b) => a.at - b.at)) {
+          if (!fresh.has(e.id)) continue;
+          for (const [sql, params] of rollupUpdates(e, rollup)) await client.query(sql, params);
+        }
+        await client.query('COMMIT');
+        return { accepted: fresh.size, duplicates: events.length - fresh.size };
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
     },
     async experimentCounts(experiment) {
       await ensureSchema();
-      const [shelf, outcomes, hourly] = await Promise.all([
-        pool.query<ShelfRow>(q.shelf, [experiment]),
-        pool.query<OutcomeRow>(q.outcomes, [experiment]),
-        pool.query<HourRow>(q.hourly, [experiment]),
-      ]);
-      return assembleCounts(shelf.rows, outcomes.rows, hourly.rows);
+      return assembleCounts((await pool.query<ArmRow>(q.arms, [experiment])).rows);
     },
     async countByType() {
       await ensureSchema();

@@ -24,6 +24,15 @@ export const MAX_CLOCK_SKEW_MS = 86_400_000;
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/);
 
+/** An order line: what the shop needs to fulfil the order, and whether the shopper had clicked it on a shelf first (decided on the device). */
+export const LineSchema = z.strictObject({
+  sku: z.string().regex(SKU_PATTERN, SKU_RULE),
+  quantity: z.number().int().min(1).max(10_000),
+  fromShelf: z.boolean(),
+});
+export type OrderLine = z.infer<typeof LineSchema>;
+export const MAX_LINES = 100;
+
 export const EventSchema = z.strictObject({
   // One UUID in any letter case is one event (RFC 9562): stored lower-case, so the dedupe sees one id.
   id: z.uuid().transform((s) => s.toLowerCase()),
@@ -31,7 +40,17 @@ export const EventSchema = z.strictObject({
   experiment: slug.nullable(),
   variant: slug.nullable(),
   placement: z.enum(EVENT_PLACEMENTS).nullable(),
-  sku: z.string().regex(SKU_PATTERN, SKU_RULE).nullable(),
+  /**
+   * Sent by pages before the readout stopped needing it; read for an old queued order (its one line), never
+   * stored: exposures, clicks and add-to-cart carry no product code.
+   */
+  sku: z.string().regex(SKU_PATTERN, SKU_RULE).nullable().optional(),
+  /** A click's position on the shelf, from 0. */
+  position: z.number().int().min(0).max(99).nullable().optional(),
+  /** An order's lines (purchase only). */
+  lines: z.array(LineSchema).min(1).max(MAX_LINES).optional(),
+  /** An exposure whose list came from a fallback: the device failed, or the static list. */
+  fallback: z.boolean().optional(),
   /** Milliseconds since the epoch, on the device's clock. */
   at: z.number().int().positive(),
   source: z.enum(SHELF_SOURCES).nullable().optional(),
@@ -47,10 +66,17 @@ export const BatchSchema = z.strictObject({
   events: z.array(EventSchema).min(1).max(MAX_BATCH),
 });
 
-/** What a store keeps: the event, who sent it (the anonymous visitor cookie) and when it arrived. */
-export interface StoredEvent extends ShopperEvent {
+/**
+ * What a store keeps: the event with the labels and prices the server decided, who sent it (the anonymous
+ * visitor cookie) and when it arrived. No product code outside an order's lines.
+ */
+export interface StoredEvent extends Omit<ShopperEvent, 'sku'> {
   visitor: string;
   receivedAt: number;
+  /** An order's value, priced from the server's catalogue (never from the device). */
+  revenuePence?: number;
+  /** The part of it from lines clicked on a shelf first. */
+  recRevenuePence?: number;
 }
 
 /** Reads a batch, or says precisely what is wrong with it (the first problem found). */
@@ -63,6 +89,7 @@ export function parseBatch(body: unknown, now: number): { ok: true; events: Shop
   for (const [i, e] of parsed.data.events.entries()) {
     if (e.at < now - MAX_AGE_MS || e.at > now + MAX_CLOCK_SKEW_MS) return { ok: false, error: `events.${i}.at: more than 30 days old or in the future` };
     if ((e.experiment === null) !== (e.variant === null)) return { ok: false, error: `events.${i}: experiment and variant come together` };
+    if (e.lines && e.type !== 'purchase') return { ok: false, error: `events.${i}.lines: only an order (purchase) has lines` };
   }
   return { ok: true, events: parsed.data.events };
 }

@@ -3,9 +3,9 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoredEvent } from './schema';
-import { assembleCounts, COLUMNS, experimentSql, rowOf, schemaSql, sessionSql, type EventStore, type HourRow, type OutcomeRow, type ShelfRow } from './store';
+import { assembleCounts, COLUMNS, EVENTS_TABLE, experimentSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type ArmRow, type EventStore } from './store';
 
-export function openSqliteStore(file: string, table = 'events', opts: { busyTimeoutMs?: number } = {}): EventStore {
+export function openSqliteStore(file: string, table = EVENTS_TABLE, opts: { busyTimeoutMs?: number } = {}): EventStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -15,15 +15,20 @@ export function openSqliteStore(file: string, table = 'events', opts: { busyTime
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
   for (const sql of schemaSql(table)) db.exec(sql);
   const insert = db.prepare(`INSERT OR IGNORE INTO ${table} (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
+  const rollup = rollupSql(table, () => '?', 'MIN');
+  const statements = new Map(Object.values(rollup).map((sql) => [sql, db.prepare(sql)]));
+  // The raw row and its rollup updates in one transaction: a new event counts once, a duplicate not at all.
   const insertAll = db.transaction((events: StoredEvent[]) => {
     let accepted = 0;
-    for (const e of events) accepted += insert.run(rowOf(e)).changes;
+    for (const e of [...events].sort((a, b) => a.at - b.at)) {
+      if (insert.run(rowOf(e)).changes === 0) continue;
+      accepted++;
+      for (const [sql, params] of rollupUpdates(e, rollup)) statements.get(sql)!.run(params);
+    }
     return accepted;
   });
   const q = experimentSql(table, () => '?');
-  const shelf = db.prepare<[string], ShelfRow>(q.shelf);
-  const outcomes = db.prepare<[string], OutcomeRow>(q.outcomes);
-  const hourly = db.prepare<[string], HourRow>(q.hourly);
+  const arms = db.prepare<[string], ArmRow>(q.arms);
   const byType = db.prepare<[], { type: string; n: number }>(q.byType);
   const sq = sessionSql(table, () => '?');
   const purge = db.prepare<[number]>(sq.purge);
@@ -50,7 +55,7 @@ export function openSqliteStore(file: string, table = 'events', opts: { busyTime
       return { accepted, duplicates: events.length - accepted };
     },
     async experimentCounts(experiment) {
-      return assembleCounts(shelf.all(experiment), outcomes.all(experiment), hourly.all(experiment));
+      return assembleCounts(arms.all(experiment));
     },
     async countByType() {
       return Object.fromEntries(byType.all().map((r) => [r.type, r.n]));

@@ -10,27 +10,35 @@ export interface InsertResult {
   duplicates: number;
 }
 
-export interface VariantCounts {
+/**
+ * One arm's sums over its exposed visitors (from the per-visitor rollup): what lib/experiments/report.ts
+ * needs for every metric's mean, ratio and variance. Money in pence.
+ */
+export interface ArmSums {
   variant: string;
-  exposures: number;
-  exposedVisitors: number;
-  clicks: number;
-  /** Visitors who added to cart / bought after their first exposure to this variant. */
-  addToCartVisitors: number;
-  purchaseVisitors: number;
-}
-
-export interface SeriesPoint {
-  /** Start of the hour, ms since the epoch. */
-  hour: number;
-  variant: string;
+  visitors: number;
   exposures: number;
   clicks: number;
+  exposuresSq: number;
+  clicksSq: number;
+  exposuresClicks: number;
+  fallbacks: number;
+  fallbacksSq: number;
+  fallbacksExposures: number;
+  added: number;
+  purchased: number;
+  revenuePence: number;
+  revenuePenceSq: number;
+  recRevenuePence: number;
+  recRevenuePenceSq: number;
+  /** First exposures of the earliest and latest visitor to enter (ms). */
+  firstAt: number;
+  lastAt: number;
 }
 
+/** An experiment's sums, per variant and per UTC day of the visitors' first exposure. */
 export interface ExperimentCounts {
-  variants: VariantCounts[];
-  hourly: SeriesPoint[];
+  byDay: (ArmSums & { day: number })[];
 }
 
 /**
@@ -49,29 +57,74 @@ export interface EventStore {
   readonly sessions: AdminSessions;
   /** Stores new events; an id already stored is a duplicate and changes nothing. */
   insert(events: StoredEvent[]): Promise<InsertResult>;
+  /** Reads the per-visitor rollup kept on ingest: one indexed GROUP BY, never a scan of raw events. */
   experimentCounts(experiment: string): Promise<ExperimentCounts>;
   /** How many events of each type are stored (tests, the load script). */
   countByType(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
 
-export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+/**
+ * The events table. `events_v2` since the readout moved to visitors: the first table held a product code on
+ * every event and no order lines, and is left as it was, not read.
+ */
+export const EVENTS_TABLE = 'events_v2';
 
-export const COLUMNS = ['id', 'type', 'experiment', 'variant', 'placement', 'sku', 'at', 'visitor', 'received_at', 'source', 'model_version'] as const;
+export const COLUMNS = ['id', 'type', 'experiment', 'variant', 'placement', 'position', 'lines', 'revenue_pence', 'at', 'visitor', 'received_at', 'source', 'model_version'] as const;
 
 export function rowOf(e: StoredEvent): (string | number | null)[] {
-  return [e.id, e.type, e.experiment, e.variant, e.placement, e.sku, e.at, e.visitor, e.receivedAt, e.source ?? null, e.modelVersion ?? null];
+  return [e.id, e.type, e.experiment, e.variant, e.placement, e.position ?? null, e.lines ? JSON.stringify(e.lines) : null, e.revenuePence ?? null, e.at, e.visitor, e.receivedAt, e.source ?? null, e.modelVersion ?? null];
 }
 
+/**
+ * Raw events (the audit trail; no product codes except an order's lines) and the per-visitor rollup the
+ * readout reads: one row per experiment and exposed visitor, updated as each new event is stored.
+ */
 export function schemaSql(table: string): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${table} (
-      id TEXT PRIMARY KEY, type TEXT NOT NULL, experiment TEXT, variant TEXT, placement TEXT, sku TEXT,
-      at BIGINT NOT NULL, visitor TEXT NOT NULL, received_at BIGINT NOT NULL, source TEXT, model_version TEXT)`,
+      id TEXT PRIMARY KEY, type TEXT NOT NULL, experiment TEXT, variant TEXT, placement TEXT, position INTEGER,
+      lines TEXT, revenue_pence BIGINT, at BIGINT NOT NULL, visitor TEXT NOT NULL, received_at BIGINT NOT NULL, source TEXT, model_version TEXT)`,
     `CREATE INDEX IF NOT EXISTS ${table}_experiment ON ${table} (experiment, type)`,
-    `CREATE INDEX IF NOT EXISTS ${table}_visitor ON ${table} (visitor, type, at)`,
+    `CREATE TABLE IF NOT EXISTS ${table}_exposed (
+      experiment TEXT NOT NULL, visitor TEXT NOT NULL, variant TEXT NOT NULL, first_at BIGINT NOT NULL,
+      exposures BIGINT NOT NULL DEFAULT 0, clicks BIGINT NOT NULL DEFAULT 0, fallbacks BIGINT NOT NULL DEFAULT 0,
+      added INTEGER NOT NULL DEFAULT 0, purchased INTEGER NOT NULL DEFAULT 0,
+      revenue_pence BIGINT NOT NULL DEFAULT 0, rec_revenue_pence BIGINT NOT NULL DEFAULT 0,
+      PRIMARY KEY (experiment, visitor))`,
+    `CREATE INDEX IF NOT EXISTS ${table}_exposed_visitor ON ${table}_exposed (visitor, first_at)`,
     `CREATE TABLE IF NOT EXISTS ${table}_admin_sessions (id_hash TEXT PRIMARY KEY, token_hash TEXT NOT NULL, expires_at BIGINT NOT NULL)`,
   ];
+}
+
+/**
+ * The rollup's statements, one per event type; `p(n)` as in experimentSql, `least` the dialect's two-argument
+ * minimum. Outcomes (add-to-cart, orders) count for every experiment the visitor was exposed to before them.
+ */
+export function rollupSql(table: string, p: (n: number) => string, least: string) {
+  const t = `${table}_exposed`;
+  return {
+    exposure: `INSERT INTO ${t} (experiment, visitor, variant, first_at, exposures, fallbacks) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, 1, ${p(5)})
+      ON CONFLICT (experiment, visitor) DO UPDATE SET exposures = ${t}.exposures + 1, fallbacks = ${t}.fallbacks + excluded.fallbacks, first_at = ${least}(${t}.first_at, excluded.first_at)`,
+    click: `UPDATE ${t} SET clicks = clicks + 1 WHERE experiment = ${p(1)} AND visitor = ${p(2)}`,
+    added: `UPDATE ${t} SET added = 1 WHERE visitor = ${p(1)} AND first_at <= ${p(2)}`,
+    purchase: `UPDATE ${t} SET purchased = 1, revenue_pence = revenue_pence + ${p(1)}, rec_revenue_pence = rec_revenue_pence + ${p(2)} WHERE visitor = ${p(3)} AND first_at <= ${p(4)}`,
+  };
+}
+
+/** The rollup updates one new event makes, as [statement, parameters]. */
+export function rollupUpdates(e: StoredEvent, sql: ReturnType<typeof rollupSql>): [string, (string | number)[]][] {
+  switch (e.type) {
+    case 'exposure':
+      return e.experiment && e.variant ? [[sql.exposure, [e.experiment, e.visitor, e.variant, e.at, e.fallback ? 1 : 0]]] : [];
+    case 'click':
+      return e.experiment ? [[sql.click, [e.experiment, e.visitor]]] : [];
+    case 'add-to-cart':
+      return [[sql.added, [e.visitor, e.at]]];
+    case 'purchase':
+      return [[sql.purchase, [e.revenuePence ?? 0, e.recRevenuePence ?? 0, e.visitor, e.at]]];
+  }
 }
 
 /** The sessions' statements; `p(n)` as in experimentSql. Opening a session also clears the expired ones. */
@@ -85,55 +138,51 @@ export function sessionSql(table: string, p: (n: number) => string) {
   };
 }
 
-/** The dashboard's three queries; `p(n)` writes the n-th placeholder in the store's dialect. */
+/** The readout's query (one GROUP BY over the rollup) and the event count; `p(n)` writes the n-th placeholder in the store's dialect. */
 export function experimentSql(table: string, p: (n: number) => string) {
   return {
-    shelf: `SELECT variant, type, COUNT(*) AS n, COUNT(DISTINCT visitor) AS visitors FROM ${table}
-      WHERE experiment = ${p(1)} AND type IN ('exposure', 'click') GROUP BY variant, type`,
-    outcomes: `WITH first_seen AS (
-        SELECT visitor, variant, MIN(at) AS at FROM ${table} WHERE experiment = ${p(1)} AND type = 'exposure' GROUP BY visitor, variant)
-      SELECT f.variant AS variant, e.type AS type, COUNT(DISTINCT f.visitor) AS visitors FROM first_seen f
-      JOIN ${table} e ON e.visitor = f.visitor AND e.at >= f.at AND e.type IN ('add-to-cart', 'purchase')
-      GROUP BY f.variant, e.type`,
-    hourly: `SELECT variant, (at / ${HOUR_MS}) AS slot, type, COUNT(*) AS n FROM ${table}
-      WHERE experiment = ${p(1)} AND type IN ('exposure', 'click') GROUP BY variant, (at / ${HOUR_MS}), type ORDER BY slot`,
+    arms: `SELECT variant, first_at / ${DAY_MS} AS day, COUNT(*) AS visitors,
+        SUM(exposures) AS exposures, SUM(clicks) AS clicks, SUM(exposures * exposures) AS exposures_sq, SUM(clicks * clicks) AS clicks_sq,
+        SUM(exposures * clicks) AS exposures_clicks, SUM(fallbacks) AS fallbacks, SUM(fallbacks * fallbacks) AS fallbacks_sq,
+        SUM(fallbacks * exposures) AS fallbacks_exposures, SUM(added) AS added, SUM(purchased) AS purchased,
+        SUM(revenue_pence) AS revenue, SUM(revenue_pence * revenue_pence) AS revenue_sq,
+        SUM(rec_revenue_pence) AS rec_revenue, SUM(rec_revenue_pence * rec_revenue_pence) AS rec_revenue_sq,
+        MIN(first_at) AS first_at, MAX(first_at) AS last_at
+      FROM ${table}_exposed WHERE experiment = ${p(1)} GROUP BY variant, first_at / ${DAY_MS}`,
     byType: `SELECT type, COUNT(*) AS n FROM ${table} GROUP BY type`,
   };
 }
 
-type Num = number | string | bigint;
-export interface ShelfRow { variant: string; type: string; n: Num; visitors: Num }
-export interface OutcomeRow { variant: string; type: string; visitors: Num }
-export interface HourRow { variant: string; slot: Num; type: string; n: Num }
+type Num = number | string | bigint | null;
+export type ArmRow = { variant: string; day: Num } & Record<
+  'visitors' | 'exposures' | 'clicks' | 'exposures_sq' | 'clicks_sq' | 'exposures_clicks' | 'fallbacks' | 'fallbacks_sq' | 'fallbacks_exposures' | 'added' | 'purchased' | 'revenue' | 'revenue_sq' | 'rec_revenue' | 'rec_revenue_sq' | 'first_at' | 'last_at',
+  Num
+>;
 
-/** Both dialects' rows into the dashboard's shape (PostgreSQL returns counts as strings). */
-export function assembleCounts(shelf: ShelfRow[], outcomes: OutcomeRow[], hours: HourRow[]): ExperimentCounts {
-  const byVariant = new Map<string, VariantCounts>();
-  const get = (variant: string) => {
-    let v = byVariant.get(variant);
-    if (!v) byVariant.set(variant, (v = { variant, exposures: 0, exposedVisitors: 0, clicks: 0, addToCartVisitors: 0, purchaseVisitors: 0 }));
-    return v;
+/** Both dialects' rows into the readout's shape (PostgreSQL returns sums as strings). */
+export function assembleCounts(rows: ArmRow[]): ExperimentCounts {
+  const n = (v: Num) => Number(v ?? 0);
+  return {
+    byDay: rows.map((r) => ({
+      variant: r.variant,
+      day: n(r.day) * DAY_MS,
+      visitors: n(r.visitors),
+      exposures: n(r.exposures),
+      clicks: n(r.clicks),
+      exposuresSq: n(r.exposures_sq),
+      clicksSq: n(r.clicks_sq),
+      exposuresClicks: n(r.exposures_clicks),
+      fallbacks: n(r.fallbacks),
+      fallbacksSq: n(r.fallbacks_sq),
+      fallbacksExposures: n(r.fallbacks_exposures),
+      added: n(r.added),
+      purchased: n(r.purchased),
+      revenuePence: n(r.revenue),
+      revenuePenceSq: n(r.revenue_sq),
+      recRevenuePence: n(r.rec_revenue),
+      recRevenuePenceSq: n(r.rec_revenue_sq),
+      firstAt: n(r.first_at),
+      lastAt: n(r.last_at),
+    })),
   };
-  for (const r of shelf) {
-    const v = get(r.variant);
-    if (r.type === 'exposure') {
-      v.exposures = Number(r.n);
-      v.exposedVisitors = Number(r.visitors);
-    } else v.clicks = Number(r.n);
-  }
-  for (const r of outcomes) {
-    const v = get(r.variant);
-    if (r.type === 'add-to-cart') v.addToCartVisitors = Number(r.visitors);
-    else v.purchaseVisitors = Number(r.visitors);
-  }
-  const points = new Map<string, SeriesPoint>();
-  for (const r of hours) {
-    const hour = Number(r.slot) * HOUR_MS;
-    const key = `${r.variant}@${hour}`;
-    let pt = points.get(key);
-    if (!pt) points.set(key, (pt = { hour, variant: r.variant, exposures: 0, clicks: 0 }));
-    if (r.type === 'exposure') pt.exposures = Number(r.n);
-    else pt.clicks = Number(r.n);
-  }
-  return { variants: [...byVariant.values()], hourly: [...points.values()].sort((a, b) => a.hour - b.hour) };
 }

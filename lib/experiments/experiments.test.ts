@@ -3,7 +3,8 @@ import localJson from '../config/default.json' with { type: 'json' };
 import { parseLocal } from '../config/index';
 import { assignAll, assignmentsFor, assignVariant, bucket, murmur3, productShelfCategory, visitorId } from './assign';
 import { buildReport } from './report';
-import { chiSquarePValue, relativeLift, sampleRatioMismatch, wilson } from './stats';
+import { chiSquarePValue, sampleRatioMismatch, wilson } from './stats';
+import type { ArmSums } from '../events/store';
 
 /** Deterministic UUID-shaped ids (a seeded xorshift), so the uniformity test never flakes. */
 function ids(n: number, seed = 12345): string[] {
@@ -98,14 +99,6 @@ describe('statistics', () => {
     expect(wilson(0, 0)).toEqual({ rate: 0, low: 0, high: 0 });
   });
 
-  it('relative lift: 12% vs 10% on 1,000 each is +20% with a 95% interval of about −6.6% to +54.2%', () => {
-    const l = relativeLift(120, 1000, 100, 1000)!;
-    expect(l.lift).toBeCloseTo(0.2, 10);
-    expect(l.low).toBeCloseTo(-0.0659, 3);
-    expect(l.high).toBeCloseTo(0.5416, 3);
-    expect(relativeLift(0, 1000, 100, 1000)).toBeNull();
-  });
-
   it('chi-square p-values match the tables', () => {
     expect(chiSquarePValue(3.841458820694124, 1)).toBeCloseTo(0.05, 8);
     expect(chiSquarePValue(10.827566170662733, 1)).toBeCloseTo(0.001, 8);
@@ -127,40 +120,66 @@ describe('statistics', () => {
 
 describe('experiment report', () => {
   const experiment = parseLocal(localJson).experiments[0]!; // below-hero (control) vs above-hero, 50/50
-  it('computes rates, lift against control and the split check from counts', () => {
-    const r = buildReport(experiment, {
-      variants: [
-        { variant: 'below-hero', exposures: 1000, exposedVisitors: 500, clicks: 100, addToCartVisitors: 50, purchaseVisitors: 10 },
-        { variant: 'above-hero', exposures: 1000, exposedVisitors: 520, clicks: 120, addToCartVisitors: 0, purchaseVisitors: 12 },
-      ],
-      hourly: [],
-    });
+  const DAY = 86_400_000;
+  /** Sums for `n` visitors, each with `views` exposures, a share `clickers` of them clicking once, `buyers` buying `pence`. */
+  const arm = (variant: string, day: number, n: number, o: { views?: number; clickers?: number; buyers?: number; pence?: number; fallbacks?: number } = {}): ArmSums & { day: number } => {
+    const views = o.views ?? 2;
+    const clickers = Math.round(n * (o.clickers ?? 0.1));
+    const buyers = Math.round(n * (o.buyers ?? 0.05));
+    const pence = o.pence ?? 2000;
+    const fb = Math.round(n * (o.fallbacks ?? 0));
+    return {
+      variant, day, visitors: n, exposures: n * views, clicks: clickers, exposuresSq: n * views * views, clicksSq: clickers, exposuresClicks: clickers * views,
+      fallbacks: fb, fallbacksSq: fb, fallbacksExposures: fb * views, added: buyers, purchased: buyers,
+      revenuePence: buyers * pence, revenuePenceSq: buyers * pence * pence, recRevenuePence: 0, recRevenuePenceSq: 0, firstAt: day, lastAt: day,
+    };
+  };
+  const NOW = 20 * DAY;
+
+  it('reports every metric per visitor with an interval, the lift for variants only, and the split check', () => {
+    const r = buildReport(experiment, { byDay: [arm('below-hero', 0, 5000), arm('above-hero', 0, 5000, { clickers: 0.14 })] }, NOW);
     const [control, treat] = r.variants;
-    expect(control!.isControl).toBe(true);
-    expect(control!.lift.ctr).toBeNull();
-    expect(treat!.ctr.rate).toBeCloseTo(0.12, 10);
-    expect(treat!.lift.ctr!.lift).toBeCloseTo(0.2, 10);
-    expect(treat!.lift.ctr!.low).toBeCloseTo(-0.0659, 3);
-    expect(treat!.lift.addToCart).toBeNull(); // no add-to-cart in treatment yet
-    expect(r.srm.expected).toEqual([510, 510]);
-    expect(r.srm.mismatch).toBe(false);
+    expect(control!.metrics.ctr.lift).toBeNull();
+    expect(treat!.metrics.ctr.value).toBeCloseTo(0.07, 10);
+    expect(treat!.metrics.ctr.lift!.value).toBeCloseTo(0.4, 10);
+    expect(treat!.metrics.ctr.lift!.low).toBeGreaterThan(0);
+    expect(treat!.metrics.revenuePerVisitor.value).toBeCloseTo(1, 10); // 5% of visitors × £20
+    expect(r.srm.expected).toEqual([5000, 5000]);
+    expect(r.decision).toMatchObject({ kind: 'winner', variant: 'above-hero' });
+    expect(r.decision.rule).toMatch(/lift interval .* lies above zero/);
   });
 
-  it('a variant with no events yet shows zeros, and long series are charted by day', () => {
-    const H = 3_600_000;
-    const r = buildReport(experiment, {
-      variants: [],
-      hourly: [
-        { hour: 0, variant: 'above-hero', exposures: 2, clicks: 1 },
-        { hour: H, variant: 'above-hero', exposures: 3, clicks: 0 },
-        { hour: 5 * 24 * H, variant: 'above-hero', exposures: 1, clicks: 1 },
-      ],
-    });
-    expect(r.variants.map((v) => v.exposures)).toEqual([0, 0]);
-    expect(r.series.bucketMs).toBe(24 * H);
-    expect(r.series.points).toEqual([
-      { hour: 0, variant: 'above-hero', exposures: 5, clicks: 1 },
-      { hour: 5 * 24 * H, variant: 'above-hero', exposures: 1, clicks: 1 },
+  it('a winner on the primary metric that breaks a guardrail is not shipped', () => {
+    const r = buildReport(experiment, { byDay: [arm('below-hero', 0, 5000), arm('above-hero', 0, 5000, { clickers: 0.14, fallbacks: 0.3 })] }, NOW);
+    expect(r.guardrails.map((g) => [g.variant, g.metric])).toEqual([['above-hero', 'fallbackRate']]);
+    expect(r.decision.kind).toBe('keep-control');
+  });
+
+  it('no effect big enough to matter, keep running, and a broken split, each with its rule', () => {
+    const flat = buildReport({ ...experiment, minimumEffect: 0.5 }, { byDay: [arm('below-hero', 0, 20000), arm('above-hero', 0, 20000)] }, NOW);
+    expect(flat.decision.kind).toBe('no-effect');
+    const early = buildReport(experiment, { byDay: [arm('below-hero', 0, 300), arm('above-hero', 0, 300, { clickers: 0.11 })] }, NOW);
+    expect(early.decision.kind).toBe('keep-running');
+    expect(early.planning.daysNeeded).toBeGreaterThan(0);
+    expect(early.planning.detectableToday).toBeGreaterThan(0.05);
+    const skewed = buildReport(experiment, { byDay: [arm('below-hero', 0, 5000), arm('above-hero', 0, 5600)] }, NOW);
+    expect(skewed.decision.kind).toBe('check-split');
+  });
+
+  it('charts the lift as visitors accrued, day by day', () => {
+    const r = buildReport(experiment, { byDay: [arm('below-hero', 0, 100), arm('above-hero', 0, 100), arm('below-hero', DAY, 100), arm('above-hero', DAY, 100, { clickers: 0.3 })] }, NOW);
+    expect(r.series.map((p) => [p.day, p.visitors])).toEqual([
+      [0, 200],
+      [DAY, 400],
     ]);
+    // By the second day: control 20 clicks / 400 views, the variant 40 / 400: a lift of +100%.
+    expect(r.series[1]!.lift!.value).toBeCloseTo(1, 10);
+  });
+
+  it('a variant with no events yet shows zeros and no lift', () => {
+    const r = buildReport(experiment, { byDay: [] }, NOW);
+    expect(r.variants.map((v) => v.visitors)).toEqual([0, 0]);
+    expect(r.variants[1]!.metrics.ctr.lift).toBeNull();
+    expect(r.decision.kind).toBe('keep-running');
   });
 });

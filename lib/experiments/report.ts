@@ -1,82 +1,276 @@
 /**
- * One experiment's dashboard numbers from the store's counts: rates with 95% intervals, lift versus
- * control, the sample-ratio check, and the series for the chart. Pure, so it is tested without a store.
+ * One experiment's readout from the store's per-visitor sums: every metric per exposed visitor with an
+ * always-valid 95% interval and a lift interval against control, the guardrails, the sample-ratio check,
+ * the decision and the rule behind it, and what today's traffic can detect. Pure, so it is tested (and
+ * simulated) without a store.
  */
-import type { Experiment } from '../config/schema';
-import type { ExperimentCounts, SeriesPoint } from '../events/store';
-import { relativeLift, sampleRatioMismatch, wilson, type Lift, type Proportion, type SampleRatioCheck } from './stats';
+import type { Experiment, MetricId } from '../config/schema';
+import type { ArmSums, ExperimentCounts } from '../events/store';
+import {
+  liftEstimate,
+  meanEstimate,
+  ratioEstimate,
+  sampleRatioMismatch,
+  sequentialHalfWidth,
+  sequentialInterval,
+  visitorsToResolve,
+  type Estimate,
+  type SampleRatioCheck,
+} from './stats';
+
+export interface MetricDefinition {
+  label: string;
+  /** How the value is written: a share, or pounds. */
+  unit: 'share' | 'gbp';
+  /** Which way is better: a guardrail is flagged when a variant is confidently worse. */
+  better: 'higher' | 'lower';
+  /** What it is, for the dashboard's footnote. */
+  definition: string;
+}
+
+export const METRICS: Record<MetricId, MetricDefinition> = {
+  ctr: { label: 'Click-through', unit: 'share', better: 'higher', definition: 'shelf clicks ÷ shelf views, summed per visitor (a ratio metric; delta-method variance)' },
+  addToCart: { label: 'Add-to-cart', unit: 'share', better: 'higher', definition: 'exposed visitors who added anything to the cart after their first exposure' },
+  conversion: { label: 'Conversion', unit: 'share', better: 'higher', definition: 'exposed visitors who ordered after their first exposure' },
+  revenuePerVisitor: { label: 'Revenue per visitor', unit: 'gbp', better: 'higher', definition: 'order revenue after the first exposure ÷ exposed visitors, priced by the server from its catalogue' },
+  recRevenuePerVisitor: { label: 'Recommendation revenue per visitor', unit: 'gbp', better: 'higher', definition: 'revenue of order lines the visitor had clicked on a shelf first ÷ exposed visitors' },
+  fallbackRate: { label: 'Shelf fallback rate', unit: 'share', better: 'lower', definition: 'shelf views served by a fallback (the device failed, or the static list) ÷ shelf views' },
+};
+export const METRIC_IDS = Object.keys(METRICS) as MetricId[];
+/** Watched in every experiment, whatever it optimises: a variant must not break the shelves or cost revenue. */
+export const GUARDRAILS: MetricId[] = ['fallbackRate', 'revenuePerVisitor'];
+
+export interface Bounds {
+  value: number;
+  low: number;
+  high: number;
+}
 
 export interface VariantReport {
   variant: string;
   isControl: boolean;
   weight: number;
+  visitors: number;
   exposures: number;
-  exposedVisitors: number;
   clicks: number;
-  /** Clicks per exposure. */
-  ctr: Proportion;
-  /** Exposed visitors who added something to the cart afterwards. */
-  addToCart: Proportion;
-  /** Exposed visitors who placed an order afterwards. */
-  conversion: Proportion;
-  /** Versus control; null for the control itself and while either side has no successes. */
-  lift: { ctr: Lift | null; addToCart: Lift | null; conversion: Lift | null };
+  metrics: Record<MetricId, Bounds & { lift: Bounds | null }>;
+}
+
+export type Decision =
+  | { kind: 'check-split'; rule: string }
+  | { kind: 'winner'; variant: string; rule: string }
+  | { kind: 'keep-control'; rule: string }
+  | { kind: 'no-effect'; rule: string }
+  | { kind: 'keep-running'; rule: string };
+
+export interface GuardrailFlag {
+  variant: string;
+  metric: MetricId;
+  /** Null when control is at zero (no relative lift). */
+  lift: Bounds | null;
+}
+
+export interface Planning {
+  primary: MetricId;
+  /** The smallest relative lift the experiment wants to detect (its config). */
+  minimumEffect: number;
+  /** The half-width of today's lift interval: lifts smaller than this cannot be told from zero yet. */
+  detectableToday: number | null;
+  visitorsPerDay: number;
+  /** Days until the interval is narrow enough to resolve the declared effect; 0 once it is, null without data. */
+  daysNeeded: number | null;
+}
+
+export interface SeriesPoint {
+  /** Start of the day (UTC, ms) of the visitors' first exposure: the lift of everyone who had entered by then. */
+  day: number;
+  variant: string;
+  visitors: number;
+  lift: Bounds | null;
 }
 
 export interface ExperimentReport {
   experiment: Experiment;
   variants: VariantReport[];
   srm: SampleRatioCheck;
-  /** Chart buckets: hours for short experiments, days once the data spans more than three days. */
-  series: { bucketMs: number; points: SeriesPoint[] };
+  guardrails: GuardrailFlag[];
+  decision: Decision;
+  planning: Planning;
+  series: SeriesPoint[];
 }
 
 const DAY = 86_400_000;
 
-export function buildReport(experiment: Experiment, counts: ExperimentCounts): ExperimentReport {
-  const byId = new Map(counts.variants.map((v) => [v.variant, v]));
-  const zero = { exposures: 0, exposedVisitors: 0, clicks: 0, addToCartVisitors: 0, purchaseVisitors: 0 };
-  const c = { ...zero, ...byId.get(experiment.control) };
-  const variants = experiment.variants.map((v): VariantReport => {
-    const x = { ...zero, ...byId.get(v.id) };
-    const isControl = v.id === experiment.control;
-    return {
-      variant: v.id,
-      isControl,
-      weight: v.weight,
-      exposures: x.exposures,
-      exposedVisitors: x.exposedVisitors,
-      clicks: x.clicks,
-      ctr: wilson(Math.min(x.clicks, x.exposures), x.exposures),
-      addToCart: wilson(x.addToCartVisitors, x.exposedVisitors),
-      conversion: wilson(x.purchaseVisitors, x.exposedVisitors),
-      lift: isControl
-        ? { ctr: null, addToCart: null, conversion: null }
-        : {
-            ctr: relativeLift(Math.min(x.clicks, x.exposures), x.exposures, Math.min(c.clicks, c.exposures), c.exposures),
-            addToCart: relativeLift(x.addToCartVisitors, x.exposedVisitors, c.addToCartVisitors, c.exposedVisitors),
-            conversion: relativeLift(x.purchaseVisitors, x.exposedVisitors, c.purchaseVisitors, c.exposedVisitors),
-          },
-    };
-  });
-  const srm = sampleRatioMismatch(
-    variants.map((v) => v.exposedVisitors),
-    variants.map((v) => v.weight),
-  );
-  return { experiment, variants, srm, series: rebucket(counts.hourly) };
+export const ZERO_SUMS: Omit<ArmSums, 'variant'> = {
+  visitors: 0,
+  exposures: 0,
+  clicks: 0,
+  exposuresSq: 0,
+  clicksSq: 0,
+  exposuresClicks: 0,
+  fallbacks: 0,
+  fallbacksSq: 0,
+  fallbacksExposures: 0,
+  added: 0,
+  purchased: 0,
+  revenuePence: 0,
+  revenuePenceSq: 0,
+  recRevenuePence: 0,
+  recRevenuePenceSq: 0,
+  firstAt: Infinity,
+  lastAt: -Infinity,
+};
+
+export function addSums(a: Omit<ArmSums, 'variant'>, b: Omit<ArmSums, 'variant'>): Omit<ArmSums, 'variant'> {
+  const out = { ...a };
+  for (const k of Object.keys(ZERO_SUMS) as (keyof typeof ZERO_SUMS)[]) {
+    if (k === 'firstAt') out.firstAt = Math.min(a.firstAt, b.firstAt);
+    else if (k === 'lastAt') out.lastAt = Math.max(a.lastAt, b.lastAt);
+    else out[k] = a[k] + b[k];
+  }
+  return out;
 }
 
-function rebucket(hourly: SeriesPoint[]): ExperimentReport['series'] {
-  const span = hourly.length ? hourly[hourly.length - 1]!.hour - hourly[0]!.hour : 0;
-  if (span <= 3 * DAY) return { bucketMs: 3_600_000, points: hourly };
-  const days = new Map<string, SeriesPoint>();
-  for (const p of hourly) {
-    const day = Math.floor(p.hour / DAY) * DAY;
-    const key = `${p.variant}@${day}`;
-    const d = days.get(key) ?? { hour: day, variant: p.variant, exposures: 0, clicks: 0 };
-    d.exposures += p.exposures;
-    d.clicks += p.clicks;
-    days.set(key, d);
+/** The estimate of one metric from one arm's sums. Money in pounds. */
+export function estimate(metric: MetricId, s: Omit<ArmSums, 'variant'>): Estimate {
+  const n = s.visitors;
+  switch (metric) {
+    case 'ctr':
+      return ratioEstimate({ n, num: s.clicks, den: s.exposures, numSq: s.clicksSq, denSq: s.exposuresSq, cross: s.exposuresClicks });
+    case 'fallbackRate':
+      return ratioEstimate({ n, num: s.fallbacks, den: s.exposures, numSq: s.fallbacksSq, denSq: s.exposuresSq, cross: s.fallbacksExposures });
+    case 'addToCart':
+      return meanEstimate({ n, sum: s.added, sumSq: s.added });
+    case 'conversion':
+      return meanEstimate({ n, sum: s.purchased, sumSq: s.purchased });
+    case 'revenuePerVisitor':
+      return meanEstimate({ n, sum: s.revenuePence / 100, sumSq: s.revenuePenceSq / 10_000 });
+    case 'recRevenuePerVisitor':
+      return meanEstimate({ n, sum: s.recRevenuePence / 100, sumSq: s.recRevenuePenceSq / 10_000 });
   }
-  return { bucketMs: DAY, points: [...days.values()].sort((a, b) => a.hour - b.hour) };
+}
+
+const bounds = (e: Estimate): Bounds => ({ value: e.value, ...sequentialInterval(e) });
+
+/** One sum per variant from the store's per-day rows. */
+export function armTotals(byDay: readonly (ArmSums & { day: number })[]): ArmSums[] {
+  const sums = new Map<string, ArmSums>();
+  for (const row of byDay) {
+    const prev = sums.get(row.variant);
+    sums.set(row.variant, { ...addSums(prev ?? ZERO_SUMS, row), variant: row.variant });
+  }
+  return [...sums.values()];
+}
+
+/**
+ * The readout. The store's sums come per variant and day of first exposure, so the chart can show the lift
+ * as it accrued; `now` sets the traffic rate for the days-needed figure.
+ */
+export function buildReport(experiment: Experiment, counts: ExperimentCounts, now = Date.now()): ExperimentReport {
+  const byDay = counts.byDay;
+  const arms = armTotals(byDay);
+  const sums = new Map(arms.map((a) => [a.variant, a]));
+  const total = (id: string) => ({ ...ZERO_SUMS, ...sums.get(id) });
+  const control = total(experiment.control);
+  const variants = experiment.variants.map((v): VariantReport => {
+    const s = total(v.id);
+    const isControl = v.id === experiment.control;
+    const metrics = Object.fromEntries(
+      METRIC_IDS.map((m) => {
+        const e = estimate(m, s);
+        const lift = isControl ? null : liftEstimate(e, estimate(m, control));
+        return [m, { ...bounds(e), lift: lift ? bounds(lift) : null }];
+      }),
+    ) as VariantReport['metrics'];
+    return { variant: v.id, isControl, weight: v.weight, visitors: s.visitors, exposures: s.exposures, clicks: s.clicks, metrics };
+  });
+  const srm = sampleRatioMismatch(
+    variants.map((v) => v.visitors),
+    variants.map((v) => v.weight),
+  );
+  const guardrails: GuardrailFlag[] = [];
+  const controlReport = variants.find((v) => v.isControl);
+  for (const v of variants) {
+    if (v.isControl || !controlReport) continue;
+    for (const m of GUARDRAILS) {
+      const { lift, low, high } = v.metrics[m];
+      const c = controlReport.metrics[m];
+      // No relative lift while control is at zero (no fallbacks at all, say): then the variant's own interval
+      // lying wholly on the worse side of control's is the flag.
+      const worse = lift ? (METRICS[m].better === 'higher' ? lift.high < 0 : lift.low > 0) : METRICS[m].better === 'higher' ? high < c.low : low > c.high;
+      if (worse) guardrails.push({ variant: v.variant, metric: m, lift });
+    }
+  }
+  const planning = plan(experiment, variants, control, arms, now);
+  return { experiment, variants, srm, guardrails, decision: decide(experiment, variants, srm, guardrails), planning, series: series(experiment, byDay) };
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(x !== 0 && Math.abs(x) < 0.1 ? 1 : 0)}%`;
+
+/**
+ * The rule, in the order it is applied: a broken split first (no conclusion can be trusted); then a variant
+ * whose primary lift interval lies above zero with no guardrail flagged wins (the largest lift if several);
+ * control is kept when every variant's interval lies below zero or a winner candidate trips a guardrail;
+ * "no effect big enough to matter" when every interval lies inside ± the declared minimum effect; otherwise
+ * keep running. The intervals are always valid, so this may be read any day.
+ */
+export function decide(experiment: Experiment, variants: VariantReport[], srm: SampleRatioCheck, guardrails: GuardrailFlag[]): Decision {
+  const m = experiment.primaryMetric;
+  const effect = experiment.minimumEffect;
+  const label = METRICS[m].label.toLowerCase();
+  if (srm.mismatch) return { kind: 'check-split', rule: `The split between variants is off (sample-ratio test p = ${srm.pValue.toExponential(1)} < 0.001): fix the assignment before reading any result.` };
+  const others = variants.filter((v) => !v.isControl);
+  const lifts = others.map((v) => ({ v, lift: v.metrics[m].lift }));
+  if (lifts.some((l) => l.lift === null)) return { kind: 'keep-running', rule: `Keep running: no ${label} in control yet, so no lift can be measured.` };
+  const flagged = new Set(guardrails.map((g) => g.variant));
+  const winners = lifts.filter((l) => l.lift!.low > 0).sort((a, b) => b.lift!.value - a.lift!.value);
+  const clean = winners.filter((w) => !flagged.has(w.v.variant));
+  if (clean.length > 0) {
+    const w = clean[0]!;
+    return { kind: 'winner', variant: w.v.variant, rule: `${w.v.variant} wins: its ${label} lift interval (${pct(w.lift!.low)} to ${pct(w.lift!.high)}) lies above zero, and no guardrail is worse.` };
+  }
+  if (winners.length > 0) return { kind: 'keep-control', rule: `Keep ${experiment.control}: ${winners[0]!.v.variant} lifts ${label} but makes a guardrail worse.` };
+  if (lifts.every((l) => l.lift!.high < 0)) return { kind: 'keep-control', rule: `Keep ${experiment.control}: every variant's ${label} lift interval lies below zero.` };
+  if (lifts.every((l) => l.lift!.low > -effect && l.lift!.high < effect))
+    return { kind: 'no-effect', rule: `No effect big enough to matter: every ${label} lift interval lies within ±${pct(effect)}, the smallest effect this experiment declared worth finding.` };
+  return { kind: 'keep-running', rule: `Keep running: the ${label} lift intervals still include zero and effects of ±${pct(effect)} or more.` };
+}
+
+function plan(experiment: Experiment, variants: VariantReport[], control: Omit<ArmSums, 'variant'>, arms: ArmSums[], now: number): Planning {
+  const m = experiment.primaryMetric;
+  const all = arms.reduce((a, b) => addSums(a, b), ZERO_SUMS);
+  const days = all.visitors > 0 ? Math.max(1, (now - all.firstAt) / DAY) : 0;
+  const visitorsPerDay = days > 0 ? all.visitors / days : 0;
+  // The widest lift among the variants: the decision waits for the slowest one.
+  let detectableToday: number | null = null;
+  let needed = 0;
+  for (const v of variants) {
+    if (v.isControl) continue;
+    const lift = liftEstimate(estimate(m, { ...ZERO_SUMS, ...arms.find((a) => a.variant === v.variant) }), estimate(m, control));
+    if (!lift) return { primary: m, minimumEffect: experiment.minimumEffect, detectableToday: null, visitorsPerDay, daysNeeded: null };
+    detectableToday = Math.max(detectableToday ?? 0, sequentialHalfWidth(lift.variance, lift.n));
+    // The arms grow together: the visitors both arms need, scaled to the whole experiment's traffic.
+    const share = lift.n / Math.max(all.visitors, 1);
+    needed = Math.max(needed, visitorsToResolve(lift, experiment.minimumEffect) / share);
+  }
+  const daysNeeded = detectableToday === null || visitorsPerDay === 0 ? null : Number.isFinite(needed) ? Math.max(0, Math.ceil((needed - all.visitors) / visitorsPerDay)) : null;
+  return { primary: m, minimumEffect: experiment.minimumEffect, detectableToday, visitorsPerDay, daysNeeded };
+}
+
+/** The primary metric's lift as visitors accrued, day by day (cumulative over days of first exposure). */
+function series(experiment: Experiment, byDay: (ArmSums & { day: number })[]): SeriesPoint[] {
+  const days = [...new Set(byDay.map((r) => r.day))].sort((a, b) => a - b);
+  const cum = new Map<string, Omit<ArmSums, 'variant'>>();
+  const out: SeriesPoint[] = [];
+  for (const day of days) {
+    for (const r of byDay.filter((x) => x.day === day)) cum.set(r.variant, addSums(cum.get(r.variant) ?? ZERO_SUMS, r));
+    const c = cum.get(experiment.control) ?? ZERO_SUMS;
+    for (const v of experiment.variants) {
+      if (v.id === experiment.control) continue;
+      const s = cum.get(v.id) ?? ZERO_SUMS;
+      const lift = liftEstimate(estimate(experiment.primaryMetric, s), estimate(experiment.primaryMetric, c));
+      out.push({ day, variant: v.id, visitors: s.visitors + c.visitors, lift: lift ? bounds(lift) : null });
+    }
+  }
+  return out;
 }

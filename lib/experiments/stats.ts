@@ -1,24 +1,125 @@
 /**
- * The statistics the experiments dashboard shows. Pure math, checked against worked examples.
- * Proportions get Wilson intervals (sane at 0 and at small n, unlike the plain normal interval);
- * relative lift gets a log-ratio (Katz) interval; sample-ratio mismatch is a chi-square goodness-of-fit
- * test of the observed split against the configured weights.
+ * The statistics the experiments dashboard shows. Pure math, checked against worked examples and by
+ * simulation (stats.test.ts).
+ *
+ * - The unit is the visitor, because visitors are what is randomised. Per-visitor means (add-to-cart,
+ *   conversion, revenue) use the visitors' own variance; click-through is a ratio of two per-visitor sums
+ *   (clicks ÷ exposures) whose variance comes from the delta method (Deng, Knoblich and Lu, "Applying the
+ *   Delta Method in Metric Analytics", KDD 2018), so a visitor's ten correlated page views count as one
+ *   visitor, not ten independent trials.
+ * - Every interval is always valid: an asymptotic confidence sequence (Waudby-Smith, Arnold, Wu, Wang and
+ *   Ramdas, "Time-uniform central limit theory and asymptotic confidence sequences", 2023; the method
+ *   GrowthBook's sequential testing uses), so a marketer may look every day and stop at any look without
+ *   raising the false-winner rate above α.
+ * - Distribution functions come from jStat, not hand-written special functions.
  */
+import jStat from 'jstat';
 
-export const Z95 = 1.959963984540054;
+export const ALPHA = 0.05;
+/** Visitors (both arms together) the confidence sequence is tightest at: about a month of a small store's traffic. */
+export const PLANNED_VISITORS = 5000;
 
 export interface Interval {
   low: number;
   high: number;
 }
 
-export interface Proportion extends Interval {
-  rate: number;
+/** A point estimate with its variance (the square of its standard error) and the visitors behind it. */
+export interface Estimate {
+  value: number;
+  variance: number;
+  n: number;
 }
 
-/** Wilson score interval for `successes` out of `trials` (95% unless told). */
-export function wilson(successes: number, trials: number, z = Z95): Proportion {
+/** Sums over one arm's visitors of a per-visitor quantity y: Σy and Σy². */
+export interface MeanSums {
+  n: number;
+  sum: number;
+  sumSq: number;
+}
+
+/** Sums over one arm's visitors of a numerator y and a denominator x: Σy, Σx, Σy², Σx², Σxy. */
+export interface RatioSums {
+  n: number;
+  num: number;
+  den: number;
+  numSq: number;
+  denSq: number;
+  cross: number;
+}
+
+/** The mean of a per-visitor quantity, and the variance of that mean. */
+export function meanEstimate(s: MeanSums): Estimate {
+  if (s.n <= 0) return { value: 0, variance: 0, n: 0 };
+  const m = s.sum / s.n;
+  const sampleVar = s.n > 1 ? Math.max(0, (s.sumSq - s.n * m * m) / (s.n - 1)) : 0;
+  return { value: m, variance: sampleVar / s.n, n: s.n };
+}
+
+/**
+ * Σy ÷ Σx over visitors, with the delta method's variance:
+ * Var(ȳ/x̄) ≈ (s²_y − 2R·s_xy + R²·s²_x) / (n·x̄²).
+ */
+export function ratioEstimate(s: RatioSums): Estimate {
+  if (s.n <= 0 || s.den <= 0) return { value: 0, variance: 0, n: Math.max(s.n, 0) };
+  const n = s.n;
+  const r = s.num / s.den;
+  const mx = s.den / n;
+  const my = s.num / n;
+  const d = Math.max(n - 1, 1);
+  const varY = (s.numSq - n * my * my) / d;
+  const varX = (s.denSq - n * mx * mx) / d;
+  const cov = (s.cross - n * mx * my) / d;
+  return { value: r, variance: Math.max(0, (varY - 2 * r * cov + r * r * varX) / (n * mx * mx)), n };
+}
+
+/**
+ * Relative lift of treatment over control, t/c − 1, with the delta method's variance for a ratio of two
+ * independent estimates. Null while the control's value is zero (no lift is defined).
+ */
+export function liftEstimate(t: Estimate, c: Estimate): Estimate | null {
+  if (c.value <= 0 || t.n === 0 || c.n === 0) return null;
+  const variance = t.variance / (c.value * c.value) + (t.value * t.value * c.variance) / c.value ** 4;
+  return { value: t.value / c.value - 1, variance, n: t.n + c.n };
+}
+
+/** ρ² that makes the confidence sequence tightest at `planned` visitors (Waudby-Smith et al. 2023, eq. for ρ*). */
+function rho2(planned: number, alpha: number): number {
+  const l = -2 * Math.log(alpha);
+  return (l + Math.log(l + 1)) / planned;
+}
+
+/**
+ * Half-width of the always-valid interval for an estimate with variance `variance` from `n` visitors:
+ * σ̂·√(2(nρ² + 1)/(n²ρ²) · ln(√(nρ² + 1)/α)), where σ̂² = n·variance is the per-visitor variance.
+ */
+export function sequentialHalfWidth(variance: number, n: number, alpha = ALPHA, planned = PLANNED_VISITORS): number {
+  if (n <= 0) return Infinity;
+  const r2 = rho2(planned, alpha);
+  const sigma = Math.sqrt(n * variance);
+  return sigma * Math.sqrt(((2 * (n * r2 + 1)) / (n * n * r2)) * Math.log(Math.sqrt(n * r2 + 1) / alpha));
+}
+
+/** The always-valid 95% interval of an estimate. */
+export function sequentialInterval(e: Estimate, alpha = ALPHA, planned = PLANNED_VISITORS): Interval {
+  const h = sequentialHalfWidth(e.variance, e.n, alpha, planned);
+  return { low: e.value - h, high: e.value + h };
+}
+
+/** The fixed-horizon normal interval: valid for one look at a sample size fixed in advance (kept for comparison). */
+export function fixedInterval(e: Estimate, alpha = ALPHA): Interval {
+  const h = normalQuantile(1 - alpha / 2) * Math.sqrt(e.variance);
+  return { low: e.value - h, high: e.value + h };
+}
+
+export function normalQuantile(p: number): number {
+  return jStat.normal.inv(p, 0, 1);
+}
+
+/** Wilson score interval for `successes` out of `trials`: the page-view interval the old dashboard showed. */
+export function wilson(successes: number, trials: number, alpha = ALPHA): Interval & { rate: number } {
   if (trials <= 0) return { rate: 0, low: 0, high: 0 };
+  const z = normalQuantile(1 - alpha / 2);
   const p = successes / trials;
   const z2 = z * z;
   const denom = 1 + z2 / trials;
@@ -27,72 +128,33 @@ export function wilson(successes: number, trials: number, z = Z95): Proportion {
   return { rate: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
 
-export interface Lift extends Interval {
-  lift: number;
-}
-
 /**
- * Relative lift of treatment over control, (pT / pC) - 1, with a 95% interval from the normal
- * approximation of log(pT / pC). Undefined (null) while either arm has no successes.
+ * Visitors (both arms) at which the always-valid interval of a lift would be no wider than ±`effect`, given
+ * the per-visitor variance seen so far: the sample the declared effect needs. Infinity if it cannot be reached.
  */
-export function relativeLift(xT: number, nT: number, xC: number, nC: number, z = Z95): Lift | null {
-  if (xT <= 0 || xC <= 0 || nT <= 0 || nC <= 0) return null;
-  const pT = xT / nT;
-  const pC = xC / nC;
-  const logRatio = Math.log(pT / pC);
-  const se = Math.sqrt(1 / xT - 1 / nT + 1 / xC - 1 / nC);
-  return { lift: pT / pC - 1, low: Math.exp(logRatio - z * se) - 1, high: Math.exp(logRatio + z * se) - 1 };
-}
-
-/** ln Γ(x), Lanczos (g = 7, n = 9): about 15 significant digits for x > 0. */
-function logGamma(x: number): number {
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
-  x -= 1;
-  let a = c[0]!;
-  const t = x + 7.5;
-  for (let i = 1; i < 9; i++) a += c[i]! / (x + i);
-  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
-}
-
-/** Upper regularized incomplete gamma Q(s, x): series below s + 1, continued fraction above. */
-function gammaQ(s: number, x: number): number {
-  if (x <= 0) return 1;
-  const lead = -x + s * Math.log(x) - logGamma(s);
-  if (x < s + 1) {
-    let sum = 1 / s;
-    let term = sum;
-    for (let n = 1; n < 500; n++) {
-      term *= x / (s + n);
-      sum += term;
-      if (Math.abs(term) < Math.abs(sum) * 1e-15) break;
-    }
-    return 1 - sum * Math.exp(lead);
+export function visitorsToResolve(lift: Estimate, effect: number, alpha = ALPHA, planned = PLANNED_VISITORS): number {
+  if (lift.n <= 0 || effect <= 0) return Infinity;
+  const perVisitor = lift.n * lift.variance;
+  if (perVisitor === 0) return lift.n;
+  const width = (n: number) => sequentialHalfWidth(perVisitor / n, n, alpha, planned);
+  if (width(lift.n) <= effect) return lift.n;
+  let hi = lift.n;
+  while (width(hi) > effect) {
+    hi *= 2;
+    if (hi > 1e12) return Infinity;
   }
-  // Lentz's method for the continued fraction of Q.
-  const tiny = 1e-300;
-  let b = x + 1 - s;
-  let c = 1 / tiny;
-  let d = 1 / b;
-  let h = d;
-  for (let i = 1; i < 500; i++) {
-    const an = -i * (i - s);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = b + an / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < 1e-15) break;
+  let lo = hi / 2;
+  while (hi - lo > Math.max(1, lo * 1e-4)) {
+    const mid = (lo + hi) / 2;
+    if (width(mid) > effect) lo = mid;
+    else hi = mid;
   }
-  return Math.exp(lead) * h;
+  return Math.ceil(hi);
 }
 
 /** P(X ≥ x) for X ~ chi-square with `df` degrees of freedom. */
 export function chiSquarePValue(x: number, df: number): number {
-  return gammaQ(df / 2, x / 2);
+  return Math.max(0, 1 - jStat.chisquare.cdf(x, df));
 }
 
 export interface SampleRatioCheck {

@@ -68,7 +68,7 @@ describe('the route table', () => {
     walk('app');
     const found: Record<string, string[]> = {};
     for (const f of files) {
-      const path = `/${relative('app', f)}`.replace(/\/route\.ts$/, '').replace(/\[[^\]]+\]$/, '');
+      const path = `/${relative('app', f)}`.replace(/\/route\.ts$/, '').replace(/\/\[[^\]]+\](\/.*)?$/, '/');
       const methods = [...readFileSync(f, 'utf8').matchAll(/export (?:async )?function (GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\b/g)].map((m) => m[1]!);
       found[path] = methods.sort();
     }

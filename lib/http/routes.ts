@@ -23,6 +23,8 @@ export const ROUTE_HANDLERS: Record<string, RouteRule> = {
   // A form with the token and where to go next: a few hundred bytes.
   '/admin/login': { methods: ['GET', 'HEAD', 'POST'], maxBody: 4096 },
   '/admin/logout': { methods: ['POST'], maxBody: 1024 },
+  // /admin/experiments/<id>/report.json and report.csv (the page itself is /admin/experiments).
+  '/admin/experiments/': READ,
   '/.well-known/apple-app-site-association': READ,
   '/images/products/': READ,
 };

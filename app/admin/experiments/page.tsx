@@ -36,8 +36,10 @@ export default async function ExperimentsDashboard() {
       </div>
       <p className="mt-2 text-sm text-slate-700">
         Config from <strong>{source === 'edge-config' ? 'Edge Config' : source === 'last-good' ? 'the last good Edge Config value' : 'lib/config/default.json'}</strong>
-        {problem ? ` (${problem})` : ''}; events in <strong>{eventStoreKind() === 'postgres' ? 'PostgreSQL' : 'SQLite'}</strong>. Rates show 95% intervals; a lift is
-        coloured only when its interval excludes zero. Add-to-cart and conversion count visitors who acted after their first exposure.
+        {problem ? ` (${problem})` : ''}; events in <strong>{eventStoreKind() === 'postgres' ? 'PostgreSQL' : 'SQLite'}</strong>. Every number is per exposed visitor (the unit
+        that was randomised) with an always-valid 95% interval: it stays honest however often you look, so you may
+        check daily and act on the decision shown. A lift is coloured only when its interval excludes zero. Outcomes
+        count after a visitor&apos;s first exposure; revenue is priced by the server. The method and the decision rule: docs/experiments.md.
       </p>
       {'error' in read ? (
         <p role="alert" data-testid="store-error" className="mt-6 rounded-lg border border-red-300 bg-red-50 p-3 text-sm text-red-800">

@@ -4,7 +4,9 @@ import { getEventStore } from '@/lib/events/server-store';
 import { MAX_BODY_BYTES, parseBatch } from '@/lib/events/schema';
 import { readLimited } from '@/lib/events/read-body';
 import { admitEvents } from '@/lib/events/limits';
-import { VISITOR_COOKIE, visitorId } from '@/lib/experiments/assign';
+import { assignAll, VISITOR_COOKIE, visitorId } from '@/lib/experiments/assign';
+import { labelEvents } from '@/lib/events/label';
+import { getProduct } from '@/lib/catalog/store';
 import { requestAddress } from '@/lib/http/client-address';
 
 const json = (body: unknown, status: number, headers: Record<string, string> = {}) => Response.json(body, { status, headers: { 'Cache-Control': 'no-store', ...headers } });
@@ -34,11 +36,13 @@ export async function POST(req: Request) {
   const id = visitorId((await cookies()).get(VISITOR_COOKIE)?.value);
   const admitted = admitEvents(id, requestAddress(req.headers), batch.events.length);
   if (!admitted.ok) return json({ error: `too many events: send again in ${admitted.retryAfterS} s` }, 429, { 'Retry-After': String(admitted.retryAfterS) });
-  const visitor = id ?? 'unknown';
-  const receivedAt = Date.now();
+  // Arms from the visitor's own assignment and order values from our catalogue: never what the body claims.
+  const labelled = labelEvents(batch.events, { visitor: id, receivedAt: Date.now(), experiments: config.experiments, assignments: assignAll(config, id), price: (sku) => getProduct(sku)?.price });
+  // Refused events are named; the batch's others are kept (a device's one stale event must not cost the rest).
+  if (labelled.events.length === 0) return json({ error: labelled.refused[0]!.error, refused: labelled.refused }, 400);
   try {
-    const result = await getEventStore().insert(batch.events.map((e) => ({ ...e, visitor, receivedAt })));
-    return json(result, 202);
+    const result = await getEventStore().insert(labelled.events);
+    return json({ ...result, relabelled: labelled.relabelled, refused: labelled.refused }, 202);
   } catch (e) {
     // The device keeps the batch and sends it again: nothing is lost, and the ids prevent doubles.
     console.error('[tandem] events store unavailable:', (e as Error).message);

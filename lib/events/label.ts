@@ -1,0 +1,84 @@
+/**
+ * What the server decides about an event before it is stored, so nothing the device says can bias a number:
+ * the experiment arm comes from the visitor's assignment (the same hash the page used), an order's value from
+ * the server's own catalogue, and product codes are dropped from everything but an order's lines. Pure.
+ */
+import type { Experiment } from '../config/schema';
+import type { Assignment } from '../experiments/assign';
+import type { OrderLine, ShopperEvent, StoredEvent } from './schema';
+
+export interface LabelContext {
+  /** The visitor cookie's id; undefined without one (nothing is then attributed to an arm). */
+  visitor: string | undefined;
+  receivedAt: number;
+  /** Every experiment in the config, whatever its status. */
+  experiments: readonly Experiment[];
+  /** The visitor's assignments (running experiments only). */
+  assignments: readonly Assignment[];
+  /** The server's price of a product in GBP, or undefined for a code it does not sell. */
+  price: (sku: string) => number | undefined;
+}
+
+export interface Labelled {
+  events: StoredEvent[];
+  /** Events whose claimed arm was replaced by the visitor's own. */
+  relabelled: number;
+  /** Events refused, each with why: the others in the batch are kept. */
+  refused: { index: number; error: string }[];
+}
+
+/**
+ * Decision: a claimed arm that differs from the visitor's is replaced, not refused. The server's hash is the
+ * truth either way, and a device may honestly hold an event from before a config change; refusing the batch
+ * would lose its other events. An event for an experiment missing from the config, or an order line for a product
+ * we do not sell, is refused on its own: nothing can be attributed to it, and the batch's other events are kept.
+ */
+export function labelEvents(events: readonly ShopperEvent[], ctx: LabelContext): Labelled {
+  const known = new Set(ctx.experiments.map((e) => e.id));
+  const assigned = new Map(ctx.assignments.map((a) => [a.experiment, a.variant]));
+  const out: StoredEvent[] = [];
+  let relabelled = 0;
+  const refused: Labelled['refused'] = [];
+  events: for (const [i, e] of events.entries()) {
+    if (e.experiment !== null && !known.has(e.experiment)) {
+      refused.push({ index: i, error: `events.${i}.experiment: no experiment "${e.experiment}" in the config` });
+      continue;
+    }
+    const variant = e.experiment === null ? undefined : assigned.get(e.experiment);
+    if (e.experiment !== null && variant !== undefined && variant !== e.variant) relabelled++;
+    const { sku, lines: claimedLines, ...rest } = e;
+    const stored: StoredEvent = {
+      ...rest,
+      // Not running, or no visitor cookie: stored, attributed to no arm.
+      experiment: variant === undefined ? null : e.experiment,
+      variant: variant ?? null,
+      visitor: ctx.visitor ?? 'unknown',
+      receivedAt: ctx.receivedAt,
+    };
+    if (e.type !== 'purchase') {
+      delete stored.lines;
+      out.push(stored);
+      continue;
+    }
+    // A page from before order lines sent one purchase per product.
+    const lines: OrderLine[] | undefined = claimedLines ?? (sku ? [{ sku, quantity: 1, fromShelf: false }] : undefined);
+    if (!lines) {
+      refused.push({ index: i, error: `events.${i}.lines: an order needs its lines` });
+      continue;
+    }
+    let revenue = 0;
+    let fromShelf = 0;
+    for (const [j, l] of lines.entries()) {
+      const price = ctx.price(l.sku);
+      if (price === undefined) {
+        refused.push({ index: i, error: `events.${i}.lines.${j}.sku: ${l.sku} is not a product of this store` });
+        continue events;
+      }
+      const pence = Math.round(price * 100) * l.quantity;
+      revenue += pence;
+      if (l.fromShelf) fromShelf += pence;
+    }
+    out.push({ ...stored, lines, revenuePence: revenue, recRevenuePence: fromShelf });
+  }
+  return { events: out, relabelled, refused };
+}
