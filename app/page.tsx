@@ -1,20 +1,18 @@
 import Link from 'next/link';
 import { ProductGrid } from '@/components/catalog/ProductGrid';
-import { RecsShelf } from '@/components/recs/RecsShelf';
-import { variantOf } from '@/lib/experiments/assign';
-import { requestAssignments } from '@/lib/experiments/request';
+import { PageShelves } from '@/components/recs/PageShelves';
 import { getCatalog } from '@/lib/catalog/store';
 
-export default async function HomePage() {
+export default function HomePage() {
   const catalog = getCatalog();
-  // Experiment "home-shelf-position": decided on the server, so the first HTML has the shelf in place.
-  const above = variantOf((await requestAssignments()).assignments, 'home-shelf-position', 'below-hero') === 'above-hero';
-  const shelf = <RecsShelf placement="home-for-you" fallback={catalog.bestSellers} version={catalog.version} />;
+  // Which shelves go where is the visitor's layout (config; a page-layout experiment's variant), decided on the
+  // server, so the first HTML has every shelf in place.
+  const lists = { 'home-for-you': { fallback: catalog.bestSellers }, 'home-buy-again': { fallback: [] } };
   const bestIds = new Set(catalog.bestSellers.slice(0, 12).map((p) => p.sku));
   const inSeason = catalog.trending.filter((p) => !bestIds.has(p.sku)).slice(0, 12);
   return (
     <>
-      {above && shelf}
+      <PageShelves page="home" slot="above-hero" lists={lists} version={catalog.version} />
       <section className="rounded-3xl bg-gradient-to-br from-brand-50 to-amber-50 px-6 py-10 sm:px-10">
         <h1 className="max-w-2xl text-3xl font-extrabold tracking-tight sm:text-4xl">Gifts and homeware, picked on your own device.</h1>
         <p className="mt-3 max-w-xl text-slate-700">
@@ -31,9 +29,7 @@ export default async function HomePage() {
         </div>
       </section>
 
-      <RecsShelf placement="home-buy-again" fallback={[]} version={catalog.version} />
-
-      {!above && shelf}
+      <PageShelves page="home" slot="below-hero" lists={lists} version={catalog.version} />
 
       <section aria-labelledby="in-season" className="my-8">
         <h2 id="in-season" className="mb-3 text-lg font-bold">

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { CartView } from '@/components/cart/CartView';
-import { RecsShelf } from '@/components/recs/RecsShelf';
+import { PageShelves } from '@/components/recs/PageShelves';
 import { getCatalog } from '@/lib/catalog/store';
 
 export const metadata: Metadata = { title: 'Your cart' };
@@ -11,7 +11,7 @@ export default function CartPage() {
     <>
       <h1 className="text-2xl font-bold">Your cart</h1>
       <CartView version={catalog.version} />
-      <RecsShelf placement="cart-upsell" fallback={catalog.trending} version={catalog.version} />
+      <PageShelves page="cart" slot="below-cart" lists={{ 'cart-upsell': { fallback: catalog.trending } }} version={catalog.version} />
     </>
   );
 }

@@ -76,13 +76,41 @@ describe('store config', () => {
     expect(remote.calls).toBe(2);
   });
 
-  it('rejects variants a question does not have, duplicate running kinds, bad codes', () => {
+  it('rejects a layout a page cannot show, variants without one, two running layouts of a page, bad codes, with a message naming it', () => {
     const exp = localJson.experiments[0]!;
     const bad = (c: unknown) => StoreConfigSchema.safeParse(c).success;
+    const why = (c: unknown) => {
+      const r = StoreConfigSchema.safeParse(c);
+      return r.success ? 'valid' : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    };
     expect(bad({ experiments: [{ ...exp, variants: [{ id: 'left', weight: 1 }, { id: 'below-hero', weight: 1 }] }] })).toBe(false);
+    expect(why({ experiments: [{ ...exp, variants: [{ id: 'below-hero', weight: 1, layout: [{ placement: 'cart-upsell', slot: 'below-hero' }] }, exp.variants[1]] }] })).toMatch(
+      /experiments\.0\.variants\.0\.layout\.0\.placement: cart-upsell is not a home page shelf/,
+    );
+    expect(why({ experiments: [{ ...exp, variants: [{ id: 'below-hero', weight: 1, layout: [{ placement: 'home-for-you', slot: 'below-product' }] }, exp.variants[1]] }] })).toMatch(/the home page has no slot "below-product"/);
+    expect(why({ experiments: [{ ...exp, variants: [{ id: 'below-hero', weight: 1, layout: [{ placement: 'home-for-you', slot: 'below-hero', size: 500 }] }, exp.variants[1]] }] })).toMatch(/layout\.0\.size/);
+    expect(why({ experiments: [{ ...exp, variants: [{ id: 'below-hero', weight: 1 }, exp.variants[1]] }] })).toMatch(/variant "below-hero" needs a layout/);
     expect(bad({ experiments: [exp, { ...exp, id: 'again' }] })).toBe(false);
     expect(bad({ merchandising: { 'home-for-you': { pin: ['85123a'] } } })).toBe(false);
     expect(bad({ merchandising: { 'nowhere': { pin: [] } } })).toBe(false);
     expect(bad({ merchandising: { 'home-for-you': { pin: ['85123A'] } } })).toBe(true);
+  });
+
+  it('migrates the experiments written before layouts were data: same ids and arms, the layouts they meant', () => {
+    const legacy = {
+      experiments: [
+        { id: 'home-shelf-position', salt: 's1', kind: 'home-shelf-position', question: 'q', status: 'running', control: 'below-hero', variants: [{ id: 'below-hero', weight: 50 }, { id: 'above-hero', weight: 50 }] },
+        { id: 'product-shelf-kind', salt: 's2', kind: 'product-shelf-kind', question: 'q', status: 'running', control: 'similar', variants: [{ id: 'similar', weight: 50 }, { id: 'complete-the-set', weight: 50 }] },
+      ],
+    };
+    const parsed = StoreConfigSchema.parse(legacy);
+    expect(parsed.experiments.map((e) => [e.kind, e.page])).toEqual([
+      ['page-layout', 'home'],
+      ['page-layout', 'product'],
+    ]);
+    expect(parsed.experiments[0]!.variants[1]!.layout!.map((s) => `${s.placement}@${s.slot}`)).toEqual(['home-for-you@above-hero', 'home-buy-again@below-hero']);
+    expect(parsed.experiments[1]!.variants[1]!.layout).toEqual([{ placement: 'product-similar', slot: 'below-product', category: 'other', title: 'Complete the set' }]);
+    // The committed file is the same experiments written out: nobody changes arm.
+    expect(parseLocal(localJson).experiments.slice(0, 2)).toEqual(parsed.experiments.map((e, i) => ({ ...e, question: localJson.experiments[i]!.question, salt: localJson.experiments[i]!.salt })));
   });
 });

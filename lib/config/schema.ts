@@ -28,19 +28,50 @@ export const DEVICE_ONLY_PLACEMENTS: readonly Placement[] = ['home-buy-again'];
 const sku = z.string().regex(SKU_PATTERN, SKU_RULE);
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes');
 
+/** Pages with shelves, and where on each a shelf can go. */
+export const PAGES = ['home', 'product', 'cart'] as const;
+export type Page = (typeof PAGES)[number];
+export const PAGE_SLOTS = { home: ['above-hero', 'below-hero'], product: ['below-product'], cart: ['below-cart'] } as const satisfies Record<Page, readonly string[]>;
+export type Slot = (typeof PAGE_SLOTS)[Page][number];
+const SLOTS = [...new Set(Object.values(PAGE_SLOTS).flat())] as [Slot, ...Slot[]];
+/** Which page each shelf belongs to: a layout places only its own page's shelves. */
+export const PLACEMENT_PAGE = { 'home-for-you': 'home', 'home-buy-again': 'home', 'product-similar': 'product', 'cart-upsell': 'cart' } as const satisfies Record<Placement, Page>;
+
 /**
- * What an experiment varies, and the variants each question allows. The page knows how to render each
- * of these; a new kind of question needs code, a new experiment on a known question needs only config.
+ * One shelf on a page, as marketing places it: which shelf, in which slot, and optionally its title, size,
+ * ranking and (product shelves) category. Everything not said is the shelf's default (lib/shelf/plan.ts).
  */
-export const EXPERIMENT_KINDS = {
-  /** Home page: the recommendation shelf above or below the hero. */
-  'home-shelf-position': { placement: 'home-for-you', variants: ['below-hero', 'above-hero'] },
-  /** Product page: "similar" (same category) or "complete the set" (other categories). */
-  'product-shelf-kind': { placement: 'product-similar', variants: ['similar', 'complete-the-set'] },
-  /** Every shelf: on-device ranking, or the cold-start ranker only. */
-  'ranking-source': { placement: null, variants: ['device', 'edge-only'] },
-} as const satisfies Record<string, { placement: Placement | null; variants: readonly string[] }>;
-export type ExperimentKind = keyof typeof EXPERIMENT_KINDS;
+export const ShelfSlotSchema = z.strictObject({
+  placement: z.enum(PLACEMENTS),
+  slot: z.enum(SLOTS),
+  title: z.string().min(1).max(60).optional(),
+  size: z.number().int().min(4).max(24).optional(),
+  /** 'explore' (never bought) or 'all' (bought and not, merged); "Buy it again" is always the repeat ranking. */
+  ranking: z.enum(['explore', 'all']).optional(),
+  /** Product shelves: keep the product's category ("similar") or leave it out ("complete the set"). */
+  category: z.enum(['same', 'other']).optional(),
+});
+export type ShelfSlot = z.infer<typeof ShelfSlotSchema>;
+export const LayoutSchema = z.array(ShelfSlotSchema).max(4);
+
+/** What each page shows when no layout experiment runs for the visitor. */
+export const DEFAULT_LAYOUTS: Record<Page, ShelfSlot[]> = {
+  home: [
+    { placement: 'home-buy-again', slot: 'below-hero' },
+    { placement: 'home-for-you', slot: 'below-hero' },
+  ],
+  product: [{ placement: 'product-similar', slot: 'below-product' }],
+  cart: [{ placement: 'cart-upsell', slot: 'below-cart' }],
+};
+
+/**
+ * What an experiment varies. 'page-layout': each variant is a page's shelves (which, where, how), so a new
+ * placement test is config alone. 'ranking-source': on-device ranking, or the cold-start ranker only, on every
+ * shelf (code decides what that means, so its variants are fixed).
+ */
+export const EXPERIMENT_KINDS = ['page-layout', 'ranking-source'] as const;
+export type ExperimentKind = (typeof EXPERIMENT_KINDS)[number];
+const RANKING_SOURCE_VARIANTS = ['device', 'edge-only'];
 
 /** What an experiment's readout measures (lib/experiments/report.ts defines each). */
 export const METRIC_IDS = ['ctr', 'addToCart', 'conversion', 'revenuePerVisitor', 'recRevenuePerVisitor', 'fallbackRate'] as const;
@@ -49,6 +80,8 @@ export type MetricId = (typeof METRIC_IDS)[number];
 const VariantSchema = z.strictObject({
   id: slug,
   weight: z.number().min(0).max(1000),
+  /** page-layout only: the page's shelves in this variant, in order within each slot. */
+  layout: LayoutSchema.optional(),
 });
 
 export const ExperimentSchema = z
@@ -56,7 +89,9 @@ export const ExperimentSchema = z
     id: slug,
     /** Changing the salt reshuffles everyone: a new experiment on the same question. */
     salt: z.string().min(1).max(64),
-    kind: z.enum(Object.keys(EXPERIMENT_KINDS) as [ExperimentKind, ...ExperimentKind[]]),
+    kind: z.enum(EXPERIMENT_KINDS),
+    /** page-layout only: the page whose shelves the variants lay out. */
+    page: z.enum(PAGES).optional(),
     question: z.string().min(1).max(200),
     status: z.enum(['draft', 'running', 'paused', 'ended']),
     control: slug,
@@ -68,13 +103,72 @@ export const ExperimentSchema = z
   })
   .superRefine((e, ctx) => {
     const ids = e.variants.map((v) => v.id);
-    const allowed: readonly string[] = EXPERIMENT_KINDS[e.kind].variants;
     if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', message: 'variant ids must be unique', path: ['variants'] });
-    for (const id of ids) if (!allowed.includes(id)) ctx.addIssue({ code: 'custom', message: `${e.kind} has no variant "${id}" (allowed: ${allowed.join(', ')})`, path: ['variants'] });
     if (!ids.includes(e.control)) ctx.addIssue({ code: 'custom', message: `control "${e.control}" is not one of the variants`, path: ['control'] });
     if (e.variants.reduce((s, v) => s + v.weight, 0) <= 0) ctx.addIssue({ code: 'custom', message: 'variant weights must add up to more than 0', path: ['variants'] });
+    if (e.kind === 'ranking-source') {
+      for (const id of ids) if (!RANKING_SOURCE_VARIANTS.includes(id)) ctx.addIssue({ code: 'custom', message: `ranking-source has no variant "${id}" (allowed: ${RANKING_SOURCE_VARIANTS.join(', ')})`, path: ['variants'] });
+      if (e.page || e.variants.some((v) => v.layout)) ctx.addIssue({ code: 'custom', message: 'ranking-source takes no page and no layouts', path: ['variants'] });
+      return;
+    }
+    if (!e.page) return void ctx.addIssue({ code: 'custom', message: `page-layout needs a page (${PAGES.join(', ')})`, path: ['page'] });
+    const slots: readonly string[] = PAGE_SLOTS[e.page];
+    e.variants.forEach((v, i) => {
+      if (!v.layout) return void ctx.addIssue({ code: 'custom', message: `variant "${v.id}" needs a layout: the ${e.page} page's shelves`, path: ['variants', i, 'layout'] });
+      const seen = new Set<string>();
+      v.layout.forEach((s, j) => {
+        const at = ['variants', i, 'layout', j];
+        if (PLACEMENT_PAGE[s.placement] !== e.page) ctx.addIssue({ code: 'custom', message: `${s.placement} is not a ${e.page} page shelf`, path: [...at, 'placement'] });
+        if (!slots.includes(s.slot)) ctx.addIssue({ code: 'custom', message: `the ${e.page} page has no slot "${s.slot}" (slots: ${slots.join(', ')})`, path: [...at, 'slot'] });
+        if (seen.has(s.placement)) ctx.addIssue({ code: 'custom', message: `${s.placement} is placed twice`, path: [...at, 'placement'] });
+        seen.add(s.placement);
+        if (s.category && s.placement !== 'product-similar') ctx.addIssue({ code: 'custom', message: 'only the product shelf takes a category', path: [...at, 'category'] });
+        if (s.ranking && s.placement === 'home-buy-again') ctx.addIssue({ code: 'custom', message: '"Buy it again" always ranks what was bought (repeat)', path: [...at, 'ranking'] });
+      });
+    });
   });
 export type Experiment = z.infer<typeof ExperimentSchema>;
+
+/**
+ * Experiments written before layouts were data: the two placement questions that were code become the
+ * page-layout experiments they always were, same ids, salts and variants (so nobody changes arm).
+ */
+const LEGACY_LAYOUTS: Record<string, { page: Page; layouts: Record<string, ShelfSlot[]> }> = {
+  'home-shelf-position': {
+    page: 'home',
+    layouts: {
+      'below-hero': DEFAULT_LAYOUTS.home,
+      'above-hero': [
+        { placement: 'home-for-you', slot: 'above-hero' },
+        { placement: 'home-buy-again', slot: 'below-hero' },
+      ],
+    },
+  },
+  'product-shelf-kind': {
+    page: 'product',
+    layouts: {
+      similar: [{ placement: 'product-similar', slot: 'below-product', category: 'same' }],
+      'complete-the-set': [{ placement: 'product-similar', slot: 'below-product', category: 'other', title: 'Complete the set' }],
+    },
+  },
+};
+
+export function migrateExperiment(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object') return raw;
+  const e = raw as { kind?: unknown; variants?: unknown };
+  const legacy = typeof e.kind === 'string' ? LEGACY_LAYOUTS[e.kind] : undefined;
+  if (!legacy || !Array.isArray(e.variants)) return raw;
+  return {
+    ...e,
+    kind: 'page-layout',
+    page: legacy.page,
+    variants: e.variants.map((v: unknown) => {
+      const id = v && typeof v === 'object' ? (v as { id?: unknown }).id : undefined;
+      const layout = typeof id === 'string' ? legacy.layouts[id] : undefined;
+      return layout && v && typeof v === 'object' && !('layout' in v) ? { ...v, layout } : v;
+    }),
+  };
+}
 
 const RuleSchema = z.strictObject({
   /** Shown first, in this order, when the product exists in the active model. */
@@ -103,13 +197,14 @@ export const StoreConfigSchema = z
       })
       .prefault({}),
     merchandising: z.partialRecord(z.enum(PLACEMENTS), RuleSchema).default({}),
-    experiments: z.array(ExperimentSchema).max(50).default([]),
+    experiments: z.array(z.preprocess(migrateExperiment, ExperimentSchema)).max(50).default([]),
   })
   .superRefine((c, ctx) => {
     const ids = c.experiments.map((e) => e.id);
     if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', message: 'experiment ids must be unique', path: ['experiments'] });
-    const running = c.experiments.filter((e) => e.status === 'running').map((e) => e.kind);
-    if (new Set(running).size !== running.length) ctx.addIssue({ code: 'custom', message: 'at most one running experiment per kind', path: ['experiments'] });
+    const running = c.experiments.filter((e) => e.status === 'running').map((e) => (e.kind === 'page-layout' ? `a page-layout of the ${e.page} page` : e.kind));
+    const twice = running.find((k, i) => running.indexOf(k) !== i);
+    if (twice) ctx.addIssue({ code: 'custom', message: `at most one running experiment per question: two run ${twice}`, path: ['experiments'] });
   });
 export type StoreConfig = z.infer<typeof StoreConfigSchema>;
 

@@ -48,12 +48,12 @@ describe('event batches', () => {
 });
 
 describe('labels and prices the server decides', () => {
-  const experiments = [{ id: 'exp', salt: 's', kind: 'home-shelf-position', question: 'q', status: 'running', control: 'below-hero', variants: [{ id: 'below-hero', weight: 1 }, { id: 'above-hero', weight: 1 }], primaryMetric: 'ctr', minimumEffect: 0.05 }] as const;
+  const experiments = [{ id: 'exp', salt: 's', kind: 'page-layout', page: 'home', question: 'q', status: 'running', control: 'below-hero', variants: [{ id: 'below-hero', weight: 1 }, { id: 'above-hero', weight: 1 }], primaryMetric: 'ctr', minimumEffect: 0.05 }] as const;
   const ctx = {
     visitor: 'v1',
     receivedAt: NOW,
     experiments: experiments as never,
-    assignments: [{ experiment: 'exp', kind: 'home-shelf-position' as const, variant: 'below-hero' }],
+    assignments: [{ experiment: 'exp', kind: 'page-layout' as const, page: 'home' as const, variant: 'below-hero' }],
     price: (sku: string) => (sku === '22423' ? 12.75 : undefined),
   };
   const base = { id: uuid(), type: 'exposure' as const, experiment: 'exp', variant: 'above-hero', placement: 'home-for-you' as const, at: NOW };

@@ -6,7 +6,15 @@ import 'server-only';
 import { join } from 'node:path';
 import { openPostgresStore } from './postgres-store';
 import { openSqliteStore } from './sqlite-store';
-import type { EventStore } from './store';
+import { EVENTS_TABLE, type EventStore } from './store';
+
+/** Another table than events_v2 (a benchmark's, say): letters, digits and underscores only, as it goes into SQL. */
+function eventsTable(): string {
+  const t = process.env.TANDEM_EVENTS_TABLE;
+  if (t === undefined || t === '') return EVENTS_TABLE;
+  if (!/^[a-z_][a-z0-9_]{0,40}$/.test(t)) throw new Error(`TANDEM_EVENTS_TABLE must be a plain table name (got ${JSON.stringify(t.slice(0, 50))})`);
+  return t;
+}
 
 let store: EventStore | undefined;
 
@@ -49,6 +57,6 @@ export function eventStoreKind(): EventStore['kind'] {
 
 /** Throws when the store cannot be opened (the data folder cannot be created, say); the next call tries again. */
 export function getEventStore(): EventStore {
-  store ??= eventStoreKind() === 'postgres' ? openPostgresStore(process.env.DATABASE_URL!) : reopeningOnFatal(openSqliteStore(eventsFile()));
+  store ??= eventStoreKind() === 'postgres' ? openPostgresStore(process.env.DATABASE_URL!, eventsTable()) : reopeningOnFatal(openSqliteStore(eventsFile(), eventsTable()));
   return store;
 }

@@ -4,7 +4,7 @@
  * browser, with nothing stored but the id. Synchronous and pure (no Web Crypto, which plain-http
  * pages lack), so the same function runs everywhere.
  */
-import { EXPERIMENT_KINDS, type Experiment, type Placement, type StoreConfig } from '../config/schema';
+import { PLACEMENT_PAGE, type Experiment, type Page, type Placement, type StoreConfig } from '../config/schema';
 
 /** MurmurHash3 (x86, 32-bit) of the UTF-8 bytes: fast, well mixed, and identical in every runtime. */
 export function murmur3(text: string, seed = 0): number {
@@ -66,6 +66,8 @@ export function assignVariant(experiment: Pick<Experiment, 'salt' | 'variants'>,
 export interface Assignment {
   experiment: string;
   kind: Experiment['kind'];
+  /** page-layout experiments: the page whose shelves they lay out. */
+  page?: Page;
   variant: string;
 }
 
@@ -74,15 +76,12 @@ export function assignAll(config: StoreConfig, visitorId: string | undefined): A
   if (!visitorId) return [];
   return config.experiments
     .filter((e) => e.status === 'running')
-    .map((e) => ({ experiment: e.id, kind: e.kind, variant: assignVariant(e, visitorId) }));
+    .map((e) => ({ experiment: e.id, kind: e.kind, ...(e.page ? { page: e.page } : {}), variant: assignVariant(e, visitorId) }));
 }
 
-/** The assignments that change what a placement shows (its own question, and the ranking source). */
+/** The assignments that change what a placement shows (its page's layout, and the ranking source). */
 export function assignmentsFor(placement: Placement, assignments: Assignment[]): Assignment[] {
-  return assignments.filter((a) => {
-    const p = EXPERIMENT_KINDS[a.kind].placement;
-    return p === null || p === placement;
-  });
+  return assignments.filter((a) => a.kind === 'ranking-source' || a.page === PLACEMENT_PAGE[placement]);
 }
 
 /** The variant of a kind this visitor is in, or the given default when no such experiment runs. */
@@ -97,9 +96,4 @@ const VISITOR_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
 /** The cookie's value when it is a visitor id we issued, else undefined (absent, forged, mangled). */
 export function visitorId(cookieValue: string | undefined): string | undefined {
   return cookieValue && VISITOR_ID_PATTERN.test(cookieValue) ? cookieValue : undefined;
-}
-
-/** Product shelves: "similar" keeps the product's category, "complete the set" leaves it out. */
-export function productShelfCategory(assignments: Assignment[]): 'same' | 'other' {
-  return variantOf(assignments, 'product-shelf-kind', 'similar') === 'complete-the-set' ? 'other' : 'same';
 }

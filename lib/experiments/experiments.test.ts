@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import localJson from '../config/default.json' with { type: 'json' };
 import { parseLocal } from '../config/index';
-import { assignAll, assignmentsFor, assignVariant, bucket, murmur3, productShelfCategory, visitorId } from './assign';
+import { assignAll, assignmentsFor, assignVariant, bucket, murmur3, visitorId } from './assign';
 import { buildReport } from './report';
 import { chiSquarePValue, sampleRatioMismatch, wilson } from './stats';
 import type { ArmSums } from '../events/store';
@@ -66,24 +66,19 @@ describe('assignment', () => {
     const exp = { salt: 'z', variants: [{ id: 'a', weight: 0 }, { id: 'b', weight: 1 }] };
     expect(new Set(ids(2000).map((id) => assignVariant(exp, id)))).toEqual(new Set(['b']));
     const as = [
-      { experiment: 'h', kind: 'home-shelf-position' as const, variant: 'above-hero' },
+      { experiment: 'h', kind: 'page-layout' as const, page: 'home' as const, variant: 'above-hero' },
       { experiment: 'r', kind: 'ranking-source' as const, variant: 'device' },
-      { experiment: 'p', kind: 'product-shelf-kind' as const, variant: 'similar' },
+      { experiment: 'p', kind: 'page-layout' as const, page: 'product' as const, variant: 'similar' },
     ];
     expect(assignmentsFor('home-for-you', as).map((a) => a.experiment)).toEqual(['h', 'r']);
     expect(assignmentsFor('cart-upsell', as).map((a) => a.experiment)).toEqual(['r']);
   });
 });
 
-describe('visitor ids and product shelves', () => {
+describe('visitor ids', () => {
   it('accepts only ids of the shape proxy.ts issues', () => {
     expect(visitorId('6f1c2d1e-8c1a-4f59-9a53-1d6f4f6f6a11')).toBe('6f1c2d1e-8c1a-4f59-9a53-1d6f4f6f6a11');
     for (const bad of [undefined, '', 'admin', '6F1C2D1E-8C1A-4F59-9A53-1D6F4F6F6A11', '6f1c2d1e-8c1a-4f59-9a53-1d6f4f6f6a11; x=1']) expect(visitorId(bad)).toBeUndefined();
-  });
-  it('"complete the set" leaves the category out; no experiment means "similar"', () => {
-    expect(productShelfCategory([{ experiment: 'p', kind: 'product-shelf-kind', variant: 'complete-the-set' }])).toBe('other');
-    expect(productShelfCategory([{ experiment: 'p', kind: 'product-shelf-kind', variant: 'similar' }])).toBe('same');
-    expect(productShelfCategory([])).toBe('same');
   });
 });
 

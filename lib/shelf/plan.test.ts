@@ -4,12 +4,12 @@ import { parseLocal } from '../config/index';
 import { PLACEMENTS } from '../config/schema';
 import type { Assignment } from '../experiments/assign';
 import { RECENT_VIEW_WINDOW_MS } from '../recs/shelf-rules';
-import { planShelf, SHELF_SIZE } from './plan';
+import { pageLayout, planShelf, SHELF_SIZE } from './plan';
 
 const config = parseLocal({ ...localJson, merchandising: { 'home-for-you': { pin: ['85123A'], block: ['22423'] } } });
-const completeTheSet: Assignment = { experiment: 'pdp', kind: 'product-shelf-kind', variant: 'complete-the-set' };
+const completeTheSet: Assignment = { experiment: 'product-shelf-kind', kind: 'page-layout', page: 'product', variant: 'complete-the-set' };
 const edgeOnly: Assignment = { experiment: 'src', kind: 'ranking-source', variant: 'edge-only' };
-const position: Assignment = { experiment: 'pos', kind: 'home-shelf-position', variant: 'above-hero' };
+const position: Assignment = { experiment: 'home-shelf-position', kind: 'page-layout', page: 'home', variant: 'above-hero' };
 
 describe('a shelf plan', () => {
   it('gives each placement its ranking, title, size and exclusions', () => {
@@ -32,9 +32,32 @@ describe('a shelf plan', () => {
     expect(other.title).toBe('Complete the set');
     expect(other.deviceRanking).toBe(false);
     // The placement's own question is what an edge answer reports; a question about another placement is not this shelf's.
-    expect(other.reported).toEqual({ id: 'pdp', variant: 'complete-the-set' });
+    expect(other.reported).toEqual({ id: 'product-shelf-kind', variant: 'complete-the-set' });
     expect(planShelf('cart-upsell', config, [position, edgeOnly]).reported).toEqual({ id: 'src', variant: 'edge-only' });
     expect(planShelf('cart-upsell', config, [position]).experiments).toEqual([]);
+  });
+
+  it('lays out a page from the config: the variant\'s shelves, slots, titles, sizes and rankings, or the default', () => {
+    expect(pageLayout('home', config, []).map((s) => `${s.placement}@${s.slot}`)).toEqual(['home-buy-again@below-hero', 'home-for-you@below-hero']);
+    expect(pageLayout('home', config, [position]).map((s) => `${s.placement}@${s.slot}`)).toEqual(['home-for-you@above-hero', 'home-buy-again@below-hero']);
+    // A new placement test, config alone: "for you" alone above the hero, 8 items, the merged ranking, its own title.
+    const test = parseLocal({
+      ...localJson,
+      experiments: [
+        {
+          id: 'home-lean', salt: 's', kind: 'page-layout', page: 'home', question: 'q', status: 'running', control: 'two',
+          variants: [
+            { id: 'two', weight: 1, layout: [{ placement: 'home-buy-again', slot: 'below-hero' }, { placement: 'home-for-you', slot: 'below-hero' }] },
+            { id: 'one', weight: 1, layout: [{ placement: 'home-for-you', slot: 'above-hero', size: 8, ranking: 'all', title: 'Picked for you' }] },
+          ],
+        },
+      ],
+    });
+    const one: Assignment = { experiment: 'home-lean', kind: 'page-layout', page: 'home', variant: 'one' };
+    expect(pageLayout('home', test, [one]).map((s) => s.placement)).toEqual(['home-for-you']);
+    const plan = planShelf('home-for-you', test, [one]);
+    expect([plan.title, plan.rules.k, plan.rules.ranking, plan.reported]).toEqual(['Picked for you', 8, 'all', { id: 'home-lean', variant: 'one' }]);
+    expect(pageLayout('product', test, [one])).toEqual([{ placement: 'product-similar', slot: 'below-product' }]);
   });
 
   it('follows the switches', () => {

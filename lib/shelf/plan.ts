@@ -4,8 +4,8 @@
  * (components/recs/RecsShelf.tsx), the cold-start answer (lib/coldstart/serve.ts) and, through the rules it
  * hands the page, the worker all read the same plan. Pure: the config and the assignments come in.
  */
-import { DEVICE_ONLY_PLACEMENTS, PLACEMENT_RANKING, type Placement, type StoreConfig } from '../config/schema';
-import { assignmentsFor, productShelfCategory, variantOf, type Assignment } from '../experiments/assign';
+import { DEFAULT_LAYOUTS, DEVICE_ONLY_PLACEMENTS, PLACEMENT_PAGE, PLACEMENT_RANKING, type Page, type Placement, type ShelfSlot, type StoreConfig } from '../config/schema';
+import { assignmentsFor, variantOf, type Assignment } from '../experiments/assign';
 import { RECENT_VIEW_WINDOW_MS, type ShelfRules } from '../recs/shelf-rules';
 
 /** Items on a shelf. */
@@ -36,18 +36,31 @@ export interface ShelfPlan {
   reported: { id: string; variant: string } | null;
 }
 
+/**
+ * A page's shelves for this visitor: their variant's layout when a page-layout experiment runs for the page,
+ * else the default. Data from the config (marketing edits it), never code.
+ */
+export function pageLayout(page: Page, config: StoreConfig, assignments: Assignment[]): ShelfSlot[] {
+  const a = assignments.find((x) => x.kind === 'page-layout' && x.page === page);
+  const experiment = a && config.experiments.find((e) => e.id === a.experiment);
+  return experiment?.variants.find((v) => v.id === a!.variant)?.layout ?? DEFAULT_LAYOUTS[page];
+}
+
 export function planShelf(placement: Placement, config: StoreConfig, assignments: Assignment[], opts: { anchorSku?: string; k?: number } = {}): ShelfPlan {
   const mine = assignmentsFor(placement, assignments);
-  const ranking = PLACEMENT_RANKING[placement];
-  const category = placement === 'product-similar' ? productShelfCategory(mine) : undefined;
+  // How this visitor's layout places the shelf (title, size, ranking, category); a shelf the layout leaves out
+  // is still planned with its defaults, for a request that names it anyway.
+  const slot = pageLayout(PLACEMENT_PAGE[placement], config, assignments).find((s) => s.placement === placement);
+  const ranking = slot?.ranking ?? PLACEMENT_RANKING[placement];
+  const category = placement === 'product-similar' ? (slot?.category ?? 'same') : undefined;
   const rule = config.merchandising[placement];
   const own = mine.find((a) => a.kind !== 'ranking-source') ?? mine[0];
   return {
     placement,
-    title: category === 'other' ? 'Complete the set' : TITLES[placement],
+    title: slot?.title ?? (category === 'other' ? 'Complete the set' : TITLES[placement]),
     rules: {
       ranking,
-      k: opts.k ?? SHELF_SIZE,
+      k: opts.k ?? slot?.size ?? SHELF_SIZE,
       ...(opts.anchorSku ? { anchorSku: opts.anchorSku } : {}),
       ...(category ? { category } : {}),
       pin: rule?.pin ?? [],

@@ -6,7 +6,7 @@ import { AppHandoff } from '@/components/handoff/AppHandoff';
 import { appBannerMetadata } from '@/components/handoff/server';
 import { ProductPicture } from '@/components/catalog/ProductPicture';
 import { RecordView } from '@/components/recs/RecordView';
-import { RecsShelf } from '@/components/recs/RecsShelf';
+import { PageShelves } from '@/components/recs/PageShelves';
 import { categoryLabel } from '@/lib/catalog/categories';
 import { formatPrice } from '@/lib/catalog/price';
 import { getCatalog, getProduct } from '@/lib/catalog/store';
@@ -73,7 +73,7 @@ export default async function ProductPage({ params }: PageProps<'/products/[sku]
           </div>
         </div>
       </article>
-      <RecsShelf placement="product-similar" fallback={similar} otherFallback={others} version={catalog.version} anchorSku={product.sku} />
+      <PageShelves page="product" slot="below-product" lists={{ 'product-similar': { fallback: similar, otherFallback: others } }} version={catalog.version} anchorSku={product.sku} />
       <RecordView sku={product.sku} />
     </>
   );
