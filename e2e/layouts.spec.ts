@@ -65,6 +65,7 @@ test('a placement experiment added by config alone renders its shelves in both a
     await expect(shelf.getByRole('heading')).toHaveText('Recommended for you');
     await expect(shelf.locator('[data-testid="recs-item"]')).toHaveCount(12);
     expect(control.html.indexOf('data-placement="home-for-you"')).toBeGreaterThan(control.html.indexOf('<h1'));
+    await control.page.screenshot({ path: test.info().outputPath('home-lean-two-shelves.png') });
     await control.context.close();
 
     // The new arm: one shelf of 16 above the hero, its own title, in the first HTML.
@@ -75,6 +76,7 @@ test('a placement experiment added by config alone renders its shelves in both a
     await expect(bigShelf.locator('[data-testid="recs-item"]')).toHaveCount(16);
     expect(big.html.indexOf('data-placement="home-for-you"')).toBeLessThan(big.html.indexOf('<h1'));
     expect(big.html).toContain('Picked for you today');
+    await big.page.screenshot({ path: test.info().outputPath('home-lean-one-big-shelf.png') });
 
     // A bad edit (a product-page shelf in a home layout): refused with a message naming it; the last good stays.
     served = { ...config, experiments: [{ ...lean, variants: [lean.variants[0], { ...lean.variants[1], layout: [{ placement: 'cart-upsell', slot: 'above-hero' }] }] }] };

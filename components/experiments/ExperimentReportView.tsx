@@ -60,9 +60,11 @@ export function ExperimentReportView({ report }: { report: ExperimentReport }) {
           Decided on {primary.label.toLowerCase()}; smallest effect worth finding ±{(planning.minimumEffect * 100).toFixed(0)}%.{' '}
           {planning.detectableToday === null
             ? 'Not enough data to say what can be detected yet.'
-            : `Today the interval can tell lifts beyond ±${(planning.detectableToday * 100).toFixed(1)}% from zero, at ${Math.round(planning.visitorsPerDay).toLocaleString('en-GB')} visitors a day; ${
-                planning.daysNeeded === null ? 'the declared effect cannot be resolved at this traffic.' : planning.daysNeeded === 0 ? 'enough to resolve the declared effect.' : `about ${planning.daysNeeded} more day${planning.daysNeeded === 1 ? '' : 's'} to resolve ±${(planning.minimumEffect * 100).toFixed(0)}%.`
-              }`}
+            : decision.kind !== 'keep-running'
+              ? `Decided: these intervals hold at every look, so the decision stands (today they tell lifts beyond ±${(planning.detectableToday * 100).toFixed(1)}% from zero).`
+              : `Today the interval can tell lifts beyond ±${(planning.detectableToday * 100).toFixed(1)}% from zero, at ${Math.round(planning.visitorsPerDay).toLocaleString('en-GB')} visitors a day; ${
+                  planning.daysNeeded === null ? 'the declared effect cannot be resolved at this traffic.' : planning.daysNeeded === 0 ? 'enough to resolve the declared effect.' : `about ${planning.daysNeeded.toLocaleString('en-GB')} more day${planning.daysNeeded === 1 ? '' : 's'} to resolve ±${(planning.minimumEffect * 100).toFixed(0)}%.`
+                }`}
         </p>
       </div>
 

@@ -1,9 +1,9 @@
 import type { SeriesPoint } from '@/lib/experiments/report';
 
 const COLOURS = ['#c2410c', '#7c3aed', '#0369a1', '#be123c', '#4d7c0f', '#a16207', '#334155'];
-const W = 560;
-const H = 200;
-const PAD = { l: 48, r: 12, t: 12, b: 28 };
+const W = 900;
+const H = 240;
+const PAD = { l: 64, r: 12, t: 12, b: 28 };
 
 /**
  * The primary metric's lift over control as visitors accrued, one line per variant with its always-valid

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../models/train';
 import { chiSquarePValue, fixedInterval, liftEstimate, meanEstimate, normalQuantile, ratioEstimate, sequentialInterval, visitorsToResolve, wilson, type Estimate } from './stats';
 
-/** Seeded uniform [0, 1) (mulberry32): the simulations give the same answer on every run. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+// Seeded uniform [0, 1): the training pipeline's mulberry32, so the simulations give the same answer on every run.
 const binomial = (r: () => number, n: number, p: number) => {
   let k = 0;
   for (let i = 0; i < n; i++) if (r() < p) k++;
