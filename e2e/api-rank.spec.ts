@@ -8,7 +8,7 @@ test('GET /api/rank ranks for a new visitor, cacheably, with the active model', 
   const body = await res.json();
   expect(body).toMatchObject({ source: 'edge', modelVersion: pointer.version, experiment: null });
   expect(body.items).toHaveLength(10);
-  for (const item of body.items) expect(item).toEqual({ sku: expect.stringMatching(/^[0-9A-Z]+$/), score: expect.any(Number), name: expect.any(String), price: expect.any(Number) });
+  for (const item of body.items) expect(item).toEqual({ sku: expect.stringMatching(/^[0-9A-Z]+$/), score: expect.any(Number), name: expect.any(String), price: expect.any(Number), reason: { kind: 'popular', short: 'Popular this week', full: expect.any(String) } });
   const scores = body.items.map((i: { score: number }) => i.score);
   expect(scores).toEqual([...scores].sort((a: number, b: number) => b - a));
 });

@@ -11,7 +11,7 @@ import { writeArtifacts, type GoldenCase } from './export/artifacts';
 import { ModelMessage } from './export/coreml-schema';
 import { runCoreMl } from './export/coreml-reference';
 import { rng } from './train';
-import { emptyMetrics, syntheticProducts, syntheticScorer, syntheticSignals } from './test-model';
+import { emptyMetrics, syntheticComplements, syntheticProducts, syntheticScorer, syntheticSignals } from './test-model';
 import type { TrainedModel } from './two-tower';
 
 interface Decoded {
@@ -85,7 +85,7 @@ function synthetic(): { dir: string; model: TrainedModel } {
   ];
   const metrics = emptyMetrics();
   const { dir } = writeArtifacts(mkdtempSync(path.join(tmpdir(), 'tandem-coreml-')), model, {
-    catalogVersion: 'test', products: syntheticProducts(model.skus),
+    catalogVersion: 'test', products: syntheticProducts(model.skus), complements: syntheticComplements(model.skus.length),
     metrics,
     training: {},
     golden,

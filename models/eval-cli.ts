@@ -4,14 +4,19 @@
  *                                targets = what FILE's customers bought. Last line: the metrics JSON.
  * Either way the two-tower row is computed from the exported files: ONNX user tower (onnxruntime-node)
  * and the second stage in lib/recs/score.ts over the shipped signals, exactly as the browser runs them.
- * JSON keys per model: recall@10, ndcg@10, hitrate@10 (all targets), explore and repeat ({ndcg@10, recall@10, users}).
+ * JSON keys per model: recall@10, ndcg@10, hitrate@10 (all targets), explore and repeat ({ndcg@10, recall@10, users});
+ * then "basket": leave-one-out inside the target period's baskets of two or more products, the shipped
+ * complements (complements.bin through lib/recs/complements.ts) against the basket baselines.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ArtifactError, loadModel } from '../lib/recs/artifacts';
 import { PointerSchema } from '../lib/recs/manifest';
+import { complementScores } from '../lib/recs/complements';
+import { recentPopularity } from './baselines';
 import { compare, shippedScorers } from './compare';
+import { basketBaselines, basketLeaveOneOut, basketsOf } from './complements';
 import { cleanLog, readLog, type Purchase } from './data';
 import { evalUsers, formatTable, splitAt } from './evaluate';
 import { MODELS_DIR, readPurchases, VALIDATION_DIR, verdict } from './pipeline';
@@ -51,11 +56,18 @@ async function main(): Promise<void> {
   const users = evalUsers(history, future, index);
   const shipped = await shippedScorers(model, users, now);
   const result = compare(history, future, model.skus, now, model.manifest.metrics.baselines, () => shipped);
+  const baskets = basketsOf(future, index, now, Infinity);
+  const prior = { popularity: model.prior, category: model.signals.category };
+  const basket = {
+    complement: basketLeaveOneOut(baskets, (rest) => complementScores(model.complements, prior, rest)),
+    ...Object.fromEntries(Object.entries(basketBaselines(recentPopularity(history, index, model.skus.length, now, 30), model.signals.category, model.items, model.manifest.dim)).map(([k, score]) => [k, basketLeaveOneOut(baskets, score)])),
+  };
   console.log(`${label}\nFull-catalogue ranking; measures all, explore (history left out), repeat (history only): models/evaluate.ts`);
   console.log(`Shipped scorer: ${model.manifest.scorer.kind}, owned offset ${model.manifest.scorer.ownedOffset}; baselines' settings from the tuning split\n`);
   console.log(formatTable(result.users, result.models));
   console.log(verdict(result));
-  console.log(JSON.stringify(result));
+  console.log(`Basket leave-one-out (${basket.complement.baskets} baskets of 2+ products): ${Object.entries(basket).map(([k, m]) => `${k} ${m['ndcg@10'].toFixed(4)}`).join(', ')}`);
+  console.log(JSON.stringify({ ...result, basket }));
 }
 
 main().catch((e: unknown) => {

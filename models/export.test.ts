@@ -13,7 +13,7 @@ import { poolHistory, userTower } from '../lib/recs/tower';
 import { goldenCases, writeArtifacts, type GoldenCase } from './export/artifacts';
 import { onnxUserEmbeddings } from './compare';
 import { initParams, itemEmbeddings, rng } from './train';
-import { emptyMetrics, syntheticProducts, syntheticScorer, syntheticSignals } from './test-model';
+import { emptyMetrics, syntheticComplements, syntheticProducts, syntheticScorer, syntheticSignals } from './test-model';
 import type { TrainedModel } from './two-tower';
 
 const DAY = 86_400_000;
@@ -49,7 +49,7 @@ function exportSynthetic(embeddings: 'float32' | 'int8' = 'float32'): { dir: str
     { name: 'empty', events: [] },
   ];
   const metrics = emptyMetrics();
-  const { dir } = writeArtifacts(mkdtempSync(path.join(tmpdir(), 'tandem-models-')), model, { catalogVersion: 'test', products: syntheticProducts(model.skus), embeddings, metrics, training: {}, golden, coldStart: { format: 1, timeZone: 'Europe/London', weights: { country: 0.1, daypart: 0 }, countries: {}, dayparts: [] } });
+  const { dir } = writeArtifacts(mkdtempSync(path.join(tmpdir(), 'tandem-models-')), model, { catalogVersion: 'test', products: syntheticProducts(model.skus), complements: syntheticComplements(model.skus.length), embeddings, metrics, training: {}, golden, coldStart: { format: 1, timeZone: 'Europe/London', weights: { country: 0.1, daypart: 0 }, countries: {}, dayparts: [] } });
   return { dir, model };
 }
 

@@ -29,8 +29,11 @@ import { writeArtifacts } from './export/artifacts';
 import { cleanLog, locateDataset, readLog, type Purchase } from './data';
 import { fitStage, type WindowUser } from './second-stage';
 import { buildSignals } from './signals';
+import { basketBaselines, basketLeaveOneOut, basketsOf, fitComplements, tuneComplements } from './complements';
+import { complementScores } from '../lib/recs/complements';
+import { recentPopularity } from './baselines';
 import { DEFAULT_TRAIN_CONFIG, eventsByCustomer, toMillis, type Purchaseish } from './train';
-import { fit, modelScorers, windowUsers, withStage, type Fit, type TrainedModel } from './two-tower';
+import { fit, modelScorers, priorFrom, windowUsers, withStage, type Fit, type TrainedModel } from './two-tower';
 
 const DAY = 86_400_000;
 const PROJECT = fileURLToPath(new URL('..', import.meta.url));
@@ -43,7 +46,7 @@ const INT8_TOLERANCE = 0.0005;
 const CODE = [
   'models/train.ts', 'models/two-tower.ts', 'models/pipeline.ts', 'models/second-stage.ts', 'models/signals.ts', 'models/export/onnx.ts', 'models/export/coreml.ts',
   'models/export/coreml-schema.ts', 'models/export/artifacts.ts', 'lib/recs/features.ts', 'lib/recs/rank.ts', 'lib/recs/score.ts', 'lib/recs/signals.ts',
-  'lib/recs/tower.ts', 'lib/recs/quantize.ts', 'lib/recs/manifest.ts', 'lib/recs/item-meta.ts', 'models/context.ts', 'lib/coldstart/context.ts',
+  'lib/recs/tower.ts', 'lib/recs/quantize.ts', 'lib/recs/manifest.ts', 'lib/recs/item-meta.ts', 'lib/recs/complements.ts', 'models/complements.ts', 'models/context.ts', 'lib/coldstart/context.ts',
   // The manifest's metrics too: a changed baseline or measure must not leave an old table in a new build.
   'models/baselines.ts', 'models/evaluate.ts', 'models/compare.ts',
 ];
@@ -206,6 +209,30 @@ export function runPipeline(root: string, catalog: CatalogFile, purchases: Purch
   console.log(verdict(validation));
   console.log(`int8 embeddings: NDCG@10 all/explore/repeat ${int8['ndcg@10']}/${int8['explore-ndcg@10']}/${int8['repeat-ndcg@10']} (float32 ${int8.float32['ndcg@10']}/${int8.float32['explore-ndcg@10']}/${int8.float32['repeat-ndcg@10']}), top-10 overlap ${int8['top10-overlap']}: ${int8Ships ? 'int8 ships' : 'float32 ships'}\n`);
 
+  // Basket complements (issue 16): settings chosen on the tuning month, measured on the validation month's
+  // baskets against the basket baselines, then fitted on everything for the shipped version.
+  const allBaskets = basketsOf(purchases, index, 0, end);
+  const category = valWindow.signals.category;
+  const tunedComplements = tuneComplements(allBaskets, products.length, tTune, tVal, { popularity: priorFrom(purchases.filter((p) => toMillis(p.date) < tTune), index, products.length, tTune), category });
+  const valComplements = fitComplements(allBaskets.filter((b) => b.at < tVal), products.length, tVal, tunedComplements.best);
+  const valBaskets = allBaskets.filter((b) => b.at >= tVal);
+  const valPrior = { popularity: valModel.prior, category };
+  const basket = {
+    complement: basketLeaveOneOut(valBaskets, (rest) => complementScores(valComplements, valPrior, rest)),
+    ...Object.fromEntries(
+      Object.entries(basketBaselines(recentPopularity(val.history, index, products.length, tVal, 30), category, int8Ships ? int8Model.items : valModel.items, config.dim)).map(([name, score]) => [
+        name,
+        basketLeaveOneOut(valBaskets, score),
+      ]),
+    ),
+  };
+  const bestBasketBaseline = Object.entries(basket).filter(([k]) => k !== 'complement').reduce((a, b) => (b[1]['ndcg@10'] > a[1]['ndcg@10'] ? b : a));
+  console.log(
+    `Basket leave-one-out (validation baskets of 2+ products; settings ${JSON.stringify(tunedComplements.best)} chosen on the tuning month):\n${Object.entries(basket)
+      .map(([k, m]) => `  ${k.padEnd(18)} NDCG@10 ${m['ndcg@10'].toFixed(4)}  HitRate@10 ${m['hitrate@10'].toFixed(4)}  (${m.baskets} baskets)`)
+      .join('\n')}\ncomplement vs best basket baseline: ${(basket.complement['ndcg@10'] / Math.max(bestBasketBaseline[1]['ndcg@10'], 1e-9)).toFixed(3)}x (${bestBasketBaseline[0]}; the bar is 1.2x)\n`,
+  );
+
   let ablation: Record<string, ModelMetrics> | undefined;
   if (opts.ablation) {
     ablation = {};
@@ -229,7 +256,7 @@ export function runPipeline(root: string, catalog: CatalogFile, purchases: Purch
   };
   console.log(`Cold start (every validation order, no history): popularity NDCG@10 ${coldStart.popularity['ndcg@10']}, with country + daypart ${coldStart.context['ndcg@10']}\n`);
 
-  const metrics = { validation, int8, baselines, coldStart, ...(ablation ? { ablation } : {}) };
+  const metrics = { validation, int8, baselines, coldStart, basket, complementTuning: tunedComplements.grid, ...(ablation ? { ablation } : {}) };
   const training = (f: Fit, role: string) => ({ role, ...config, examples: f.examples, seconds: Math.round(f.seconds * 10) / 10, lossByEpoch: epochLosses(f), dataset: catalog.source.dataset });
 
   // The validation model is kept (not shipped) so `npm run eval` re-measures exactly what was reported.
@@ -238,6 +265,7 @@ export function runPipeline(root: string, catalog: CatalogFile, purchases: Purch
     catalogVersion: catalog.version,
     products,
     embeddings,
+    complements: valComplements,
     metrics,
     training: training(valWindow.fit, 'validation'),
     golden: goldenHistories(val.history, valModel),
@@ -258,6 +286,7 @@ export function runPipeline(root: string, catalog: CatalogFile, purchases: Purch
     catalogVersion: catalog.version,
     products,
     embeddings,
+    complements: fitComplements(allBaskets, products.length, end, tunedComplements.best),
     metrics,
     training: { ...training(shipFit, 'shipped'), secondStage: { windows: latest.map((w) => iso(w.cut)), ownedOffset: shipStage.scorer.ownedOffset, repeatFeatures: shipStage.repeatFeatures, repeatHoldout: shipStage.repeatHoldout } },
     golden: goldenHistories(purchases, shipModel),

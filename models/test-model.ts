@@ -34,10 +34,19 @@ export function emptyMetrics(): Manifest['metrics'] {
     int8: { 'ndcg@10': 0, 'top10-overlap': 1, 'explore-ndcg@10': 0, 'repeat-ndcg@10': 0, float32: { 'ndcg@10': 0, 'explore-ndcg@10': 0, 'repeat-ndcg@10': 0 }, shipped: false },
     baselines: { tifu: { groupSize: 4, withinDecay: 1, groupDecay: 1, neighbours: 50, alpha: 0.9 }, decayHalfLifeDays: 60 },
     coldStart: { weights: { country: 0, daypart: 0 }, popularity: { 'ndcg@10': 0 }, context: { 'ndcg@10': 0 } },
+    basket: {},
+    complementTuning: [],
   };
 }
 
 /** Stand-in catalogue rows for a synthetic model's products (items-meta.json). */
 export function syntheticProducts(skus: readonly string[]): { sku: string; name: string; price: number; category: 'other' }[] {
   return skus.map((sku, i) => ({ sku, name: `Product ${sku}`, price: Math.round((1 + (i % 17) * 0.35) * 100) / 100, category: 'other' }));
+}
+
+/** Seeded complements for a synthetic model: item i's neighbours are the next few items. */
+export function syntheticComplements(n: number, m = 4): { spec: { neighboursPerItem: number; halfLifeDays: number | null; categoryWeight: number }; n: number; neighbours: Int32Array; weights: Float32Array } {
+  const neighbours = Int32Array.from({ length: n * m }, (_, j) => (Math.floor(j / m) + 1 + (j % m)) % n);
+  const weights = Float32Array.from({ length: n * m }, (_, j) => m - (j % m));
+  return { spec: { neighboursPerItem: m, halfLifeDays: null, categoryWeight: 0.1 }, n, neighbours, weights };
 }

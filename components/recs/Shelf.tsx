@@ -112,7 +112,7 @@ export function Shelf({
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [placement, JSON.stringify(rules), deviceRanking, modelPin]);
 
-  const shown: { items: CardProduct[]; source: ShelfSource; modelVersion: string } = device
+  const shown: { items: (CardProduct & { reason?: { short: string; full: string } })[]; source: ShelfSource; modelVersion: string } = device
     ? { items: device.items, source: device.source, modelVersion: device.modelVersion }
     : edge.data
       ? { items: edge.data.items, source: 'edge', modelVersion: edge.data.modelVersion }
@@ -172,7 +172,7 @@ export function Shelf({
         {plan.title}
       </h2>
       <ol
-        className="scrollbar-thin flex h-[244px] gap-3 overflow-x-auto overflow-y-hidden pb-2 sm:h-[264px]"
+        className="scrollbar-thin flex h-[260px] gap-3 overflow-x-auto overflow-y-hidden pb-2 sm:h-[280px]"
         onClickCapture={(e) => {
           const item = (e.target as HTMLElement).closest<HTMLElement>('[data-testid="recs-item"]');
           const sku = item?.dataset.sku;
@@ -186,10 +186,16 @@ export function Shelf({
             {device ? 'Nothing to buy again yet: what you order on this device shows here.' : 'Looking through your orders on this device…'}
           </li>
         )}
-        {shown.items.map((p) => (
-          <li key={p.sku} data-testid="recs-item" data-sku={p.sku} className="w-[150px] shrink-0 sm:w-[170px]">
+        {/* Keyed by position: a new list fills the same boxes in place (a product moving to another box would
+            be a layout shift, even with every box the same size). */}
+        {shown.items.map((p, i) => (
+          <li key={i} data-testid="recs-item" data-sku={p.sku} className="w-[150px] shrink-0 sm:w-[170px]">
             {/* Never prefetch: a device-ranked list is derived from the private history. */}
             <ProductCard product={p} version={version} prefetch={false} />
+            {/* Its line is always there (empty for the static list), so a list with reasons shifts nothing. */}
+            <p className="h-4 overflow-hidden px-2 text-[11px] leading-4 whitespace-nowrap text-slate-600" data-testid="recs-reason" title={p.reason?.full}>
+              {p.reason?.short}
+            </p>
           </li>
         ))}
       </ol>

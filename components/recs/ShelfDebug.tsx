@@ -49,10 +49,20 @@ export function ShelfDebug({
       )}
       {!device && !edge && <p className="mt-1">static list (best sellers): neither the device nor the edge ranked this shelf</p>}
       {scored.length > 0 && (
-        <ol className="mt-1 grid grid-cols-2 gap-x-4 sm:grid-cols-4">
+        <ol className="mt-1 grid grid-cols-1 gap-x-4 sm:grid-cols-2">
           {scored.map((i) => (
-            <li key={i.sku}>
+            <li key={i.sku} data-testid="recs-debug-item">
               {i.sku}: {'pinned' in i && i.pinned ? 'pinned' : typeof i.score === 'number' ? i.score.toFixed(4) : '—'}
+              {'parts' in i && i.parts && (
+                <span className="text-slate-600" data-testid="recs-debug-parts">
+                  {' = '}
+                  {Object.entries(i.parts)
+                    .filter(([, v]) => Math.abs(v) >= 5e-5)
+                    .map(([k, v]) => `${k} ${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(4)}`)
+                    .join(' · ')}
+                </span>
+              )}
+              {i.reason && <span className="text-slate-600"> · “{i.reason.full}”</span>}
             </li>
           ))}
         </ol>

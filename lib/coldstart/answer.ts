@@ -14,6 +14,8 @@ export const RankedItemSchema = z.strictObject({
   price: z.number().nonnegative(),
   /** Placed by a merchandising rule, not by the ranker. */
   pinned: z.literal(true).optional(),
+  /** Why it is shown (lib/recs/reasons.ts): one short line under the card, the whole sentence in its title. */
+  reason: z.strictObject({ kind: z.enum(['bought-with', 'like', 'bought-before', 'popular', 'pinned']), short: z.string().max(40), full: z.string().max(120) }).optional(),
 });
 export type Ranked = z.infer<typeof RankedItemSchema>;
 

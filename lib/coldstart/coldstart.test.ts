@@ -37,6 +37,13 @@ const data: ColdStartData = {
   features: DEFAULT_FEATURE_SPEC,
   // France over-buys A1 (lift 2); mornings over-buy B3 (lift 3); weights 0.5.
   context: { format: 1, timeZone: 'Europe/London', weights: { country: 0.5, daypart: 0.5 }, countries: { FR: { name: 'France', orders: 50, boost: [[1, 2]] } }, dayparts: [{ name: 'morning', fromHour: 0, toHour: 12, boost: [[3, 3]] }] },
+  // Baskets: B3 is bought with A0 (weight 3), C4 with A0 (1); nothing else.
+  complements: {
+    spec: { neighboursPerItem: 2, halfLifeDays: null, categoryWeight: 0 },
+    n: 5,
+    neighbours: Int32Array.of(3, 4, -1, -1, -1, -1, -1, -1, -1, -1),
+    weights: Float32Array.of(3, 1, 0, 0, 0, 0, 0, 0, 0, 0),
+  },
   names: ['a0', 'a1', 'b2', 'b3', 'c4'],
   prices: [1, 2, 3, 4, 5],
   categories: ['a', 'a', 'b', 'b', 'c'],
@@ -72,6 +79,14 @@ describe('coldStartRank', () => {
     expect(r[0]).toMatchObject({ pinned: true, name: 'b3', price: 4 });
   });
 
+  it('ranks "frequently bought together" from the product on screen, with the reason that names it', () => {
+    const r = coldStartRank(data, rules(3, { ranking: 'complement', anchorSku: 'A0' }), []);
+    expect(r.map((x) => x.sku)).toEqual(['B3', 'C4', 'B2']); // neighbours first (3, then 1), then popularity
+    expect(r[0]!.reason).toEqual({ kind: 'bought-with', short: 'With a0', full: 'Often bought with a0' });
+    expect(r[2]!.reason!.kind).toBe('like'); // not a neighbour: the anchor's nearest look-alike
+    expect(coldStartRank(data, rules(1), [])[0]!.reason).toMatchObject({ kind: 'popular', short: 'Popular this week' });
+  });
+
   it('never returns more than k items', () => {
     expect(coldStartRank(data, rules(1), [])).toHaveLength(1);
   });
@@ -94,7 +109,7 @@ describe('parseRankQuery', () => {
   });
 
   it.each([
-    ['placement=nowhere', /placement must be one of home-for-you, home-buy-again, product-similar, cart-upsell/],
+    ['placement=nowhere', /placement must be one of home-for-you, home-buy-again, product-similar, product-bought-together, cart-upsell, cart-complete/],
     ['', /placement must be one of/],
     ['placement=home-for-you&k=0', /k must be between 1 and 100/],
     ['placement=home-for-you&k=101', /k must be between 1 and 100/],

@@ -64,6 +64,7 @@ async function load(source: ArtifactSource, pointer: Pointer): Promise<ColdStart
     tower: model.tower,
     scorer: model.manifest.scorer,
     features: model.manifest.features,
+    complements: model.complements,
     ...model.meta,
   };
 }

@@ -10,7 +10,9 @@
  */
 import { PLACEMENTS, type Placement } from '../config/schema';
 import { historyInputs, type FeatureSpec, type HistoryEvent } from '../recs/features';
+import { complementScores, strongestAnchor, type Complements } from '../recs/complements';
 import { dotAll } from '../recs/rank';
+import { nearestInHistory, reason, type Reason } from '../recs/reasons';
 import { rankingScores, userContext, type ScorerSpec } from '../recs/score';
 import type { ItemSignals } from '../recs/signals';
 import { selectShelf, type ShelfRules } from '../recs/shelf-rules';
@@ -34,6 +36,8 @@ export interface ColdStartData {
   tower: UserTowerWeights;
   scorer: ScorerSpec;
   features: FeatureSpec;
+  /** Basket complements ("frequently bought together"). */
+  complements: Complements;
   /** Per item, from the catalogue the model was trained on: what a shelf needs to show it. */
   names: string[];
   prices: number[];
@@ -66,7 +70,11 @@ export function coldStartRank(data: ColdStartData, rules: ShelfRules, recent: re
   const history: HistoryEvent[] = recent.filter((s) => data.index.has(s)).map((sku) => ({ sku, at: now, kind: 'view' as const }));
   const anchored = rules.anchorSku !== undefined && data.index.has(rules.anchorSku);
   let scores: Float32Array;
-  if (history.length === 0 && !anchored) {
+  const basket = anchored ? [data.index.get(rules.anchorSku!)!] : history.map((e) => data.index.get(e.sku)!);
+  if (rules.ranking === 'complement') {
+    // The product on screen as the basket (the session's views where there is none: the edge never sees a cart).
+    scores = complementScores(data.complements, { popularity: prior, category: data.signals.category }, basket);
+  } else if (history.length === 0 && !anchored) {
     scores = contextScores(prior, data.context, opts.request ?? { hour: 12 }, opts.request ? data.context.weights : { country: 0, daypart: 0 });
   } else {
     // The session as a history: the views as views, the product on screen as the strongest signal.
@@ -77,11 +85,21 @@ export function coldStartRank(data: ColdStartData, rules: ShelfRules, recent: re
   }
   const catalogue = { index: data.index, category: (i: number) => data.categories[i], n };
   const pinned = new Set(rules.pin.map((s) => data.index.get(s)));
+  const reasonOf = (i: number): Reason => {
+    if (pinned.has(i)) return reason('pinned');
+    if (rules.ranking === 'complement') {
+      const a = strongestAnchor(data.complements, basket, i);
+      if (a !== undefined) return reason('bought-with', { name: data.names[a] });
+    }
+    const near = nearestInHistory(items, d, basket, i);
+    return near !== undefined ? reason('like', { name: data.names[near] }) : reason('popular');
+  };
   return selectShelf(rules, scores, { history, cart: [], now }, catalogue).map((i) => ({
     sku: data.skus[i]!,
     score: Math.round(scores[i]! * 1e6) / 1e6,
     name: data.names[i]!,
     price: data.prices[i]!,
+    reason: reasonOf(i),
     ...(pinned.has(i) ? { pinned: true as const } : {}),
   }));
 }

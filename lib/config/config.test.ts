@@ -109,7 +109,10 @@ describe('store config', () => {
       ['page-layout', 'product'],
     ]);
     expect(parsed.experiments[0]!.variants[1]!.layout!.map((s) => `${s.placement}@${s.slot}`)).toEqual(['home-for-you@above-hero', 'home-buy-again@below-hero']);
-    expect(parsed.experiments[1]!.variants[1]!.layout).toEqual([{ placement: 'product-similar', slot: 'below-product', category: 'other', title: 'Complete the set' }]);
+    expect(parsed.experiments[1]!.variants[1]!.layout).toEqual([
+      { placement: 'product-bought-together', slot: 'below-product' },
+      { placement: 'product-similar', slot: 'below-product', category: 'other', title: 'Complete the set' },
+    ]);
     // The committed file is the same experiments written out: nobody changes arm.
     expect(parseLocal(localJson).experiments.slice(0, 2)).toEqual(parsed.experiments.map((e, i) => ({ ...e, question: localJson.experiments[i]!.question, salt: localJson.experiments[i]!.salt })));
   });

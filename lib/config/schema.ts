@@ -7,20 +7,24 @@ import { z } from 'zod';
 import { SKU_PATTERN, SKU_RULE } from '../catalog/sku';
 
 /**
- * Where shelves go. 'home-for-you' ("Recommended for you") ranks products the shopper never bought;
+ * Where shelves go. 'product-bought-together' ("Frequently bought together") and 'cart-complete' rank basket
+ * complements of the product on screen or of the cart's lines (lib/recs/complements.ts), blended with the
+ * shopper's own ranking on the device when they have a history. 'home-for-you' ("Recommended for you") ranks products the shopper never bought;
  * 'home-buy-again' ("Buy it again") only products they bought, on the device only (it needs the purchase
  * history, which never leaves the device); the product and cart shelves rank like "for you" around
  * what is on screen. `PLACEMENT_RANKING` says which ranking of lib/recs/score.ts each one asks for.
  */
-export const PLACEMENTS = ['home-for-you', 'home-buy-again', 'product-similar', 'cart-upsell'] as const;
+export const PLACEMENTS = ['home-for-you', 'home-buy-again', 'product-similar', 'product-bought-together', 'cart-upsell', 'cart-complete'] as const;
 export type Placement = (typeof PLACEMENTS)[number];
 
 export const PLACEMENT_RANKING = {
   'home-for-you': 'explore',
   'home-buy-again': 'repeat',
   'product-similar': 'explore',
+  'product-bought-together': 'complement',
   'cart-upsell': 'explore',
-} as const satisfies Record<Placement, 'explore' | 'repeat' | 'all'>;
+  'cart-complete': 'complement',
+} as const satisfies Record<Placement, 'explore' | 'repeat' | 'all' | 'complement'>;
 
 /** Placements the edge cannot rank: they need the device's purchase history. */
 export const DEVICE_ONLY_PLACEMENTS: readonly Placement[] = ['home-buy-again'];
@@ -35,7 +39,14 @@ export const PAGE_SLOTS = { home: ['above-hero', 'below-hero'], product: ['below
 export type Slot = (typeof PAGE_SLOTS)[Page][number];
 const SLOTS = [...new Set(Object.values(PAGE_SLOTS).flat())] as [Slot, ...Slot[]];
 /** Which page each shelf belongs to: a layout places only its own page's shelves. */
-export const PLACEMENT_PAGE = { 'home-for-you': 'home', 'home-buy-again': 'home', 'product-similar': 'product', 'cart-upsell': 'cart' } as const satisfies Record<Placement, Page>;
+export const PLACEMENT_PAGE = {
+  'home-for-you': 'home',
+  'home-buy-again': 'home',
+  'product-similar': 'product',
+  'product-bought-together': 'product',
+  'cart-upsell': 'cart',
+  'cart-complete': 'cart',
+} as const satisfies Record<Placement, Page>;
 
 /**
  * One shelf on a page, as marketing places it: which shelf, in which slot, and optionally its title, size,
@@ -60,8 +71,11 @@ export const DEFAULT_LAYOUTS: Record<Page, ShelfSlot[]> = {
     { placement: 'home-buy-again', slot: 'below-hero' },
     { placement: 'home-for-you', slot: 'below-hero' },
   ],
-  product: [{ placement: 'product-similar', slot: 'below-product' }],
-  cart: [{ placement: 'cart-upsell', slot: 'below-cart' }],
+  product: [
+    { placement: 'product-bought-together', slot: 'below-product' },
+    { placement: 'product-similar', slot: 'below-product' },
+  ],
+  cart: [{ placement: 'cart-complete', slot: 'below-cart' }],
 };
 
 /**
@@ -124,6 +138,7 @@ export const ExperimentSchema = z
         seen.add(s.placement);
         if (s.category && s.placement !== 'product-similar') ctx.addIssue({ code: 'custom', message: 'only the product shelf takes a category', path: [...at, 'category'] });
         if (s.ranking && s.placement === 'home-buy-again') ctx.addIssue({ code: 'custom', message: '"Buy it again" always ranks what was bought (repeat)', path: [...at, 'ranking'] });
+        if (s.ranking && PLACEMENT_RANKING[s.placement] === 'complement') ctx.addIssue({ code: 'custom', message: `${s.placement} always ranks basket complements`, path: [...at, 'ranking'] });
       });
     });
   });
@@ -147,8 +162,14 @@ const LEGACY_LAYOUTS: Record<string, { page: Page; layouts: Record<string, Shelf
   'product-shelf-kind': {
     page: 'product',
     layouts: {
-      similar: [{ placement: 'product-similar', slot: 'below-product', category: 'same' }],
-      'complete-the-set': [{ placement: 'product-similar', slot: 'below-product', category: 'other', title: 'Complete the set' }],
+      similar: [
+        { placement: 'product-bought-together', slot: 'below-product' },
+        { placement: 'product-similar', slot: 'below-product', category: 'same' },
+      ],
+      'complete-the-set': [
+        { placement: 'product-bought-together', slot: 'below-product' },
+        { placement: 'product-similar', slot: 'below-product', category: 'other', title: 'Complete the set' },
+      ],
     },
   },
 };

@@ -2,6 +2,7 @@
 import type { HistoryEvent } from '../recs/features';
 import type { ScorerKind } from '../recs/rank-wasm';
 import type { DeviceSource } from '../recs/shelf-source';
+import type { Reason } from '../recs/reasons';
 import type { Ranking, ShelfRules } from '../recs/shelf-rules';
 import type { Percentiles } from '../recs/timing';
 
@@ -38,6 +39,10 @@ export interface RankedItem {
   name: string;
   price: number;
   score: number;
+  /** Why it is shown, computed on the device: rendered under the card, never sent. */
+  reason?: Reason;
+  /** The score's parts (the debug panel). */
+  parts?: Record<string, number>;
 }
 
 export interface RankTimings {

@@ -9,12 +9,27 @@ import { prepareScorer, type PreparedScorer } from '../recs/rank-wasm';
 import type { BenchRequest, BenchResponse, BenchResult, EpDecision, ExecutionChoice, RankRequest, RankResponse, WorkerRequest } from './protocol';
 import type { DeviceSource } from '../recs/shelf-source';
 import { historyInputs, type HistoryInputs } from '../recs/features';
-import { rankingScores, repeatScores, userContext } from '../recs/score';
+import { complementScores, strongestAnchor } from '../recs/complements';
+import { nearestInHistory, reason, type Reason } from '../recs/reasons';
+import { rankingScores, repeatScores, scoreParts, userContext } from '../recs/score';
 import { selectRepeat, selectShelf } from '../recs/shelf-rules';
 import { percentiles } from '../recs/timing';
 import { towerInputs } from '../recs/tower';
 
 declare const self: DedicatedWorkerGlobalScope;
+
+/** How much the shopper's own explore ranking (scaled to [0, 1]) adds to a complement score (itself in [0, 1]): ties, not order. */
+const TASTE_WEIGHT = 0.3;
+const minMax = (x: Float32Array): Float32Array => {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of x) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const span = hi - lo || 1;
+  return x.map((v) => (v - lo) / span);
+};
 
 // Served from public/ort/<version>/ with immutable caching (scripts/copy-ort.mjs); the object form of
 // wasmPaths fetches only the .wasm. The WebGPU build loads the asyncify variant.
@@ -217,16 +232,46 @@ async function rank(req: RankRequest): Promise<RankResponse> {
   const catalogue = { index: r.index, category: (i: number) => r.model.meta.categories[i], n: skus.length };
   let top: number[];
   let scoreOf: (i: number) => number;
+  let partsOf: (i: number) => Record<string, number>;
+  const historyIds = [...h.ids].filter((i) => i >= 0);
+  const dotOf = new Float32Array(dots); // the dot products, kept for the debug panel's parts (the scorer overwrites them)
+  let basket: number[] = [];
   if (rules.ranking === 'repeat') {
     const ranked = repeatScores(manifest.scorer, r.model.signals, ctx, dots);
     const byId = new Map(ranked);
     top = selectRepeat(rules, ranked, shopper, catalogue);
     scoreOf = (i) => byId.get(i) ?? 0;
+    partsOf = (i) => scoreParts('repeat', manifest.scorer, r.model.signals, ctx, dotOf[i]!, i);
+  } else if (rules.ranking === 'complement') {
+    // The product on screen, or the cart's lines, as the basket; the shopper's own explore ranking breaks ties.
+    basket = rules.anchorSku !== undefined && r.index.has(rules.anchorSku) ? [r.index.get(rules.anchorSku)!] : req.cart.flatMap((s) => (r.index.has(s) ? [r.index.get(s)!] : []));
+    const complement = complementScores(r.model.complements, { popularity: r.model.prior, category: r.model.signals.category }, basket);
+    const taste = req.history.length > 0 ? minMax(rankingScores('explore', manifest.scorer, r.model.signals, ctx, dots)) : undefined;
+    const scores = taste ? Float32Array.from(complement, (c, i) => c + TASTE_WEIGHT * taste[i]!) : complement;
+    top = selectShelf(rules, scores, shopper, catalogue);
+    scoreOf = (i) => scores[i]!;
+    partsOf = (i) => ({ complement: complement[i]!, ...(taste ? { 'your taste': TASTE_WEIGHT * taste[i]! } : {}) });
   } else {
     const scores = rankingScores(rules.ranking, manifest.scorer, r.model.signals, ctx, dots);
     top = selectShelf(rules, scores, shopper, catalogue);
     scoreOf = (i) => scores[i]!;
+    partsOf = (i) => scoreParts(rules.ranking as 'explore' | 'all', manifest.scorer, r.model.signals, ctx, dotOf[i]!, i);
   }
+  const pinned = new Set(rules.pin);
+  const bought = new Map<string, number>();
+  for (const e of req.history) if (e.kind === 'purchase') bought.set(e.sku, (bought.get(e.sku) ?? 0) + 1);
+  // Computed here, shown under the card, never sent anywhere: a reason can name a product from the history.
+  const reasonOf = (i: number): Reason => {
+    const sku = skus[i]!;
+    if (pinned.has(sku)) return reason('pinned');
+    if (rules.ranking === 'complement') {
+      const anchor = strongestAnchor(r.model.complements, basket, i);
+      if (anchor !== undefined) return reason('bought-with', { name: r.model.meta.names[anchor] });
+    }
+    if (bought.has(sku) && rules.ranking !== 'explore') return reason('bought-before', { times: bought.get(sku) });
+    const near = nearestInHistory(items, d, historyIds, i);
+    return near !== undefined ? reason('like', { name: r.model.meta.names[near] }) : reason('popular');
+  };
   const t2 = performance.now();
   if (r.choice === 'auto' && !r.decision && !r.probing) {
     r.probing = true;
@@ -236,7 +281,7 @@ async function rank(req: RankRequest): Promise<RankResponse> {
   return {
     id: req.id,
     ok: true,
-    items: top.map((i) => ({ sku: skus[i]!, name: r.model.meta.names[i]!, price: r.model.meta.prices[i]!, score: scoreOf(i) })),
+    items: top.map((i) => ({ sku: skus[i]!, name: r.model.meta.names[i]!, price: r.model.meta.prices[i]!, score: scoreOf(i), reason: reasonOf(i), parts: partsOf(i) })),
     source: r.source,
     modelVersion: manifest.version,
     ranking: rules.ranking,

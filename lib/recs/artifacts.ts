@@ -4,6 +4,7 @@
  * caller passes how to read a path (fetch, Cache Storage, or the file system).
  */
 import { ManifestSchema, PointerSchema, type FileEntry, type Manifest, type Pointer } from './manifest';
+import { decodeComplements, type Complements } from './complements';
 import { decodeItemMeta, type ItemMeta } from './item-meta';
 import { dequantizeRows } from './quantize';
 import { checkSpec } from './score';
@@ -65,6 +66,8 @@ export interface LoadedModel {
   skus: string[];
   /** Name, price and category of each item, in the same order. */
   meta: ItemMeta;
+  /** Basket complements ("frequently bought together"). */
+  complements: Complements;
 }
 
 export async function loadModel(read: ReadFile, manifestPath = 'manifest.json'): Promise<LoadedModel> {
@@ -78,9 +81,9 @@ export async function loadModel(read: ReadFile, manifestPath = 'manifest.json'):
   } catch (e) {
     throw new ArtifactError(`manifest scorer: ${(e as Error).message}`);
   }
-  const [userTower, prior, ids, signalBytes, towerBytes, metaBytes] = await Promise.all(
-    [files.userTower, files.prior, files.itemIds, files.signals, files.towerWeights, files.itemMeta].map((f) => readVerified(read, f)),
-  ) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+  const [userTower, prior, ids, signalBytes, towerBytes, metaBytes, complementBytes] = await Promise.all(
+    [files.userTower, files.prior, files.itemIds, files.signals, files.towerWeights, files.itemMeta, files.complements].map((f) => readVerified(read, f)),
+  ) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
   let signals: ItemSignals;
   try {
     signals = decodeSignals(signalBytes, n, manifest.signals);
@@ -110,7 +113,13 @@ export async function loadModel(read: ReadFile, manifestPath = 'manifest.json'):
   } catch (e) {
     throw new ArtifactError(`${files.itemMeta.path}: ${(e as Error).message}`);
   }
-  return { manifest, userTower, items, prior: priorValues, signals, tower: { dim: d, W: towerValues.subarray(0, d * d), b: towerValues.subarray(d * d) }, skus: skus as string[], meta };
+  let complements: Complements;
+  try {
+    complements = decodeComplements(complementBytes, n, manifest.complements);
+  } catch (e) {
+    throw new ArtifactError(`${files.complements.path}: ${(e as Error).message}`);
+  }
+  return { manifest, userTower, items, prior: priorValues, signals, tower: { dim: d, W: towerValues.subarray(0, d * d), b: towerValues.subarray(d * d) }, skus: skus as string[], meta, complements };
 }
 
 /** A URL's bytes, or an ArtifactError naming the URL and the status. */

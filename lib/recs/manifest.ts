@@ -1,6 +1,7 @@
 /** manifest.json: the only description of a model version. Consumers read names, shapes and terms from it. */
 import { z } from 'zod';
 import { FeatureSpecSchema } from './features';
+import { ComplementSpecSchema } from './complements';
 import { ScorerSchema } from './score';
 
 const FileEntry = z.object({
@@ -20,6 +21,7 @@ const MeasureRow = z.object({ 'ndcg@10': z.number(), 'recall@10': z.number(), us
 /** One model's row of the evaluation: all targets, and explore and repeat beside them (models/evaluate.ts). */
 const MetricsRow = z.object({ 'recall@10': z.number(), 'ndcg@10': z.number(), 'hitrate@10': z.number(), explore: MeasureRow, repeat: MeasureRow });
 export const EvalResultSchema = z.object({ users: z.number().int(), models: z.record(z.string(), MetricsRow) });
+export const BasketMetricsSchema = z.object({ 'ndcg@10': z.number(), 'hitrate@10': z.number(), baskets: z.number().int() });
 
 
 export const ManifestSchema = z.object({
@@ -33,6 +35,8 @@ export const ManifestSchema = z.object({
   itemCount: z.number().int().positive(),
   features: FeatureSpecSchema,
   scorer: ScorerSchema,
+  /** The complement model's settings and the layout of complements.bin. */
+  complements: ComplementSpecSchema,
   /** How signals.bin is laid out (lib/recs/signals.ts). */
   signals: z.object({ neighboursPerItem: z.number().int().positive(), tokenCount: z.number().int().nonnegative(), categories: z.number().int().positive() }),
   embeddings: z.object({
@@ -71,6 +75,8 @@ export const ManifestSchema = z.object({
     itemIds: FileEntry,
     /** Name, price and category per item, in the model's order (lib/recs/item-meta.ts). */
     itemMeta: FileEntry,
+    /** Basket complements: the best neighbours per item (lib/recs/complements.ts). */
+    complements: FileEntry,
     golden: FileEntry,
     /** Cold-start context (lib/coldstart/context.ts): country and daypart lifts, and their weight. */
     coldStart: FileEntry,
@@ -95,6 +101,10 @@ export const ManifestSchema = z.object({
     ablation: z.record(z.string(), MetricsRow).optional(),
     /** Cold start (no history), every validation order: popularity alone vs with country and daypart. */
     coldStart: z.object({ weights: z.object({ country: z.number(), daypart: z.number() }), popularity: z.object({ 'ndcg@10': z.number() }), context: z.object({ 'ndcg@10': z.number() }) }),
+    /** Leave-one-out inside the validation month's baskets: the complement model and the basket baselines. */
+    basket: z.record(z.string(), BasketMetricsSchema),
+    /** The complement settings tried on the tuning month (the best ships). */
+    complementTuning: z.array(z.object({ spec: ComplementSpecSchema.omit({ neighboursPerItem: true }), metrics: BasketMetricsSchema })),
   }),
   training: z.record(z.string(), z.unknown()),
 });

@@ -293,6 +293,31 @@ export function rankingScores(kind: 'explore' | 'all', spec: ScorerSpec, s: Item
   return dots;
 }
 
+/**
+ * One item's score in named parts that add up to it (the debug panel shows them, so a wrong recommendation can
+ * be traced to its cause): the two-tower dot product, popularity (pop30, pop7, trend, freshness), co-purchase,
+ * category, price, name words, and for an owned product under 'all' its repeat score and offset.
+ */
+export function scoreParts(kind: 'explore' | 'all' | 'repeat', spec: ScorerSpec, s: ItemSignals, ctx: UserContext, dot: number, i: number): Record<string, number> {
+  const slot = ctx.slots.find((x) => x.id === i);
+  const owned = slot !== undefined && kind !== 'explore';
+  const w = owned ? spec.heads.repeat : spec.heads.explore;
+  const v = s.vectors;
+  const parts: Record<string, number> = {
+    'two-tower': w[0]! * dot,
+    popularity: constantTerms(w, s)[i]!,
+    'co-purchase': w[5]! * Math.log1p(ctx.copurchase.get(i) ?? 0),
+    category: w[6]! * ctx.categoryShare[s.category[i]!]!,
+    price: ctx.hasHistory ? -w[7]! * Math.abs(v.logPrice[i]! - ctx.meanLogPrice) : 0,
+    words: w[8]! * design(s, ctx, i),
+  };
+  if (owned) {
+    parts.repeat = ownedTerms(w, s, slot);
+    if (kind === 'all') parts.offset = spec.ownedOffset;
+  }
+  return parts;
+}
+
 /** Checks a manifest's scorer against this code: the same features, a weight for each. */
 export function checkSpec(spec: ScorerSpec): void {
   if (spec.features.length !== F || spec.features.some((f, k) => f !== STAGE_FEATURES[k])) throw new Error(`scorer features ${spec.features.join(',')} are not this code's ${STAGE_FEATURES.join(',')}`);

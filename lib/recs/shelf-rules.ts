@@ -12,7 +12,7 @@ import { topK } from './rank';
  * "Recommended for you", product and cart shelves), 'repeat' ("Buy it again": only products they bought),
  * 'all' (the two merged).
  */
-export type Ranking = 'explore' | 'repeat' | 'all';
+export type Ranking = 'explore' | 'repeat' | 'all' | 'complement';
 
 /** "Recommended for you" and the other explore shelves never show what the shopper viewed this recently: it would only echo them. */
 export const RECENT_VIEW_WINDOW_MS = 30 * 60_000;

@@ -57,7 +57,9 @@ describe('a shelf plan', () => {
     expect(pageLayout('home', test, [one]).map((s) => s.placement)).toEqual(['home-for-you']);
     const plan = planShelf('home-for-you', test, [one]);
     expect([plan.title, plan.rules.k, plan.rules.ranking, plan.reported]).toEqual(['Picked for you', 8, 'all', { id: 'home-lean', variant: 'one' }]);
-    expect(pageLayout('product', test, [one])).toEqual([{ placement: 'product-similar', slot: 'below-product' }]);
+    expect(pageLayout('product', test, [one]).map((s) => s.placement)).toEqual(['product-bought-together', 'product-similar']);
+    expect(planShelf('product-bought-together', test, [], { anchorSku: '85123A' }).rules).toMatchObject({ ranking: 'complement', anchorSku: '85123A' });
+    expect(planShelf('cart-complete', test, []).title).toBe('Complete your basket');
   });
 
   it('follows the switches', () => {

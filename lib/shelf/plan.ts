@@ -15,7 +15,9 @@ const TITLES: Record<Placement, string> = {
   'home-for-you': 'Recommended for you',
   'home-buy-again': 'Buy it again',
   'product-similar': 'You may also like',
+  'product-bought-together': 'Frequently bought together',
   'cart-upsell': 'Goes well with your basket',
+  'cart-complete': 'Complete your basket',
 };
 
 export interface ShelfPlan {

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyInputs, type HistoryEvent } from '../../lib/recs/features';
 import type { FileEntry, Manifest } from '../../lib/recs/manifest';
+import { encodeComplements, type Complements } from '../../lib/recs/complements';
 import { encodeItemMeta } from '../../lib/recs/item-meta';
 import { dequantizeRows, quantizeRows } from '../../lib/recs/quantize';
 import { dotAll, topK } from '../../lib/recs/rank';
@@ -77,6 +78,8 @@ export function writeArtifacts(
     catalogVersion: string;
     /** Every product the model ranks, for items-meta.json. */
     products: readonly ShelfProduct[];
+    /** Basket complements (models/complements.ts). */
+    complements: Complements;
     /** Which embeddings the runtimes rank with (the pipeline picks int8 only where validation shows no loss). */
     embeddings?: Manifest['embeddings']['use'];
     metrics: Manifest['metrics'];
@@ -127,6 +130,7 @@ export function writeArtifacts(
     towerWeights: { path: 'tower.f32.bin', data: bytesOf(Float32Array.from([...model.W, ...model.b])) },
     itemIds: { path: 'items.json', data: new TextEncoder().encode(JSON.stringify(model.skus)) },
     itemMeta: { path: 'items-meta.json', data: encodeItemMeta(info.catalogVersion, metaRows) },
+    complements: { path: 'complements.bin', data: encodeComplements(info.complements) },
     golden: { path: 'golden.json', data: new TextEncoder().encode(JSON.stringify({ cases: goldenCases(model, info.golden) }, null, 1)) },
     coldStart: { path: 'coldstart.json', data: new TextEncoder().encode(JSON.stringify(info.coldStart)) },
   };
@@ -147,6 +151,7 @@ export function writeArtifacts(
     features: model.spec,
     scorer: model.scorer,
     signals: signalsLayout(model.signals),
+    complements: info.complements.spec,
     embeddings: { use, layout: 'row-major [itemCount, dim], little-endian', int8Scale: 'per-row: value = int8 × scale[row]' },
     userTower: { format: 'onnx', opset: OPSET, inputs: io.inputs, outputs: io.outputs },
     coreml: {

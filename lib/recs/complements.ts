@@ -1,0 +1,127 @@
+/**
+ * "Frequently bought together": products that share invoices (baskets) with the ones in hand. Trained by
+ * `npm run models` (models/complements.ts) and shipped with the model version as `complements.bin`, hashed in
+ * the manifest: the best few neighbours per product, not a dense matrix. Pure, so the worker, the edge and
+ * the evaluation rank with the same code.
+ *
+ * A basket's score for product b: Σ over the basket's products a of w(a, b) (basket co-occurrences, decayed by
+ * age), scaled to [0, 1] by the best, plus `categoryWeight` × popularity for products of the basket's
+ * categories (0.2 of it for others): rare pairs lean on what sells, and an empty neighbour list still ranks.
+ *
+ * Layout (little-endian), small because every first visit downloads it: float32 [n] each product's best
+ * weight; uint16 [n][neighboursPerItem] neighbour ids (65535 = none), best first; uint8 [n][neighboursPerItem]
+ * each weight as a share of its row's best (× 255). Encoding is lossy, so the pipeline measures the decoded
+ * model (`roundTrip`), the one that ships.
+ */
+import { z } from 'zod';
+
+export const ComplementSpecSchema = z.object({
+  neighboursPerItem: z.number().int().positive(),
+  /** Basket co-occurrences count half after this many days (null: never decay). */
+  halfLifeDays: z.number().positive().nullable(),
+  /** Weight of the basket-category popularity prior. */
+  categoryWeight: z.number().nonnegative(),
+});
+export type ComplementSpec = z.infer<typeof ComplementSpecSchema>;
+
+export interface Complements {
+  spec: ComplementSpec;
+  n: number;
+  neighbours: Int32Array;
+  weights: Float32Array;
+}
+
+const NONE = 0xffff;
+
+export function encodeComplements(c: Complements): Uint8Array {
+  const { n } = c;
+  const m = c.spec.neighboursPerItem;
+  if (n >= NONE) throw new Error(`${n} products: ids no longer fit 16 bits`);
+  const scales = new Float32Array(n);
+  const ids = new Uint16Array(n * m);
+  const shares = new Uint8Array(n * m);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let k = 0; k < m; k++) best = Math.max(best, c.weights[i * m + k]!);
+    scales[i] = best;
+    for (let k = 0; k < m; k++) {
+      const id = c.neighbours[i * m + k]!;
+      ids[i * m + k] = id < 0 ? NONE : id;
+      shares[i * m + k] = id < 0 || best <= 0 ? 0 : Math.round((c.weights[i * m + k]! / best) * 255);
+    }
+  }
+  const out = new Uint8Array(4 * n + 3 * n * m);
+  out.set(new Uint8Array(scales.buffer), 0);
+  out.set(new Uint8Array(ids.buffer), 4 * n);
+  out.set(shares, 4 * n + 2 * n * m);
+  return out;
+}
+
+export function decodeComplements(bytes: Uint8Array, n: number, spec: ComplementSpec): Complements {
+  const m = spec.neighboursPerItem;
+  const want = 4 * n + 3 * n * m;
+  if (bytes.byteLength !== want) throw new Error(`${bytes.byteLength} bytes, expected ${want} for ${n} × ${m}`);
+  const copy = bytes.slice().buffer; // aligned
+  const scales = new Float32Array(copy, 0, n);
+  const ids = new Uint16Array(copy, 4 * n, n * m);
+  const shares = new Uint8Array(copy, 4 * n + 2 * n * m, n * m);
+  const neighbours = new Int32Array(n * m);
+  const weights = new Float32Array(n * m);
+  for (let j = 0; j < n * m; j++) {
+    const id = ids[j]!;
+    if (id !== NONE && id >= n) throw new Error(`neighbour id ${id} out of range`);
+    neighbours[j] = id === NONE ? -1 : id;
+    weights[j] = id === NONE ? 0 : (shares[j]! / 255) * scales[Math.floor(j / m)]!;
+  }
+  return { spec, n, neighbours, weights };
+}
+
+/** What a runtime gets back from the shipped file: the model the evaluation must measure. */
+export function roundTrip(c: Complements): Complements {
+  return decodeComplements(encodeComplements(c), c.n, c.spec);
+}
+
+/** The popularity prior the scores lean on: the model's cold-start prior and each product's category. */
+export interface ComplementPrior {
+  popularity: Float32Array;
+  category: Uint8Array;
+}
+
+/** Every product's score for `basket` (product indexes); the basket's own products are left for the caller to exclude. */
+export function complementScores(c: Complements, prior: ComplementPrior, basket: readonly number[]): Float32Array {
+  const { n } = c;
+  const m = c.spec.neighboursPerItem;
+  const s = new Float32Array(n);
+  for (const a of basket) {
+    for (let k = 0; k < m; k++) {
+      const b = c.neighbours[a * m + k]!;
+      if (b < 0) break;
+      s[b]! += c.weights[a * m + k]!;
+    }
+  }
+  let best = 0;
+  for (let i = 0; i < n; i++) if (s[i]! > best) best = s[i]!;
+  const scale = best > 0 ? 1 / best : 0;
+  const cats = new Set(basket.map((a) => prior.category[a]!));
+  const w = c.spec.categoryWeight;
+  for (let i = 0; i < n; i++) s[i] = s[i]! * scale + w * (cats.has(prior.category[i]!) ? 1 : 0.2) * prior.popularity[i]! + 1e-6 * prior.popularity[i]!;
+  return s;
+}
+
+/** The basket product that contributes most to `item`'s score ("Often bought with …"), or undefined if none does. */
+export function strongestAnchor(c: Complements, basket: readonly number[], item: number): number | undefined {
+  const m = c.spec.neighboursPerItem;
+  let best: number | undefined;
+  let bestW = 0;
+  for (const a of basket) {
+    for (let k = 0; k < m; k++) {
+      const b = c.neighbours[a * m + k]!;
+      if (b < 0) break;
+      if (b === item && c.weights[a * m + k]! > bestW) {
+        bestW = c.weights[a * m + k]!;
+        best = a;
+      }
+    }
+  }
+  return best;
+}

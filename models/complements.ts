@@ -1,0 +1,139 @@
+/**
+ * The complement model ("frequently bought together", issue 16): basket co-occurrence with an age decay,
+ * the best few neighbours per product, and a basket-category popularity prior for rare pairs
+ * (lib/recs/complements.ts scores it). Its settings are chosen on the tuning split by leave-one-out inside
+ * baskets; `basketLeaveOneOut` is the measure, for it and for the basket baselines.
+ */
+import { complementScores, roundTrip, type ComplementPrior, type Complements, type ComplementSpec } from '../lib/recs/complements';
+import { topK } from '../lib/recs/rank';
+import { metricsFor } from './evaluate';
+import { rng, toMillis } from './train';
+
+const DAY = 86_400_000;
+export const COMPLEMENT_NEIGHBOURS = 10;
+
+export interface Basketish {
+  invoice: string;
+  sku: string;
+  date: string;
+}
+
+export interface Basket {
+  items: number[];
+  at: number;
+}
+
+/** Invoices in [from, to) as sets of distinct known products. */
+export function basketsOf(purchases: readonly Basketish[], index: ReadonlyMap<string, number>, from: number, to: number): Basket[] {
+  const by = new Map<string, { items: Set<number>; at: number }>();
+  for (const p of purchases) {
+    const t = toMillis(p.date);
+    if (t < from || t >= to) continue;
+    const id = index.get(p.sku);
+    if (id === undefined) continue;
+    let b = by.get(p.invoice);
+    if (!b) by.set(p.invoice, (b = { items: new Set(), at: t }));
+    b.items.add(id);
+  }
+  return [...by.values()].map((b) => ({ items: [...b.items], at: b.at }));
+}
+
+/**
+ * Pair counts over `baskets` (each basket's pairs once, weighted by its age), the best `m` per product, as the
+ * shipped file gives them back (its weights are stored as shares of each row's best).
+ */
+export function fitComplements(baskets: readonly Basket[], n: number, now: number, spec: Omit<ComplementSpec, 'neighboursPerItem'>, m = COMPLEMENT_NEIGHBOURS): Complements {
+  const rows = new Map<number, Map<number, number>>();
+  for (const b of baskets) {
+    const w = spec.halfLifeDays === null ? 1 : 0.5 ** ((now - b.at) / DAY / spec.halfLifeDays);
+    for (const a of b.items) {
+      let row = rows.get(a);
+      if (!row) rows.set(a, (row = new Map()));
+      for (const c of b.items) if (c !== a) row.set(c, (row.get(c) ?? 0) + w);
+    }
+  }
+  const neighbours = new Int32Array(n * m).fill(-1);
+  const weights = new Float32Array(n * m);
+  for (const [a, row] of rows) {
+    const best = [...row.entries()].sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, m);
+    best.forEach(([b, w], k) => {
+      neighbours[a * m + k] = b;
+      weights[a * m + k] = w;
+    });
+  }
+  return roundTrip({ spec: { ...spec, neighboursPerItem: m }, n, neighbours, weights });
+}
+
+export interface BasketMetrics {
+  'ndcg@10': number;
+  'hitrate@10': number;
+  baskets: number;
+}
+
+/**
+ * Leave-one-out inside baskets of two or more products: hide one (chosen by a seeded draw, the same for every
+ * model), rank the full catalogue from the rest with the basket's products removed, NDCG@10 and HitRate@10.
+ */
+export function basketLeaveOneOut(baskets: readonly Basket[], score: (rest: number[]) => Float32Array, seed = 16): BasketMetrics {
+  const draw = rng(seed);
+  let ndcg = 0;
+  let hit = 0;
+  let count = 0;
+  for (const { items } of baskets) {
+    if (items.length < 2) continue;
+    const h = Math.floor(draw() * items.length);
+    const rest = items.filter((_, i) => i !== h);
+    const m = metricsFor(topK(score(rest), 10, new Set(rest)), new Set([items[h]!]));
+    ndcg += m['ndcg@10'];
+    hit += m['hitrate@10'];
+    count++;
+  }
+  const r = (x: number) => Math.round((x / Math.max(count, 1)) * 10_000) / 10_000;
+  return { 'ndcg@10': r(ndcg), 'hitrate@10': r(hit), baskets: count };
+}
+
+/** The basket baselines: popularity of the last 30 days, the same with the basket's categories first, and the two-tower's item-to-item cosine. */
+export function basketBaselines(pop30: Float32Array, category: Uint8Array, items: Float32Array, dim: number): Record<string, (rest: number[]) => Float32Array> {
+  const n = pop30.length;
+  const unit = new Float32Array(items.length);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let k = 0; k < dim; k++) s += items[i * dim + k]! ** 2;
+    const inv = 1 / (Math.sqrt(s) || 1);
+    for (let k = 0; k < dim; k++) unit[i * dim + k] = items[i * dim + k]! * inv;
+  }
+  return {
+    'popularity-30d': () => pop30,
+    'same-category': (rest) => {
+      const cats = new Set(rest.map((a) => category[a]!));
+      return Float32Array.from(pop30, (v, i) => v + (cats.has(category[i]!) ? 1e6 : 0));
+    },
+    'two-tower-cosine': (rest) => {
+      const s = new Float32Array(n);
+      for (const a of rest)
+        for (let i = 0; i < n; i++) {
+          let x = 0;
+          for (let k = 0; k < dim; k++) x += unit[a * dim + k]! * unit[i * dim + k]!;
+          s[i]! += x;
+        }
+      return s;
+    },
+  };
+}
+
+/**
+ * The settings, chosen on the tuning split: neighbours from the baskets before `cut`, scored by leave-one-out
+ * on the baskets of [cut, tuneEnd). Returns the best and the whole grid (for the model card).
+ */
+export function tuneComplements(all: readonly Basket[], n: number, cut: number, tuneEnd: number, prior: ComplementPrior) {
+  const train = all.filter((b) => b.at < cut);
+  const test = all.filter((b) => b.at >= cut && b.at < tuneEnd);
+  const grid: { spec: Omit<ComplementSpec, 'neighboursPerItem'>; metrics: BasketMetrics }[] = [];
+  for (const halfLifeDays of [null, 180, 90])
+    for (const categoryWeight of [0, 0.1, 0.3]) {
+      const c = fitComplements(train, n, cut, { halfLifeDays, categoryWeight });
+      grid.push({ spec: { halfLifeDays, categoryWeight }, metrics: basketLeaveOneOut(test, (rest) => complementScores(c, prior, rest)) });
+    }
+  const best = grid.reduce((a, b) => (b.metrics['ndcg@10'] > a.metrics['ndcg@10'] ? b : a));
+  return { best: best.spec, grid };
+}
