@@ -38,8 +38,11 @@ test.describe('on-device recommendations (WASM)', () => {
     await view(page, await quietProducts(page));
     await page.goto('/');
     await expect(homeTop(page)).toHaveAttribute('data-source', 'device-wasm', { timeout: 30_000 });
+    // A shelf click is remembered on the device (for an order line's "fromShelf"): clearing forgets it too.
+    await page.evaluate(() => localStorage.setItem('tandem-shelf-clicks', JSON.stringify({ '85123A': Date.now() })));
     await page.getByRole('button', { name: 'Clear my history' }).click();
     await expect(page.getByText('History cleared.')).toBeVisible();
+    expect(await page.evaluate(() => localStorage.getItem('tandem-shelf-clicks'))).toBeNull();
     await expect(homeTop(page)).toHaveAttribute('data-source', 'edge');
     await expect.poll(() => skusOf(homeTop(page))).toEqual(bestSellers);
     expect(await historyCount(page)).toBe(0);

@@ -1,5 +1,6 @@
 'use client';
 import { useState } from 'react';
+import { forgetShelfClicks } from '@/lib/events/shelf-clicks';
 import { clearHistory } from '@/lib/history/store';
 
 export function HistoryControls() {
@@ -16,6 +17,7 @@ export function HistoryControls() {
         className="rounded-full border border-slate-400 px-3 py-1 font-medium text-slate-800 hover:border-slate-700"
         onClick={async () => {
           await clearHistory();
+          forgetShelfClicks();
           setCleared(true);
         }}
       >

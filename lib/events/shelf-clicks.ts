@@ -31,6 +31,15 @@ export function rememberShelfClick(sku: string, now = Date.now()): void {
   }
 }
 
+/** "Clear my history" clears this too: it is part of what the device knows about the shopper. */
+export function forgetShelfClicks(): void {
+  try {
+    localStorage.removeItem(KEY);
+  } catch {
+    // storage disabled: nothing was kept
+  }
+}
+
 export function clickedOnShelf(sku: string, now = Date.now()): boolean {
   const at = read()[sku];
   return typeof at === 'number' && now - at < ATTRIBUTION_MS;
