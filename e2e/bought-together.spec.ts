@@ -1,4 +1,7 @@
 import { expect, test } from '@playwright/test';
+import localJson from '../lib/config/default.json' with { type: 'json' };
+import { startNextServer } from '../scripts/next-server';
+import { edgeConfigStub } from './edge-config-stub';
 import { historyCount, quietProducts, skusOf, view } from './recs-helpers';
 
 // Issue 16: basket complements on the product and cart pages, and a reason on every recommended card.
@@ -94,3 +97,30 @@ for (const viewport of [
     await together(page).screenshot({ path: test.info().outputPath(`bought-together-${viewport.name}.png`) });
   });
 }
+
+test('with the cold-start ranker switched off, the new shelves fall back to a static list, never to nothing', async ({ browser }) => {
+  test.setTimeout(60_000);
+  const edge = await edgeConfigStub({ ...localJson, switches: { ...localJson.switches, edgeRanking: false } });
+  // /api/rank answers 503 with the ranker off: the store is ready when a page answers.
+  const server = await startNextServer({ env: { EDGE_CONFIG: edge.connection, TANDEM_DATA_DIR: `${process.cwd()}/data/e2e-static` }, readyPath: '/cart', timeoutMs: 30_000 });
+  try {
+    // No Web Worker either: the device cannot rank, so the static list is what stays.
+    const context = await browser.newContext();
+    await context.addInitScript('delete window.Worker;');
+    const page = await context.newPage();
+    await page.goto(`${server.base}/products/85123A`);
+    await expect(together(page)).toHaveAttribute('data-source', 'static');
+    await expect(together(page).locator('[data-testid="recs-item"]')).toHaveCount(12);
+    expect(await skusOf(together(page))).not.toContain('85123A');
+    await page.waitForTimeout(1000); // past the page's idle callback, when the device would have ranked
+    await expect(together(page)).toHaveAttribute('data-source', 'static');
+    await expect(together(page).locator('[data-testid="recs-item"]')).toHaveCount(12);
+    await page.goto(`${server.base}/cart`);
+    await page.waitForTimeout(1000);
+    await expect(cartShelf(page)).toHaveAttribute('data-source', 'static');
+    await expect(cartShelf(page).locator('[data-testid="recs-item"]')).toHaveCount(12);
+  } finally {
+    server.stop();
+    edge.close();
+  }
+});

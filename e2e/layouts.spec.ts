@@ -1,9 +1,9 @@
-import { createServer, type Server } from 'node:http';
 import { expect, test } from '@playwright/test';
 import localJson from '../lib/config/default.json' with { type: 'json' };
 import { parseLocal } from '../lib/config/index';
 import { assignVariant } from '../lib/experiments/assign';
 import { startNextServer } from '../scripts/next-server';
+import { edgeConfigStub } from './edge-config-stub';
 
 /**
  * Issue 15, placements as data: marketing adds a placement test by editing Edge Config alone (no deploy), and
@@ -38,15 +38,9 @@ function visitorIn(variant: string): string {
 
 test('a placement experiment added by config alone renders its shelves in both arms; a bad edit keeps the last good config', async ({ browser }) => {
   test.setTimeout(90_000);
-  let served: unknown = config;
-  const edge: Server = createServer((req, res) => {
-    if (!req.url?.startsWith('/ecfg_tandemlayout/items')) return void res.writeHead(404).end();
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(served));
-  });
-  await new Promise<void>((r) => edge.listen(0, '127.0.0.1', r));
-  const port = (edge.address() as { port: number }).port;
+  const edge = await edgeConfigStub(config);
   const server = await startNextServer({
-    env: { EDGE_CONFIG: `http://127.0.0.1:${port}/ecfg_tandemlayout?token=e2e-token`, TANDEM_DATA_DIR: `${process.cwd()}/data/e2e-layouts` },
+    env: { EDGE_CONFIG: edge.connection, TANDEM_DATA_DIR: `${process.cwd()}/data/e2e-layouts` },
     timeoutMs: 30_000,
   });
   try {
@@ -79,7 +73,7 @@ test('a placement experiment added by config alone renders its shelves in both a
     await big.page.screenshot({ path: test.info().outputPath('home-lean-one-big-shelf.png') });
 
     // A bad edit (a product-page shelf in a home layout): refused with a message naming it; the last good stays.
-    served = { ...config, experiments: [{ ...lean, variants: [lean.variants[0], { ...lean.variants[1], layout: [{ placement: 'cart-upsell', slot: 'above-hero' }] }] }] };
+    edge.set({ ...config, experiments: [{ ...lean, variants: [lean.variants[0], { ...lean.variants[1], layout: [{ placement: 'cart-upsell', slot: 'above-hero' }] }] }] });
     await expect
       .poll(
         async () => {

@@ -11,7 +11,7 @@ export default function CartPage() {
     <>
       <h1 className="text-2xl font-bold">Your cart</h1>
       <CartView version={catalog.version} />
-      <PageShelves page="cart" slot="below-cart" lists={{ 'cart-upsell': { fallback: catalog.trending } }} version={catalog.version} />
+      <PageShelves page="cart" slot="below-cart" lists={{ 'cart-upsell': { fallback: catalog.trending }, 'cart-complete': { fallback: catalog.trending } }} version={catalog.version} />
     </>
   );
 }

@@ -24,7 +24,7 @@ export default async function ProductPage({ params }: PageProps<'/products/[sku]
   if (!product) notFound();
   const catalog = getCatalog();
   // Static fallbacks, should neither the device nor the edge rank: best sellers of the same category
-  // ("similar"), or of the others ("complete the set").
+  // ("similar"), or of the others ("complete the set"); the best sellers for "bought together".
   const similar = catalog.byCategory.get(product.category) ?? [];
   const others = catalog.bestSellers.filter((p) => p.category !== product.category);
   return (
@@ -73,7 +73,13 @@ export default async function ProductPage({ params }: PageProps<'/products/[sku]
           </div>
         </div>
       </article>
-      <PageShelves page="product" slot="below-product" lists={{ 'product-similar': { fallback: similar, otherFallback: others } }} version={catalog.version} anchorSku={product.sku} />
+      <PageShelves
+        page="product"
+        slot="below-product"
+        lists={{ 'product-similar': { fallback: similar, otherFallback: others }, 'product-bought-together': { fallback: catalog.bestSellers } }}
+        version={catalog.version}
+        anchorSku={product.sku}
+      />
       <RecordView sku={product.sku} />
     </>
   );
