@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { syntheticScorer, syntheticSignals } from '../../models/test-model';
 import { rng } from '../../models/train';
 import { DEFAULT_FEATURE_SPEC, historyInputs, type HistoryEvent } from './features';
-import { checkSpec, F, featureMatrix, rankingScores, repeatScores, scoreHead, scoreRow, STAGE_FEATURES, userContext } from './score';
+import { checkSpec, F, featureMatrix, rankingScores, repeatScores, scoreHead, scoreParts, scoreRow, STAGE_FEATURES, userContext } from './score';
 import { decodeSignals, encodeSignals, signalsLayout } from './signals';
 
 const n = 30;
@@ -70,6 +70,18 @@ describe('the second stage', () => {
     for (let k = 1; k < repeat.length; k++) expect(repeat[k - 1]![1]).toBeGreaterThanOrEqual(repeat[k]![1]);
     for (const [i, z] of repeat) expect(all[i]).toBeCloseTo(spec.ownedOffset + z, 4);
     for (let i = 0; i < n; i++) if (![3, 7, 12].includes(i)) expect(all[i]).toBe(explore[i]);
+  });
+
+  it("each score's parts (the debug panel's) add up to it, for new and owned items under every ranking", () => {
+    const sum = (p: Record<string, number>) => Object.values(p).reduce((a, b) => a + b, 0);
+    const explore = rankingScores('explore', spec, signals, ctx, dots.slice());
+    const all = rankingScores('all', spec, signals, ctx, dots.slice());
+    for (const i of [0, 3, 5, 7, 12]) {
+      expect(sum(scoreParts('explore', spec, signals, ctx, dots[i]!, i))).toBeCloseTo(explore[i]!, 4);
+      expect(sum(scoreParts('all', spec, signals, ctx, dots[i]!, i))).toBeCloseTo(all[i]!, 4);
+    }
+    for (const [i, z] of repeatScores(spec, signals, ctx, dots)) expect(sum(scoreParts('repeat', spec, signals, ctx, dots[i]!, i))).toBeCloseTo(z, 4);
+    expect(Object.keys(scoreParts('all', spec, signals, ctx, dots[3]!, 3))).toEqual(expect.arrayContaining(['owned', 'offset']));
   });
 
   it('an empty history has no personal terms: only the dot product and the item signals', () => {

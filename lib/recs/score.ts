@@ -248,15 +248,24 @@ function constantTerms(w: readonly number[], s: ItemSignals): Float32Array {
   return values;
 }
 
-/** The features every item has (from 'dot' to 'design'), weighted and summed. */
-function itemTerms(w: readonly number[], s: ItemSignals, ctx: UserContext, dot: number, i: number, constant = constantTerms(w, s)): number {
-  const v = s.vectors;
-  let z = w[0]! * dot + constant[i]!;
-  z += w[5]! * Math.log1p(ctx.copurchase.get(i) ?? 0);
-  z += w[6]! * ctx.categoryShare[s.category[i]!]!;
-  if (ctx.hasHistory) z -= w[7]! * Math.abs(v.logPrice[i]! - ctx.meanLogPrice);
-  z += w[8]! * design(s, ctx, i);
-  return z;
+/**
+ * The features every item has (from 'dot' to 'design'), weighted, by name: the debug panel shows them, and
+ * itemTerms adds them up (in this order, so the sum is the score to the last bit).
+ */
+function itemParts(w: readonly number[], s: ItemSignals, ctx: UserContext, dot: number, i: number): Record<'two-tower' | 'popularity' | 'co-purchase' | 'category' | 'price' | 'words', number> {
+  return {
+    'two-tower': w[0]! * dot,
+    popularity: constantTerms(w, s)[i]!,
+    'co-purchase': w[5]! * Math.log1p(ctx.copurchase.get(i) ?? 0),
+    category: w[6]! * ctx.categoryShare[s.category[i]!]!,
+    price: ctx.hasHistory ? -(w[7]! * Math.abs(s.vectors.logPrice[i]! - ctx.meanLogPrice)) : 0,
+    words: w[8]! * design(s, ctx, i),
+  };
+}
+
+function itemTerms(w: readonly number[], s: ItemSignals, ctx: UserContext, dot: number, i: number): number {
+  const p = itemParts(w, s, ctx, dot, i);
+  return p['two-tower'] + p.popularity + p['co-purchase'] + p.category + p.price + p.words;
 }
 
 function ownedTerms(w: readonly number[], s: ItemSignals, slot: UserContext['slots'][number]): number {
@@ -296,25 +305,17 @@ export function rankingScores(kind: 'explore' | 'all', spec: ScorerSpec, s: Item
 /**
  * One item's score in named parts that add up to it (the debug panel shows them, so a wrong recommendation can
  * be traced to its cause): the two-tower dot product, popularity (pop30, pop7, trend, freshness), co-purchase,
- * category, price, name words, and for an owned product under 'all' its repeat score and offset.
+ * category, price, name words, the owned-product terms of a history product, and under 'all' the offset.
  */
 export function scoreParts(kind: 'explore' | 'all' | 'repeat', spec: ScorerSpec, s: ItemSignals, ctx: UserContext, dot: number, i: number): Record<string, number> {
   const slot = ctx.slots.find((x) => x.id === i);
-  const owned = slot !== undefined && kind !== 'explore';
-  const w = owned ? spec.heads.repeat : spec.heads.explore;
-  const v = s.vectors;
-  const parts: Record<string, number> = {
-    'two-tower': w[0]! * dot,
-    popularity: constantTerms(w, s)[i]!,
-    'co-purchase': w[5]! * Math.log1p(ctx.copurchase.get(i) ?? 0),
-    category: w[6]! * ctx.categoryShare[s.category[i]!]!,
-    price: ctx.hasHistory ? -w[7]! * Math.abs(v.logPrice[i]! - ctx.meanLogPrice) : 0,
-    words: w[8]! * design(s, ctx, i),
-  };
-  if (owned) {
-    parts.repeat = ownedTerms(w, s, slot);
-    if (kind === 'all') parts.offset = spec.ownedOffset;
-  }
+  // An owned product ranks by the repeat head under 'all' and 'repeat'; under 'explore' the explore head's
+  // owned terms still apply to it (scoreHead adds them for every history slot).
+  const repeatHead = slot !== undefined && kind !== 'explore';
+  const w = repeatHead ? spec.heads.repeat : spec.heads.explore;
+  const parts: Record<string, number> = itemParts(w, s, ctx, dot, i);
+  if (slot) parts.owned = ownedTerms(w, s, slot);
+  if (slot && kind === 'all') parts.offset = spec.ownedOffset;
   return parts;
 }
 
