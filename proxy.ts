@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { isAdmin, loginResponse } from '@/lib/admin/auth';
+import { isAdmin, loginResponse, unauthorisedJson } from '@/lib/admin/auth';
 import { contentSecurityPolicy, newNonce } from '@/lib/admin/csp';
 import { VISITOR_COOKIE, visitorId } from '@/lib/experiments/assign';
 import { answer, gate } from '@/lib/http/gate';
@@ -27,7 +27,7 @@ export async function proxy(req: NextRequest) {
   if (pathname.startsWith('/admin') && !pathname.startsWith('/admin/login')) {
     if (!(await isAdmin(req))) {
       // A report download is read by scripts: a JSON 401 they can act on, not a login page.
-      if (/\.(json|csv)$/.test(pathname)) return Response.json({ error: 'sign in first, or send Authorization: Bearer <ADMIN_TOKEN>' }, { status: 401, headers: { 'Cache-Control': 'no-store', 'WWW-Authenticate': 'Bearer' } });
+      if (/\.(json|csv)$/.test(pathname)) return unauthorisedJson();
       return loginResponse('Sign in to see the experiments dashboard.', pathname);
     }
   }

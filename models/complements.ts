@@ -122,6 +122,22 @@ export function basketBaselines(pop30: Float32Array, category: Uint8Array, items
 }
 
 /**
+ * The basket table of `npm run models` and `npm run eval`: the complement model and every basket baseline,
+ * each by leave-one-out on the same baskets. `pop30` is the popularity of the 30 days before the baskets.
+ */
+export function basketTable(
+  baskets: readonly Basket[],
+  complements: Complements,
+  prior: ComplementPrior,
+  pop30: Float32Array,
+  items: Float32Array,
+  dim: number,
+): Record<string, BasketMetrics> {
+  const scorers = { complement: (rest: number[]) => complementScores(complements, prior, rest), ...basketBaselines(pop30, prior.category, items, dim) };
+  return Object.fromEntries(Object.entries(scorers).map(([name, score]) => [name, basketLeaveOneOut(baskets, score)]));
+}
+
+/**
  * The settings, chosen on the tuning split: neighbours from the baskets before `cut`, scored by leave-one-out
  * on the baskets of [cut, tuneEnd). Returns the best and the whole grid (for the model card).
  */

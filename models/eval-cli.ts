@@ -13,10 +13,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ArtifactError, loadModel } from '../lib/recs/artifacts';
 import { PointerSchema } from '../lib/recs/manifest';
-import { complementScores } from '../lib/recs/complements';
 import { recentPopularity } from './baselines';
 import { compare, shippedScorers } from './compare';
-import { basketBaselines, basketLeaveOneOut, basketsOf } from './complements';
+import { basketsOf, basketTable } from './complements';
 import { cleanLog, readLog, type Purchase } from './data';
 import { evalUsers, formatTable, splitAt } from './evaluate';
 import { MODELS_DIR, readPurchases, VALIDATION_DIR, verdict } from './pipeline';
@@ -58,15 +57,12 @@ async function main(): Promise<void> {
   const result = compare(history, future, model.skus, now, model.manifest.metrics.baselines, () => shipped);
   const baskets = basketsOf(future, index, now, Infinity);
   const prior = { popularity: model.prior, category: model.signals.category };
-  const basket = {
-    complement: basketLeaveOneOut(baskets, (rest) => complementScores(model.complements, prior, rest)),
-    ...Object.fromEntries(Object.entries(basketBaselines(recentPopularity(history, index, model.skus.length, now, 30), model.signals.category, model.items, model.manifest.dim)).map(([k, score]) => [k, basketLeaveOneOut(baskets, score)])),
-  };
+  const basket = basketTable(baskets, model.complements, prior, recentPopularity(history, index, model.skus.length, now, 30), model.items, model.manifest.dim);
   console.log(`${label}\nFull-catalogue ranking; measures all, explore (history left out), repeat (history only): models/evaluate.ts`);
   console.log(`Shipped scorer: ${model.manifest.scorer.kind}, owned offset ${model.manifest.scorer.ownedOffset}; baselines' settings from the tuning split\n`);
   console.log(formatTable(result.users, result.models));
   console.log(verdict(result));
-  console.log(`Basket leave-one-out (${basket.complement.baskets} baskets of 2+ products): ${Object.entries(basket).map(([k, m]) => `${k} ${m['ndcg@10'].toFixed(4)}`).join(', ')}`);
+  console.log(`Basket leave-one-out (${basket.complement!.baskets} baskets of 2+ products): ${Object.entries(basket).map(([k, m]) => `${k} ${m['ndcg@10'].toFixed(4)}`).join(', ')}`);
   console.log(JSON.stringify({ ...result, basket }));
 }
 

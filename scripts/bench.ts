@@ -18,6 +18,7 @@ import { chromium, type Browser } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/browser';
 import { parseCatalogFile } from '../lib/catalog/types';
 import type { BenchResult } from '../lib/device/protocol';
+import { percentiles } from '../lib/recs/timing';
 import { startNextServer } from './next-server';
 
 const PORT = Number(process.env.BENCH_PORT ?? 3290);
@@ -139,9 +140,9 @@ interface RerankPath {
 }
 
 function pathStats(ms: (number | null)[]): RerankPath {
-  const ok = ms.filter((x): x is number => x !== null).sort((a, b) => a - b);
-  const at = (q: number) => ok[Math.min(ok.length - 1, Math.floor(q * ok.length))] ?? NaN;
-  return { p50: at(0.5), p95: at(0.95), runs: ok.length, unchanged: ms.length - ok.length };
+  const ok = ms.filter((x): x is number => x !== null);
+  const { p50, p95 } = ok.length > 0 ? percentiles(ok) : { p50: NaN, p95: NaN };
+  return { p50, p95, runs: ok.length, unchanged: ms.length - ok.length };
 }
 
 /**

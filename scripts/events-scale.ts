@@ -16,8 +16,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-// @ts-expect-error autocannon ships no types; used through the narrow interface below
-import autocannonUntyped from 'autocannon';
 import { Pool } from 'pg';
 import localJson from '../lib/config/default.json' with { type: 'json' };
 import { parseLocal } from '../lib/config/index';
@@ -25,17 +23,10 @@ import { assignVariant } from '../lib/experiments/assign';
 import { openPostgresStore } from '../lib/events/postgres-store';
 import { DAY_MS } from '../lib/events/store';
 import { buildReport } from '../lib/experiments/report';
+import { percentiles } from '../lib/recs/timing';
+import { autocannon } from './autocannon';
 import { startNextServer } from './next-server';
 
-interface AcResult {
-  requests: { total: number; average: number };
-  latency: { p50: number; p99: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  '2xx': number;
-}
-const autocannon = autocannonUntyped as (opts: Record<string, unknown>) => Promise<AcResult>;
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '10000000' }, seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '8' } } });
 const EVENTS = Math.max(10_000, Number(values.events));
@@ -52,7 +43,7 @@ if (!url) {
 const config = parseLocal(localJson);
 const running = config.experiments.filter((e) => e.status === 'running');
 const ms = (t: number) => Math.round((performance.now() - t) * 10) / 10;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => percentiles(xs).p50;
 const bar = (done: number, total: number, label: string) => process.stdout.write(`\r${label} [${'#'.repeat(Math.round((done / total) * 30)).padEnd(30)}] ${done}/${total}`);
 
 async function load(pool: Pool) {

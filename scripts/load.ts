@@ -20,28 +20,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-// @ts-expect-error autocannon ships no types; used through the narrow interface below
-import autocannonUntyped from 'autocannon';
+import { autocannon, type AcRequest, type AcResult } from './autocannon';
 import { startNextServer, type NextServerOptions } from './next-server';
 import { EVENTS_TABLE } from '../lib/events/store';
-
-interface AcResult {
-  requests: { total: number; average: number };
-  latency: { p50: number; p99: number; max: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  '2xx': number;
-}
-interface AcRequest {
-  method?: string;
-  path: string;
-  headers?: Record<string, string>;
-  /** `context` belongs to one connection, which has one request in flight (no pipelining). */
-  setupRequest?: (req: AcRequest, context: Record<string, unknown>) => AcRequest;
-  onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
-}
-const autocannon = autocannonUntyped as (opts: Record<string, unknown>) => Promise<AcResult>;
 
 const { values } = parseArgs({
   options: { rate: { type: 'string', default: '100' }, seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '10' }, before: { type: 'string' } },

@@ -68,6 +68,11 @@ export async function isAdmin(req: { headers: Headers; cookies: { get(name: stri
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** The 401 answer to a script (a report download): JSON it can act on, not a login page. */
+export function unauthorisedJson(): Response {
+  return Response.json({ error: 'sign in first, or send Authorization: Bearer <ADMIN_TOKEN>' }, { status: 401, headers: { 'Cache-Control': 'no-store', 'WWW-Authenticate': 'Bearer' } });
+}
+
 /** The 401 answer: a small self-contained login form (no scripts), posting to /admin/login. */
 export function loginResponse(message: string, next = '/admin/experiments'): Response {
   const configured = !!adminToken();

@@ -14,7 +14,6 @@ const missing = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT';
 export function serverArtifacts(root = path.join(process.cwd(), 'public', 'models')): ArtifactSource {
   const http = httpSource();
   return {
-    name: 'disk',
     async pointer() {
       let text: string;
       try {

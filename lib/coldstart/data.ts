@@ -11,8 +11,6 @@ import type { ColdStartData } from './rank';
 
 /** Where a server reads model versions from. */
 export interface ArtifactSource {
-  /** For logs and the debug panel: 'disk' or the origin fetched from. */
-  name: string;
   /** The active version (public/models/current.json), read fresh. */
   pointer(): Promise<Pointer>;
   /** Reads file names inside the pointer's version folder. */
@@ -36,7 +34,6 @@ export function artifactsOrigin(): string {
 /** The static files over HTTP: what an edge function without a file system does. */
 export function httpSource(origin = artifactsOrigin()): ArtifactSource {
   return {
-    name: origin,
     // no-store: on the server, Next's fetch would otherwise keep the pointer in its data cache.
     pointer: () => fetchPointer(new URL('/models/current.json', origin), 'no-store'),
     reader: (pointer) => {

@@ -10,9 +10,9 @@
  */
 import { PLACEMENTS, type Placement } from '../config/schema';
 import { historyInputs, type FeatureSpec, type HistoryEvent } from '../recs/features';
-import { complementScores, strongestAnchor, type Complements } from '../recs/complements';
+import { complementScores, type Complements } from '../recs/complements';
 import { dotAll } from '../recs/rank';
-import { nearestInHistory, reason, type Reason } from '../recs/reasons';
+import { reasonFor, type ReasonSources } from '../recs/reasons';
 import { rankingScores, userContext, type ScorerSpec } from '../recs/score';
 import type { ItemSignals } from '../recs/signals';
 import { selectShelf, type ShelfRules } from '../recs/shelf-rules';
@@ -84,22 +84,21 @@ export function coldStartRank(data: ColdStartData, rules: ShelfRules, recent: re
     scores = rankingScores('explore', data.scorer, data.signals, userContext(data.signals, h), dotAll(user, items, d, new Float32Array(n)));
   }
   const catalogue = { index: data.index, category: (i: number) => data.categories[i], n };
-  const pinned = new Set(rules.pin.map((s) => data.index.get(s)));
-  const reasonOf = (i: number): Reason => {
-    if (pinned.has(i)) return reason('pinned');
-    if (rules.ranking === 'complement') {
-      const a = strongestAnchor(data.complements, basket, i);
-      if (a !== undefined) return reason('bought-with', { name: data.names[a] });
-    }
-    const near = nearestInHistory(items, d, basket, i);
-    return near !== undefined ? reason('like', { name: data.names[near] }) : reason('popular');
+  const pinned = new Set(rules.pin.flatMap((s) => (data.index.has(s) ? [data.index.get(s)!] : [])));
+  const reasons: ReasonSources = {
+    names: data.names,
+    items,
+    dim: d,
+    history: basket,
+    pinned,
+    ...(rules.ranking === 'complement' ? { complements: { model: data.complements, basket } } : {}),
   };
   return selectShelf(rules, scores, { history, cart: [], now }, catalogue).map((i) => ({
     sku: data.skus[i]!,
     score: Math.round(scores[i]! * 1e6) / 1e6,
     name: data.names[i]!,
     price: data.prices[i]!,
-    reason: reasonOf(i),
+    reason: reasonFor(i, reasons),
     ...(pinned.has(i) ? { pinned: true as const } : {}),
   }));
 }

@@ -9,8 +9,8 @@ import { prepareScorer, type PreparedScorer } from '../recs/rank-wasm';
 import type { BenchRequest, BenchResponse, BenchResult, EpDecision, ExecutionChoice, RankRequest, RankResponse, WorkerRequest } from './protocol';
 import type { DeviceSource } from '../recs/shelf-source';
 import { historyInputs, type HistoryInputs } from '../recs/features';
-import { complementScores, strongestAnchor } from '../recs/complements';
-import { nearestInHistory, reason, type Reason } from '../recs/reasons';
+import { complementScores } from '../recs/complements';
+import { reasonFor, type ReasonSources } from '../recs/reasons';
 import { rankingScores, repeatScores, scoreParts, userContext } from '../recs/score';
 import { selectRepeat, selectShelf } from '../recs/shelf-rules';
 import { percentiles } from '../recs/timing';
@@ -140,7 +140,10 @@ function bestSellerHistory(H: number): HistoryInputs {
   return { ids: Int32Array.from({ length: H }, (_, i) => i), weights: new Float32Array(H).fill(1), counts: new Float32Array(H).fill(1), ages: new Float32Array(H).fill(10) };
 }
 
-/** One queued inference of `h` on a session (read when the job runs, so a swapped session is the one used). */
+/**
+ * An inference of `h`, queued behind any other (read when the job runs, so a swapped session is the one used);
+ * the returned function may run it again (the probe and the bench time repeats).
+ */
 function queuedInference(model: LoadedModel, s: Pick<Ready, 'session' | 'TensorCtor'>, h: HistoryInputs) {
   const { manifest, items } = model;
   const d = manifest.dim;
@@ -212,19 +215,13 @@ async function rank(req: RankRequest): Promise<RankResponse> {
   r.loadMs = 0;
   const { manifest, items, skus } = r.model;
   const d = manifest.dim;
-  const H = manifest.features.historyLength;
   const { rules } = req;
   const now = Date.now();
   const events = rules.anchorSku ? [...req.history, { sku: rules.anchorSku, at: now, kind: 'purchase' as const }] : req.history;
   const h = historyInputs(events, r.index, now, manifest.features);
-  const x = towerInputs(items, d, [h], H);
-  const [embName, wName] = manifest.userTower.inputs.map((t) => t.name) as [string, string];
-  const outName = manifest.userTower.outputs[0]!.name;
   const t0 = performance.now();
-  const out = await enqueue(() =>
-    r.session.run({ [embName]: new r.TensorCtor('float32', x.embeddings, [1, H, d]), [wName]: new r.TensorCtor('float32', x.weights, [1, H]) }),
-  );
-  const user = (await out[outName]!.getData()) as Float32Array;
+  const out = await queuedInference(r.model, r, h)();
+  const user = (await out[manifest.userTower.outputs[0]!.name]!.getData()) as Float32Array;
   const t1 = performance.now();
   const ctx = userContext(r.model.signals, h);
   const dots = r.scorer.dots(user);
@@ -257,20 +254,21 @@ async function rank(req: RankRequest): Promise<RankResponse> {
     scoreOf = (i) => scores[i]!;
     partsOf = (i) => scoreParts(rules.ranking as 'explore' | 'all', manifest.scorer, r.model.signals, ctx, dotOf[i]!, i);
   }
-  const pinned = new Set(rules.pin);
-  const bought = new Map<string, number>();
-  for (const e of req.history) if (e.kind === 'purchase') bought.set(e.sku, (bought.get(e.sku) ?? 0) + 1);
+  // "You bought this" on the shelves that show owned products (buy again, the merged ranking, complements).
+  const bought = new Map<number, number>();
+  for (const e of rules.ranking === 'explore' ? [] : req.history) {
+    const i = e.kind === 'purchase' ? r.index.get(e.sku) : undefined;
+    if (i !== undefined) bought.set(i, (bought.get(i) ?? 0) + 1);
+  }
   // Computed here, shown under the card, never sent anywhere: a reason can name a product from the history.
-  const reasonOf = (i: number): Reason => {
-    const sku = skus[i]!;
-    if (pinned.has(sku)) return reason('pinned');
-    if (rules.ranking === 'complement') {
-      const anchor = strongestAnchor(r.model.complements, basket, i);
-      if (anchor !== undefined) return reason('bought-with', { name: r.model.meta.names[anchor] });
-    }
-    if (bought.has(sku) && rules.ranking !== 'explore') return reason('bought-before', { times: bought.get(sku) });
-    const near = nearestInHistory(items, d, historyIds, i);
-    return near !== undefined ? reason('like', { name: r.model.meta.names[near] }) : reason('popular');
+  const reasons: ReasonSources = {
+    names: r.model.meta.names,
+    items,
+    dim: d,
+    history: historyIds,
+    pinned: new Set(rules.pin.flatMap((s) => (r.index.has(s) ? [r.index.get(s)!] : []))),
+    ...(rules.ranking === 'complement' ? { complements: { model: r.model.complements, basket } } : {}),
+    bought,
   };
   const t2 = performance.now();
   if (r.choice === 'auto' && !r.decision && !r.probing) {
@@ -281,12 +279,12 @@ async function rank(req: RankRequest): Promise<RankResponse> {
   return {
     id: req.id,
     ok: true,
-    items: top.map((i) => ({ sku: skus[i]!, name: r.model.meta.names[i]!, price: r.model.meta.prices[i]!, score: scoreOf(i), reason: reasonOf(i), parts: partsOf(i) })),
+    items: top.map((i) => ({ sku: skus[i]!, name: r.model.meta.names[i]!, price: r.model.meta.prices[i]!, score: scoreOf(i), reason: reasonFor(i, reasons), parts: partsOf(i) })),
     source: r.source,
     modelVersion: manifest.version,
     ranking: rules.ranking,
     timings: { loadMs: Math.round(first), inferenceMs: t1 - t0, rankingMs: t2 - t1, scorer: r.scorer.kind },
-    historyUsed: [...h.ids].filter((i) => i >= 0).map((i) => skus[i]!),
+    historyUsed: historyIds.map((i) => skus[i]!),
     ...(r.decision ? { epDecision: r.decision } : {}),
   };
 }

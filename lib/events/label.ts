@@ -56,7 +56,6 @@ export function labelEvents(events: readonly ShopperEvent[], ctx: LabelContext):
       receivedAt: ctx.receivedAt,
     };
     if (e.type !== 'purchase') {
-      delete stored.lines;
       out.push(stored);
       continue;
     }

@@ -3,6 +3,7 @@
  * is made on the device, so a batch sent twice (a beacon, then a retry) is stored once.
  */
 import { z } from 'zod';
+import { MAX_LINES } from '../cart/cart';
 import { SKU_PATTERN, SKU_RULE } from '../catalog/sku';
 import { PLACEMENTS } from '../config/schema';
 import { SHELF_SOURCES } from '../recs/shelf-source';
@@ -31,7 +32,6 @@ export const LineSchema = z.strictObject({
   fromShelf: z.boolean(),
 });
 export type OrderLine = z.infer<typeof LineSchema>;
-export const MAX_LINES = 100;
 
 export const EventSchema = z.strictObject({
   // One UUID in any letter case is one event (RFC 9562): stored lower-case, so the dedupe sees one id.
@@ -47,7 +47,7 @@ export const EventSchema = z.strictObject({
   sku: z.string().regex(SKU_PATTERN, SKU_RULE).nullable().optional(),
   /** A click's position on the shelf, from 0. */
   position: z.number().int().min(0).max(99).nullable().optional(),
-  /** An order's lines (purchase only). */
+  /** An order's lines (purchase only): at most a cart's. */
   lines: z.array(LineSchema).min(1).max(MAX_LINES).optional(),
   /** An exposure whose list came from a fallback: the device failed, or the static list. */
   fallback: z.boolean().optional(),

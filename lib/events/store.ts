@@ -31,9 +31,8 @@ export interface ArmSums {
   revenuePenceSq: number;
   recRevenuePence: number;
   recRevenuePenceSq: number;
-  /** First exposures of the earliest and latest visitor to enter (ms). */
+  /** The earliest first exposure (ms): when the arm's traffic began. */
   firstAt: number;
-  lastAt: number;
 }
 
 /** An experiment's sums, per variant and per UTC day of the visitors' first exposure. */
@@ -147,7 +146,7 @@ export function experimentSql(table: string, p: (n: number) => string) {
         SUM(fallbacks * exposures) AS fallbacks_exposures, SUM(added) AS added, SUM(purchased) AS purchased,
         SUM(revenue_pence) AS revenue, SUM(revenue_pence * revenue_pence) AS revenue_sq,
         SUM(rec_revenue_pence) AS rec_revenue, SUM(rec_revenue_pence * rec_revenue_pence) AS rec_revenue_sq,
-        MIN(first_at) AS first_at, MAX(first_at) AS last_at
+        MIN(first_at) AS first_at
       FROM ${table}_exposed WHERE experiment = ${p(1)} GROUP BY variant, first_at / ${DAY_MS}`,
     byType: `SELECT type, COUNT(*) AS n FROM ${table} GROUP BY type`,
   };
@@ -155,7 +154,7 @@ export function experimentSql(table: string, p: (n: number) => string) {
 
 type Num = number | string | bigint | null;
 export type ArmRow = { variant: string; day: Num } & Record<
-  'visitors' | 'exposures' | 'clicks' | 'exposures_sq' | 'clicks_sq' | 'exposures_clicks' | 'fallbacks' | 'fallbacks_sq' | 'fallbacks_exposures' | 'added' | 'purchased' | 'revenue' | 'revenue_sq' | 'rec_revenue' | 'rec_revenue_sq' | 'first_at' | 'last_at',
+  'visitors' | 'exposures' | 'clicks' | 'exposures_sq' | 'clicks_sq' | 'exposures_clicks' | 'fallbacks' | 'fallbacks_sq' | 'fallbacks_exposures' | 'added' | 'purchased' | 'revenue' | 'revenue_sq' | 'rec_revenue' | 'rec_revenue_sq' | 'first_at',
   Num
 >;
 
@@ -182,7 +181,6 @@ export function assembleCounts(rows: ArmRow[]): ExperimentCounts {
       recRevenuePence: n(r.rec_revenue),
       recRevenuePenceSq: n(r.rec_revenue_sq),
       firstAt: n(r.first_at),
-      lastAt: n(r.last_at),
     })),
   };
 }

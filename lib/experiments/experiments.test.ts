@@ -126,7 +126,7 @@ describe('experiment report', () => {
     return {
       variant, day, visitors: n, exposures: n * views, clicks: clickers, exposuresSq: n * views * views, clicksSq: clickers, exposuresClicks: clickers * views,
       fallbacks: fb, fallbacksSq: fb, fallbacksExposures: fb * views, added: buyers, purchased: buyers,
-      revenuePence: buyers * pence, revenuePenceSq: buyers * pence * pence, recRevenuePence: 0, recRevenuePenceSq: 0, firstAt: day, lastAt: day,
+      revenuePence: buyers * pence, revenuePenceSq: buyers * pence * pence, recRevenuePence: 0, recRevenuePenceSq: 0, firstAt: day,
     };
   };
   const NOW = 20 * DAY;

@@ -1,6 +1,8 @@
 /** The server's readout of one experiment: the config's definition, the store's sums, the report. */
 import 'server-only';
+import { unauthorisedJson } from '../admin/auth';
 import { getConfig } from '../config';
+import type { Experiment } from '../config/schema';
 import { getEventStore } from '../events/server-store';
 import { buildReport, type ExperimentReport } from './report';
 
@@ -11,7 +13,7 @@ const NO_STORE = { 'Cache-Control': 'private, no-store' };
  * request), 404 for an experiment not in the config, 503 while the events store cannot be read, else `render`.
  */
 export async function readoutDownload(id: string, authorised: boolean, render: (report: ExperimentReport) => Response): Promise<Response> {
-  if (!authorised) return Response.json({ error: 'sign in first, or send Authorization: Bearer <ADMIN_TOKEN>' }, { status: 401, headers: NO_STORE });
+  if (!authorised) return unauthorisedJson();
   try {
     const report = await readoutOf(id);
     if (!report) return Response.json({ error: `no experiment "${id.slice(0, 40)}" in the config` }, { status: 404, headers: NO_STORE });
@@ -24,10 +26,14 @@ export async function readoutDownload(id: string, authorised: boolean, render: (
   }
 }
 
+/** One experiment's report from the store's sums. Throws when the events store cannot be read. */
+export async function readout(experiment: Experiment): Promise<ExperimentReport> {
+  return buildReport(experiment, await getEventStore().experimentCounts(experiment.id));
+}
+
 /** Null when no experiment of that id is in the config. Throws when the events store cannot be read. */
 export async function readoutOf(id: string): Promise<ExperimentReport | null> {
   const { config } = await getConfig();
   const experiment = config.experiments.find((e) => e.id === id);
-  if (!experiment) return null;
-  return buildReport(experiment, await getEventStore().experimentCounts(experiment.id));
+  return experiment ? readout(experiment) : null;
 }

@@ -118,15 +118,12 @@ export const ZERO_SUMS: Omit<ArmSums, 'variant'> = {
   recRevenuePence: 0,
   recRevenuePenceSq: 0,
   firstAt: Infinity,
-  lastAt: -Infinity,
 };
 
 export function addSums(a: Omit<ArmSums, 'variant'>, b: Omit<ArmSums, 'variant'>): Omit<ArmSums, 'variant'> {
   const out = { ...a };
   for (const k of Object.keys(ZERO_SUMS) as (keyof typeof ZERO_SUMS)[]) {
-    if (k === 'firstAt') out.firstAt = Math.min(a.firstAt, b.firstAt);
-    else if (k === 'lastAt') out.lastAt = Math.max(a.lastAt, b.lastAt);
-    else out[k] = a[k] + b[k];
+    out[k] = k === 'firstAt' ? Math.min(a.firstAt, b.firstAt) : a[k] + b[k];
   }
   return out;
 }
@@ -201,7 +198,7 @@ export function buildReport(experiment: Experiment, counts: ExperimentCounts, no
       if (worse) guardrails.push({ variant: v.variant, metric: m, lift });
     }
   }
-  const planning = plan(experiment, variants, control, arms, now);
+  const planning = plan(experiment, variants, total, arms, now);
   return { experiment, variants, srm, guardrails, decision: decide(experiment, variants, srm, guardrails), planning, series: series(experiment, byDay) };
 }
 
@@ -236,8 +233,9 @@ export function decide(experiment: Experiment, variants: VariantReport[], srm: S
   return { kind: 'keep-running', rule: `Keep running: the ${label} lift intervals still include zero and effects of ±${pct(effect)} or more.` };
 }
 
-function plan(experiment: Experiment, variants: VariantReport[], control: Omit<ArmSums, 'variant'>, arms: ArmSums[], now: number): Planning {
+function plan(experiment: Experiment, variants: VariantReport[], total: (variant: string) => Omit<ArmSums, 'variant'>, arms: ArmSums[], now: number): Planning {
   const m = experiment.primaryMetric;
+  const control = estimate(m, total(experiment.control));
   const all = arms.reduce((a, b) => addSums(a, b), ZERO_SUMS);
   const days = all.visitors > 0 ? Math.max(1, (now - all.firstAt) / DAY) : 0;
   const visitorsPerDay = days > 0 ? all.visitors / days : 0;
@@ -246,7 +244,7 @@ function plan(experiment: Experiment, variants: VariantReport[], control: Omit<A
   let needed = 0;
   for (const v of variants) {
     if (v.isControl) continue;
-    const lift = liftEstimate(estimate(m, { ...ZERO_SUMS, ...arms.find((a) => a.variant === v.variant) }), estimate(m, control));
+    const lift = liftEstimate(estimate(m, total(v.variant)), control);
     if (!lift) return { primary: m, minimumEffect: experiment.minimumEffect, detectableToday: null, visitorsPerDay, daysNeeded: null };
     detectableToday = Math.max(detectableToday ?? 0, sequentialHalfWidth(lift.variance, lift.n));
     // The arms grow together: the visitors both arms need, scaled to the whole experiment's traffic.

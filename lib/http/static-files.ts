@@ -24,15 +24,10 @@ export const IMMUTABLE: HeaderList = [{ key: 'Cache-Control', value: 'public, ma
 const VERSIONED = /^\/(?:ort\/\d+\.\d+\.\d+(?:-[\w.]+)?|models\/[0-9a-f]{12})\/([A-Za-z0-9_-][\w.-]*)$/;
 /** Next's build output: content-hashed file names, served immutable. */
 const NEXT_STATIC = /^\/_next\/static\/((?:[\w-]+\/)*[\w-][\w.~-]*\.(?:js|css))$/;
-const TYPES: Record<string, string> = {
-  wasm: 'application/wasm',
-  json: 'application/json',
-  onnx: 'application/octet-stream',
-  bin: 'application/octet-stream',
-  mlmodel: 'application/octet-stream',
-  js: 'application/javascript; charset=UTF-8',
-  css: 'text/css; charset=UTF-8',
-};
+/** Content types of the runtime and model files (public/), and of Next's JavaScript and CSS (.next/static). */
+const TYPES: Record<string, string> = { wasm: 'application/wasm', json: 'application/json', onnx: 'application/octet-stream', bin: 'application/octet-stream', mlmodel: 'application/octet-stream' };
+const NEXT_TYPES: Record<string, string> = { js: 'application/javascript; charset=UTF-8', css: 'text/css; charset=UTF-8' };
+const extension = (name: string) => name.split('.').at(-1)!.toLowerCase();
 
 /** `br` listed in Accept-Encoding with a weight above 0 (`br;q=0` refuses it). */
 export function acceptsBrotli(acceptEncoding: string | undefined): boolean {
@@ -55,9 +50,8 @@ export function precompressedCandidate(method: string, pathname: string, acceptE
   if (method !== 'GET' && method !== 'HEAD') return null;
   if (!acceptsBrotli(acceptEncoding)) return null;
   const next = NEXT_STATIC.exec(pathname);
-  if (next && !next[1]!.includes('..')) return { brPath: `.next/static/${next[1]}.br`, contentType: TYPES[next[1]!.split('.').at(-1)!]! };
+  if (next && !next[1]!.includes('..')) return { brPath: `.next/static/${next[1]}.br`, contentType: NEXT_TYPES[extension(next[1]!)]! };
   const m = VERSIONED.exec(pathname);
-  if (!m) return null;
-  const type = TYPES[m[1]!.split('.').at(-1)!.toLowerCase()];
-  return type && !['js', 'css'].includes(m[1]!.split('.').at(-1)!.toLowerCase()) ? { brPath: `public${pathname}.br`, contentType: type } : null;
+  const type = m && TYPES[extension(m[1]!)];
+  return type ? { brPath: `public${pathname}.br`, contentType: type } : null;
 }

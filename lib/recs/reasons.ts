@@ -4,6 +4,8 @@
  * fits the narrowest card (150 px at 375 px) and is cut only between words. The full sentence goes in the
  * card's title for a pointer or a screen reader.
  */
+import { strongestAnchor, type Complements } from './complements';
+
 export type ReasonKind = 'bought-with' | 'like' | 'bought-before' | 'popular' | 'pinned';
 
 export interface Reason {
@@ -46,6 +48,35 @@ export function reason(kind: ReasonKind, opts: { name?: string; times?: number }
     case 'pinned':
       return { kind, short: 'Our pick', full: 'Chosen by the shop' };
   }
+}
+
+/** What a ranking knows that a reason can name. */
+export interface ReasonSources {
+  names: readonly string[];
+  /** Item embeddings (row-major [n, dim]), for the history product closest to a recommendation. */
+  items: Float32Array;
+  dim: number;
+  /** The history (on the device), or the session's products and the one on screen (at the edge). */
+  history: readonly number[];
+  pinned: ReadonlySet<number>;
+  /** A complement ranking's model and basket ("Often bought with …"). */
+  complements?: { model: Complements; basket: readonly number[] };
+  /** How often each product was bought (the device, for shelves that show owned products). */
+  bought?: ReadonlyMap<number, number>;
+}
+
+/**
+ * The one rule, for the worker and the edge alike: pinned, then the basket product it is most often bought
+ * with, then "you bought this", then the closest history product, else popular.
+ */
+export function reasonFor(i: number, s: ReasonSources): Reason {
+  if (s.pinned.has(i)) return reason('pinned');
+  const anchor = s.complements && strongestAnchor(s.complements.model, s.complements.basket, i);
+  if (anchor !== undefined) return reason('bought-with', { name: s.names[anchor] });
+  const times = s.bought?.get(i);
+  if (times) return reason('bought-before', { times });
+  const near = nearestInHistory(s.items, s.dim, s.history, i);
+  return near !== undefined ? reason('like', { name: s.names[near] }) : reason('popular');
 }
 
 /** The history product whose embedding is closest to `item`'s (the one a "Like …" reason names), or undefined. */

@@ -10,7 +10,7 @@ import { topK } from './rank';
 /**
  * Which ranking a shelf asks for (lib/recs/score.ts): 'explore' (products the shopper never bought;
  * "Recommended for you", product and cart shelves), 'repeat' ("Buy it again": only products they bought),
- * 'all' (the two merged).
+ * 'all' (the two merged), 'complement' (bought together with the basket: lib/recs/complements.ts).
  */
 export type Ranking = 'explore' | 'repeat' | 'all' | 'complement';
 

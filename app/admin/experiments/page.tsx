@@ -3,8 +3,8 @@ import { cookies, headers } from 'next/headers';
 import { ExperimentReportView } from '@/components/experiments/ExperimentReportView';
 import { isAdmin } from '@/lib/admin/auth';
 import { getConfig } from '@/lib/config';
-import { eventStoreKind, getEventStore } from '@/lib/events/server-store';
-import { buildReport } from '@/lib/experiments/report';
+import { eventStoreKind } from '@/lib/events/server-store';
+import { readout } from '@/lib/experiments/readout';
 import { redirect } from 'next/navigation';
 
 export const metadata: Metadata = { title: 'Experiments', robots: { index: false } };
@@ -18,8 +18,7 @@ export default async function ExperimentsDashboard() {
   // part still helps, and the marketer knows the numbers are missing rather than zero.
   const read = await (async () => {
     try {
-      const store = getEventStore();
-      return { reports: await Promise.all(experiments.map(async (e) => buildReport(e, await store.experimentCounts(e.id)))) };
+      return { reports: await Promise.all(experiments.map(readout)) };
     } catch (e) {
       console.error('[tandem] dashboard: events store unreadable:', (e as Error).message);
       return { reports: [], error: (e as Error).message };
