@@ -8,10 +8,10 @@ import nextTs from 'eslint-config-next/typescript';
  */
 const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'crypto', 'os', 'http', 'https', 'net', 'child_process', 'zlib', 'url', 'stream', 'worker_threads', 'module'];
 const rule = (groups, message) => ({ group: groups, message });
-const room = (files, patterns, ignores = []) => ({
+const room = (files, patterns, ignores = [], paths = []) => ({
   files,
   ignores: ['**/*.test.ts', '**/*.test.tsx', ...ignores],
-  rules: { 'no-restricted-imports': ['error', { patterns }] },
+  rules: { 'no-restricted-imports': ['error', { patterns, paths }] },
 });
 
 const noModels = rule(['**/models/*', '@/models/*'], 'models/ is the training pipeline: the store never imports it (it reads the artifacts it writes).');
@@ -20,14 +20,18 @@ const noComponents = rule(['**/components/*', '@/components/*'], 'lib/ is below 
 const noTools = rule(['**/e2e/*', '@/e2e/*', '**/scripts/*', '@/scripts/*'], 'e2e/ and scripts/ are tools: product code never imports them.');
 const noUi = rule(['react', 'react-dom', 'react/*', 'next', 'next/*', 'swr'], 'pure rooms run in the worker, the edge and Node: no React, no Next.');
 const noDevice = rule(['**/lib/device/*', '@/lib/device/*', '../device/*'], 'lib/recs, lib/coldstart and lib/shelf are pure (Node, the worker, the edge): the browser-only worker and its client live in lib/device, which imports them, never the reverse.');
+const noBareLink = {
+  name: 'next/link',
+  message: 'Links go through components/nav/IntentLink.tsx: it prefetches on intent (hover, focus, touch), not on sight.',
+};
 const noNode = rule(NODE_BUILTINS, 'this room runs in the browser worker or at the edge: Web APIs only, no Node built-ins.');
 
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
   globalIgnores(['.next/**', 'out/**', 'next-env.d.ts', 'data/**', 'test-results/**', 'playwright-report/**']),
-  room(['app/**'], [noModels, noTools]),
-  room(['components/**'], [noModels, noApp, noTools]),
+  room(['app/**'], [noModels, noTools], [], [noBareLink]),
+  room(['components/**'], [noModels, noApp, noTools], ['components/nav/IntentLink.tsx'], [noBareLink]),
   // lib/experiments/request.ts is the one server adapter that reads the request's cookies (next/headers).
   room(['lib/**'], [noModels, noApp, noComponents, noTools, noUi], ['lib/experiments/request.ts']),
   room(['lib/recs/**', 'lib/coldstart/**', 'lib/shelf/**'], [noModels, noApp, noComponents, noTools, noUi, noNode, noDevice]),

@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { IntentLink } from '@/components/nav/IntentLink';
 import { SearchForm } from '@/components/layout/SearchForm';
 
 export default function NotFound() {
@@ -11,9 +11,9 @@ export default function NotFound() {
         <SearchForm />
       </div>
       <p className="mt-6">
-        <Link href="/" className="font-semibold text-brand-700 underline">
+        <IntentLink href="/" className="font-semibold text-brand-700 underline">
           Back to the shop
-        </Link>
+        </IntentLink>
       </p>
     </section>
   );

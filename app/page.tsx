@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { IntentLink } from '@/components/nav/IntentLink';
 import { ProductGrid } from '@/components/catalog/ProductGrid';
 import { PageShelves } from '@/components/recs/PageShelves';
 import { getCatalog } from '@/lib/catalog/store';
@@ -20,12 +20,12 @@ export default function HomePage() {
           computed in your browser: what you look at stays on this device.
         </p>
         <div className="mt-6 flex flex-wrap gap-3">
-          <Link href="/categories/christmas" className="rounded-full bg-brand-600 px-5 py-2.5 font-semibold text-white hover:bg-brand-700">
+          <IntentLink href="/categories/christmas" className="rounded-full bg-brand-600 px-5 py-2.5 font-semibold text-white hover:bg-brand-700">
             Shop Christmas
-          </Link>
-          <Link href="/categories" className="rounded-full border border-slate-400 px-5 py-2.5 font-semibold hover:border-slate-700">
+          </IntentLink>
+          <IntentLink href="/categories" className="rounded-full border border-slate-400 px-5 py-2.5 font-semibold hover:border-slate-700">
             All categories
-          </Link>
+          </IntentLink>
         </div>
       </section>
 
@@ -54,10 +54,10 @@ function CategoryTiles() {
     <ul className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5">
       {file.categories.map((c) => (
         <li key={c.slug}>
-          <Link href={`/categories/${c.slug}`} className="block rounded-2xl border border-slate-200 p-4 hover:border-brand-600 hover:bg-brand-50">
+          <IntentLink href={`/categories/${c.slug}`} className="block rounded-2xl border border-slate-200 p-4 hover:border-brand-600 hover:bg-brand-50">
             <span className="block font-semibold">{c.label}</span>
             <span className="text-sm text-slate-600">{c.count} products</span>
-          </Link>
+          </IntentLink>
         </li>
       ))}
     </ul>

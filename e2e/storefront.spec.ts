@@ -22,6 +22,27 @@ test('home shows the shelves and at least 12 products with pictures', async ({ p
   await expectPicturesLoaded(page, 'main [data-testid="product-card"] img', 12);
 });
 
+test('links prefetch a page when the shopper reaches for it, not every link on sight', async ({ page }) => {
+  const prefetched: string[] = [];
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.searchParams.has('_rsc')) prefetched.push(u.pathname);
+  });
+  await page.goto('/categories/christmas');
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(1000);
+  // A page of cards and the header's categories are on screen: none was fetched ahead.
+  expect(prefetched).toEqual([]);
+  const card = page.locator('main [data-testid="product-card"]').first();
+  const sku = await card.getAttribute('data-sku');
+  await card.hover();
+  await expect.poll(() => prefetched).toContain(`/products/${sku}`);
+  expect(new Set(prefetched).size).toBe(1);
+  // Focus from the keyboard counts as intent too.
+  await page.locator('header a[href="/categories/party"]').focus();
+  await expect.poll(() => prefetched).toContain('/categories/party');
+});
+
 test('a category page sorts and paginates', async ({ page }) => {
   await page.goto('/categories/kitchen');
   await expect(page.getByRole('heading', { level: 1, name: 'Kitchen & dining' })).toBeVisible();

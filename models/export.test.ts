@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { ArtifactError, loadModel, loadPointedModel, manifestLocation, type LoadedModel } from '../lib/recs/artifacts';
+import { ArtifactError, loadDeviceModel, loadModel, loadPointedModel, manifestLocation, type LoadedModel } from '../lib/recs/artifacts';
 import { DEFAULT_FEATURE_SPEC } from '../lib/recs/features';
 import { PointerSchema } from '../lib/recs/manifest';
 import { poolHistory, userTower } from '../lib/recs/tower';
@@ -177,8 +177,21 @@ describe('exported artifacts', () => {
     const { version } = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
     const pointer = { version, manifest: `/models/${version}/manifest.json`, inputsHash: '' };
     expect(manifestLocation(pointer)).toEqual({ base: `/models/${version}/`, file: 'manifest.json' });
-    await expect(loadPointedModel(reader(dir), pointer)).resolves.toMatchObject({ manifest: { version } });
-    await expect(loadPointedModel(reader(dir), { ...pointer, version: 'aaaaaaaaaaaa' })).rejects.toThrow(/manifest is version [0-9a-f]{12}, pointer names aaaaaaaaaaaa/);
+    await expect(loadPointedModel(reader(dir), pointer, loadModel)).resolves.toMatchObject({ manifest: { version } });
+    await expect(loadPointedModel(reader(dir), { ...pointer, version: 'aaaaaaaaaaaa' }, loadModel)).rejects.toThrow(/manifest is version [0-9a-f]{12}, pointer names aaaaaaaaaaaa/);
+  });
+
+  it('the browser loads every file it ranks with and not the tower weights, which only a runtime without ONNX needs', async () => {
+    const { dir } = exportSynthetic();
+    const read: string[] = [];
+    const device = await loadDeviceModel((p) => (read.push(p), readFile(path.join(dir, p))));
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { files: Record<string, { path: string }> };
+    expect(read).not.toContain(manifest.files.towerWeights!.path);
+    expect(read).toContain(manifest.files.userTower!.path);
+    expect(device).not.toHaveProperty('tower');
+    const full = await loadModel(reader(dir));
+    expect(full.tower.W).toHaveLength(full.manifest.dim * full.manifest.dim);
+    expect(device.items).toEqual(full.items);
   });
 });
 

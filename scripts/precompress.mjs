@@ -1,7 +1,9 @@
 // Brotli copies (`<file>.br`) of the files a first visit downloads that never change: the ORT runtime under
 // its version and the model files under their content hash. The store's server answers a browser that accepts
 // brotli from these (server/index.ts); the browser decodes before the worker checks each file's sha256.
-// Quality 11 for the WASM runtime every device fetches (about 26 s once per ORT version), 9 for the rest.
+// Quality 11 for the WASM runtime every device fetches (about 30 s once per ORT version), 9 for the rest.
+// The window is brotli's largest standard one (2^24 bytes, RFC 7932; every browser decodes it): on the
+// 14 MB runtime it finds repeats 4 MB apart, 54 KB less on the wire than the default 4 MB window.
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
@@ -19,7 +21,7 @@ function precompress(dir, quality, pattern = COMPRESS) {
     if (existsSync(br) && statSync(br).mtimeMs >= statSync(file).mtimeMs) continue;
     const bytes = readFileSync(file);
     const q = typeof quality === 'function' ? quality(name) : quality;
-    writeFileSync(br, brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: q, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }));
+    writeFileSync(br, brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: q, [constants.BROTLI_PARAM_LGWIN]: 24, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }));
     written++;
   }
 }

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { IntentLink } from '@/components/nav/IntentLink';
 import { pictureUrl } from '@/lib/catalog/picture-url';
 import { getCatalog } from '@/lib/catalog/store';
 
@@ -15,7 +15,7 @@ export default function CategoriesPage() {
           const top = byCategory.get(c.slug)?.[0];
           return (
             <li key={c.slug}>
-              <Link href={`/categories/${c.slug}`} className="flex items-center gap-4 rounded-2xl border border-slate-200 p-3 hover:border-brand-600">
+              <IntentLink href={`/categories/${c.slug}`} className="flex items-center gap-4 rounded-2xl border border-slate-200 p-3 hover:border-brand-600">
                 {top && (
                   // eslint-disable-next-line @next/next/no-img-element
                   <img src={pictureUrl(top.sku, version)} alt="" width={72} height={72} className="rounded-lg" loading="lazy" />
@@ -24,7 +24,7 @@ export default function CategoriesPage() {
                   <span className="block font-semibold">{c.label}</span>
                   <span className="text-sm text-slate-600">{c.count} products</span>
                 </span>
-              </Link>
+              </IntentLink>
             </li>
           );
         })}

@@ -1,12 +1,12 @@
 'use client';
-import Link from 'next/link';
+import { IntentLink } from '@/components/nav/IntentLink';
 import { cartCount } from '@/lib/cart/cart';
 import { useCart } from './use-cart';
 
 export function CartLink() {
   const count = cartCount(useCart());
   return (
-    <Link
+    <IntentLink
       href="/cart"
       className="relative ml-auto flex items-center gap-2 rounded-full border border-slate-300 px-3 py-1.5 text-sm font-medium hover:border-brand-600 sm:ml-0"
       aria-label={`Cart, ${count} ${count === 1 ? 'item' : 'items'}`}
@@ -19,6 +19,6 @@ export function CartLink() {
       <span data-testid="cart-count" className="inline-block min-w-[2ch] rounded-full bg-brand-600 px-1.5 text-center text-xs font-bold text-white tabular-nums">
         {count}
       </span>
-    </Link>
+    </IntentLink>
   );
 }

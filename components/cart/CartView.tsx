@@ -1,5 +1,5 @@
 'use client';
-import Link from 'next/link';
+import { IntentLink } from '@/components/nav/IntentLink';
 import { useSyncExternalStore } from 'react';
 import { ProductPicture } from '@/components/catalog/ProductPicture';
 import { useState } from 'react';
@@ -30,9 +30,9 @@ export function CartView({ version }: { version: string }) {
         <p className="text-slate-700" role="status">
           {ordered !== null ? `Thank you: your order of ${ordered} ${ordered === 1 ? 'item' : 'items'} is placed.` : 'Your cart is empty.'}
         </p>
-        <Link href="/" className="mt-2 inline-block font-semibold text-brand-700 underline">
+        <IntentLink href="/" className="mt-2 inline-block font-semibold text-brand-700 underline">
           Continue shopping
-        </Link>
+        </IntentLink>
       </div>
     );
   }
@@ -42,13 +42,13 @@ export function CartView({ version }: { version: string }) {
       <ul className="divide-y divide-slate-200" data-testid="cart-lines">
         {cart.lines.map((line) => (
           <li key={line.sku} className="flex gap-4 py-4" data-testid="cart-line" data-sku={line.sku}>
-            <Link href={`/products/${encodeURIComponent(line.sku)}`} className="w-20 shrink-0 sm:w-24">
+            <IntentLink href={`/products/${encodeURIComponent(line.sku)}`} className="w-20 shrink-0 sm:w-24">
               <ProductPicture sku={line.sku} name={line.name} version={version} size={96} />
-            </Link>
+            </IntentLink>
             <div className="flex min-w-0 flex-1 flex-col gap-2">
-              <Link href={`/products/${encodeURIComponent(line.sku)}`} className="font-medium hover:text-brand-700">
+              <IntentLink href={`/products/${encodeURIComponent(line.sku)}`} className="font-medium hover:text-brand-700">
                 {line.name}
-              </Link>
+              </IntentLink>
               <p className="text-sm text-slate-600 tabular-nums">{formatPrice(line.price)} each</p>
               <div className="flex flex-wrap items-center gap-2">
                 <button

@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { IntentLink } from '@/components/nav/IntentLink';
 
 /** Page links: first, last, and two either side of the current page. */
 export function pageWindow(page: number, pageCount: number): (number | 'gap')[] {
@@ -21,9 +21,9 @@ export function Pagination({ page, pageCount, href }: { page: number; pageCount:
       <ul className="flex flex-wrap items-center gap-1">
         <li>
           {page > 1 ? (
-            <Link className={`${item} hover:bg-slate-100`} href={href(page - 1)} rel="prev">
+            <IntentLink className={`${item} hover:bg-slate-100`} href={href(page - 1)} rel="prev">
               ← Previous
-            </Link>
+            </IntentLink>
           ) : (
             <span className={`${item} text-slate-400`} aria-disabled="true">
               ← Previous
@@ -37,22 +37,22 @@ export function Pagination({ page, pageCount, href }: { page: number; pageCount:
             </li>
           ) : (
             <li key={p}>
-              <Link
+              <IntentLink
                 className={`${item} ${p === page ? 'bg-brand-600 font-semibold text-white' : 'hover:bg-slate-100'}`}
                 href={href(p)}
                 aria-current={p === page ? 'page' : undefined}
                 aria-label={`Page ${p}`}
               >
                 {p}
-              </Link>
+              </IntentLink>
             </li>
           ),
         )}
         <li>
           {page < pageCount ? (
-            <Link className={`${item} hover:bg-slate-100`} href={href(page + 1)} rel="next">
+            <IntentLink className={`${item} hover:bg-slate-100`} href={href(page + 1)} rel="next">
               Next →
-            </Link>
+            </IntentLink>
           ) : (
             <span className={`${item} text-slate-400`} aria-disabled="true">
               Next →

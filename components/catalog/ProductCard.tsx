@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { IntentLink } from '@/components/nav/IntentLink';
 import { formatPrice } from '@/lib/catalog/price';
 import type { Product } from '@/lib/catalog/types';
 import { ProductPicture } from './ProductPicture';
@@ -19,7 +19,7 @@ export function ProductCard({
   prefetch?: false;
 }) {
   return (
-    <Link
+    <IntentLink
       href={`/products/${encodeURIComponent(product.sku)}`}
       prefetch={prefetch}
       className="group block rounded-2xl p-2 hover:bg-slate-50"
@@ -30,6 +30,6 @@ export function ProductCard({
       {/* Two lines reserved for every name, so cards in a row line up and never reflow. */}
       <p className="mt-2 line-clamp-2 h-10 text-sm leading-5 font-medium group-hover:text-brand-700">{product.name}</p>
       <p className="mt-1 text-sm font-semibold tabular-nums">{formatPrice(product.price)}</p>
-    </Link>
+    </IntentLink>
   );
 }

@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { IntentLink } from '@/components/nav/IntentLink';
 import { SORTS, type SortKey } from '@/lib/catalog/listing';
 
 /** Sorting as links rather than a select: works without JavaScript and each order has its own URL. */
@@ -8,13 +8,13 @@ export function SortLinks({ current, href }: { current: SortKey; href: (sort: So
       <ul className="flex gap-1 px-1 text-sm">
         {(Object.keys(SORTS) as SortKey[]).map((key) => (
           <li key={key} className="shrink-0">
-            <Link
+            <IntentLink
               href={href(key)}
               aria-current={key === current ? 'true' : undefined}
               className={`block rounded-full border px-3 py-1 ${key === current ? 'border-brand-600 bg-brand-50 font-semibold text-brand-700' : 'border-slate-300 hover:border-slate-500'}`}
             >
               {SORTS[key].label}
-            </Link>
+            </IntentLink>
           </li>
         ))}
       </ul>

@@ -1,5 +1,5 @@
 'use client';
-import Link from 'next/link';
+import { IntentLink } from '@/components/nav/IntentLink';
 import { useEffect, useState } from 'react';
 import { addToCart, type Cart } from '@/lib/cart/cart';
 import { updateCart } from '@/lib/cart/storage';
@@ -46,7 +46,7 @@ export function HandoffRestore() {
 
   return status === 'error' ? (
     <p role="alert" data-testid="handoff-error">
-      This link could not be opened here ({error}). <Link href="/" className="underline">Go to the store</Link>.
+      This link could not be opened here ({error}). <IntentLink href="/" className="underline">Go to the store</IntentLink>.
     </p>
   ) : (
     <p data-testid="handoff-restoring">Bringing your products and cart over…</p>

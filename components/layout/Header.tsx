@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { IntentLink } from '@/components/nav/IntentLink';
 import { CartLink } from '@/components/cart/CartLink';
 import { getCatalog } from '@/lib/catalog/store';
 import { SearchForm } from './SearchForm';
@@ -8,9 +8,9 @@ export function Header() {
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-3 px-4 py-3 sm:flex-nowrap">
-        <Link href="/" className="text-xl font-extrabold tracking-tight text-brand-700" aria-label="Tandem home">
+        <IntentLink href="/" className="text-xl font-extrabold tracking-tight text-brand-700" aria-label="Tandem home">
           Tandem
-        </Link>
+        </IntentLink>
         <div className="order-last w-full sm:order-none sm:flex-1">
           <SearchForm />
         </div>
@@ -20,9 +20,9 @@ export function Header() {
         <ul className="scrollbar-thin flex gap-1 overflow-x-auto px-4 pb-2 text-sm">
           {file.categories.map((c) => (
             <li key={c.slug} className="shrink-0">
-              <Link href={`/categories/${c.slug}`} className="block rounded-full px-3 py-1 text-slate-700 hover:bg-brand-50 hover:text-brand-700">
+              <IntentLink href={`/categories/${c.slug}`} className="block rounded-full px-3 py-1 text-slate-700 hover:bg-brand-50 hover:text-brand-700">
                 {c.label}
-              </Link>
+              </IntentLink>
             </li>
           ))}
         </ul>

@@ -4,7 +4,7 @@
  * every file); once per server instance. Web APIs only: where the files come from is an ArtifactSource,
  * HTTP by default (a CDN serves them at the edge) or the deployment's own files (lib/artifacts/disk.ts).
  */
-import { ArtifactError, fetchBytes, fetchPointer, loadPointedModel, manifestLocation, pinnedPointer, readVerified, type ReadFile } from '../recs/artifacts';
+import { ArtifactError, fetchBytes, fetchPointer, loadModel, loadPointedModel, manifestLocation, pinnedPointer, readVerified, type ReadFile } from '../recs/artifacts';
 import type { Pointer } from '../recs/manifest';
 import { ColdStartContextSchema } from './context';
 import type { ColdStartData } from './rank';
@@ -45,7 +45,7 @@ export function httpSource(origin = artifactsOrigin()): ArtifactSource {
 
 async function load(source: ArtifactSource, pointer: Pointer): Promise<ColdStartData> {
   const read = source.reader(pointer);
-  const model = await loadPointedModel(read, pointer);
+  const model = await loadPointedModel(read, pointer, loadModel);
   const contextBytes = await readVerified(read, model.manifest.files.coldStart);
   const context = ColdStartContextSchema.safeParse(JSON.parse(new TextDecoder().decode(contextBytes)));
   if (!context.success) throw new ArtifactError(`${model.manifest.files.coldStart.path}: not a cold-start context`);

@@ -5,7 +5,7 @@
  * up to a million items against the memory floor.
  */
 import type { InferenceSession } from 'onnxruntime-web';
-import type { LoadedModel } from '../recs/artifacts';
+import type { DeviceModel } from '../recs/artifacts';
 import type { BenchRequest, BenchResult } from './protocol';
 import type { HistoryInputs } from '../recs/features';
 import { quantizeRows } from '../recs/quantize';
@@ -70,7 +70,7 @@ function syntheticItems(n: number, d: number): Float32Array {
 
 /** What the shopper's worker lends the bench: its loaded model, scorer and queued inference of `history`. */
 export interface BenchContext {
-  model: LoadedModel;
+  model: DeviceModel;
   scorer: PreparedScorer;
   source: DeviceSource;
   loadMs: number;

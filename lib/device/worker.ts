@@ -4,7 +4,7 @@
  * One session per worker, every run() queued (two runs in flight hang the WebGPU EP).
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
-import { fetchBytes, fetchPointer, loadPointedModel, manifestLocation, pinnedPointer, type LoadedModel, type ReadFile } from '../recs/artifacts';
+import { fetchBytes, fetchPointer, loadDeviceModel, loadPointedModel, manifestLocation, pinnedPointer, type DeviceModel, type ReadFile } from '../recs/artifacts';
 import { prepareScorer, type PreparedScorer } from '../recs/rank-wasm';
 import type { BenchRequest, BenchResponse, BenchResult, EpDecision, ExecutionChoice, RankRequest, RankResponse, WorkerRequest } from './protocol';
 import type { DeviceSource } from '../recs/shelf-source';
@@ -39,7 +39,7 @@ const wasmUrl = (version: string, webgpu: boolean) => ({
 const CACHE_PREFIX = 'tandem-model-';
 
 interface Ready {
-  model: LoadedModel;
+  model: DeviceModel;
   /** The session, its runtime's Tensor and source: swapped to WebGPU when the probe finds it faster. */
   session: InferenceSession;
   TensorCtor: typeof Tensor;
@@ -83,7 +83,7 @@ async function hasWebGpuAdapter(): Promise<boolean> {
   }
 }
 
-async function createSession(model: LoadedModel, webgpu: boolean): Promise<Pick<Ready, 'session' | 'TensorCtor' | 'source'>> {
+async function createSession(model: DeviceModel, webgpu: boolean): Promise<Pick<Ready, 'session' | 'TensorCtor' | 'source'>> {
   const ort = webgpu ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm');
   ort.env.wasm.numThreads = 1; // threads need cross-origin isolation and made this tiny tower slower
   ort.env.wasm.wasmPaths = wasmUrl(ort.env.versions.web ?? '', webgpu);
@@ -112,9 +112,9 @@ async function init(choice: ExecutionChoice, pin: string | null): Promise<Ready>
   const started = performance.now();
   const pointer = pin ? pinnedPointer(pin) : await fetchPointer('/models/current.json', 'no-cache');
   const { read, discard } = await versionReader(manifestLocation(pointer).base, pointer.version);
-  let model: LoadedModel;
+  let model: DeviceModel;
   try {
-    model = await loadPointedModel(read, pointer);
+    model = await loadPointedModel(read, pointer, loadDeviceModel);
   } catch (e) {
     await discard(); // never keep a bad copy: the next load fetches afresh
     throw e;
@@ -144,7 +144,7 @@ function bestSellerHistory(H: number): HistoryInputs {
  * An inference of `h`, queued behind any other (read when the job runs, so a swapped session is the one used);
  * the returned function may run it again (the probe and the bench time repeats).
  */
-function queuedInference(model: LoadedModel, s: Pick<Ready, 'session' | 'TensorCtor'>, h: HistoryInputs) {
+function queuedInference(model: DeviceModel, s: Pick<Ready, 'session' | 'TensorCtor'>, h: HistoryInputs) {
   const { manifest, items } = model;
   const d = manifest.dim;
   const H = manifest.features.historyLength;

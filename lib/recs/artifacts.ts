@@ -54,15 +54,14 @@ export async function readVerified(read: ReadFile, entry: FileEntry): Promise<Ui
 // Copy first: a view into a larger buffer may not be 4-byte aligned.
 const asFloat32 = (b: Uint8Array) => new Float32Array(b.slice().buffer);
 
-export interface LoadedModel {
+/** What every runtime that ranks needs (the browser worker loads only this: it runs the tower in ONNX). */
+export interface DeviceModel {
   manifest: Manifest;
   userTower: Uint8Array;
   /** Item embeddings the scorer uses (dequantised when the manifest says int8). */
   items: Float32Array;
   prior: Float32Array;
   signals: ItemSignals;
-  /** The user tower's layer, for runtimes without ONNX (lib/recs/tower.ts). */
-  tower: UserTowerWeights;
   skus: string[];
   /** Name, price and category of each item, in the same order. */
   meta: ItemMeta;
@@ -70,7 +69,24 @@ export interface LoadedModel {
   complements: Complements;
 }
 
-export async function loadModel(read: ReadFile, manifestPath = 'manifest.json'): Promise<LoadedModel> {
+export interface LoadedModel extends DeviceModel {
+  /** The user tower's layer, for runtimes without ONNX (the edge: lib/recs/tower.ts). */
+  tower: UserTowerWeights;
+}
+
+/** Every file of a version, each verified (the edge, `npm run eval`, the tests). */
+export function loadModel(read: ReadFile, manifestPath = 'manifest.json'): Promise<LoadedModel> {
+  return load(read, manifestPath, true);
+}
+
+/** The files the browser needs: all but the tower's weights, which only a runtime without ONNX uses. */
+export function loadDeviceModel(read: ReadFile, manifestPath = 'manifest.json'): Promise<DeviceModel> {
+  return load(read, manifestPath, false);
+}
+
+async function load(read: ReadFile, manifestPath: string, withTower: true): Promise<LoadedModel>;
+async function load(read: ReadFile, manifestPath: string, withTower: false): Promise<DeviceModel>;
+async function load(read: ReadFile, manifestPath: string, withTower: boolean): Promise<DeviceModel | LoadedModel> {
   const manifest = await loadManifest(read, manifestPath);
   const { files, itemCount: n, dim: d } = manifest;
   const expect = (name: string, got: number, want: number) => {
@@ -81,17 +97,15 @@ export async function loadModel(read: ReadFile, manifestPath = 'manifest.json'):
   } catch (e) {
     throw new ArtifactError(`manifest scorer: ${(e as Error).message}`);
   }
-  const [userTower, prior, ids, signalBytes, towerBytes, metaBytes, complementBytes] = await Promise.all(
-    [files.userTower, files.prior, files.itemIds, files.signals, files.towerWeights, files.itemMeta, files.complements].map((f) => readVerified(read, f)),
-  ) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+  const [userTower, prior, ids, signalBytes, metaBytes, complementBytes, towerBytes] = (await Promise.all(
+    [files.userTower, files.prior, files.itemIds, files.signals, files.itemMeta, files.complements, ...(withTower ? [files.towerWeights] : [])].map((f) => readVerified(read, f)),
+  )) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array | undefined];
   let signals: ItemSignals;
   try {
     signals = decodeSignals(signalBytes, n, manifest.signals);
   } catch (e) {
     throw new ArtifactError(`${files.signals.path}: ${(e as Error).message}`);
   }
-  const towerValues = asFloat32(towerBytes);
-  expect(files.towerWeights.path, towerValues.length, d * d + d);
   let items: Float32Array;
   if (manifest.embeddings.use === 'int8') {
     const [q, s] = await Promise.all([readVerified(read, files.itemsInt8), readVerified(read, files.itemsInt8Scales)]);
@@ -119,7 +133,11 @@ export async function loadModel(read: ReadFile, manifestPath = 'manifest.json'):
   } catch (e) {
     throw new ArtifactError(`${files.complements.path}: ${(e as Error).message}`);
   }
-  return { manifest, userTower, items, prior: priorValues, signals, tower: { dim: d, W: towerValues.subarray(0, d * d), b: towerValues.subarray(d * d) }, skus: skus as string[], meta, complements };
+  const model: DeviceModel = { manifest, userTower, items, prior: priorValues, signals, skus: skus as string[], meta, complements };
+  if (!towerBytes) return model;
+  const towerValues = asFloat32(towerBytes);
+  expect(files.towerWeights.path, towerValues.length, d * d + d);
+  return { ...model, tower: { dim: d, W: towerValues.subarray(0, d * d), b: towerValues.subarray(d * d) } };
 }
 
 /** A URL's bytes, or an ArtifactError naming the URL and the status. */
@@ -144,9 +162,12 @@ export function manifestLocation(pointer: Pointer): { base: string; file: string
   return { base: pointer.manifest.slice(0, cut), file: pointer.manifest.slice(cut) };
 }
 
-/** The version the pointer names; `read` resolves paths inside that version's folder. Another version is rejected. */
-export async function loadPointedModel(read: ReadFile, pointer: Pointer): Promise<LoadedModel> {
-  const model = await loadModel(read, manifestLocation(pointer).file);
+/**
+ * The version the pointer names; `read` resolves paths inside that version's folder. Another version is
+ * rejected. `loader`: loadModel (every file) or loadDeviceModel.
+ */
+export async function loadPointedModel<M extends DeviceModel>(read: ReadFile, pointer: Pointer, loader: (read: ReadFile, manifestPath: string) => Promise<M>): Promise<M> {
+  const model = await loader(read, manifestLocation(pointer).file);
   if (model.manifest.version !== pointer.version) throw new ArtifactError(`manifest is version ${model.manifest.version}, pointer names ${pointer.version}`);
   return model;
 }

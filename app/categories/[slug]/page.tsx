@@ -1,7 +1,7 @@
 import { AppHandoff } from '@/components/handoff/AppHandoff';
 import { appBannerMetadata } from '@/components/handoff/server';
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { IntentLink } from '@/components/nav/IntentLink';
 import { notFound } from 'next/navigation';
 import { Pagination } from '@/components/catalog/Pagination';
 import { ProductGrid } from '@/components/catalog/ProductGrid';
@@ -36,10 +36,10 @@ export default async function CategoryPage({ params, searchParams }: PageProps<'
   return (
     <>
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
-        <Link href="/" className="hover:underline">
+        <IntentLink href="/" className="hover:underline">
           Home
-        </Link>{' '}
-        / <Link href="/categories" className="hover:underline">Categories</Link>
+        </IntentLink>{' '}
+        / <IntentLink href="/categories" className="hover:underline">Categories</IntentLink>
       </nav>
       <div className="mt-2 mb-4 flex flex-wrap items-baseline justify-between gap-2">
         <h1 className="text-2xl font-bold">{categoryLabel(slug)}</h1>

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { IntentLink } from '@/components/nav/IntentLink';
 import { notFound } from 'next/navigation';
 import { AddToCart } from '@/components/cart/AddToCart';
 import { AppHandoff } from '@/components/handoff/AppHandoff';
@@ -30,13 +30,13 @@ export default async function ProductPage({ params }: PageProps<'/products/[sku]
   return (
     <>
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
-        <Link href="/" className="hover:underline">
+        <IntentLink href="/" className="hover:underline">
           Home
-        </Link>{' '}
+        </IntentLink>{' '}
         /{' '}
-        <Link href={`/categories/${product.category}`} className="hover:underline">
+        <IntentLink href={`/categories/${product.category}`} className="hover:underline">
           {categoryLabel(product.category)}
-        </Link>
+        </IntentLink>
       </nav>
       <article className="mt-4 grid gap-8 md:grid-cols-2">
         <div className="mx-auto w-full max-w-md">
@@ -51,9 +51,9 @@ export default async function ProductPage({ params }: PageProps<'/products/[sku]
           </p>
           <p className="mt-2 text-sm">
             Category:{' '}
-            <Link href={`/categories/${product.category}`} className="font-medium text-brand-700 underline" data-testid="product-category">
+            <IntentLink href={`/categories/${product.category}`} className="font-medium text-brand-700 underline" data-testid="product-category">
               {categoryLabel(product.category)}
-            </Link>
+            </IntentLink>
           </p>
           <dl className="mt-4 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm text-slate-700">
             <dt className="font-medium">Product code</dt>
