@@ -9,7 +9,6 @@ import type { DeviceModel } from '../recs/artifacts';
 import type { BenchRequest, BenchResult } from './protocol';
 import type { HistoryInputs } from '../recs/features';
 import { quantizeRows } from '../recs/quantize';
-import { topK } from '../recs/rank';
 import { prepareInt8Scorer, prepareScorer, type PreparedScorer } from '../recs/rank-wasm';
 import { rankingScores, userContext } from '../recs/score';
 import type { DeviceSource } from '../recs/shelf-source';
@@ -97,8 +96,9 @@ export async function runBench(req: BenchRequest, r: BenchContext): Promise<Benc
     return percentiles(ms);
   };
   const inference = await time(infer);
-  // A ranking as the shelves run it: dot products, the explore head over every item, top 10.
-  const rankWith = (scorer: PreparedScorer, signals: ItemSignals) => () => topK(rankingScores('explore', manifest.scorer, signals, userContext(signals, history), scorer.dots(user)), 10);
+  // A ranking as the shelves run it: dot products, the explore head over every item, top 10 (all three in the
+  // kernel when the scorer has one; the JavaScript scorer runs the JavaScript head and top-K).
+  const rankWith = (scorer: PreparedScorer, signals: ItemSignals) => () => scorer.topK(rankingScores('explore', manifest.scorer, signals, userContext(signals, history), scorer.dots(user), scorer.dense), 10);
   const ranking = await time(rankWith(r.scorer, r.model.signals));
   const bandwidthBytesPerMs = readBandwidth();
   const synthetic: BenchResult['synthetic'] = [];
@@ -111,9 +111,9 @@ export async function runBench(req: BenchRequest, r: BenchContext): Promise<Benc
     const measure = async (scorer: PreparedScorer) => time(rankWith(scorer, signals), runs);
     // Before: the scalar JavaScript loops; after: the SIMD kernel the worker ranks with.
     const js = { float32: await measure(prepareScorer(big, d, { js: true })), int8: await measure(prepareInt8Scorer(q, scales, d, { js: true })) };
-    const simd = prepareScorer(big, d);
-    const wasm = { float32: await measure(simd), int8: await measure(prepareInt8Scorer(q, scales, d)) };
-    const dotOnly = await time(() => topK(simd.dots(user), 10), runs);
+    const simd = prepareScorer(big, d, { signals });
+    const wasm = { float32: await measure(simd), int8: await measure(prepareInt8Scorer(q, scales, d, { signals })) };
+    const dotOnly = await time(() => simd.topK(simd.dots(user), 10), runs);
     // What must stream through memory at least once: the rows, the signals the head reads per item (five
     // float32 vectors, a category byte, token offsets and about three uint16 tokens, the co-purchase
     // vector), then the scores written and read by top-K.

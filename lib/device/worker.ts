@@ -130,7 +130,7 @@ async function init(choice: ExecutionChoice, pin: string | null): Promise<Ready>
     probing: false,
     choice,
     index: new Map(model.skus.map((s, i) => [s, i])),
-    scorer: prepareScorer(model.items, model.manifest.dim),
+    scorer: prepareScorer(model.items, model.manifest.dim, { signals: model.signals }),
     loadMs: performance.now() - started,
   };
 }
@@ -243,14 +243,14 @@ async function rank(req: RankRequest): Promise<RankResponse> {
     // The product on screen, or the cart's lines, as the basket; the shopper's own explore ranking breaks ties.
     basket = rules.anchorSku !== undefined && r.index.has(rules.anchorSku) ? [r.index.get(rules.anchorSku)!] : req.cart.flatMap((s) => (r.index.has(s) ? [r.index.get(s)!] : []));
     const complement = complementScores(r.model.complements, { popularity: r.model.prior, category: r.model.signals.category }, basket);
-    const taste = req.history.length > 0 ? minMax(rankingScores('explore', manifest.scorer, r.model.signals, ctx, dots)) : undefined;
+    const taste = req.history.length > 0 ? minMax(rankingScores('explore', manifest.scorer, r.model.signals, ctx, dots, r.scorer.dense)) : undefined;
     const scores = taste ? Float32Array.from(complement, (c, i) => c + TASTE_WEIGHT * taste[i]!) : complement;
     top = selectShelf(rules, scores, shopper, catalogue);
     scoreOf = (i) => scores[i]!;
     partsOf = (i) => ({ complement: complement[i]!, ...(taste ? { 'your taste': TASTE_WEIGHT * taste[i]! } : {}) });
   } else {
-    const scores = rankingScores(rules.ranking, manifest.scorer, r.model.signals, ctx, dots);
-    top = selectShelf(rules, scores, shopper, catalogue);
+    const scores = rankingScores(rules.ranking, manifest.scorer, r.model.signals, ctx, dots, r.scorer.dense);
+    top = selectShelf(rules, scores, shopper, catalogue, r.scorer.topK);
     scoreOf = (i) => scores[i]!;
     partsOf = (i) => scoreParts(rules.ranking as 'explore' | 'all', manifest.scorer, r.model.signals, ctx, dotOf[i]!, i);
   }

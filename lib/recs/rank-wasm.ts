@@ -1,13 +1,16 @@
 /**
- * The dot products of every ranking (lib/recs/rank.ts dotAll) in a WebAssembly SIMD kernel
- * (score-kernel.wat): the item rows are copied into the kernel's memory once, when a model loads, and
- * every ranking then streams them with four (float32) or sixteen (int8) multiply-adds per instruction.
- * Where WebAssembly SIMD is missing, or the dimension does not fit the kernel's lanes, the same
- * interface runs the JavaScript scorer, so callers never branch.
+ * A ranking in a WebAssembly SIMD kernel (score-kernel.wat): the dot products (lib/recs/rank.ts dotAll),
+ * the head's dense pass (lib/recs/score.ts DensePass) and the top-K (rank.ts topK). The item rows and the
+ * signals the head reads are copied into the kernel's memory once, when a model loads; every ranking then
+ * streams them with four (float32) or sixteen (int8) multiply-adds per instruction, and the scores never
+ * leave the kernel's memory until the k best are picked. Where WebAssembly SIMD is missing, or the dimension
+ * does not fit the kernel's lanes, the same interface runs the JavaScript code, so callers never branch.
  */
-import { dotAll } from './rank';
+import { dotAll, topK } from './rank';
 import { dotAllInt8 } from './rank-int8';
+import type { DenseKernel, DensePass } from './score';
 import { SCORE_KERNEL_BASE64 } from './score-kernel.generated';
+import type { ItemSignals } from './signals';
 
 export type ScorerKind = 'wasm-simd' | 'js';
 
@@ -18,16 +21,29 @@ export interface PreparedScorer {
    * kernel's memory: use it (the scorer writes over it in place) before the next call.
    */
   dots(user: Float32Array): Float32Array;
+  /** The head's dense pass in the kernel, over the array dots() returned (rankingScores' `kernel`). */
+  dense: DenseKernel;
+  /** topK() of rank.ts, in the kernel when `scores` is the array dots() returned: the same list. */
+  topK(scores: Float32Array, k: number, exclude?: ReadonlySet<number>): number[];
 }
 
 interface KernelExports {
   memory: WebAssembly.Memory;
   score_f32(items: number, n: number, d: number, user: number, out: number): void;
   score_i8(q: number, scales: number, n: number, d: number, uq: number, userScale: number, out: number): void;
+  head(
+    out: number, n: number, constant: number, category: number, logPrice: number, tokOff: number, tokens: number, catShare: number, tokenShare: number,
+    coIds: number, coTerms: number, coCount: number, wDot: number, wCat: number, wPrice: number, wDesign: number, mean: number, history: number, design: number,
+  ): void;
+  top_k(scores: number, n: number, k: number, idx: number, val: number): number;
 }
 
 /** Int32 sums of int8 × int16 products stay exact up to this dimension (lanes of ≤ d/4 pairs). */
 const MAX_INT8_DIM = 512;
+/** The most co-purchase terms a ranking passes the kernel (a history's slots × neighbours is far fewer). */
+const MAX_CO = 65536;
+/** The longest top-K the kernel picks (a shelf is 12; exclusions add to it, lib/recs/shelf-rules.ts). */
+const MAX_K = 1024;
 
 let compiled: WebAssembly.Module | null | undefined;
 
@@ -35,7 +51,7 @@ function kernelModule(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
   try {
     const bytes = Uint8Array.from(atob(SCORE_KERNEL_BASE64), (c) => c.charCodeAt(0));
-    // validate() is false where SIMD is unsupported; the module is 460 bytes, within every engine's
+    // validate() is false where SIMD is unsupported; the module is about 1 KB, within every engine's
     // limit for synchronous compilation.
     compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
   } catch {
@@ -58,48 +74,123 @@ function instantiate(bytes: number): KernelExports | null {
   }
 }
 
-/** Memory layout: regions laid end to end, each 16-byte aligned. */
-function layout(sizes: number[]): { offsets: number[]; total: number } {
-  const offsets: number[] = [];
-  let at = 0;
-  for (const s of sizes) {
-    offsets.push(at);
-    at += Math.ceil(s / 16) * 16;
+/** Memory layout: named regions laid end to end, each 16-byte aligned. */
+function layout<K extends string>(sizes: Record<K, number>): { at: Record<K, number>; total: number } {
+  const at = {} as Record<K, number>;
+  let end = 0;
+  for (const [name, size] of Object.entries(sizes) as [K, number][]) {
+    at[name] = end;
+    end += Math.ceil(size / 16) * 16;
   }
-  return { offsets, total: at };
+  return { at, total: end };
 }
 
-/** Float32 rows (n × dim, row-major). */
-export function prepareScorer(items: Float32Array, dim: number, opts: { js?: boolean } = {}): PreparedScorer {
-  const n = items.length / dim;
-  const js: PreparedScorer = { kind: 'js', dots: (user) => dotAll(user, items, dim) };
-  if (opts.js || dim % 4 !== 0 || !Number.isInteger(n)) return js;
-  const { offsets, total } = layout([dim * 4, n * dim * 4, n * 4]);
-  const [userAt, itemsAt, outAt] = offsets as [number, number, number];
-  const k = instantiate(total);
-  if (!k) return js;
-  new Float32Array(k.memory.buffer, itemsAt, n * dim).set(items);
+/** What the head and the top-K need besides the rows: sizes, then the copy once the kernel exists. */
+function rankingRegions(n: number, given: ItemSignals | undefined) {
+  // Without the model's signals the head stays in JavaScript: its regions are empty.
+  const signals = given?.n === n ? given : undefined;
+  let buckets = 0;
+  for (const t of signals?.tokens ?? []) if (t >= buckets) buckets = t + 1;
+  const m = signals ? n : 0;
+  const co = Math.min(MAX_CO, m);
   return {
-    kind: 'wasm-simd',
-    dots(user) {
-      new Float32Array(k.memory.buffer, userAt, dim).set(user);
-      k.score_f32(itemsAt, n, dim, userAt, outAt);
-      return new Float32Array(k.memory.buffer, outAt, n);
+    signals,
+    buckets,
+    co,
+    sizes: {
+      top: 8 * MAX_K,
+      constant: 4 * m,
+      category: m,
+      logPrice: 4 * m,
+      tokOff: 4 * (m + 1),
+      tokens: 2 * (signals?.tokens.length ?? 0),
+      catShare: 4 * (signals?.categories ?? 0),
+      tokenShare: 4 * buckets,
+      coIds: 4 * co,
+      coTerms: 8 * co,
     },
   };
 }
 
-/** Int8 rows with one scale per row (lib/recs/quantize.ts). */
-export function prepareInt8Scorer(q: Int8Array, scales: Float32Array, dim: number, opts: { js?: boolean } = {}): PreparedScorer {
-  const n = scales.length;
-  const js: PreparedScorer = { kind: 'js', dots: (user) => dotAllInt8(user, q, scales, dim) };
-  if (opts.js || dim % 16 !== 0 || dim > MAX_INT8_DIM || q.length !== n * dim) return js;
-  const { offsets, total } = layout([dim * 2, n * dim, n * 4, n * 4]);
-  const [userAt, qAt, scalesAt, outAt] = offsets as [number, number, number, number];
+/**
+ * The dense pass and the top-K over the kernel's `out` region. The signals go in now; a head's constant
+ * terms when a ranking first uses that head (one array per head and model, cached by score.ts).
+ */
+function rankingKernel(k: KernelExports, outAt: number, n: number, r: ReturnType<typeof rankingRegions>, at: Record<keyof ReturnType<typeof rankingRegions>['sizes'], number>): Pick<PreparedScorer, 'dense' | 'topK'> {
+  const mine = (scores: Float32Array) => scores.buffer === k.memory.buffer && scores.byteOffset === outAt && scores.length === n;
+  const topAt = at.top;
+  const select: PreparedScorer['topK'] = (scores, want, exclude) => {
+    // The k best of the rest are among the best k + |exclude| of all (one order over every item).
+    const take = Math.min(n, want + (exclude?.size ?? 0));
+    if (!mine(scores) || want <= 0 || take > MAX_K) return topK(scores, want, exclude);
+    const got = k.top_k(outAt, n, take, topAt, topAt + 4 * MAX_K);
+    const ids = new Int32Array(k.memory.buffer, topAt, got);
+    const out: number[] = [];
+    for (const i of ids) if (out.length < want && !exclude?.has(i)) out.push(i);
+    return out;
+  };
+  const s = r.signals;
+  if (!s) return { dense: () => false, topK: select };
+  const mem = () => k.memory.buffer;
+  new Uint8Array(mem(), at.category, n).set(s.category);
+  new Float32Array(mem(), at.logPrice, n).set(s.vectors.logPrice);
+  new Int32Array(mem(), at.tokOff, n + 1).set(s.tokenOffsets);
+  new Uint16Array(mem(), at.tokens, s.tokens.length).set(s.tokens);
+  let constantIn: Float32Array | undefined;
+  const dense: DenseKernel = (p: DensePass, dots) => {
+    const { ctx } = p;
+    if (p.signals !== s || !mine(dots) || p.co.ids.length > r.co || ctx.categoryShare.length !== s.categories || ctx.tokenShare.length > r.buckets) return false;
+    if (constantIn !== p.constant) {
+      new Float32Array(mem(), at.constant, n).set(p.constant);
+      constantIn = p.constant;
+    }
+    new Float32Array(mem(), at.catShare, s.categories).set(ctx.categoryShare);
+    const shares = new Float32Array(mem(), at.tokenShare, r.buckets);
+    shares.fill(0);
+    shares.set(ctx.tokenShare);
+    new Int32Array(mem(), at.coIds, p.co.ids.length).set(p.co.ids);
+    new Float64Array(mem(), at.coTerms, p.co.terms.length).set(p.co.terms);
+    const design = p.wDesign !== 0 && ctx.words.tokens.length > 0;
+    k.head(outAt, n, at.constant, at.category, at.logPrice, at.tokOff, at.tokens, at.catShare, at.tokenShare, at.coIds, at.coTerms, p.co.ids.length, p.wDot, p.wCat, p.wPrice, p.wDesign, ctx.meanLogPrice, ctx.hasHistory ? 1 : 0, design ? 1 : 0);
+    return true;
+  };
+  return { dense, topK: select };
+}
+
+const noKernel = (dots: PreparedScorer['dots']): PreparedScorer => ({ kind: 'js', dots, dense: () => false, topK });
+
+/** Float32 rows (n × dim, row-major); `signals` (the model's) lets the kernel run the head too. */
+export function prepareScorer(items: Float32Array, dim: number, opts: { js?: boolean; signals?: ItemSignals } = {}): PreparedScorer {
+  const n = items.length / dim;
+  const js = noKernel((user) => dotAll(user, items, dim));
+  if (opts.js || dim % 4 !== 0 || !Number.isInteger(n)) return js;
+  const r = rankingRegions(n, opts.signals);
+  const { at, total } = layout({ user: dim * 4, items: n * dim * 4, out: n * 4, ...r.sizes });
   const k = instantiate(total);
   if (!k) return js;
-  new Int8Array(k.memory.buffer, qAt, n * dim).set(q);
-  new Float32Array(k.memory.buffer, scalesAt, n).set(scales);
+  new Float32Array(k.memory.buffer, at.items, n * dim).set(items);
+  return {
+    kind: 'wasm-simd',
+    dots(user) {
+      new Float32Array(k.memory.buffer, at.user, dim).set(user);
+      k.score_f32(at.items, n, dim, at.user, at.out);
+      return new Float32Array(k.memory.buffer, at.out, n);
+    },
+    ...rankingKernel(k, at.out, n, r, at),
+  };
+}
+
+/** Int8 rows with one scale per row (lib/recs/quantize.ts). */
+export function prepareInt8Scorer(q: Int8Array, scales: Float32Array, dim: number, opts: { js?: boolean; signals?: ItemSignals } = {}): PreparedScorer {
+  const n = scales.length;
+  const js = noKernel((user) => dotAllInt8(user, q, scales, dim));
+  if (opts.js || dim % 16 !== 0 || dim > MAX_INT8_DIM || q.length !== n * dim) return js;
+  const r = rankingRegions(n, opts.signals);
+  const { at, total } = layout({ user: dim * 2, q: n * dim, scales: n * 4, out: n * 4, ...r.sizes });
+  const k = instantiate(total);
+  if (!k) return js;
+  new Int8Array(k.memory.buffer, at.q, n * dim).set(q);
+  new Float32Array(k.memory.buffer, at.scales, n).set(scales);
   return {
     kind: 'wasm-simd',
     dots(user) {
@@ -107,10 +198,11 @@ export function prepareInt8Scorer(q: Int8Array, scales: Float32Array, dim: numbe
       let max = 0;
       for (let i = 0; i < dim; i++) max = Math.max(max, Math.abs(user[i]!));
       const userScale = max > 0 ? max / 32767 : 1;
-      const uq = new Int16Array(k.memory.buffer, userAt, dim);
+      const uq = new Int16Array(k.memory.buffer, at.user, dim);
       for (let i = 0; i < dim; i++) uq[i] = Math.round(user[i]! / userScale);
-      k.score_i8(qAt, scalesAt, n, dim, userAt, userScale, outAt);
-      return new Float32Array(k.memory.buffer, outAt, n);
+      k.score_i8(at.q, at.scales, n, dim, at.user, userScale, at.out);
+      return new Float32Array(k.memory.buffer, at.out, n);
     },
+    ...rankingKernel(k, at.out, n, r, at),
   };
 }

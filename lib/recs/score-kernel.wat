@@ -68,4 +68,124 @@
         (local.set $q (i32.add (local.get $q) (local.get $d)))
         (local.set $scales (i32.add (local.get $scales) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 4)))
-        (br $rows)))))
+        (br $rows))))
+
+  ;; A head's dense pass over the dot products in `out`, in place (lib/recs/score.ts scoreHead, the same
+  ;; operations in the same order and precision, so the scores are the JavaScript ones to the bit):
+  ;;   out[i] = f32(wDot·dot + constant[i] + wCat·catShare[category[i]] − wPrice·|logPrice[i] − mean|)
+  ;; (the last two with a history only), then + the co-purchase term of the items listed in coIds
+  ;; (ascending, terms in f64), then + wDesign · the largest tokenShare among the item's name tokens (when
+  ;; $design and that share is above 0), each rounded to float32 as JavaScript stores it.
+  (func (export "head")
+    (param $out i32) (param $n i32) (param $constant i32) (param $category i32) (param $logPrice i32)
+    (param $tokOff i32) (param $tokens i32) (param $catShare i32) (param $tokenShare i32)
+    (param $coIds i32) (param $coTerms i32) (param $coCount i32)
+    (param $wDot f64) (param $wCat f64) (param $wPrice f64) (param $wDesign f64) (param $mean f64)
+    (param $history i32) (param $design i32)
+    (local $i i32) (local $v f64) (local $r f32) (local $c i32) (local $nextCo i32)
+    (local $t i32) (local $tEnd i32) (local $best f32)
+    (local.set $nextCo (if (result i32) (local.get $coCount) (then (i32.load (local.get $coIds))) (else (i32.const -1))))
+    (local.set $tEnd (i32.load (local.get $tokOff)))
+    (block $done
+      (loop $items
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $v
+          (f64.add
+            (f64.mul (local.get $wDot) (f64.promote_f32 (f32.load (local.get $out))))
+            (f64.promote_f32 (f32.load (local.get $constant)))))
+        (if (local.get $history)
+          (then
+            (local.set $v
+              (f64.sub
+                (f64.add (local.get $v)
+                  (f64.mul (local.get $wCat)
+                    (f64.promote_f32 (f32.load (i32.add (local.get $catShare)
+                      (i32.shl (i32.load8_u (i32.add (local.get $category) (local.get $i))) (i32.const 2)))))))
+                (f64.mul (local.get $wPrice)
+                  (f64.abs (f64.sub (f64.promote_f32 (f32.load (local.get $logPrice))) (local.get $mean))))))))
+        (local.set $r (f32.demote_f64 (local.get $v)))
+        (if (i32.eq (local.get $i) (local.get $nextCo))
+          (then
+            (local.set $r (f32.demote_f64 (f64.add (f64.promote_f32 (local.get $r))
+              (f64.load (i32.add (local.get $coTerms) (i32.shl (local.get $c) (i32.const 3)))))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (local.set $nextCo
+              (if (result i32) (i32.lt_u (local.get $c) (local.get $coCount))
+                (then (i32.load (i32.add (local.get $coIds) (i32.shl (local.get $c) (i32.const 2)))))
+                (else (i32.const -1))))))
+        ;; tokens[tokOff[i] .. tokOff[i+1]): the end of one item's run is the start of the next.
+        (local.set $t (local.get $tEnd))
+        (local.set $tEnd (i32.load offset=4 (local.get $tokOff)))
+        (if (local.get $design)
+          (then
+            (local.set $best (f32.const 0))
+            (block $words
+              (loop $word
+                (br_if $words (i32.ge_u (local.get $t) (local.get $tEnd)))
+                (local.set $best (f32.max (local.get $best)
+                  (f32.load (i32.add (local.get $tokenShare)
+                    (i32.shl (i32.load16_u (i32.add (local.get $tokens) (i32.shl (local.get $t) (i32.const 1)))) (i32.const 2))))))
+                (local.set $t (i32.add (local.get $t) (i32.const 1)))
+                (br $word)))
+            (if (f32.gt (local.get $best) (f32.const 0))
+              (then
+                (local.set $r (f32.demote_f64 (f64.add (f64.promote_f32 (local.get $r))
+                  (f64.mul (local.get $wDesign) (f64.promote_f32 (local.get $best))))))))))
+        (f32.store (local.get $out) (local.get $r))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (local.set $constant (i32.add (local.get $constant) (i32.const 4)))
+        (local.set $logPrice (i32.add (local.get $logPrice) (i32.const 4)))
+        (local.set $tokOff (i32.add (local.get $tokOff) (i32.const 4)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $items))))
+
+  ;; The k best of n scores into idx/val (best first, ties to the lower index: lib/recs/rank.ts topK, the
+  ;; same list); returns how many (k at most). Once k are held, four scores at a time are compared with the
+  ;; k-th best and skipped together when none beats it: most of a million never leave that test.
+  (func (export "top_k")
+    (param $scores i32) (param $n i32) (param $k i32) (param $idx i32) (param $val i32) (result i32)
+    (local $i i32) (local $count i32) (local $floor f32) (local $s f32) (local $pos i32) (local $p i32)
+    (if (i32.eqz (local.get $k)) (then (return (i32.const 0))))
+    (local.set $floor (f32.const -inf))
+    (block $done
+      (loop $scan
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (if (i32.and
+              (i32.eq (local.get $count) (local.get $k))
+              (i32.and
+                (i32.eqz (i32.and (local.get $i) (i32.const 3)))
+                (i32.le_u (i32.add (local.get $i) (i32.const 4)) (local.get $n))))
+          (then
+            (if (i32.eqz (v128.any_true
+                  (f32x4.gt
+                    (v128.load (i32.add (local.get $scores) (i32.shl (local.get $i) (i32.const 2))))
+                    (f32x4.splat (local.get $floor)))))
+              (then
+                (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                (br $scan)))))
+        (local.set $s (f32.load (i32.add (local.get $scores) (i32.shl (local.get $i) (i32.const 2)))))
+        (if (i32.or (i32.lt_u (local.get $count) (local.get $k)) (f32.gt (local.get $s) (local.get $floor)))
+          (then
+            ;; Insert after every held score at least as high (the earlier index wins a tie); a full list
+            ;; drops its last.
+            (local.set $pos
+              (select (local.get $count) (i32.sub (local.get $k) (i32.const 1)) (i32.lt_u (local.get $count) (local.get $k))))
+            (block $placed
+              (loop $shift
+                (br_if $placed (i32.eqz (local.get $pos)))
+                (local.set $p (i32.shl (i32.sub (local.get $pos) (i32.const 1)) (i32.const 2)))
+                (br_if $placed (i32.eqz (f32.lt (f32.load (i32.add (local.get $val) (local.get $p))) (local.get $s))))
+                (i32.store offset=4 (i32.add (local.get $idx) (local.get $p)) (i32.load (i32.add (local.get $idx) (local.get $p))))
+                (f32.store offset=4 (i32.add (local.get $val) (local.get $p)) (f32.load (i32.add (local.get $val) (local.get $p))))
+                (local.set $pos (i32.sub (local.get $pos) (i32.const 1)))
+                (br $shift)))
+            (i32.store (i32.add (local.get $idx) (i32.shl (local.get $pos) (i32.const 2))) (local.get $i))
+            (f32.store (i32.add (local.get $val) (i32.shl (local.get $pos) (i32.const 2))) (local.get $s))
+            (if (i32.lt_u (local.get $count) (local.get $k))
+              (then (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+            (if (i32.eq (local.get $count) (local.get $k))
+              (then (local.set $floor
+                (f32.load (i32.add (local.get $val) (i32.shl (i32.sub (local.get $k) (i32.const 1)) (i32.const 2)))))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $scan)))
+    (local.get $count)))

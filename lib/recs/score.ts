@@ -166,36 +166,66 @@ export function featureMatrix(s: ItemSignals, ctx: UserContext, dots: Float32Arr
 }
 
 /**
- * One head's scores for every item, written over `dots` in place (the array the dot products arrived in:
- * no second n-sized buffer). Equal to featureMatrix · weights up to float rounding (tested).
+ * A head's dense pass as data, for a kernel that runs it elsewhere (lib/recs/rank-wasm.ts runs it in
+ * WebAssembly, one pass over the items): what scoreHead computes before the owned terms, with the same
+ * operations in the same order, so a kernel's scores are these to the bit (tested).
  */
-export function scoreHead(weights: readonly number[], s: ItemSignals, ctx: UserContext, dots: Float32Array): Float32Array {
+export interface DensePass {
+  signals: ItemSignals;
+  /** The head's weighted constant features per item (pop30, pop7, trend, fresh). */
+  constant: Float32Array;
+  wDot: number;
+  wCat: number;
+  wPrice: number;
+  wDesign: number;
+  ctx: UserContext;
+  /** The co-purchase terms (weight × log(1 + Σ)), items ascending. */
+  co: { ids: Int32Array; terms: Float64Array };
+}
+/** Runs a DensePass over `dots` in place and says true, or says false (then scoreHead runs it in JavaScript). */
+export type DenseKernel = (pass: DensePass, dots: Float32Array) => boolean;
+
+/**
+ * One head's scores for every item, written over `dots` in place (the array the dot products arrived in:
+ * no second n-sized buffer). Equal to featureMatrix · weights up to float rounding (tested). `kernel`, when
+ * it can, runs the dense terms instead of the loops here.
+ */
+export function scoreHead(weights: readonly number[], s: ItemSignals, ctx: UserContext, dots: Float32Array, kernel?: DenseKernel): Float32Array {
   // The dense terms in one pass over the items (a million at the bench's largest); the sparse ones, which
   // only the history's neighbours, words and own products have, after it.
   const constant = constantTerms(weights, s);
   const [wDot, , , , , wCo, wCat, wPrice, wDesign] = weights as [number, number, number, number, number, number, number, number, number];
   const n = s.n;
-  if (ctx.hasHistory) {
-    const { categoryShare, meanLogPrice } = ctx;
-    const { category } = s;
-    const logPrice = s.vectors.logPrice;
-    for (let i = 0; i < n; i++) dots[i] = wDot * dots[i]! + constant[i]! + wCat * categoryShare[category[i]!]! - wPrice * Math.abs(logPrice[i]! - meanLogPrice);
-  } else {
-    // No history: category share and price fit are 0 for every item (and there are no words or neighbours).
-    for (let i = 0; i < n; i++) dots[i] = wDot * dots[i]! + constant[i]!;
+  if (!kernel?.({ signals: s, constant, wDot, wCat, wPrice, wDesign, ctx, co: coTerms(wCo, ctx) }, dots)) {
+    if (ctx.hasHistory) {
+      const { categoryShare, meanLogPrice } = ctx;
+      const { category } = s;
+      const logPrice = s.vectors.logPrice;
+      for (let i = 0; i < n; i++) dots[i] = wDot * dots[i]! + constant[i]! + wCat * categoryShare[category[i]!]! - wPrice * Math.abs(logPrice[i]! - meanLogPrice);
+    } else {
+      // No history: category share and price fit are 0 for every item (and there are no words or neighbours).
+      for (let i = 0; i < n; i++) dots[i] = wDot * dots[i]! + constant[i]!;
+    }
+    for (const [i, co] of ctx.copurchase) dots[i]! += wCo * Math.log1p(co);
+    if (wDesign !== 0) addDesign(wDesign, s, ctx, dots);
   }
-  for (const [i, co] of ctx.copurchase) dots[i]! += wCo * Math.log1p(co);
-  if (wDesign !== 0) addDesign(wDesign, s, ctx, dots);
   for (const slot of ctx.slots) dots[slot.id]! += ownedTerms(weights, s, slot);
   return dots;
+}
+
+function coTerms(wCo: number, ctx: UserContext): DensePass['co'] {
+  const ids = Int32Array.from(ctx.copurchase.keys()).sort();
+  return { ids, terms: Float64Array.from(ids, (i) => wCo * Math.log1p(ctx.copurchase.get(i)!)) };
 }
 
 const stamps = new WeakMap<ItemSignals, { seen: Uint32Array; epoch: number }>();
 /**
  * 'design' = the largest share among the item's words. Walk the history's words' item lists (an inverted
  * index, built once per model), largest share first, so an item's first visit carries its feature and later
- * ones are skipped by a stamp (no per-ranking clearing). Reading every item's own words in the dense pass
- * measured slower: its short inner loop of 1 to 7 words cost more than these lists, even at 100k items.
+ * ones are skipped by a stamp (no per-ranking clearing). In JavaScript, reading every item's own words in the
+ * dense pass measured slower: its short inner loop of 1 to 7 words cost more than these lists, even at 100k
+ * items. The WebAssembly kernel does read them in its dense pass: there the loop is cheap and the lists'
+ * random writes are not (docs/performance.md).
  */
 function addDesign(w: number, s: ItemSignals, ctx: UserContext, dots: Float32Array): void {
   let st = stamps.get(s);
@@ -295,9 +325,9 @@ export function repeatScores(spec: ScorerSpec, s: ItemSignals, ctx: UserContext,
  * A ranking's scores, in place over `dots`: 'explore' or 'all' (explore everywhere, then every owned
  * product replaced by ownedOffset + its repeat score). 'repeat' is repeatScores: it ranks owned products only.
  */
-export function rankingScores(kind: 'explore' | 'all', spec: ScorerSpec, s: ItemSignals, ctx: UserContext, dots: Float32Array): Float32Array {
+export function rankingScores(kind: 'explore' | 'all', spec: ScorerSpec, s: ItemSignals, ctx: UserContext, dots: Float32Array, kernel?: DenseKernel): Float32Array {
   const repeat = kind === 'all' ? repeatScores(spec, s, ctx, dots) : [];
-  scoreHead(spec.heads.explore, s, ctx, dots);
+  scoreHead(spec.heads.explore, s, ctx, dots, kernel);
   for (const [i, z] of repeat) dots[i] = spec.ownedOffset + z;
   return dots;
 }

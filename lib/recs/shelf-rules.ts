@@ -82,11 +82,14 @@ export function withPins(ranked: readonly number[], pins: readonly number[], k: 
   return out;
 }
 
-/** The shelf from scores over every row: pins first (known products the shelf may show: an exclusion beats a pin), then the top scores not excluded; `k` in all. */
-export function selectShelf(rules: ShelfRules, scores: Float32Array, shopper: ShopperState, items: RuleCatalogue): number[] {
+/**
+ * The shelf from scores over every row: pins first (known products the shelf may show: an exclusion beats a pin), then the top scores not excluded; `k` in all.
+ * `select`: topK, or the same selection in the ranking kernel (lib/recs/rank-wasm.ts).
+ */
+export function selectShelf(rules: ShelfRules, scores: Float32Array, shopper: ShopperState, items: RuleCatalogue, select: typeof topK = topK): number[] {
   const exclude = excludedRows(rules, shopper, items);
   const pins = rules.pin.map((s) => items.index.get(s)).filter((i): i is number => i !== undefined && !exclude.has(i));
-  return withPins(topK(scores, rules.k, exclude), pins, rules.k);
+  return withPins(select(scores, rules.k, exclude), pins, rules.k);
 }
 
 /**
