@@ -78,6 +78,38 @@ test('reasons shift nothing when the device list replaces the server\'s (CLS 0),
   await expect(similar.getByTestId('recs-reason').first()).toHaveText(/^(Like |Popular|Our pick)/);
 });
 
+test('a change on a product page ranks both its shelves in one message to the worker, with one tower run', async ({ page }) => {
+  // Every message the page posts to the recommender worker, as the list of shelves it asks for.
+  await page.addInitScript(() => {
+    const w = window as unknown as { __rank: string[][] };
+    w.__rank = [];
+    const post = Worker.prototype.postMessage as (this: Worker, msg: unknown, options?: StructuredSerializeOptions) => void;
+    Worker.prototype.postMessage = function (this: Worker, msg: unknown, options?: StructuredSerializeOptions) {
+      const m = msg as { type?: string; shelves?: { ranking: string }[] };
+      if (m?.type === 'rank') w.__rank.push((m.shelves ?? []).map((x) => x.ranking));
+      post.call(this, msg, options);
+    } as typeof Worker.prototype.postMessage;
+  });
+  await view(page, await quietProducts(page));
+  await page.goto('/products/85123A?debug=1');
+  const similar = page.locator('[data-testid="recs-shelf"][data-placement="product-similar"]');
+  await expect(together(page)).toHaveAttribute('data-source', /^device-/, { timeout: 30_000 });
+  await expect(similar).toHaveAttribute('data-source', /^device-/, { timeout: 30_000 });
+  await page.waitForTimeout(500);
+  const messages = () => page.evaluate(() => (window as unknown as { __rank: string[][] }).__rank);
+  const before = (await messages()).length;
+  // A cart change re-ranks both shelves: one message carries both.
+  await page.getByRole('button', { name: /add to cart/i }).click();
+  await expect.poll(async () => (await messages()).length).toBe(before + 1);
+  await page.waitForTimeout(500);
+  const after = await messages();
+  expect(after).toHaveLength(before + 1);
+  expect([...after.at(-1)!].sort()).toEqual(['complement', 'explore']);
+  // The two shelves share the product's anchor: the tower ran for one of them, the other reused it.
+  const panels = page.getByTestId('recs-debug');
+  await expect(panels.filter({ hasText: 'inference shared with another shelf of this page' })).toHaveCount(1);
+});
+
 for (const viewport of [
   { name: '375', width: 375, height: 812 },
   { name: 'desktop', width: 1280, height: 900 },

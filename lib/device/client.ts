@@ -3,9 +3,11 @@
  * first request), sends requests, and turns every failure into a rejected promise with a reason, so the
  * shelf falls back instead of breaking. Each distinct failure is reported to the console once.
  */
-import type { BenchRequest, BenchResponse, BenchResult, CrashRequest, ExecutionChoice, RankRequest, RankResponse } from './protocol';
+import type { HistoryEvent } from '../recs/features';
+import type { ShelfRules } from '../recs/shelf-rules';
+import type { BenchRequest, BenchResponse, BenchResult, CrashRequest, ExecutionChoice, RankRequest, RankResponse, ShelfAnswer } from './protocol';
 
-export type DeviceResult = Extract<RankResponse, { ok: true }>;
+export type DeviceResult = ShelfAnswer;
 const TIMEOUT_MS = 15_000;
 
 let worker: Worker | undefined;
@@ -67,11 +69,64 @@ function call<T>(msg: Omit<RankRequest, 'id'> | Omit<BenchRequest, 'id'>, timeou
   });
 }
 
-export function rankOnDevice(req: Omit<RankRequest, 'id' | 'type'>): Promise<DeviceResult> {
-  const result = call<DeviceResult>({ type: 'rank', ...req }, TIMEOUT_MS);
+/** One shelf's request: the page's shelves that ask in the same turn of the event loop share one message. */
+export interface ShelfRequest {
+  history: HistoryEvent[];
+  cart: string[];
+  rules: ShelfRules;
+  modelVersion?: string | null;
+  ep?: ExecutionChoice;
+}
+
+interface Batch {
+  req: Omit<RankRequest, 'id' | 'type' | 'shelves'>;
+  shelves: { rules: ShelfRules; resolve: (r: DeviceResult) => void; reject: (e: Error) => void }[];
+}
+let batches: Batch[] = [];
+
+/** Same history (the page's one copy of it, so length and newest event say it), cart, version and provider. */
+const sameInputs = (a: Batch['req'], b: ShelfRequest) =>
+  a.modelVersion === (b.modelVersion ?? null) &&
+  a.ep === b.ep &&
+  a.history.length === b.history.length &&
+  a.history[0]?.at === b.history[0]?.at &&
+  a.history[0]?.sku === b.history[0]?.sku &&
+  a.cart.join() === b.cart.join();
+
+function send(batch: Batch): void {
+  call<Extract<RankResponse, { ok: true }>>({ type: 'rank', ...batch.req, shelves: batch.shelves.map((s) => s.rules) }, TIMEOUT_MS).then(
+    (res) => batch.shelves.forEach((s, i) => (res.shelves[i] ? s.resolve(res.shelves[i]) : s.reject(new Error('the worker answered fewer shelves than asked')))),
+    (e: Error) => batch.shelves.forEach((s) => s.reject(e)),
+  );
   // Fault injection for the robustness suite: the worker dies while this request is in flight.
   if (typeof location !== 'undefined' && new URLSearchParams(location.search).get('fault') === 'worker-crash') worker?.postMessage({ type: 'crash' } satisfies CrashRequest);
-  return result;
+}
+
+/**
+ * A shelf's ranking on the device. A view notifies every shelf of the page at once; each reads the history and
+ * asks here within the same few microtasks, so the requests wait out those (never a timer: no added delay) and
+ * go as one message, and the worker runs the tower once per anchor.
+ */
+export function rankOnDevice(req: ShelfRequest): Promise<DeviceResult> {
+  return new Promise<DeviceResult>((resolve, reject) => {
+    let batch = batches.find((b) => sameInputs(b.req, req));
+    if (!batch) {
+      batch = { req: { history: req.history, cart: req.cart, modelVersion: req.modelVersion ?? null, ep: req.ep }, shelves: [] };
+      if (batches.length === 0) {
+        // Three microtask hops: past the other shelves' own awaits (reading the history) in this turn.
+        void Promise.resolve()
+          .then(() => undefined)
+          .then(() => undefined)
+          .then(() => {
+            const ready = batches;
+            batches = [];
+            ready.forEach(send);
+          });
+      }
+      batches.push(batch);
+    }
+    batch.shelves.push({ rules: req.rules, resolve, reject });
+  });
 }
 
 /** `?ep=wasm` or `?ep=webgpu` forces a provider (tests, the bench); anything else lets the device measure. */

@@ -20,14 +20,18 @@ export interface EpDecision {
   webgpuMs: number | null;
 }
 
+/**
+ * A view (or a cart change) on a page: every shelf of the page that ranks on the device, in one message with
+ * the history once; the worker runs the tower once per anchor (a product page's shelves share theirs).
+ */
 export interface RankRequest {
   type: 'rank';
   id: number;
   history: HistoryEvent[];
   /** Product codes in the cart: never recommended. */
   cart: string[];
-  /** The shelf's ranking, size, anchor and merchandising (lib/shelf/plan.ts), applied by lib/recs/shelf-rules.ts. */
-  rules: ShelfRules;
+  /** Each shelf's ranking, size, anchor and merchandising (lib/shelf/plan.ts), applied by lib/recs/shelf-rules.ts. */
+  shelves: ShelfRules[];
   /** A version pinned by configuration; otherwise the one public/models/current.json names. */
   modelVersion?: string | null;
   /** The execution provider: 'auto' (WASM, WebGPU only where this device measured it faster), or forced (`?ep=`). */
@@ -49,14 +53,27 @@ export interface RankTimings {
   /** First request only: artifacts, runtime and session. */
   loadMs: number;
   inferenceMs: number;
+  /** The tower ran once for an earlier shelf of the same message, with the same anchor: this one reused it (inferenceMs 0). */
+  sharedTower?: true;
   rankingMs: number;
   /** Who computed the dot products: the SIMD kernel, or the JavaScript fallback. */
   scorer: ScorerKind;
 }
 
-export type RankResponse =
-  | { id: number; ok: true; items: RankedItem[]; source: DeviceSource; modelVersion: string; ranking: Ranking; timings: RankTimings; historyUsed: string[]; /** The probe's measurement, once it has run (the debug panel shows it). */ epDecision?: EpDecision }
-  | { id: number; ok: false; reason: string };
+/** One shelf's answer. */
+export interface ShelfAnswer {
+  items: RankedItem[];
+  source: DeviceSource;
+  modelVersion: string;
+  ranking: Ranking;
+  timings: RankTimings;
+  historyUsed: string[];
+  /** The probe's measurement, once it has run (the debug panel shows it). */
+  epDecision?: EpDecision;
+}
+
+/** The answers in the order of the request's shelves, or why none could be ranked. */
+export type RankResponse = { id: number; ok: true; shelves: ShelfAnswer[] } | { id: number; ok: false; reason: string };
 
 /** `npm run bench`: timings measured inside the worker, on the same session and scorer as real requests. */
 export interface BenchRequest {

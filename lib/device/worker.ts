@@ -6,13 +6,13 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { fetchBytes, fetchPointer, loadDeviceModel, loadPointedModel, manifestLocation, pinnedPointer, type DeviceModel, type ReadFile } from '../recs/artifacts';
 import { prepareScorer, type PreparedScorer } from '../recs/rank-wasm';
-import type { BenchRequest, BenchResponse, BenchResult, EpDecision, ExecutionChoice, RankRequest, RankResponse, WorkerRequest } from './protocol';
+import type { BenchRequest, BenchResponse, BenchResult, EpDecision, ExecutionChoice, RankRequest, RankResponse, RankTimings, ShelfAnswer, WorkerRequest } from './protocol';
 import type { DeviceSource } from '../recs/shelf-source';
 import { historyInputs, type HistoryInputs } from '../recs/features';
 import { complementScores } from '../recs/complements';
 import { reasonFor, type ReasonSources } from '../recs/reasons';
-import { rankingScores, repeatScores, scoreParts, userContext } from '../recs/score';
-import { selectRepeat, selectShelf } from '../recs/shelf-rules';
+import { rankingScores, repeatScores, scoreParts, userContext, type UserContext } from '../recs/score';
+import { selectRepeat, selectShelf, type ShelfRules } from '../recs/shelf-rules';
 import { percentiles } from '../recs/timing';
 import { towerInputs } from '../recs/tower';
 
@@ -213,17 +213,48 @@ async function rank(req: RankRequest): Promise<RankResponse> {
   });
   const first = r.loadMs;
   r.loadMs = 0;
-  const { manifest, items, skus } = r.model;
-  const d = manifest.dim;
-  const { rules } = req;
   const now = Date.now();
-  const events = rules.anchorSku ? [...req.history, { sku: rules.anchorSku, at: now, kind: 'purchase' as const }] : req.history;
+  // One tower run per anchor: a product page's shelves share theirs, home's have none.
+  const towers = new Map<string, Promise<Tower>>();
+  const shelves: ShelfAnswer[] = [];
+  for (const rules of req.shelves) {
+    const anchor = rules.anchorSku ?? '';
+    const fresh = !towers.has(anchor);
+    if (fresh) towers.set(anchor, runTower(r, req, rules.anchorSku, now));
+    const tower = await towers.get(anchor)!;
+    shelves.push(rankShelf(r, req, rules, tower, { loadMs: shelves.length === 0 ? Math.round(first) : 0, ...(fresh ? { inferenceMs: tower.inferenceMs } : { inferenceMs: 0, sharedTower: true as const }) }, now));
+  }
+  if (r.choice === 'auto' && !r.decision && !r.probing) {
+    r.probing = true;
+    // After this answer is posted: the probe's runs queue behind it, never ahead of it.
+    setTimeout(() => void probe(r).finally(() => (r.probing = false)), 0);
+  }
+  return { id: req.id, ok: true, shelves };
+}
+
+/** The user tower's output for the history (with the anchor on screen as a purchase), and what the scorer reads of it. */
+interface Tower {
+  h: HistoryInputs;
+  user: Float32Array;
+  ctx: UserContext;
+  inferenceMs: number;
+}
+
+async function runTower(r: Ready, req: RankRequest, anchorSku: string | undefined, now: number): Promise<Tower> {
+  const { manifest } = r.model;
+  const events = anchorSku ? [...req.history, { sku: anchorSku, at: now, kind: 'purchase' as const }] : req.history;
   const h = historyInputs(events, r.index, now, manifest.features);
   const t0 = performance.now();
   const out = await queuedInference(r.model, r, h)();
   const user = (await out[manifest.userTower.outputs[0]!.name]!.getData()) as Float32Array;
+  return { h, user, ctx: userContext(r.model.signals, h), inferenceMs: performance.now() - t0 };
+}
+
+function rankShelf(r: Ready, req: RankRequest, rules: ShelfRules, tower: Tower, t: Pick<RankTimings, 'loadMs' | 'inferenceMs' | 'sharedTower'>, now: number): ShelfAnswer {
   const t1 = performance.now();
-  const ctx = userContext(r.model.signals, h);
+  const { manifest, items, skus } = r.model;
+  const d = manifest.dim;
+  const { h, user, ctx } = tower;
   const dots = r.scorer.dots(user);
   const shopper = { history: req.history, cart: req.cart, now };
   const catalogue = { index: r.index, category: (i: number) => r.model.meta.categories[i], n: skus.length };
@@ -271,19 +302,12 @@ async function rank(req: RankRequest): Promise<RankResponse> {
     bought,
   };
   const t2 = performance.now();
-  if (r.choice === 'auto' && !r.decision && !r.probing) {
-    r.probing = true;
-    // After this answer is posted: the probe's runs queue behind it, never ahead of it.
-    setTimeout(() => void probe(r).finally(() => (r.probing = false)), 0);
-  }
   return {
-    id: req.id,
-    ok: true,
     items: top.map((i) => ({ sku: skus[i]!, name: r.model.meta.names[i]!, price: r.model.meta.prices[i]!, score: scoreOf(i), reason: reasonFor(i, reasons), parts: partsOf(i) })),
     source: r.source,
     modelVersion: manifest.version,
     ranking: rules.ranking,
-    timings: { loadMs: Math.round(first), inferenceMs: t1 - t0, rankingMs: t2 - t1, scorer: r.scorer.kind },
+    timings: { ...t, rankingMs: t2 - t1, scorer: r.scorer.kind },
     historyUsed: historyIds.map((i) => skus[i]!),
     ...(r.decision ? { epDecision: r.decision } : {}),
   };
