@@ -32,6 +32,8 @@ export default defineConfig([
   globalIgnores(['.next/**', 'out/**', 'next-env.d.ts', 'data/**', 'test-results/**', 'playwright-report/**']),
   room(['app/**'], [noModels, noTools], [], [noBareLink]),
   room(['components/**'], [noModels, noApp, noTools], ['components/nav/IntentLink.tsx'], [noBareLink]),
+  // The one module that wraps next/link: the components room's rules without the link rule.
+  room(['components/nav/IntentLink.tsx'], [noModels, noApp, noTools]),
   // lib/experiments/request.ts is the one server adapter that reads the request's cookies (next/headers).
   room(['lib/**'], [noModels, noApp, noComponents, noTools, noUi], ['lib/experiments/request.ts']),
   room(['lib/recs/**', 'lib/coldstart/**', 'lib/shelf/**'], [noModels, noApp, noComponents, noTools, noUi, noNode, noDevice]),
