@@ -132,6 +132,12 @@ describe('the head and the top-K in the kernel', () => {
     // An array that is not the kernel's own: declined too.
     expect(scorer.dense({ signals, constant: new Float32Array(n), wDot: 1, wCat: 0, wPrice: 0, wDesign: 0, ctx: userContext(signals, history(5)), co: { ids: new Int32Array(), terms: new Float64Array() } }, Float32Array.from(dots))).toBe(false);
     expect(prepareScorer(items, d).dense({ signals, constant: new Float32Array(n), wDot: 1, wCat: 0, wPrice: 0, wDesign: 0, ctx, co: { ids: new Int32Array(), terms: new Float64Array() } }, dots)).toBe(false);
+    // A name of more than eight words: the kernel's rows of words would be mostly padding, so JavaScript runs the head.
+    const long = randomSignals(n, 22);
+    const tokenOffsets = Int32Array.from(long.tokenOffsets, (o, i) => (i === 0 ? 0 : o + 9));
+    const wordy = { ...long, tokenOffsets, tokens: new Uint16Array(tokenOffsets[n]!) };
+    const w = prepareScorer(items, d, { signals: wordy });
+    expect(w.dense({ signals: wordy, constant: new Float32Array(n), wDot: 1, wCat: 0, wPrice: 0, wDesign: 0, ctx: userContext(wordy, history(5)), co: { ids: new Int32Array(), terms: new Float64Array() } }, w.dots(user))).toBe(false);
   });
 
   it('picks the top-K of JavaScript: the same items in the same order, ties to the lower index, exclusions left out', () => {

@@ -32,7 +32,7 @@ interface KernelExports {
   score_f32(items: number, n: number, d: number, user: number, out: number): void;
   score_i8(q: number, scales: number, n: number, d: number, uq: number, userScale: number, out: number): void;
   head(
-    out: number, n: number, constant: number, category: number, logPrice: number, tokOff: number, tokens: number, catShare: number, tokenShare: number,
+    out: number, n: number, constant: number, category: number, logPrice: number, words: number, width: number, catShare: number, tokenShare: number,
     coIds: number, coTerms: number, coCount: number, wDot: number, wCat: number, wPrice: number, wDesign: number, mean: number, history: number, design: number,
   ): void;
   top_k(scores: number, n: number, k: number, idx: number, val: number): number;
@@ -42,6 +42,8 @@ interface KernelExports {
 const MAX_INT8_DIM = 512;
 /** The most co-purchase terms a ranking passes the kernel (a history's slots × neighbours is far fewer). */
 const MAX_CO = 65536;
+/** The most name words per item the kernel's head takes (product names have 1 to 7). */
+const MAX_WORDS = 8;
 /** The longest top-K the kernel picks (a shelf is 12; exclusions add to it, lib/recs/shelf-rules.ts). */
 const MAX_K = 1024;
 
@@ -87,25 +89,32 @@ function layout<K extends string>(sizes: Record<K, number>): { at: Record<K, num
 
 /** What the head and the top-K need besides the rows: sizes, then the copy once the kernel exists. */
 function rankingRegions(n: number, given: ItemSignals | undefined) {
-  // Without the model's signals the head stays in JavaScript: its regions are empty.
-  const signals = given?.n === n ? given : undefined;
+  // The kernel reads each item's words as a row of `width` (the longest name's count), padded with one bucket
+  // past the last, whose share stays 0. Past MAX_WORDS a row would be mostly padding: the head stays in
+  // JavaScript then, as it does without the model's signals (the regions are empty).
+  let width = 1;
   let buckets = 0;
-  for (const t of signals?.tokens ?? []) if (t >= buckets) buckets = t + 1;
+  if (given?.n === n) {
+    for (let i = 0; i < n; i++) width = Math.max(width, given.tokenOffsets[i + 1]! - given.tokenOffsets[i]!);
+    for (const t of given.tokens) if (t >= buckets) buckets = t + 1;
+  }
+  const signals = given?.n === n && width <= MAX_WORDS ? given : undefined;
   const m = signals ? n : 0;
   const co = Math.min(MAX_CO, m);
   return {
     signals,
     buckets,
+    width,
     co,
     sizes: {
       top: 8 * MAX_K,
       constant: 4 * m,
       category: m,
       logPrice: 4 * m,
-      tokOff: 4 * (m + 1),
-      tokens: 2 * (signals?.tokens.length ?? 0),
+      words: 2 * width * m,
       catShare: 4 * (signals?.categories ?? 0),
-      tokenShare: 4 * buckets,
+      // The padding bucket is the last.
+      tokenShare: signals ? 4 * (buckets + 1) : 0,
       coIds: 4 * co,
       coTerms: 8 * co,
     },
@@ -134,8 +143,8 @@ function rankingKernel(k: KernelExports, outAt: number, n: number, r: ReturnType
   const mem = () => k.memory.buffer;
   new Uint8Array(mem(), at.category, n).set(s.category);
   new Float32Array(mem(), at.logPrice, n).set(s.vectors.logPrice);
-  new Int32Array(mem(), at.tokOff, n + 1).set(s.tokenOffsets);
-  new Uint16Array(mem(), at.tokens, s.tokens.length).set(s.tokens);
+  const words = new Uint16Array(mem(), at.words, r.width * n).fill(r.buckets);
+  for (let i = 0; i < n; i++) words.set(s.tokens.subarray(s.tokenOffsets[i]!, s.tokenOffsets[i + 1]!), i * r.width);
   let constantIn: Float32Array | undefined;
   const dense: DenseKernel = (p: DensePass, dots) => {
     const { ctx } = p;
@@ -145,13 +154,13 @@ function rankingKernel(k: KernelExports, outAt: number, n: number, r: ReturnType
       constantIn = p.constant;
     }
     new Float32Array(mem(), at.catShare, s.categories).set(ctx.categoryShare);
-    const shares = new Float32Array(mem(), at.tokenShare, r.buckets);
+    const shares = new Float32Array(mem(), at.tokenShare, r.buckets + 1);
     shares.fill(0);
     shares.set(ctx.tokenShare);
     new Int32Array(mem(), at.coIds, p.co.ids.length).set(p.co.ids);
     new Float64Array(mem(), at.coTerms, p.co.terms.length).set(p.co.terms);
     const design = p.wDesign !== 0 && ctx.words.tokens.length > 0;
-    k.head(outAt, n, at.constant, at.category, at.logPrice, at.tokOff, at.tokens, at.catShare, at.tokenShare, at.coIds, at.coTerms, p.co.ids.length, p.wDot, p.wCat, p.wPrice, p.wDesign, ctx.meanLogPrice, ctx.hasHistory ? 1 : 0, design ? 1 : 0);
+    k.head(outAt, n, at.constant, at.category, at.logPrice, at.words, r.width, at.catShare, at.tokenShare, at.coIds, at.coTerms, p.co.ids.length, p.wDot, p.wCat, p.wPrice, p.wDesign, ctx.meanLogPrice, ctx.hasHistory ? 1 : 0, design ? 1 : 0);
     return true;
   };
   return { dense, topK: select };

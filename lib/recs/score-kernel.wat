@@ -75,18 +75,21 @@
   ;;   out[i] = f32(wDot·dot + constant[i] + wCat·catShare[category[i]] − wPrice·|logPrice[i] − mean|)
   ;; (the last two with a history only), then + the co-purchase term of the items listed in coIds
   ;; (ascending, terms in f64), then + wDesign · the largest tokenShare among the item's name tokens (when
-  ;; $design and that share is above 0), each rounded to float32 as JavaScript stores it.
+  ;; $design and that share is above 0), each rounded to float32 as JavaScript stores it. The tokens are a
+  ;; matrix `words`: $width uint16 per item (at least 1), padded with a bucket whose share is always 0.
+  ;; The largest share is kept with a compare and select, not f32.max, whose NaN and signed-zero rules cost
+  ;; V8 a branchy sequence per word (shares are never NaN or negative).
   ;; Four items at a time (f64x2 lanes: IEEE operations per lane, so the same bits as one at a time) wherever
   ;; none of the four has a co-purchase term; one at a time otherwise and for the last n mod 4. Written out
   ;; without helper functions: V8 does not inline wasm calls here, and a call per item doubled the time.
   (func (export "head")
     (param $out i32) (param $n i32) (param $constant i32) (param $category i32) (param $logPrice i32)
-    (param $tokOff i32) (param $tokens i32) (param $catShare i32) (param $tokenShare i32)
+    (param $words i32) (param $width i32) (param $catShare i32) (param $tokenShare i32)
     (param $coIds i32) (param $coTerms i32) (param $coCount i32)
     (param $wDot f64) (param $wCat f64) (param $wPrice f64) (param $wDesign f64) (param $mean f64)
     (param $history i32) (param $design i32)
     (local $i i32) (local $v f64) (local $r f32) (local $c i32) (local $nextCo i32) 
-    (local $t i32) (local $tEnd i32) (local $b0 f32) (local $b1 f32) (local $b2 f32) (local $b3 f32)
+    (local $p i32) (local $end i32) (local $row i32) (local $s f32) (local $b0 f32) (local $b1 f32) (local $b2 f32) (local $b3 f32)
     (local $d4 v128) (local $lo v128) (local $hi v128) (local $x4 v128) (local $r4 v128)
     (local $wDot2 v128) (local $wCat2 v128) (local $wPrice2 v128) (local $wDesign2 v128) (local $mean2 v128)
     (local.set $wDot2 (f64x2.splat (local.get $wDot)))
@@ -95,7 +98,7 @@
     (local.set $wDesign2 (f64x2.splat (local.get $wDesign)))
     (local.set $mean2 (f64x2.splat (local.get $mean)))
     (local.set $nextCo (if (result i32) (local.get $coCount) (then (i32.load (local.get $coIds))) (else (i32.const -1))))
-    (local.set $tEnd (i32.load (local.get $tokOff)))
+    (local.set $row (i32.shl (local.get $width) (i32.const 1)))
     (block $done
       (loop $items
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
@@ -131,52 +134,29 @@
             (local.set $r4 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi))))
             (if (local.get $design)
               (then
-                ;; Each item's largest share among its words, tokens[tokOff[i] .. tokOff[i+1]) (0 with none); one
-                ;; item's end is the next one's start, so each reads one offset.
-                (local.set $t (local.get $tEnd))
-                (local.set $tEnd (i32.load offset=4 (i32.add (local.get $tokOff) (i32.shl (local.get $i) (i32.const 2)))))
+                ;; Each item's largest share among its words: the four rows of `words` side by side, one word
+                ;; of each per step (padding has share 0).
+                (local.set $p (i32.add (local.get $words) (i32.mul (local.get $i) (local.get $row))))
+                (local.set $end (i32.add (local.get $p) (local.get $row)))
                 (local.set $b0 (f32.const 0))
-                (block $noneL0
-                  (loop $wordL0
-                    (br_if $noneL0 (i32.ge_u (local.get $t) (local.get $tEnd)))
-                    (local.set $b0 (f32.max (local.get $b0)
-                      (f32.load (i32.add (local.get $tokenShare)
-                        (i32.shl (i32.load16_u (i32.add (local.get $tokens) (i32.shl (local.get $t) (i32.const 1)))) (i32.const 2))))))
-                    (local.set $t (i32.add (local.get $t) (i32.const 1)))
-                    (br $wordL0)))
-                (local.set $t (local.get $tEnd))
-                (local.set $tEnd (i32.load offset=4 (i32.add (local.get $tokOff) (i32.shl (i32.add (local.get $i) (i32.const 1)) (i32.const 2)))))
                 (local.set $b1 (f32.const 0))
-                (block $noneL1
-                  (loop $wordL1
-                    (br_if $noneL1 (i32.ge_u (local.get $t) (local.get $tEnd)))
-                    (local.set $b1 (f32.max (local.get $b1)
-                      (f32.load (i32.add (local.get $tokenShare)
-                        (i32.shl (i32.load16_u (i32.add (local.get $tokens) (i32.shl (local.get $t) (i32.const 1)))) (i32.const 2))))))
-                    (local.set $t (i32.add (local.get $t) (i32.const 1)))
-                    (br $wordL1)))
-                (local.set $t (local.get $tEnd))
-                (local.set $tEnd (i32.load offset=4 (i32.add (local.get $tokOff) (i32.shl (i32.add (local.get $i) (i32.const 2)) (i32.const 2)))))
                 (local.set $b2 (f32.const 0))
-                (block $noneL2
-                  (loop $wordL2
-                    (br_if $noneL2 (i32.ge_u (local.get $t) (local.get $tEnd)))
-                    (local.set $b2 (f32.max (local.get $b2)
-                      (f32.load (i32.add (local.get $tokenShare)
-                        (i32.shl (i32.load16_u (i32.add (local.get $tokens) (i32.shl (local.get $t) (i32.const 1)))) (i32.const 2))))))
-                    (local.set $t (i32.add (local.get $t) (i32.const 1)))
-                    (br $wordL2)))
-                (local.set $t (local.get $tEnd))
-                (local.set $tEnd (i32.load offset=4 (i32.add (local.get $tokOff) (i32.shl (i32.add (local.get $i) (i32.const 3)) (i32.const 2)))))
                 (local.set $b3 (f32.const 0))
-                (block $noneL3
-                  (loop $wordL3
-                    (br_if $noneL3 (i32.ge_u (local.get $t) (local.get $tEnd)))
-                    (local.set $b3 (f32.max (local.get $b3)
-                      (f32.load (i32.add (local.get $tokenShare)
-                        (i32.shl (i32.load16_u (i32.add (local.get $tokens) (i32.shl (local.get $t) (i32.const 1)))) (i32.const 2))))))
-                    (local.set $t (i32.add (local.get $t) (i32.const 1)))
-                    (br $wordL3)))
+                (loop $word4
+                  (local.set $s (f32.load (i32.add (local.get $tokenShare)
+                    (i32.shl (i32.load16_u (local.get $p)) (i32.const 2)))))
+                  (local.set $b0 (select (local.get $s) (local.get $b0) (f32.gt (local.get $s) (local.get $b0))))
+                  (local.set $s (f32.load (i32.add (local.get $tokenShare)
+                    (i32.shl (i32.load16_u (i32.add (local.get $p) (local.get $row))) (i32.const 2)))))
+                  (local.set $b1 (select (local.get $s) (local.get $b1) (f32.gt (local.get $s) (local.get $b1))))
+                  (local.set $s (f32.load (i32.add (local.get $tokenShare)
+                    (i32.shl (i32.load16_u (i32.add (local.get $p) (i32.shl (local.get $row) (i32.const 1)))) (i32.const 2)))))
+                  (local.set $b2 (select (local.get $s) (local.get $b2) (f32.gt (local.get $s) (local.get $b2))))
+                  (local.set $s (f32.load (i32.add (local.get $tokenShare)
+                    (i32.shl (i32.load16_u (i32.add (i32.add (local.get $p) (local.get $row)) (i32.shl (local.get $row) (i32.const 1)))) (i32.const 2)))))
+                  (local.set $b3 (select (local.get $s) (local.get $b3) (f32.gt (local.get $s) (local.get $b3))))
+                  (local.set $p (i32.add (local.get $p) (i32.const 2)))
+                  (br_if $word4 (i32.lt_u (local.get $p) (local.get $end))))
                 (local.set $x4
                   (f32x4.replace_lane 3
                     (f32x4.replace_lane 2
@@ -221,17 +201,15 @@
                 (else (i32.const -1))))))
         (if (local.get $design)
           (then
-            (local.set $t (local.get $tEnd))
-            (local.set $tEnd (i32.load offset=4 (i32.add (local.get $tokOff) (i32.shl (local.get $i) (i32.const 2)))))
+            (local.set $p (i32.add (local.get $words) (i32.mul (local.get $i) (local.get $row))))
+            (local.set $end (i32.add (local.get $p) (local.get $row)))
             (local.set $b0 (f32.const 0))
-            (block $none1
-              (loop $word1
-                (br_if $none1 (i32.ge_u (local.get $t) (local.get $tEnd)))
-                (local.set $b0 (f32.max (local.get $b0)
-                  (f32.load (i32.add (local.get $tokenShare)
-                    (i32.shl (i32.load16_u (i32.add (local.get $tokens) (i32.shl (local.get $t) (i32.const 1)))) (i32.const 2))))))
-                (local.set $t (i32.add (local.get $t) (i32.const 1)))
-                (br $word1)))
+            (loop $word1
+              (local.set $s (f32.load (i32.add (local.get $tokenShare)
+                (i32.shl (i32.load16_u (local.get $p)) (i32.const 2)))))
+              (local.set $b0 (select (local.get $s) (local.get $b0) (f32.gt (local.get $s) (local.get $b0))))
+              (local.set $p (i32.add (local.get $p) (i32.const 2)))
+              (br_if $word1 (i32.lt_u (local.get $p) (local.get $end))))
             (local.set $v (f64.promote_f32 (local.get $b0)))
             (if (f64.gt (local.get $v) (f64.const 0))
               (then
