@@ -70,7 +70,7 @@
         (local.set $out (i32.add (local.get $out) (i32.const 4)))
         (br $rows))))
 
-;; A head's dense pass over the dot products in `out`, in place (lib/recs/score.ts scoreHead, the same
+  ;; A head's dense pass over the dot products in `out`, in place (lib/recs/score.ts scoreHead, the same
   ;; operations in the same order and precision, so the scores are the JavaScript ones to the bit):
   ;;   out[i] = f32(wDot·dot + constant[i] + wCat·catShare[category[i]] − wPrice·|logPrice[i] − mean|)
   ;; (the last two with a history only), then + the co-purchase term of the items listed in coIds
@@ -88,7 +88,7 @@
     (param $coIds i32) (param $coTerms i32) (param $coCount i32)
     (param $wDot f64) (param $wCat f64) (param $wPrice f64) (param $wDesign f64) (param $mean f64)
     (param $history i32) (param $design i32)
-    (local $i i32) (local $v f64) (local $r f32) (local $c i32) (local $nextCo i32) 
+    (local $i i32) (local $v f64) (local $r f32) (local $c i32) (local $nextCo i32)
     (local $p i32) (local $end i32) (local $row i32) (local $s f32) (local $b0 f32) (local $b1 f32) (local $b2 f32) (local $b3 f32)
     (local $d4 v128) (local $lo v128) (local $hi v128) (local $x4 v128) (local $r4 v128)
     (local $wDot2 v128) (local $wCat2 v128) (local $wPrice2 v128) (local $wDesign2 v128) (local $mean2 v128)
@@ -107,7 +107,8 @@
               ;; unsigned: no more co-purchase items (−1) compares as the largest
               (i32.ge_u (local.get $nextCo) (i32.add (local.get $i) (i32.const 4))))
           (then
-            ;; Four items: lanes 0 and 1 in $lo, 2 and 3 in $hi.
+            ;; Four items: lanes 0 and 1 in $lo, 2 and 3 in $hi (the shuffle 8..15 0..7 moves float32 lanes 2
+            ;; and 3 down for promote_low; the shuffle 0..7 16..23 joins two demoted pairs back into four).
             (local.set $d4 (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))))
             (local.set $x4 (v128.load (i32.add (local.get $constant) (i32.shl (local.get $i) (i32.const 2)))))
             (local.set $lo (f64x2.add (f64x2.mul (local.get $wDot2) (f64x2.promote_low_f32x4 (local.get $d4)))
