@@ -51,6 +51,15 @@ export async function readVerified(read: ReadFile, entry: FileEntry): Promise<Ui
   return bytes;
 }
 
+/** `decode()`'s result, or its error as an ArtifactError that names the file. */
+function decoded<T>(entry: FileEntry, decode: () => T): T {
+  try {
+    return decode();
+  } catch (e) {
+    throw new ArtifactError(`${entry.path}: ${(e as Error).message}`);
+  }
+}
+
 // Copy first: a view into a larger buffer may not be 4-byte aligned.
 const asFloat32 = (b: Uint8Array) => new Float32Array(b.slice().buffer);
 
@@ -100,12 +109,7 @@ async function load(read: ReadFile, manifestPath: string, withTower: boolean): P
   const [userTower, prior, ids, signalBytes, metaBytes, complementBytes, towerBytes] = (await Promise.all(
     [files.userTower, files.prior, files.itemIds, files.signals, files.itemMeta, files.complements, ...(withTower ? [files.towerWeights] : [])].map((f) => readVerified(read, f)),
   )) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array | undefined];
-  let signals: ItemSignals;
-  try {
-    signals = decodeSignals(signalBytes, n, manifest.signals);
-  } catch (e) {
-    throw new ArtifactError(`${files.signals.path}: ${(e as Error).message}`);
-  }
+  const signals = decoded(files.signals, () => decodeSignals(signalBytes, n, manifest.signals));
   let items: Float32Array;
   if (manifest.embeddings.use === 'int8') {
     const [q, s] = await Promise.all([readVerified(read, files.itemsInt8), readVerified(read, files.itemsInt8Scales)]);
@@ -121,18 +125,8 @@ async function load(read: ReadFile, manifestPath: string, withTower: boolean): P
   expect(files.prior.path, priorValues.length, n);
   const skus = JSON.parse(new TextDecoder().decode(ids)) as unknown;
   if (!Array.isArray(skus) || skus.length !== n || !skus.every((s) => typeof s === 'string')) throw new ArtifactError(`${files.itemIds.path}: expected ${n} product codes`);
-  let meta: ItemMeta;
-  try {
-    meta = decodeItemMeta(metaBytes, n, manifest.catalogVersion);
-  } catch (e) {
-    throw new ArtifactError(`${files.itemMeta.path}: ${(e as Error).message}`);
-  }
-  let complements: Complements;
-  try {
-    complements = decodeComplements(complementBytes, n, manifest.complements);
-  } catch (e) {
-    throw new ArtifactError(`${files.complements.path}: ${(e as Error).message}`);
-  }
+  const meta = decoded(files.itemMeta, () => decodeItemMeta(metaBytes, n, manifest.catalogVersion));
+  const complements = decoded(files.complements, () => decodeComplements(complementBytes, n, manifest.complements));
   const model: DeviceModel = { manifest, userTower, items, prior: priorValues, signals, skus: skus as string[], meta, complements };
   if (!towerBytes) return model;
   const towerValues = asFloat32(towerBytes);
