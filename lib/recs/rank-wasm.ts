@@ -8,7 +8,7 @@
  */
 import { dotAll, topK } from './rank';
 import { dotAllInt8 } from './rank-int8';
-import type { DenseKernel, DensePass } from './score';
+import { tokenBuckets, type DenseKernel, type DensePass } from './score';
 import { SCORE_KERNEL_BASE64 } from './score-kernel.generated';
 import type { ItemSignals } from './signals';
 
@@ -93,12 +93,10 @@ function rankingRegions(n: number, given: ItemSignals | undefined) {
   // past the last, whose share stays 0. Past MAX_WORDS a row would be mostly padding: the head stays in
   // JavaScript then, as it does without the model's signals (the regions are empty).
   let width = 1;
-  let buckets = 0;
-  if (given?.n === n) {
-    for (let i = 0; i < n; i++) width = Math.max(width, given.tokenOffsets[i + 1]! - given.tokenOffsets[i]!);
-    for (const t of given.tokens) if (t >= buckets) buckets = t + 1;
-  }
+  if (given?.n === n) for (let i = 0; i < n; i++) width = Math.max(width, given.tokenOffsets[i + 1]! - given.tokenOffsets[i]!);
   const signals = given?.n === n && width <= MAX_WORDS ? given : undefined;
+  // The user context's word shares have this length (lib/recs/score.ts), the padding bucket is one past.
+  const buckets = signals ? tokenBuckets(signals) : 0;
   const m = signals ? n : 0;
   const co = Math.min(MAX_CO, m);
   return {

@@ -112,8 +112,8 @@ export function userContext(s: ItemSignals, h: HistoryInputs): UserContext {
 }
 
 const bucketCounts = new WeakMap<ItemSignals, number>();
-/** One more than the largest token bucket any item uses (computed once per signals). */
-function tokenBuckets(s: ItemSignals): number {
+/** One more than the largest token bucket any item uses, at least 1 (computed once per signals; the kernel sizes its shares by it). */
+export function tokenBuckets(s: ItemSignals): number {
   let n = bucketCounts.get(s);
   if (n === undefined) {
     n = 1;
