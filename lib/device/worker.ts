@@ -234,7 +234,8 @@ async function rank(req: RankRequest): Promise<RankResponse> {
 
 /** The user tower's output for the history (with the anchor on screen as a purchase), and what the scorer reads of it. */
 interface Tower {
-  h: HistoryInputs;
+  /** The history slots the tower read (no padding). */
+  historyIds: number[];
   user: Float32Array;
   ctx: UserContext;
   inferenceMs: number;
@@ -247,21 +248,20 @@ async function runTower(r: Ready, req: RankRequest, anchorSku: string | undefine
   const t0 = performance.now();
   const out = await queuedInference(r.model, r, h)();
   const user = (await out[manifest.userTower.outputs[0]!.name]!.getData()) as Float32Array;
-  return { h, user, ctx: userContext(r.model.signals, h), inferenceMs: performance.now() - t0 };
+  return { historyIds: [...h.ids].filter((i) => i >= 0), user, ctx: userContext(r.model.signals, h), inferenceMs: performance.now() - t0 };
 }
 
 function rankShelf(r: Ready, req: RankRequest, rules: ShelfRules, tower: Tower, t: Pick<RankTimings, 'loadMs' | 'inferenceMs' | 'sharedTower'>, now: number): ShelfAnswer {
   const t1 = performance.now();
   const { manifest, items, skus } = r.model;
   const d = manifest.dim;
-  const { h, user, ctx } = tower;
+  const { historyIds, user, ctx } = tower;
   const dots = r.scorer.dots(user);
   const shopper = { history: req.history, cart: req.cart, now };
   const catalogue = { index: r.index, category: (i: number) => r.model.meta.categories[i], n: skus.length };
   let top: number[];
   let scoreOf: (i: number) => number;
   let partsOf: (i: number) => Record<string, number>;
-  const historyIds = [...h.ids].filter((i) => i >= 0);
   const dotOf = new Float32Array(dots); // the dot products, kept for the debug panel's parts (the scorer overwrites them)
   let basket: number[] = [];
   if (rules.ranking === 'repeat') {
