@@ -1,4 +1,5 @@
 import type { DeviceResult } from '@/lib/device/client';
+import type { ShelfItem } from '@/lib/recs/shelf';
 import type { EdgeResult } from './edge-fetch';
 
 /** `?debug=1`: where this shelf's items came from, how long it took, and what they scored. */
@@ -17,7 +18,8 @@ export function ShelfDebug({
   fallbackReason?: string;
   edgeError?: string;
 }) {
-  const scored = device?.items ?? edge?.items ?? [];
+  // One item shape everywhere (lib/recs/shelf.ts); only the device's carries the score's parts.
+  const scored: readonly (Omit<ShelfItem, 'reason'> & Partial<Pick<ShelfItem, 'reason'>>)[] = device?.items ?? edge?.items ?? [];
   return (
     <details open className="mt-2 rounded-lg border border-amber-300 bg-amber-50 p-3 font-mono text-xs" data-testid="recs-debug">
       <summary className="cursor-pointer font-semibold">
@@ -52,8 +54,8 @@ export function ShelfDebug({
         <ol className="mt-1 grid grid-cols-1 gap-x-4 sm:grid-cols-2">
           {scored.map((i) => (
             <li key={i.sku} data-testid="recs-debug-item">
-              {i.sku}: {'pinned' in i && i.pinned ? 'pinned' : typeof i.score === 'number' ? i.score.toFixed(4) : '—'}
-              {'parts' in i && i.parts && (
+              {i.sku}: {i.pinned ? 'pinned' : i.score.toFixed(4)}
+              {i.parts && (
                 <span className="text-slate-600" data-testid="recs-debug-parts">
                   {' = '}
                   {Object.entries(i.parts)

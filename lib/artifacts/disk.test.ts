@@ -48,8 +48,8 @@ describe('the server reads model files from its own disk', () => {
     vi.stubGlobal('fetch', fetch);
     const data = await coldStartData(null, serverArtifacts());
     expect(data.skus.length).toBeGreaterThan(1000);
-    expect(data.names).toHaveLength(data.skus.length);
-    expect(data.prices.every((p) => p > 0)).toBe(true);
+    expect(data.meta.names).toHaveLength(data.skus.length);
+    expect(data.meta.prices.every((p) => p > 0)).toBe(true);
     expect(fetch).not.toHaveBeenCalled();
   });
 });

@@ -7,6 +7,11 @@ import { parseRankQuery } from './query';
 import { RECENT_VIEW_WINDOW_MS, type ShelfRules } from '../recs/shelf-rules';
 import { RankAnswerSchema } from './answer';
 import { coldStartRank, type ColdStartData } from './rank';
+import { complementScores } from '../recs/complements';
+import { dotAll } from '../recs/rank';
+import { rankingScores, userContext } from '../recs/score';
+import { blendTaste, minMax, rankShelf, shelfUser, TASTE_WEIGHT, towerHistory } from '../recs/shelf';
+import { poolHistory, userTower } from '../recs/tower';
 
 const prior = Float32Array.of(0.2, 0.1, 0.3, 0, 1);
 // A scorer that is the dot product plus a quarter of the prior (its pop30), through an identity tower.
@@ -44,9 +49,7 @@ const data: ColdStartData = {
     neighbours: Int32Array.of(3, 4, -1, -1, -1, -1, -1, -1, -1, -1),
     weights: Float32Array.of(3, 1, 0, 0, 0, 0, 0, 0, 0, 0),
   },
-  names: ['a0', 'a1', 'b2', 'b3', 'c4'],
-  prices: [1, 2, 3, 4, 5],
-  categories: ['a', 'a', 'b', 'b', 'c'],
+  meta: { names: ['a0', 'a1', 'b2', 'b3', 'c4'], prices: [1, 2, 3, 4, 5], categories: ['a', 'a', 'b', 'b', 'c'] },
 };
 const skus = (r: { sku: string }[]) => r.map((x) => x.sku);
 /** An explore shelf's rules (what lib/shelf/plan.ts gives "Recommended for you" and the product shelves). */
@@ -85,6 +88,28 @@ describe('coldStartRank', () => {
     expect(r[0]!.reason).toEqual({ kind: 'bought-with', short: 'With a0', full: 'Often bought with a0' });
     expect(r[2]!.reason!.kind).toBe('like'); // not a neighbour: the anchor's nearest look-alike
     expect(coldStartRank(data, rules(1), [])[0]!.reason).toMatchObject({ kind: 'popular', short: 'Popular this week' });
+  });
+
+  it("blends the shopper's taste into complements wherever there is a history, the device's way (lib/recs/shelf.ts)", () => {
+    const bt = rules(4, { ranking: 'complement', anchorSku: 'A0' });
+    // No history: complements, then popularity (B2 0.3 before A1 0.1).
+    expect(skus(coldStartRank(data, bt, [], { now: 1 }))).toEqual(['B3', 'C4', 'B2', 'A1']);
+    // A view of C4 (left out: viewed just now) pulls the taste towards A0/C4: A1 (A0's look-alike) passes B2.
+    const blended = coldStartRank(data, bt, ['C4'], { now: 1 });
+    expect(skus(blended)).toEqual(['B3', 'A1', 'B2']);
+    // The score is complement + TASTE_WEIGHT × the explore ranking scaled to [0, 1], rounded to six decimals.
+    const shopper = { history: [{ sku: 'C4', at: 1, kind: 'view' as const }], cart: null, now: 1 };
+    const inputs = towerHistory(data, shopper, 'A0');
+    const user = userTower(data.tower, poolHistory(data.items, data.dim, inputs.ids, inputs.weights));
+    const explore = rankingScores('explore', data.scorer, data.signals, userContext(data.signals, inputs), dotAll(user, data.items, data.dim));
+    const taste = minMax(explore);
+    const complement = complementScores(data.complements, { popularity: data.prior, category: data.signals.category }, [0]);
+    expect(blended[1]!.score).toBe(Math.round((complement[1]! + TASTE_WEIGHT * taste[1]!) * 1e6) / 1e6);
+    expect(blendTaste(complement, undefined)).toBe(complement);
+    // The device's call (a cart known, empty) gives the same shelf: one pipeline.
+    const device = rankShelf(data, bt, { ...shopper, cart: [] }, shelfUser(data, inputs, () => dotAll(user, data.items, data.dim)), { parts: true });
+    expect(skus(device)).toEqual(skus(blended));
+    expect(device[1]!.parts).toEqual({ complement: complement[1]!, 'your taste': TASTE_WEIGHT * taste[1]! });
   });
 
   it('never returns more than k items', () => {

@@ -4,7 +4,7 @@
  * every file); once per server instance. Web APIs only: where the files come from is an ArtifactSource,
  * HTTP by default (a CDN serves them at the edge) or the deployment's own files (lib/artifacts/disk.ts).
  */
-import { ArtifactError, fetchBytes, fetchPointer, loadModel, loadPointedModel, manifestLocation, pinnedPointer, readVerified, type ReadFile } from '../recs/artifacts';
+import { ArtifactError, fetchBytes, fetchPointer, loadModel, loadPointedModel, manifestLocation, pinnedPointer, readVerified, shelfModelOf, type ReadFile } from '../recs/artifacts';
 import type { Pointer } from '../recs/manifest';
 import { ColdStartContextSchema } from './context';
 import type { ColdStartData } from './rank';
@@ -50,19 +50,10 @@ async function load(source: ArtifactSource, pointer: Pointer): Promise<ColdStart
   const context = ColdStartContextSchema.safeParse(JSON.parse(new TextDecoder().decode(contextBytes)));
   if (!context.success) throw new ArtifactError(`${model.manifest.files.coldStart.path}: not a cold-start context`);
   return {
+    ...shelfModelOf(model),
     modelVersion: model.manifest.version,
-    skus: model.skus,
-    index: new Map(model.skus.map((s, i) => [s, i])),
-    items: model.items,
-    dim: model.manifest.dim,
-    prior: model.prior,
-    context: context.data,
-    signals: model.signals,
     tower: model.tower,
-    scorer: model.manifest.scorer,
-    features: model.manifest.features,
-    complements: model.complements,
-    ...model.meta,
+    context: context.data,
   };
 }
 

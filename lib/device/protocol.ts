@@ -2,7 +2,7 @@
 import type { HistoryEvent } from '../recs/features';
 import type { ScorerKind } from '../recs/rank-wasm';
 import type { DeviceSource } from '../recs/shelf-source';
-import type { Reason } from '../recs/reasons';
+import type { ShelfItem } from '../recs/shelf';
 import type { Ranking, ShelfRules } from '../recs/shelf-rules';
 import type { Percentiles } from '../recs/timing';
 
@@ -38,16 +38,8 @@ export interface RankRequest {
   ep?: ExecutionChoice;
 }
 
-export interface RankedItem {
-  sku: string;
-  name: string;
-  price: number;
-  score: number;
-  /** Why it is shown, computed on the device: rendered under the card, never sent. */
-  reason?: Reason;
-  /** The score's parts (the debug panel). */
-  parts?: Record<string, number>;
-}
+/** One recommended product: the shelf pipeline's item (lib/recs/shelf.ts), with its score's parts. */
+export type RankedItem = ShelfItem;
 
 export interface RankTimings {
   /** First request only: artifacts, runtime and session. */

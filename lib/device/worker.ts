@@ -4,32 +4,17 @@
  * One session per worker, every run() queued (two runs in flight hang the WebGPU EP).
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
-import { fetchBytes, fetchPointer, loadDeviceModel, loadPointedModel, manifestLocation, pinnedPointer, type DeviceModel, type ReadFile } from '../recs/artifacts';
+import { fetchBytes, fetchPointer, loadDeviceModel, loadPointedModel, manifestLocation, pinnedPointer, shelfModelOf, type DeviceModel, type ReadFile } from '../recs/artifacts';
 import { prepareScorer, type PreparedScorer } from '../recs/rank-wasm';
 import type { BenchRequest, BenchResponse, BenchResult, EpDecision, ExecutionChoice, RankRequest, RankResponse, RankTimings, ShelfAnswer, WorkerRequest } from './protocol';
 import type { DeviceSource } from '../recs/shelf-source';
-import { historyInputs, type HistoryInputs } from '../recs/features';
-import { complementScores } from '../recs/complements';
-import { reasonFor, type ReasonSources } from '../recs/reasons';
-import { rankingScores, repeatScores, scoreParts, userContext, type UserContext } from '../recs/score';
-import { selectRepeat, selectShelf, type ShelfRules } from '../recs/shelf-rules';
+import type { HistoryInputs } from '../recs/features';
+import { rankShelf, shelfUser, slotIds, towerHistory, type ShelfModel, type ShelfUser } from '../recs/shelf';
+import type { ShelfRules } from '../recs/shelf-rules';
 import { percentiles } from '../recs/timing';
 import { towerInputs } from '../recs/tower';
 
 declare const self: DedicatedWorkerGlobalScope;
-
-/** How much the shopper's own explore ranking (scaled to [0, 1]) adds to a complement score (itself in [0, 1]): ties, not order. */
-const TASTE_WEIGHT = 0.3;
-const minMax = (x: Float32Array): Float32Array => {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of x) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  const span = hi - lo || 1;
-  return x.map((v) => (v - lo) / span);
-};
 
 // Served from public/ort/<version>/ with immutable caching (scripts/copy-ort.mjs); the object form of
 // wasmPaths fetches only the .wasm. The WebGPU build loads the asyncify variant.
@@ -48,7 +33,8 @@ interface Ready {
   decision?: EpDecision;
   probing: boolean;
   choice: ExecutionChoice;
-  index: Map<string, number>;
+  /** The model as the shelf pipeline (lib/recs/shelf.ts) reads it. */
+  shelf: ShelfModel;
   /** The item rows, copied once into the SIMD kernel's memory (or the JavaScript scorer). */
   scorer: PreparedScorer;
   loadMs: number;
@@ -129,7 +115,7 @@ async function init(choice: ExecutionChoice, pin: string | null): Promise<Ready>
     decision,
     probing: false,
     choice,
-    index: new Map(model.skus.map((s, i) => [s, i])),
+    shelf: shelfModelOf(model),
     scorer: prepareScorer(model.items, model.manifest.dim, { signals: model.signals }),
     loadMs: performance.now() - started,
   };
@@ -222,7 +208,7 @@ async function rank(req: RankRequest): Promise<RankResponse> {
     const fresh = !towers.has(anchor);
     if (fresh) towers.set(anchor, runTower(r, req, rules.anchorSku, now));
     const tower = await towers.get(anchor)!;
-    shelves.push(rankShelf(r, req, rules, tower, { loadMs: shelves.length === 0 ? Math.round(first) : 0, ...(fresh ? { inferenceMs: tower.inferenceMs } : { inferenceMs: 0, sharedTower: true as const }) }, now));
+    shelves.push(answerShelf(r, req, rules, tower, { loadMs: shelves.length === 0 ? Math.round(first) : 0, ...(fresh ? { inferenceMs: tower.inferenceMs } : { inferenceMs: 0, sharedTower: true as const }) }, now));
   }
   if (r.choice === 'auto' && !r.decision && !r.probing) {
     r.probing = true;
@@ -232,83 +218,31 @@ async function rank(req: RankRequest): Promise<RankResponse> {
   return { id: req.id, ok: true, shelves };
 }
 
-/** The user tower's output for the history (with the anchor on screen as a purchase), and what the scorer reads of it. */
+/** The user tower's run for one anchor (the history with the product on screen as a purchase), shared by that anchor's shelves. */
 interface Tower {
-  /** The history slots the tower read (no padding). */
-  historyIds: number[];
-  user: Float32Array;
-  ctx: UserContext;
+  user: ShelfUser;
   inferenceMs: number;
 }
 
 async function runTower(r: Ready, req: RankRequest, anchorSku: string | undefined, now: number): Promise<Tower> {
   const { manifest } = r.model;
-  const events = anchorSku ? [...req.history, { sku: anchorSku, at: now, kind: 'purchase' as const }] : req.history;
-  const h = historyInputs(events, r.index, now, manifest.features);
+  const h = towerHistory(r.shelf, { history: req.history, cart: req.cart, now }, anchorSku);
   const t0 = performance.now();
   const out = await queuedInference(r.model, r, h)();
-  const user = (await out[manifest.userTower.outputs[0]!.name]!.getData()) as Float32Array;
-  return { historyIds: [...h.ids].filter((i) => i >= 0), user, ctx: userContext(r.model.signals, h), inferenceMs: performance.now() - t0 };
+  const vector = (await out[manifest.userTower.outputs[0]!.name]!.getData()) as Float32Array;
+  return { user: shelfUser(r.shelf, h, () => r.scorer.dots(vector)), inferenceMs: performance.now() - t0 };
 }
 
-function rankShelf(r: Ready, req: RankRequest, rules: ShelfRules, tower: Tower, t: Pick<RankTimings, 'loadMs' | 'inferenceMs' | 'sharedTower'>, now: number): ShelfAnswer {
+function answerShelf(r: Ready, req: RankRequest, rules: ShelfRules, tower: Tower, t: Pick<RankTimings, 'loadMs' | 'inferenceMs' | 'sharedTower'>, now: number): ShelfAnswer {
   const t1 = performance.now();
-  const { manifest, items, skus } = r.model;
-  const d = manifest.dim;
-  const { historyIds, user, ctx } = tower;
-  const dots = r.scorer.dots(user);
-  const shopper = { history: req.history, cart: req.cart, now };
-  const catalogue = { index: r.index, category: (i: number) => r.model.meta.categories[i], n: skus.length };
-  let top: number[];
-  let scoreOf: (i: number) => number;
-  let partsOf: (i: number) => Record<string, number>;
-  const dotOf = new Float32Array(dots); // the dot products, kept for the debug panel's parts (the scorer overwrites them)
-  let basket: number[] = [];
-  if (rules.ranking === 'repeat') {
-    const ranked = repeatScores(manifest.scorer, r.model.signals, ctx, dots);
-    const byId = new Map(ranked);
-    top = selectRepeat(rules, ranked, shopper, catalogue);
-    scoreOf = (i) => byId.get(i) ?? 0;
-    partsOf = (i) => scoreParts('repeat', manifest.scorer, r.model.signals, ctx, dotOf[i]!, i);
-  } else if (rules.ranking === 'complement') {
-    // The product on screen, or the cart's lines, as the basket; the shopper's own explore ranking breaks ties.
-    basket = rules.anchorSku !== undefined && r.index.has(rules.anchorSku) ? [r.index.get(rules.anchorSku)!] : req.cart.flatMap((s) => (r.index.has(s) ? [r.index.get(s)!] : []));
-    const complement = complementScores(r.model.complements, { popularity: r.model.prior, category: r.model.signals.category }, basket);
-    const taste = req.history.length > 0 ? minMax(rankingScores('explore', manifest.scorer, r.model.signals, ctx, dots, r.scorer.dense)) : undefined;
-    const scores = taste ? Float32Array.from(complement, (c, i) => c + TASTE_WEIGHT * taste[i]!) : complement;
-    top = selectShelf(rules, scores, shopper, catalogue);
-    scoreOf = (i) => scores[i]!;
-    partsOf = (i) => ({ complement: complement[i]!, ...(taste ? { 'your taste': TASTE_WEIGHT * taste[i]! } : {}) });
-  } else {
-    const scores = rankingScores(rules.ranking, manifest.scorer, r.model.signals, ctx, dots, r.scorer.dense);
-    top = selectShelf(rules, scores, shopper, catalogue, r.scorer.topK);
-    scoreOf = (i) => scores[i]!;
-    partsOf = (i) => scoreParts(rules.ranking as 'explore' | 'all', manifest.scorer, r.model.signals, ctx, dotOf[i]!, i);
-  }
-  // "You bought this" on the shelves that show owned products (buy again, the merged ranking, complements).
-  const bought = new Map<number, number>();
-  for (const e of rules.ranking === 'explore' ? [] : req.history) {
-    const i = e.kind === 'purchase' ? r.index.get(e.sku) : undefined;
-    if (i !== undefined) bought.set(i, (bought.get(i) ?? 0) + 1);
-  }
-  // Computed here, shown under the card, never sent anywhere: a reason can name a product from the history.
-  const reasons: ReasonSources = {
-    names: r.model.meta.names,
-    items,
-    dim: d,
-    history: historyIds,
-    pinned: new Set(rules.pin.flatMap((s) => (r.index.has(s) ? [r.index.get(s)!] : []))),
-    ...(rules.ranking === 'complement' ? { complements: { model: r.model.complements, basket } } : {}),
-    bought,
-  };
-  const t2 = performance.now();
+  const items = rankShelf(r.shelf, rules, { history: req.history, cart: req.cart, now }, tower.user, { kernel: r.scorer, parts: true });
   return {
-    items: top.map((i) => ({ sku: skus[i]!, name: r.model.meta.names[i]!, price: r.model.meta.prices[i]!, score: scoreOf(i), reason: reasonFor(i, reasons), parts: partsOf(i) })),
+    items,
     source: r.source,
-    modelVersion: manifest.version,
+    modelVersion: r.model.manifest.version,
     ranking: rules.ranking,
-    timings: { ...t, rankingMs: t2 - t1, scorer: r.scorer.kind },
-    historyUsed: historyIds.map((i) => skus[i]!),
+    timings: { ...t, rankingMs: performance.now() - t1, scorer: r.scorer.kind },
+    historyUsed: slotIds(tower.user.inputs).map((i) => r.model.skus[i]!),
     ...(r.decision ? { epDecision: r.decision } : {}),
   };
 }

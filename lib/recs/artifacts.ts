@@ -6,8 +6,10 @@
 import { ManifestSchema, PointerSchema, type FileEntry, type Manifest, type Pointer } from './manifest';
 import { decodeComplements, type Complements } from './complements';
 import { decodeItemMeta, type ItemMeta } from './item-meta';
+import { rowsOf } from './items';
 import { dequantizeRows } from './quantize';
 import { checkSpec } from './score';
+import type { ShelfModel } from './shelf';
 import { decodeSignals, type ItemSignals } from './signals';
 import type { UserTowerWeights } from './tower';
 
@@ -128,10 +130,17 @@ async function load(read: ReadFile, manifestPath: string, withTower: boolean): P
   const meta = decoded(files.itemMeta, () => decodeItemMeta(metaBytes, n, manifest.catalogVersion));
   const complements = decoded(files.complements, () => decodeComplements(complementBytes, n, manifest.complements));
   const model: DeviceModel = { manifest, userTower, items, prior: priorValues, signals, skus: skus as string[], meta, complements };
+  rowsOf(model.skus); // built once here, where the codes are read
   if (!towerBytes) return model;
   const towerValues = asFloat32(towerBytes);
   expect(files.towerWeights.path, towerValues.length, d * d + d);
   return { ...model, tower: { dim: d, W: towerValues.subarray(0, d * d), b: towerValues.subarray(d * d) } };
+}
+
+/** A loaded version as the shelf pipeline reads it (lib/recs/shelf.ts). */
+export function shelfModelOf(m: DeviceModel): ShelfModel {
+  const { manifest } = m;
+  return { skus: m.skus, index: rowsOf(m.skus), meta: m.meta, items: m.items, dim: manifest.dim, prior: m.prior, signals: m.signals, scorer: manifest.scorer, features: manifest.features, complements: m.complements };
 }
 
 /** A URL's bytes, or an ArtifactError naming the URL and the status. */

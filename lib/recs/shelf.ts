@@ -1,0 +1,189 @@
+/**
+ * One shelf, ranked: the pipeline the device's worker (lib/device/worker.ts) and the edge's cold-start ranker
+ * (lib/coldstart/rank.ts) both run, so a shelf's rules, basket, blend, reasons and rounding are written once.
+ * They differ only in what they hand it: how the user vector's dot products are obtained (ONNX and the SIMD
+ * kernel on the device, the TypeScript tower at the edge) and what is known of the shopper (the edge has the
+ * session's views, never a cart or purchases; `cart: null` says so). Pure: Node, the worker and the edge.
+ */
+import { complementScores, type Complements } from './complements';
+import { historyInputs, type FeatureSpec, type HistoryEvent, type HistoryInputs } from './features';
+import type { ItemMeta } from './item-meta';
+import type { topK } from './rank';
+import { reasonFor, type Reason, type ReasonSources } from './reasons';
+import { rankingScores, repeatScores, scoreParts, userContext, type DenseKernel, type ScorerSpec, type UserContext } from './score';
+import { selectRepeat, selectShelf, type ShelfRules, type ShopperState } from './shelf-rules';
+import type { ItemSignals } from './signals';
+
+/** What a shelf ranks with: one model version's items, as every runtime loads them. */
+export interface ShelfModel {
+  skus: readonly string[];
+  /** Code → row (lib/recs/items.ts rowsOf: one map per model). */
+  index: ReadonlyMap<string, number>;
+  meta: ItemMeta;
+  /** Row-major [n, dim], L2-normalised. */
+  items: Float32Array;
+  dim: number;
+  prior: Float32Array;
+  signals: ItemSignals;
+  scorer: ScorerSpec;
+  features: FeatureSpec;
+  complements: Complements;
+}
+
+/** The shopper as the ranker sees them. `cart: null`: not known (the edge), so the session's views stand in for a basket. */
+export interface ShelfShopper {
+  history: readonly HistoryEvent[];
+  cart: readonly string[] | null;
+  now: number;
+}
+
+/** The user tower's inputs for a shelf: the history with the product on screen as a purchase (its strongest signal). */
+export function towerHistory(model: Pick<ShelfModel, 'index' | 'features'>, shopper: ShelfShopper, anchorSku: string | undefined): HistoryInputs {
+  const anchored = anchorSku !== undefined && model.index.has(anchorSku);
+  const events = anchored ? [...shopper.history, { sku: anchorSku, at: shopper.now, kind: 'purchase' as const }] : shopper.history;
+  return historyInputs(events, model.index, shopper.now, model.features);
+}
+
+/** The history slots the tower read (no padding), most recent first. */
+export const slotIds = (h: HistoryInputs): number[] => [...h.ids].filter((i) => i >= 0);
+
+/**
+ * What the ranker made of the shopper for one anchor: the tower's inputs, the scorer's user context, and the
+ * user vector's dot products with every item (a fresh array per call: the scorer writes over it).
+ * `noHistory`, where given, ranks a shopper with no history at all instead of the tower (the edge's
+ * context-lifted prior, lib/coldstart/context.ts).
+ */
+export interface ShelfUser {
+  inputs: HistoryInputs;
+  ctx: UserContext;
+  dots: () => Float32Array;
+  noHistory?: () => Float32Array;
+}
+
+export function shelfUser(model: Pick<ShelfModel, 'signals'>, inputs: HistoryInputs, dots: () => Float32Array, noHistory?: () => Float32Array): ShelfUser {
+  return { inputs, ctx: userContext(model.signals, inputs), dots, ...(noHistory ? { noHistory } : {}) };
+}
+
+/** The ranking kernel's hooks (lib/recs/rank-wasm.ts), where the runtime has one. */
+export interface ShelfKernel {
+  dense?: DenseKernel;
+  topK?: typeof topK;
+}
+
+/** How much the shopper's own explore ranking (scaled to [0, 1]) adds to a complement score (itself in [0, 1]): ties, not order. */
+export const TASTE_WEIGHT = 0.3;
+
+/** Scores scaled to [0, 1] (all 0 when they are equal). */
+export function minMax(x: Float32Array): Float32Array {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of x) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const span = hi - lo || 1;
+  return x.map((v) => (v - lo) / span);
+}
+
+/** A complement score plus the shopper's taste: complement + TASTE_WEIGHT × minMax(explore), or the complement alone without taste. */
+export function blendTaste(complement: Float32Array, taste: Float32Array | undefined): Float32Array {
+  return taste ? Float32Array.from(complement, (c, i) => c + TASTE_WEIGHT * taste[i]!) : complement;
+}
+
+/** The basket a complement shelf completes: the product on screen, else the cart's lines, else (cart unknown) the session's views. */
+export function basketOf(model: Pick<ShelfModel, 'index'>, rules: Pick<ShelfRules, 'anchorSku'>, shopper: ShelfShopper): number[] {
+  const rows = (codes: readonly string[]) => codes.flatMap((s) => (model.index.has(s) ? [model.index.get(s)!] : []));
+  if (rules.anchorSku !== undefined && model.index.has(rules.anchorSku)) return [model.index.get(rules.anchorSku)!];
+  return rows(shopper.cart ?? shopper.history.map((e) => e.sku));
+}
+
+/** One recommended product as every shelf answer carries it. */
+export interface ShelfItem {
+  sku: string;
+  name: string;
+  price: number;
+  /** Rounded to six decimals: enough to order by, no float noise in an answer. */
+  score: number;
+  reason: Reason;
+  /** Placed by a merchandising rule, not by the ranker. */
+  pinned?: true;
+  /** The score's parts (the debug panel), when asked for. */
+  parts?: Record<string, number>;
+}
+
+/** A ranking's rows in shelf order, with how to score and explain each. */
+interface Ranked {
+  top: number[];
+  scoreOf: (i: number) => number;
+  partsOf: (i: number) => Record<string, number>;
+  basket: number[];
+}
+
+function rankRows(model: ShelfModel, rules: ShelfRules, shopper: ShelfShopper, user: ShelfUser, kernel: ShelfKernel): Ranked {
+  const { signals, scorer } = model;
+  const state: ShopperState = { history: shopper.history, cart: shopper.cart ?? [], now: shopper.now };
+  const catalogue = { index: model.index, category: (i: number) => model.meta.categories[i], n: model.skus.length };
+  const none = user.noHistory && slotIds(user.inputs).length === 0 ? user.noHistory : undefined;
+  if (rules.ranking === 'complement') {
+    const basket = basketOf(model, rules, shopper);
+    const complement = complementScores(model.complements, { popularity: model.prior, category: signals.category }, basket);
+    // The shopper's own explore ranking breaks ties among complements, wherever they have a history.
+    const taste = shopper.history.length > 0 ? minMax(rankingScores('explore', scorer, signals, user.ctx, user.dots(), kernel.dense)) : undefined;
+    const scores = blendTaste(complement, taste);
+    return {
+      top: selectShelf(rules, scores, state, catalogue, kernel.topK),
+      scoreOf: (i) => scores[i]!,
+      partsOf: (i) => ({ complement: complement[i]!, ...(taste ? { 'your taste': TASTE_WEIGHT * taste[i]! } : {}) }),
+      basket,
+    };
+  }
+  const ranking = rules.ranking;
+  const dots = none ? undefined : user.dots();
+  // The dot products, kept for the debug panel's parts (the scorer writes over them).
+  const dotOf = dots ? new Float32Array(dots) : new Float32Array(model.skus.length);
+  const partsOf = (i: number) => scoreParts(ranking, scorer, signals, user.ctx, dotOf[i]!, i);
+  if (ranking === 'repeat') {
+    const ranked = dots ? repeatScores(scorer, signals, user.ctx, dots) : [];
+    const byId = new Map(ranked);
+    return { top: selectRepeat(rules, ranked, state, catalogue), scoreOf: (i) => byId.get(i) ?? 0, partsOf, basket: [] };
+  }
+  const scores = none ? none() : rankingScores(ranking, scorer, signals, user.ctx, dots!, kernel.dense);
+  return { top: selectShelf(rules, scores, state, catalogue, kernel.topK), scoreOf: (i) => scores[i]!, partsOf: none ? () => ({}) : partsOf, basket: [] };
+}
+
+/** How many times each product was bought, on the shelves that show owned products ("You bought this"). */
+function boughtCounts(rules: ShelfRules, shopper: ShelfShopper, index: ReadonlyMap<string, number>): Map<number, number> {
+  const bought = new Map<number, number>();
+  for (const e of rules.ranking === 'explore' ? [] : shopper.history) {
+    const i = e.kind === 'purchase' ? index.get(e.sku) : undefined;
+    if (i !== undefined) bought.set(i, (bought.get(i) ?? 0) + 1);
+  }
+  return bought;
+}
+
+/**
+ * The shelf: the ranking its rules ask for, the rules applied (lib/recs/shelf-rules.ts), a reason under every
+ * card (computed here, never sent anywhere: it can name a product from the history), pins marked.
+ */
+export function rankShelf(model: ShelfModel, rules: ShelfRules, shopper: ShelfShopper, user: ShelfUser, opts: { kernel?: ShelfKernel; parts?: boolean } = {}): ShelfItem[] {
+  const ranked = rankRows(model, rules, shopper, user, opts.kernel ?? {});
+  const pinned = new Set(rules.pin.flatMap((s) => (model.index.has(s) ? [model.index.get(s)!] : [])));
+  const reasons: ReasonSources = {
+    names: model.meta.names,
+    items: model.items,
+    dim: model.dim,
+    history: slotIds(user.inputs),
+    pinned,
+    ...(rules.ranking === 'complement' ? { complements: { model: model.complements, basket: ranked.basket } } : {}),
+    bought: boughtCounts(rules, shopper, model.index),
+  };
+  return ranked.top.map((i) => ({
+    sku: model.skus[i]!,
+    name: model.meta.names[i]!,
+    price: model.meta.prices[i]!,
+    score: Math.round(ranked.scoreOf(i) * 1e6) / 1e6,
+    reason: reasonFor(i, reasons),
+    ...(pinned.has(i) ? { pinned: true as const } : {}),
+    ...(opts.parts ? { parts: ranked.partsOf(i) } : {}),
+  }));
+}
