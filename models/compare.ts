@@ -1,4 +1,5 @@
 /** The evaluation table: the two-tower model and every baseline on one split. */
+import { rowsOf } from '../lib/recs/items';
 import * as ort from 'onnxruntime-node';
 import { historyInputs, type HistoryInputs } from '../lib/recs/features';
 import type { LoadedModel } from '../lib/recs/artifacts';
@@ -58,7 +59,7 @@ export function compare(
   settings: BaselineSettings,
   shipped: (users: EvalUser[]) => Scorer | Record<Measure, Scorer>,
 ): EvalResult {
-  const index = new Map(skus.map((s, i) => [s, i]));
+  const index = rowsOf(skus);
   const users = evalUsers(history, future, index);
   const scorers = { 'two-tower': shipped(users), ...baselineScorers(history, index, skus.length, now, settings) };
   return { users: users.length, models: Object.fromEntries(Object.entries(scorers).map(([name, s]) => [name, evaluateMeasures(users, s)])) };
@@ -81,7 +82,7 @@ export async function onnxUserEmbeddings(model: LoadedModel, inputs: HistoryInpu
 
 /** The shipped scorer over the exported artifacts: the ONNX user tower (onnxruntime-node), then lib/recs/score.ts. */
 export async function shippedScorers(model: LoadedModel, users: EvalUser[], now: number): Promise<Record<Measure, Scorer>> {
-  const index = new Map(model.skus.map((s, i) => [s, i]));
+  const index = rowsOf(model.skus);
   const inputs = users.map((u) => historyInputs(u.history, index, now, model.manifest.features));
   const embeddings = users.length > 0 ? await onnxUserEmbeddings(model, inputs) : [];
   const byCustomer = new Map(users.map((u, i) => [u.customer, i]));

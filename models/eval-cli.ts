@@ -8,6 +8,7 @@
  * then "basket": leave-one-out inside the target period's baskets of two or more products, the shipped
  * complements (complements.bin through lib/recs/complements.ts) against the basket baselines.
  */
+import { rowsOf } from '../lib/recs/items';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
     ({ history, future } = splitAt(purchases, now, end));
     label = `Validation split ${model.manifest.trainedUntil.slice(0, 10)} to ${new Date(end).toISOString().slice(0, 10)} (validation model ${model.manifest.version})`;
   }
-  const index = new Map(model.skus.map((s, i) => [s, i]));
+  const index = rowsOf(model.skus);
   const users = evalUsers(history, future, index);
   const shipped = await shippedScorers(model, users, now);
   const result = compare(history, future, model.skus, now, model.manifest.metrics.baselines, () => shipped);

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { rowsOf } from '../lib/recs/items';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -57,7 +58,7 @@ const reader = (dir: string) => (p: string) => readFile(path.join(dir, p));
 
 /** Runs the golden cases through the exported ONNX and through the TypeScript reference. */
 async function checkGolden(loaded: LoadedModel, golden: GoldenCase[]) {
-  const index = new Map(loaded.skus.map((s, i) => [s, i]));
+  const index = rowsOf(loaded.skus);
   const inputs = golden.map((g) => ({ ids: Int32Array.from(g.expected.ids), weights: Float32Array.from(g.expected.weights), counts: Float32Array.from(g.expected.counts), ages: Float32Array.from(g.expected.ages) }));
   const fromOnnx = await onnxUserEmbeddings(loaded, inputs);
   golden.forEach((g, i) => {

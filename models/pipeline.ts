@@ -10,6 +10,7 @@
  * The reported metrics never see data their scorer or a baseline was tuned on. `-- --ablation` also
  * retrains the second stage without each feature in turn and reports it.
  */
+import { rowsOf } from '../lib/recs/items';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -149,7 +150,7 @@ interface Window {
 export function runPipeline(root: string, catalog: CatalogFile, purchases: Purchase[], opts: { ablation?: boolean } = {}): PipelineResult {
   const products = catalog.products;
   const skus = products.map((p) => p.sku);
-  const index = new Map(skus.map((s, i) => [s, i]));
+  const index = rowsOf(skus);
   const end = toMillis(purchases.at(-1)!.date) + 60_000;
   const tVal = end - 30 * DAY;
   const tTune = tVal - 30 * DAY;

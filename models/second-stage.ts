@@ -15,13 +15,12 @@
  */
 import type { HistoryInputs } from '../lib/recs/features';
 import { topK } from '../lib/recs/rank';
-import { F, featureMatrix, repeatScores, scoreHead, STAGE_FEATURES, userContext, type ScorerSpec, type StageFeature } from '../lib/recs/score';
+import { F, featureMatrix, isOwnedFeature, repeatScores, scoreHead, STAGE_FEATURES, userContext, type ScorerSpec, type StageFeature } from '../lib/recs/score';
 import type { ItemSignals } from '../lib/recs/signals';
 import { K, measureTargets, metricsFor, rankFor, type EvalUser } from './evaluate';
 import { rng } from './train';
 
 export const SAMPLED_NEGATIVES = 400;
-const OWNED_FROM = STAGE_FEATURES.indexOf('owned');
 export const OFFSET_GRID = [-2, -1, 0, 1, 2, 3, 4, 6, 10, 1000];
 const EPOCHS = 150;
 const L2 = 1e-3;
@@ -147,7 +146,7 @@ export interface StageFit {
 }
 
 const mask = (features: readonly StageFeature[], drop?: number, ownedFeaturesToo = true) =>
-  STAGE_FEATURES.map((f, k) => k !== drop && features.includes(f) && (ownedFeaturesToo || k < OWNED_FROM));
+  STAGE_FEATURES.map((f, k) => k !== drop && features.includes(f) && (ownedFeaturesToo || !isOwnedFeature(k)));
 
 const round = (x: Float64Array) => [...x].map((v) => Math.round(v * 1e6) / 1e6);
 

@@ -1,4 +1,5 @@
 /** Fitting the two-tower model up to a cutoff, adding its second stage, and ranking with exactly the shipped scorer. */
+import { rowsOf } from '../lib/recs/items';
 import { CATEGORIES } from '../lib/catalog/categories';
 import type { Product } from '../lib/catalog/types';
 import { historyInputs, itemFeatures, type FeatureSpec, type HistoryInputs } from '../lib/recs/features';
@@ -93,12 +94,12 @@ export function priorFrom(history: readonly Purchaseish[], index: ReadonlyMap<st
 
 /** A tower with its second stage and the cold-start prior of the same moment. */
 export function withStage(tower: Tower, signals: ItemSignals, scorer: ScorerSpec, history: readonly Purchaseish[]): TrainedModel {
-  return { ...tower, signals, scorer, prior: priorFrom(history, new Map(tower.skus.map((s, i) => [s, i])), tower.skus.length, tower.now) };
+  return { ...tower, signals, scorer, prior: priorFrom(history, rowsOf(tower.skus), tower.skus.length, tower.now) };
 }
 
 /** Per customer: the history inputs and the dot products, computed once for every head and measure. */
 export function windowUsers(tower: Tower, users: readonly EvalUser[]): WindowUser[] {
-  const index = new Map(tower.skus.map((s, i) => [s, i]));
+  const index = rowsOf(tower.skus);
   return users.map((user) => {
     const history = historyInputs(user.history, index, tower.now, tower.spec);
     return { user, history, dots: dotAll(userEmbedding(tower, history), tower.items, tower.dim) };
@@ -138,7 +139,7 @@ export function stageScorers(model: Pick<TrainedModel, 'signals' | 'scorer'>, pr
 
 /** The shipped scorer over a model trained here (the tower in TypeScript). */
 export function modelScorers(model: TrainedModel): Record<Measure, Scorer> {
-  const index = new Map(model.skus.map((s, i) => [s, i]));
+  const index = rowsOf(model.skus);
   return stageScorers(model, (u) => {
     const history = historyInputs(u.history, index, model.now, model.spec);
     return { history, dots: dotAll(userEmbedding(model, history), model.items, model.dim) };

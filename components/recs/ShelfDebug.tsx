@@ -32,7 +32,7 @@ export function ShelfDebug({
       {device && (
         <>
           <p className="mt-1">
-            load {device.timings.loadMs} ms (first request) · {device.timings.sharedTower ? 'inference shared with another shelf of this page (one tower run per view)' : `inference ${device.timings.inferenceMs.toFixed(2)} ms`} · ranking {device.timings.rankingMs.toFixed(2)} ms ({device.timings.scorer})
+            load {device.timings.loadMs} ms (first request) · {device.timings.sharedTower ? 'inference shared with another shelf of this page (one tower run per view)' : `inference ${device.timings.inferenceMs.toFixed(2)} ms`} · ranking {device.timings.rankingMs.toFixed(2)} ms ({device.timings.scorer}{device.timings.head && device.timings.head !== device.timings.scorer && `; head in ${device.timings.head}`})
           </p>
           <p className="mt-1 break-all">history used ({device.historyUsed.length}): {device.historyUsed.join(', ') || '—'}</p>
           {device.epDecision && (

@@ -50,6 +50,8 @@ export interface RankTimings {
   rankingMs: number;
   /** Who computed the dot products: the SIMD kernel, or the JavaScript fallback. */
   scorer: ScorerKind;
+  /** Who ran the second stage's dense pass, where one ran: the kernel, or JavaScript where the kernel declined it. */
+  head?: ScorerKind;
 }
 
 /** One shelf's answer. */

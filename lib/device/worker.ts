@@ -235,13 +235,15 @@ async function runTower(r: Ready, req: RankRequest, anchorSku: string | undefine
 
 function answerShelf(r: Ready, req: RankRequest, rules: ShelfRules, tower: Tower, t: Pick<RankTimings, 'loadMs' | 'inferenceMs' | 'sharedTower'>, now: number): ShelfAnswer {
   const t1 = performance.now();
+  r.scorer.headRan();
   const items = rankShelf(r.shelf, rules, { history: req.history, cart: req.cart, now }, tower.user, { kernel: r.scorer, parts: true });
+  const head = r.scorer.headRan();
   return {
     items,
     source: r.source,
     modelVersion: r.model.manifest.version,
     ranking: rules.ranking,
-    timings: { ...t, rankingMs: performance.now() - t1, scorer: r.scorer.kind },
+    timings: { ...t, rankingMs: performance.now() - t1, scorer: r.scorer.kind, ...(head ? { head } : {}) },
     historyUsed: slotIds(tower.user.inputs).map((i) => r.model.skus[i]!),
     ...(r.decision ? { epDecision: r.decision } : {}),
   };

@@ -8,7 +8,7 @@ import { loadModel } from './artifacts';
 import { quantizeRows } from './quantize';
 import { dotAll, topK } from './rank';
 import { dotAllInt8 } from './rank-int8';
-import { prepareInt8Scorer, prepareScorer } from './rank-wasm';
+import { HEAD_PARAMS, prepareInt8Scorer, prepareScorer } from './rank-wasm';
 import { rankingScores, scoreHead, userContext, type ScorerSpec } from './score';
 import type { ItemSignals } from './signals';
 
@@ -23,6 +23,13 @@ describe('SIMD ranking kernel', () => {
   it('is the compiled score-kernel.wat (run `npm run kernel` after editing it)', async () => {
     const generated = readFileSync(path.join('lib', 'recs', 'score-kernel.generated.ts'), 'utf8');
     expect(generated).toBe(generatedSource(await compileKernel()));
+  });
+
+  it("passes the head its arguments by name, in score-kernel.wat's parameter order", () => {
+    const wat = readFileSync(path.join('lib', 'recs', 'score-kernel.wat'), 'utf8');
+    const at = wat.indexOf('(func (export "head")');
+    const head = wat.slice(at, wat.indexOf('(local', at));
+    expect([...head.matchAll(/\(param \$(\w+)/g)].map((m) => m[1])).toEqual([...HEAD_PARAMS]);
   });
 
   it('float32: the dot products of dotAll() within float rounding, and the same top 10', () => {

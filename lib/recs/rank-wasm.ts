@@ -25,16 +25,26 @@ export interface PreparedScorer {
   dense: DenseKernel;
   /** topK() of rank.ts, in the kernel when `scores` is the array dots() returned: the same list. */
   topK(scores: Float32Array, k: number, exclude?: ReadonlySet<number>): number[];
+  /** Who ran the head's dense pass since the last call ('js' where the kernel declined), or null if no head ran; resets. */
+  headRan(): ScorerKind | null;
 }
+
+/**
+ * The head's arguments by name, in the order of score-kernel.wat's `$head` parameters (a test reads the .wat
+ * and holds this list to it): addresses in the kernel's memory, counts, the head's weights by feature name.
+ */
+export const HEAD_PARAMS = [
+  'out', 'n', 'constant', 'category', 'logPrice', 'words', 'width', 'catShare', 'tokenShare',
+  'coIds', 'coTerms', 'coCount', 'wDot', 'wCat', 'wPrice', 'wDesign', 'mean', 'history', 'design',
+] as const;
+export type HeadArgs = Record<(typeof HEAD_PARAMS)[number], number>;
+const callHead = (k: KernelExports, a: HeadArgs) => k.head(...HEAD_PARAMS.map((p) => a[p]));
 
 interface KernelExports {
   memory: WebAssembly.Memory;
   score_f32(items: number, n: number, d: number, user: number, out: number): void;
   score_i8(q: number, scales: number, n: number, d: number, uq: number, userScale: number, out: number): void;
-  head(
-    out: number, n: number, constant: number, category: number, logPrice: number, words: number, width: number, catShare: number, tokenShare: number,
-    coIds: number, coTerms: number, coCount: number, wDot: number, wCat: number, wPrice: number, wDesign: number, mean: number, history: number, design: number,
-  ): void;
+  head(...args: number[]): void;
   top_k(scores: number, n: number, k: number, idx: number, val: number): number;
 }
 
@@ -123,7 +133,7 @@ function rankingRegions(n: number, given: ItemSignals | undefined) {
  * The dense pass and the top-K over the kernel's `out` region. The signals go in now; a head's constant
  * terms when a ranking first uses that head (one array per head and model, cached by score.ts).
  */
-function rankingKernel(k: KernelExports, outAt: number, n: number, r: ReturnType<typeof rankingRegions>, at: Record<keyof ReturnType<typeof rankingRegions>['sizes'], number>): Pick<PreparedScorer, 'dense' | 'topK'> {
+function rankingKernel(k: KernelExports, outAt: number, n: number, r: ReturnType<typeof rankingRegions>, at: Record<keyof ReturnType<typeof rankingRegions>['sizes'], number>): Pick<PreparedScorer, 'dense' | 'topK' | 'headRan'> {
   const mine = (scores: Float32Array) => scores.buffer === k.memory.buffer && scores.byteOffset === outAt && scores.length === n;
   const topAt = at.top;
   const select: PreparedScorer['topK'] = (scores, want, exclude) => {
@@ -136,8 +146,14 @@ function rankingKernel(k: KernelExports, outAt: number, n: number, r: ReturnType
     for (const i of ids) if (out.length < want && !exclude?.has(i)) out.push(i);
     return out;
   };
+  let ran: ScorerKind | null = null;
+  const headRan = () => {
+    const was = ran;
+    ran = null;
+    return was;
+  };
   const s = r.signals;
-  if (!s) return { dense: () => false, topK: select };
+  if (!s) return { dense: () => ((ran = 'js'), false), topK: select, headRan };
   const mem = () => k.memory.buffer;
   new Uint8Array(mem(), at.category, n).set(s.category);
   new Float32Array(mem(), at.logPrice, n).set(s.vectors.logPrice);
@@ -146,6 +162,7 @@ function rankingKernel(k: KernelExports, outAt: number, n: number, r: ReturnType
   let constantIn: Float32Array | undefined;
   const dense: DenseKernel = (p: DensePass, dots) => {
     const { ctx } = p;
+    ran = 'js';
     if (p.signals !== s || !mine(dots) || p.co.ids.length > r.co || ctx.categoryShare.length !== s.categories || ctx.tokenShare.length > r.buckets) return false;
     if (constantIn !== p.constant) {
       new Float32Array(mem(), at.constant, n).set(p.constant);
@@ -158,13 +175,30 @@ function rankingKernel(k: KernelExports, outAt: number, n: number, r: ReturnType
     new Int32Array(mem(), at.coIds, p.co.ids.length).set(p.co.ids);
     new Float64Array(mem(), at.coTerms, p.co.terms.length).set(p.co.terms);
     const design = p.wDesign !== 0 && ctx.words.tokens.length > 0;
-    k.head(outAt, n, at.constant, at.category, at.logPrice, at.words, r.width, at.catShare, at.tokenShare, at.coIds, at.coTerms, p.co.ids.length, p.wDot, p.wCat, p.wPrice, p.wDesign, ctx.meanLogPrice, ctx.hasHistory ? 1 : 0, design ? 1 : 0);
+    callHead(k, {
+      out: outAt, n, constant: at.constant, category: at.category, logPrice: at.logPrice, words: at.words, width: r.width, catShare: at.catShare, tokenShare: at.tokenShare,
+      coIds: at.coIds, coTerms: at.coTerms, coCount: p.co.ids.length, wDot: p.wDot, wCat: p.wCat, wPrice: p.wPrice, wDesign: p.wDesign, mean: ctx.meanLogPrice, history: ctx.hasHistory ? 1 : 0, design: design ? 1 : 0,
+    });
+    ran = 'wasm-simd';
     return true;
   };
-  return { dense, topK: select };
+  return { dense, topK: select, headRan };
 }
 
-const noKernel = (dots: PreparedScorer['dots']): PreparedScorer => ({ kind: 'js', dots, dense: () => false, topK });
+function noKernel(dots: PreparedScorer['dots']): PreparedScorer {
+  let ran = false;
+  return {
+    kind: 'js',
+    dots,
+    dense: () => ((ran = true), false),
+    topK,
+    headRan: () => {
+      const was = ran;
+      ran = false;
+      return was ? 'js' : null;
+    },
+  };
+}
 
 /** Float32 rows (n × dim, row-major); `signals` (the model's) lets the kernel run the head too. */
 export function prepareScorer(items: Float32Array, dim: number, opts: { js?: boolean; signals?: ItemSignals } = {}): PreparedScorer {

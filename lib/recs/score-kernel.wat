@@ -1,6 +1,8 @@
-;; The dot products of every ranking (lib/recs/rank.ts dotAll) as a WebAssembly SIMD kernel: the
-;; scalar JavaScript loop runs five times above the memory floor, because it does one multiply-add per
-;; element; this does four (float32) or sixteen (int8) per instruction group.
+;; A ranking as a WebAssembly SIMD kernel, in three steps over the kernel's memory: the dot products
+;; (score_f32, score_i8: lib/recs/rank.ts dotAll; the scalar JavaScript loop runs five times above the
+;; memory floor, because it does one multiply-add per element; these do four (float32) or sixteen (int8)
+;; per instruction group), the explore head's dense pass (head: lib/recs/score.ts scoreHead's operations in
+;; the same order, so its scores equal JavaScript's to the bit) and the top-K (top_k: rank.ts topK's rule).
 ;;
 ;; Compiled by scripts/build-kernel.ts (wabt) into lib/recs/score-kernel.generated.ts; the wrapper
 ;; that owns the memory layout is lib/recs/rank-wasm.ts. Pointers are byte offsets into the exported

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { syntheticScorer, syntheticSignals } from '../../models/test-model';
 import { rng } from '../../models/train';
 import { DEFAULT_FEATURE_SPEC, historyInputs, type HistoryEvent } from './features';
-import { checkSpec, F, featureMatrix, rankingScores, repeatScores, scoreHead, scoreParts, scoreRow, STAGE_FEATURES, userContext } from './score';
+import { checkSpec, F, FEATURE_TABLE, featureMatrix, FX, type StageFeature, rankingScores, repeatScores, scoreHead, scoreParts, scoreRow, STAGE_FEATURES, userContext } from './score';
 import { decodeSignals, encodeSignals, signalsLayout } from './signals';
 
 const n = 30;
@@ -51,6 +51,28 @@ describe('the second stage', () => {
       const fast = scoreHead(spec.heads[head], signals, ctx, dots.slice());
       for (let i = 0; i < n; i++) expect(fast[i]).toBeCloseTo(scoreRow(spec.heads[head], X, i), 4);
     }
+  });
+
+  it('addresses features by name: each named column is that computation, and the table order is pinned', () => {
+    // The order is the manifest's and the heads' weight order: changing it must be a deliberate retrain
+    // (an old manifest is then refused by checkSpec), never a silent re-weighting.
+    expect(STAGE_FEATURES).toEqual(['dot', 'pop30', 'pop7', 'trend', 'fresh', 'copurchase', 'category', 'price', 'design', 'owned', 'count', 'decayed', 'recency', 'due', 'ownedPop', 'ownedRepeatRate']);
+    const groups = FEATURE_TABLE.map((f) => f.group);
+    expect(groups.lastIndexOf('explore')).toBeLessThan(groups.indexOf('owned'));
+    const X = featureMatrix(signals, ctx, dots);
+    const v = signals.vectors;
+    for (const i of [0, 3, 7, 12, 29]) {
+      const col = (f: StageFeature) => X[i * F + FX[f]]!;
+      expect(col('dot')).toBe(dots[i]);
+      expect([col('pop30'), col('pop7'), col('trend'), col('fresh')]).toEqual([v.pop30[i], v.pop7[i], v.trend[i], v.fresh[i]]);
+      expect(col('category')).toBe(ctx.categoryShare[signals.category[i]!]);
+      expect(col('price')).toBe(Math.fround(-Math.abs(v.logPrice[i]! - ctx.meanLogPrice)));
+    }
+    const s3 = ctx.slots.find((x) => x.id === 3)!;
+    expect(X[3 * F + FX.count]).toBe(Math.fround(Math.log1p(s3.count)));
+    expect(X[3 * F + FX.ownedPop]).toBe(v.pop30[3]);
+    expect(X[3 * F + FX.ownedRepeatRate]).toBe(v.repeatRate[3]);
+    expect(X[3 * F + FX.owned]).toBe(1);
   });
 
   it('gives owned-only features to history items alone', () => {

@@ -3,7 +3,7 @@
  *
  *   score_h(i) = Σ_f weight_h[f] · feature_f(user, i)
  *
- * The features (`STAGE_FEATURES`) come from the user embedding, the history slots (lib/recs/features.ts)
+ * The features (`FEATURE_TABLE`) come from the user embedding, the history slots (lib/recs/features.ts)
  * and the item signals (lib/recs/signals.ts). Two heads weigh them for two questions:
  *   explore  which product they never bought will they buy ("Recommended for you", product and cart
  *            shelves: the shelf leaves owned products out, so the owned-only features carry no weight);
@@ -17,38 +17,60 @@ import { z } from 'zod';
 import type { HistoryInputs } from './features';
 import type { ItemSignals } from './signals';
 
-export const STAGE_FEATURES = [
-  /** u · e_i: the two-tower's match. */
-  'dot',
-  'pop30',
-  'pop7',
-  'trend',
-  'fresh',
-  /** log(1 + Σ over history slots of count × co-purchase cosine(slot item, i)). */
-  'copurchase',
-  /** The share of the history (by count) in i's category. */
-  'category',
-  /** −|log price_i − the history's mean log price|; 0 without a history. */
-  'price',
-  /** The largest share of history items that carry one of i's name words (a design series: "Retrospot"). */
-  'design',
-  /** The rest are 0 unless i is in the history. */
-  'owned',
-  /** log(1 + count). */
-  'count',
-  /** log(1 + recency-decayed weight). */
-  'decayed',
-  /** exp(−days since last / 30). */
-  'recency',
-  /** exp(−|log((days since last + 1) / (i's repurchase interval + 1))|): due again. */
-  'due',
-  /** pop30 of an owned product. */
-  'ownedPop',
-  /** repeatRate of an owned product. */
-  'ownedRepeatRate',
-] as const;
-export type StageFeature = (typeof STAGE_FEATURES)[number];
+type Slot = UserContext['slots'][number];
+/** A feature every item has, from the user context and the item's signals. */
+interface ItemFeature {
+  name: string;
+  group: 'explore';
+  doc: string;
+  of: (s: ItemSignals, ctx: UserContext, i: number, dot: number) => number;
+}
+/** A feature only the history's own products have (0 for every other item). */
+interface OwnedFeature {
+  name: string;
+  group: 'owned';
+  doc: string;
+  of: (s: ItemSignals, slot: Slot) => number;
+}
+
+const due = (age: number, interval: number) => Math.exp(-Math.abs(Math.log((age + 1) / (interval + 1))));
+
+/**
+ * The second stage's features, one row each: name, group and how it is computed. Everything positional
+ * derives from this table (the manifest's feature list, the heads' weight order, `FX`'s indexes, the
+ * feature matrix's columns, the kernel's weights); the code addresses features by name. Reordering it
+ * changes the manifest's list, so a model trained in the old order is refused on load (checkSpec), and the
+ * order is pinned by a test. Every 'explore' feature comes before every 'owned' one.
+ */
+export const FEATURE_TABLE = [
+  { name: 'dot', group: 'explore', doc: 'u · e_i: the two-tower match', of: (_s, _c, _i, dot) => dot },
+  { name: 'pop30', group: 'explore', doc: 'purchases in the last 30 days (signals)', of: (s, _c, i) => s.vectors.pop30[i]! },
+  { name: 'pop7', group: 'explore', doc: 'purchases in the last 7 days (signals)', of: (s, _c, i) => s.vectors.pop7[i]! },
+  { name: 'trend', group: 'explore', doc: 'pop7 against pop30 (signals)', of: (s, _c, i) => s.vectors.trend[i]! },
+  { name: 'fresh', group: 'explore', doc: 'new in the catalogue (signals)', of: (s, _c, i) => s.vectors.fresh[i]! },
+  { name: 'copurchase', group: 'explore', doc: 'log(1 + Σ over history slots of count × co-purchase cosine(slot item, i))', of: (_s, c, i) => Math.log1p(c.copurchase.get(i) ?? 0) },
+  { name: 'category', group: 'explore', doc: "the share of the history (by count) in i's category", of: (s, c, i) => c.categoryShare[s.category[i]!]! },
+  { name: 'price', group: 'explore', doc: "−|log price_i − the history's mean log price|; 0 without a history", of: (s, c, i) => (c.hasHistory ? -Math.abs(s.vectors.logPrice[i]! - c.meanLogPrice) : 0) },
+  { name: 'design', group: 'explore', doc: 'the largest share of history items that carry one of i\'s name words (a design series: "Retrospot")', of: (s, c, i) => design(s, c, i) },
+  { name: 'owned', group: 'owned', doc: '1 for a history product', of: () => 1 },
+  { name: 'count', group: 'owned', doc: 'log(1 + count)', of: (_s, slot) => Math.log1p(slot.count) },
+  { name: 'decayed', group: 'owned', doc: 'log(1 + recency-decayed weight)', of: (_s, slot) => Math.log1p(slot.decayed) },
+  { name: 'recency', group: 'owned', doc: 'exp(−days since last / 30)', of: (_s, slot) => Math.exp(-slot.age / 30) },
+  { name: 'due', group: 'owned', doc: "exp(−|log((days since last + 1) / (i's repurchase interval + 1))|): due again", of: (s, slot) => due(slot.age, s.vectors.interval[slot.id]!) },
+  { name: 'ownedPop', group: 'owned', doc: 'pop30 of an owned product', of: (s, slot) => s.vectors.pop30[slot.id]! },
+  { name: 'ownedRepeatRate', group: 'owned', doc: 'repeatRate of an owned product', of: (s, slot) => s.vectors.repeatRate[slot.id]! },
+] as const satisfies readonly (ItemFeature | OwnedFeature)[];
+
+export type StageFeature = (typeof FEATURE_TABLE)[number]['name'];
+export const STAGE_FEATURES: readonly StageFeature[] = FEATURE_TABLE.map((f) => f.name);
 export const F = STAGE_FEATURES.length;
+/** Each feature's index in the weight vectors and the matrix's rows, by name. */
+export const FX = Object.fromEntries(STAGE_FEATURES.map((f, k) => [f, k])) as Readonly<Record<StageFeature, number>>;
+/** Whether each feature (by index) belongs to every item ('explore') or to owned products only. */
+export const isOwnedFeature = (k: number): boolean => FEATURE_TABLE[k]!.group === 'owned';
+const ITEM_FEATURES: readonly ItemFeature[] = FEATURE_TABLE.filter((f): f is Extract<(typeof FEATURE_TABLE)[number], { group: 'explore' }> => f.group === 'explore');
+const OWNED_FEATURES: readonly OwnedFeature[] = FEATURE_TABLE.filter((f): f is Extract<(typeof FEATURE_TABLE)[number], { group: 'owned' }> => f.group === 'owned');
+const OWNED_FROM = ITEM_FEATURES.length;
 
 export const HEADS = ['explore', 'repeat'] as const;
 export type Head = (typeof HEADS)[number];
@@ -133,14 +155,8 @@ function design(s: ItemSignals, ctx: UserContext, i: number): number {
   return best;
 }
 
-const due = (age: number, interval: number) => Math.exp(-Math.abs(Math.log((age + 1) / (interval + 1))));
-
-/** The owned-only features of one slot, in STAGE_FEATURES order from 'owned'. */
-function ownedFeatures(s: ItemSignals, slot: UserContext['slots'][number]): number[] {
-  const i = slot.id;
-  return [1, Math.log1p(slot.count), Math.log1p(slot.decayed), Math.exp(-slot.age / 30), due(slot.age, s.vectors.interval[i]!), s.vectors.pop30[i]!, s.vectors.repeatRate[i]!];
-}
-const OWNED_FROM = STAGE_FEATURES.indexOf('owned');
+/** The owned-only features of one slot, in table order. */
+const ownedFeatures = (s: ItemSignals, slot: Slot): number[] => OWNED_FEATURES.map((f) => f.of(s, slot));
 
 /**
  * Every item's feature row, row-major [n, F] (training and the parity tests; a ranking uses scoreHead,
@@ -148,18 +164,9 @@ const OWNED_FROM = STAGE_FEATURES.indexOf('owned');
  */
 export function featureMatrix(s: ItemSignals, ctx: UserContext, dots: Float32Array): Float32Array {
   const X = new Float32Array(s.n * F);
-  const v = s.vectors;
   for (let i = 0; i < s.n; i++) {
     const o = i * F;
-    X[o] = dots[i]!;
-    X[o + 1] = v.pop30[i]!;
-    X[o + 2] = v.pop7[i]!;
-    X[o + 3] = v.trend[i]!;
-    X[o + 4] = v.fresh[i]!;
-    X[o + 5] = Math.log1p(ctx.copurchase.get(i) ?? 0);
-    X[o + 6] = ctx.categoryShare[s.category[i]!]!;
-    X[o + 7] = ctx.hasHistory ? -Math.abs(v.logPrice[i]! - ctx.meanLogPrice) : 0;
-    X[o + 8] = design(s, ctx, i);
+    for (let k = 0; k < OWNED_FROM; k++) X[o + k] = ITEM_FEATURES[k]!.of(s, ctx, i, dots[i]!);
   }
   for (const slot of ctx.slots) ownedFeatures(s, slot).forEach((x, k) => (X[slot.id * F + OWNED_FROM + k] = x));
   return X;
@@ -194,7 +201,7 @@ export function scoreHead(weights: readonly number[], s: ItemSignals, ctx: UserC
   // The dense terms in one pass over the items (a million at the bench's largest); the sparse ones, which
   // only the history's neighbours, words and own products have, after it.
   const constant = constantTerms(weights, s);
-  const [wDot, , , , , wCo, wCat, wPrice, wDesign] = weights as [number, number, number, number, number, number, number, number, number];
+  const [wDot, wCo, wCat, wPrice, wDesign] = [weights[FX.dot]!, weights[FX.copurchase]!, weights[FX.category]!, weights[FX.price]!, weights[FX.design]!];
   const n = s.n;
   if (!kernel?.({ signals: s, constant, wDot, wCat, wPrice, wDesign, ctx, co: coTerms(wCo, ctx) }, dots)) {
     if (ctx.hasHistory) {
@@ -273,7 +280,8 @@ function constantTerms(w: readonly number[], s: ItemSignals): Float32Array {
   if (hit?.signals === s) return hit.values;
   const v = s.vectors;
   const values = new Float32Array(s.n);
-  for (let i = 0; i < s.n; i++) values[i] = w[1]! * v.pop30[i]! + w[2]! * v.pop7[i]! + w[3]! * v.trend[i]! + w[4]! * v.fresh[i]!;
+  const [w30, w7, wTrend, wFresh] = [w[FX.pop30]!, w[FX.pop7]!, w[FX.trend]!, w[FX.fresh]!];
+  for (let i = 0; i < s.n; i++) values[i] = w30 * v.pop30[i]! + w7 * v.pop7[i]! + wTrend * v.trend[i]! + wFresh * v.fresh[i]!;
   constants.set(w, { signals: s, values });
   return values;
 }
@@ -284,12 +292,12 @@ function constantTerms(w: readonly number[], s: ItemSignals): Float32Array {
  */
 function itemParts(w: readonly number[], s: ItemSignals, ctx: UserContext, dot: number, i: number): Record<'two-tower' | 'popularity' | 'co-purchase' | 'category' | 'price' | 'words', number> {
   return {
-    'two-tower': w[0]! * dot,
+    'two-tower': w[FX.dot]! * dot,
     popularity: constantTerms(w, s)[i]!,
-    'co-purchase': w[5]! * Math.log1p(ctx.copurchase.get(i) ?? 0),
-    category: w[6]! * ctx.categoryShare[s.category[i]!]!,
-    price: ctx.hasHistory ? -(w[7]! * Math.abs(s.vectors.logPrice[i]! - ctx.meanLogPrice)) : 0,
-    words: w[8]! * design(s, ctx, i),
+    'co-purchase': w[FX.copurchase]! * Math.log1p(ctx.copurchase.get(i) ?? 0),
+    category: w[FX.category]! * ctx.categoryShare[s.category[i]!]!,
+    price: ctx.hasHistory ? -(w[FX.price]! * Math.abs(s.vectors.logPrice[i]! - ctx.meanLogPrice)) : 0,
+    words: w[FX.design]! * design(s, ctx, i),
   };
 }
 
@@ -298,7 +306,7 @@ function itemTerms(w: readonly number[], s: ItemSignals, ctx: UserContext, dot: 
   return p['two-tower'] + p.popularity + p['co-purchase'] + p.category + p.price + p.words;
 }
 
-function ownedTerms(w: readonly number[], s: ItemSignals, slot: UserContext['slots'][number]): number {
+function ownedTerms(w: readonly number[], s: ItemSignals, slot: Slot): number {
   let z = 0;
   ownedFeatures(s, slot).forEach((x, k) => (z += w[OWNED_FROM + k]! * x));
   return z;

@@ -1,4 +1,5 @@
 /** Writes one model version: ONNX and Core ML user tower, item embeddings (float32 + int8), signals, prior, ids, item names and prices, golden vectors, manifest. */
+import { rowsOf } from '../../lib/recs/items';
 import type { ColdStartContext } from '../../lib/coldstart/context';
 import type { Product } from '../../lib/catalog/types';
 import { createHash } from 'node:crypto';
@@ -42,7 +43,7 @@ export interface GoldenCase {
 
 /** What every runtime must reproduce: inputs, user embedding and the three rankings for a few histories. */
 export function goldenCases(model: TrainedModel, histories: { name: string; events: HistoryEvent[] }[]): GoldenCase[] {
-  const index = new Map(model.skus.map((s, i) => [s, i]));
+  const index = rowsOf(model.skus);
   return histories.map(({ name, events }) => {
     const h = historyInputs(events, index, model.now, model.spec);
     const user = userEmbedding(model, h);
