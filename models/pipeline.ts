@@ -14,47 +14,40 @@ import { rowsOf } from '../lib/recs/items';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { parseCatalogFile, type CatalogFile } from '../lib/catalog/types';
 import { DEFAULT_FEATURE_SPEC, type HistoryEvent } from '../lib/recs/features';
-import type { Pointer } from '../lib/recs/manifest';
+import type { Manifest, Pointer } from '../lib/recs/manifest';
 import { dequantizeRows, quantizeRows } from '../lib/recs/quantize';
 import { topK } from '../lib/recs/rank';
 import { STAGE_FEATURES } from '../lib/recs/score';
 import type { ItemSignals } from '../lib/recs/signals';
-import { compare, tuneBaselines, type EvalResult } from './compare';
+import { compare, tuneBaselines, type BaselineSettings, type EvalResult } from './compare';
 import { buildContext, coldStartMetrics, tuneContextWeights } from './context';
-import { evalUsers, evaluateMeasures, formatTable, splitAt, type ModelMetrics } from './evaluate';
+import { evalUsers, evaluateMeasures, formatTable, splitAt, type EvalUser, type ModelMetrics } from './evaluate';
 import { writeArtifacts } from './export/artifacts';
 import { cleanLog, locateDataset, readLog, type Purchase } from './data';
-import { fitStage, type WindowUser } from './second-stage';
+import { graphHash, PROJECT } from './code-graph';
+import { fitStage, type StageFit, type WindowUser } from './second-stage';
 import { buildSignals } from './signals';
-import { basketsOf, basketTable, fitComplements, tuneComplements } from './complements';
+import { basketsOf, basketTable, fitComplements, tuneComplements, type Basket } from './complements';
 import { recentPopularity } from './baselines';
 import { DEFAULT_TRAIN_CONFIG, eventsByCustomer, toMillis, type Purchaseish } from './train';
 import { fit, modelScorers, priorFrom, windowUsers, withStage, type Fit, type TrainedModel } from './two-tower';
+import type { Complements } from '../lib/recs/complements';
+import type { ColdStartContext } from '../lib/coldstart/context';
 
 const DAY = 86_400_000;
-const PROJECT = fileURLToPath(new URL('..', import.meta.url));
 export const MODELS_DIR = path.join('public', 'models');
 export const VALIDATION_DIR = path.join('data', 'models', 'validation');
 /** Far below what 929 validation customers can resolve (one customer's hit moves NDCG@10 by about 0.001). */
 const INT8_TOLERANCE = 0.0005;
 
-// Everything the artifacts are a function of, besides the catalog and the data set.
-const CODE = [
-  'models/train.ts', 'models/two-tower.ts', 'models/pipeline.ts', 'models/second-stage.ts', 'models/signals.ts', 'models/export/onnx.ts', 'models/export/coreml.ts',
-  'models/export/coreml-schema.ts', 'models/export/artifacts.ts', 'lib/recs/features.ts', 'lib/recs/rank.ts', 'lib/recs/score.ts', 'lib/recs/signals.ts',
-  'lib/recs/tower.ts', 'lib/recs/quantize.ts', 'lib/recs/manifest.ts', 'lib/recs/item-meta.ts', 'lib/recs/complements.ts', 'models/complements.ts', 'models/context.ts', 'lib/coldstart/context.ts',
-  // The manifest's metrics too: a changed baseline or measure must not leave an old table in a new build.
-  'models/baselines.ts', 'models/evaluate.ts', 'models/compare.ts',
-];
+/** What the artifacts are a function of besides the catalog and the data set: this module's import graph (models/code-graph.ts). */
+export const PIPELINE_ENTRY = 'models/pipeline.ts';
 
-export function modelInputsHash(catalog: CatalogFile): string {
-  const h = createHash('sha256').update(catalog.version).update(catalog.source.datasetSha256);
-  for (const f of CODE) h.update(readFileSync(path.join(PROJECT, f)));
-  return h.digest('hex').slice(0, 16);
+export function modelInputsHash(catalog: CatalogFile, project = PROJECT): string {
+  return createHash('sha256').update(catalog.version).update(catalog.source.datasetSha256).update(graphHash([PIPELINE_ENTRY], project)).digest('hex').slice(0, 16);
 }
 
 function fitWithBar(label: string, ...args: Parameters<typeof fit>): Fit {
@@ -147,158 +140,251 @@ interface Window {
   fit: Fit;
 }
 
-export function runPipeline(root: string, catalog: CatalogFile, purchases: Purchase[], opts: { ablation?: boolean } = {}): PipelineResult {
+/** What every stage reads: the data, the catalogue, the three instants (T, T−30d, T−60d) and the settings. */
+interface Setup {
+  root: string;
+  catalog: CatalogFile;
+  purchases: Purchase[];
+  products: CatalogFile['products'];
+  skus: string[];
+  index: ReadonlyMap<string, number>;
+  end: number;
+  tVal: number;
+  tTune: number;
+  spec: typeof DEFAULT_FEATURE_SPEC;
+  config: typeof DEFAULT_TRAIN_CONFIG;
+}
+
+const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+function setup(root: string, catalog: CatalogFile, purchases: Purchase[]): Setup {
   const products = catalog.products;
   const skus = products.map((p) => p.sku);
-  const index = rowsOf(skus);
   const end = toMillis(purchases.at(-1)!.date) + 60_000;
   const tVal = end - 30 * DAY;
   const tTune = tVal - 30 * DAY;
-  const spec = DEFAULT_FEATURE_SPEC;
-  const config = DEFAULT_TRAIN_CONFIG;
-  const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
   console.log(`models: ${purchases.length.toLocaleString('en-GB')} purchases, ${products.length} products; tuning from ${iso(tTune)}, validation from ${iso(tVal)} to ${iso(end)}`);
+  return { root, catalog, purchases, products, skus, index: rowsOf(skus), end, tVal, tTune, spec: DEFAULT_FEATURE_SPEC, config: DEFAULT_TRAIN_CONFIG };
+}
 
-  // 1. The second stage learns from three 30-day windows before the validation month, each with a tower
-  //    trained only on what came before it (a tower that had seen the window would flatter its own feature).
-  const window = (cut: number, label: string, fitted?: Fit): Window => {
-    const { history, future } = splitAt(purchases, cut, cut + 30 * DAY);
-    const f = fitted ?? fitWithBar(label, products, history, cut, spec, config);
-    return { cut, users: windowUsers(f.model, evalUsers(history, future, index)), signals: buildSignals(products, history, cut, spec), fit: f };
-  };
-  const tuning = [window(tTune - 60 * DAY, 'tuning−60'), window(tTune - 30 * DAY, 'tuning−30'), window(tTune, 'tuning')];
+/** A second-stage window starting at `cut`, with a tower trained only on what came before it (unless one is given). */
+function trainWindow(s: Setup, cut: number, label: string, fitted?: Fit): Window {
+  const { history, future } = splitAt(s.purchases, cut, cut + 30 * DAY);
+  const f = fitted ?? fitWithBar(label, s.products, history, cut, s.spec, s.config);
+  return { cut, users: windowUsers(f.model, evalUsers(history, future, s.index)), signals: buildSignals(s.products, history, cut, s.spec), fit: f };
+}
+
+/** Stage 1, tune: the second stage, the baselines' and the cold-start context's settings, all before the validation month. */
+interface Tuned {
+  windows: Window[];
+  stage: StageFit;
+  baselines: BaselineSettings;
+  context: ReturnType<typeof tuneContextWeights>;
+}
+
+function tune(s: Setup): Tuned {
+  // Three 30-day windows before the validation month, each with a tower trained only on what came before it
+  // (a tower that had seen the window would flatter its own feature).
+  const { tTune, tVal } = s;
+  const windows = [trainWindow(s, tTune - 60 * DAY, 'tuning−60'), trainWindow(s, tTune - 30 * DAY, 'tuning−30'), trainWindow(s, tTune, 'tuning')];
   const stage = fitStage(
-    tuning.map((w) => w.users),
-    tuning.map((w) => w.signals),
+    windows.map((w) => w.users),
+    windows.map((w) => w.signals),
   );
   console.log(
-    `models: second stage from ${tuning.reduce((a, w) => a + w.users.length, 0)} customer-windows; repeat head on ${stage.repeatFeatures} (newest window held out: ${JSON.stringify(stage.repeatHoldout)}); all-ranking offset for owned products ${stage.scorer.ownedOffset}`,
+    `models: second stage from ${windows.reduce((a, w) => a + w.users.length, 0)} customer-windows; repeat head on ${stage.repeatFeatures} (newest window held out: ${JSON.stringify(stage.repeatHoldout)}); all-ranking offset for owned products ${stage.scorer.ownedOffset}`,
   );
-  const tune = splitAt(purchases, tTune, tVal);
-  const baselines = tuneBaselines(tune.history, tune.future, index, products.length, tTune);
+  const split = splitAt(s.purchases, tTune, tVal);
+  const baselines = tuneBaselines(split.history, split.future, s.index, s.products.length, tTune);
   console.log(`models: baselines tuned on ${iso(tTune)}..${iso(tVal)}: TIFU-KNN ${JSON.stringify(baselines.tifu)}, decayed frequency half-life ${baselines.decayHalfLifeDays} days`);
-  const tuneModel = withStage(tuning[2]!.fit.model, tuning[2]!.signals, stage.scorer, tune.history);
-  const ctxTuned = tuneContextWeights(tuneModel.prior, purchases, index, products.length, tTune, tVal);
-  console.log(`models: cold-start weights country ${ctxTuned.weights.country}, daypart ${ctxTuned.weights.daypart} (tuning NDCG@10 ${ctxTuned.ndcg.toFixed(4)}, popularity alone ${ctxTuned.popularity.toFixed(4)})`);
+  const tuneModel = withStage(windows[2]!.fit.model, windows[2]!.signals, stage.scorer, split.history);
+  const context = tuneContextWeights(tuneModel.prior, s.purchases, s.index, s.products.length, tTune, tVal);
+  console.log(`models: cold-start weights country ${context.weights.country}, daypart ${context.weights.daypart} (tuning NDCG@10 ${context.ndcg.toFixed(4)}, popularity alone ${context.popularity.toFixed(4)})`);
+  return { windows, stage, baselines, context };
+}
 
-  // 2. Validate against the baselines, on the month nothing above has seen.
-  const valWindow = window(tVal, 'validation');
-  const val = splitAt(purchases, tVal, end);
-  const valModel = withStage(valWindow.fit.model, valWindow.signals, stage.scorer, val.history);
-  const validation = compare(val.history, val.future, skus, tVal, baselines, () => modelScorers(valModel));
-  const { q, scales } = quantizeRows(valModel.items, products.length, config.dim);
-  const int8Model = { ...valModel, items: dequantizeRows(q, scales, config.dim) };
-  const valUsers = evalUsers(val.history, val.future, index);
-  const int8Metrics = evaluateMeasures(valUsers, modelScorers(int8Model));
-  const floatMetrics = validation.models['two-tower']!;
+/** Stage 2, validate: a tower trained before T−30d with the tuned second stage, against the baselines on the month nothing above has seen. */
+interface Validated {
+  window: Window;
+  split: { history: Purchase[]; future: Purchase[] };
+  model: TrainedModel;
+  users: EvalUser[];
+  result: EvalResult;
+}
+
+function validate(s: Setup, t: Tuned): Validated {
+  const window = trainWindow(s, s.tVal, 'validation');
+  const split = splitAt(s.purchases, s.tVal, s.end);
+  const model = withStage(window.fit.model, window.signals, t.stage.scorer, split.history);
+  const result = compare(split.history, split.future, s.skus, s.tVal, t.baselines, () => modelScorers(model));
+  return { window, split, model, users: evalUsers(split.history, split.future, s.index), result };
+}
+
+/** Stage 3, quantize: int8 rows ship (a quarter of the bytes on the wire) only where they lose nothing on any measure. */
+interface Quantized {
+  embeddings: 'int8' | 'float32';
+  /** The rows the shipped scorer ranks with on validation (dequantised int8 where it ships). */
+  items: Float32Array;
+  report: Manifest['metrics']['int8'];
+}
+
+function quantize(s: Setup, v: Validated): Quantized {
+  const dim = s.config.dim;
+  const { q, scales } = quantizeRows(v.model.items, s.products.length, dim);
+  const int8Model = { ...v.model, items: dequantizeRows(q, scales, dim) };
+  const int8Metrics = evaluateMeasures(v.users, modelScorers(int8Model));
+  const floatMetrics = v.result.models['two-tower']!;
   let overlap = 0;
-  const [floatAll, int8All] = [modelScorers(valModel).all, modelScorers(int8Model).all];
-  for (const u of valUsers) {
+  const [floatAll, int8All] = [modelScorers(v.model).all, modelScorers(int8Model).all];
+  for (const u of v.users) {
     const a = new Set(topK(floatAll(u), 10));
     overlap += topK(int8All(u), 10).filter((i) => a.has(i)).length / 10;
   }
   const three = (m: ModelMetrics) => ({ 'ndcg@10': m['ndcg@10'], 'explore-ndcg@10': m.explore['ndcg@10'], 'repeat-ndcg@10': m.repeat['ndcg@10'] });
-  // int8 ships (a quarter of the bytes on the wire) only where it loses nothing on any measure: no NDCG@10
-  // more than INT8_TOLERANCE below float32's.
-  const int8Ships = (['ndcg@10', 'explore-ndcg@10', 'repeat-ndcg@10'] as const).every((k) => three(int8Metrics)[k] >= three(floatMetrics)[k] - INT8_TOLERANCE);
-  const int8 = { ...three(int8Metrics), 'top10-overlap': Math.round((overlap / Math.max(valUsers.length, 1)) * 10_000) / 10_000, float32: three(floatMetrics), shipped: int8Ships };
+  // No NDCG@10 more than INT8_TOLERANCE below float32's.
+  const ships = (['ndcg@10', 'explore-ndcg@10', 'repeat-ndcg@10'] as const).every((k) => three(int8Metrics)[k] >= three(floatMetrics)[k] - INT8_TOLERANCE);
+  const report = { ...three(int8Metrics), 'top10-overlap': Math.round((overlap / Math.max(v.users.length, 1)) * 10_000) / 10_000, float32: three(floatMetrics), shipped: ships };
   // What is reported is what ships: with int8 chosen, the shipped scorer's row is the int8 rows' measurement.
-  if (int8Ships) validation.models['two-tower'] = int8Metrics;
-  const embeddings = int8Ships ? ('int8' as const) : ('float32' as const);
-  console.log(`\nValidation (${iso(tVal)} to ${iso(end)}): full-catalogue ranking (see models/evaluate.ts for the three measures)\n${formatTable(validation.users, validation.models)}`);
-  console.log(verdict(validation));
-  console.log(`int8 embeddings: NDCG@10 all/explore/repeat ${int8['ndcg@10']}/${int8['explore-ndcg@10']}/${int8['repeat-ndcg@10']} (float32 ${int8.float32['ndcg@10']}/${int8.float32['explore-ndcg@10']}/${int8.float32['repeat-ndcg@10']}), top-10 overlap ${int8['top10-overlap']}: ${int8Ships ? 'int8 ships' : 'float32 ships'}\n`);
+  if (ships) v.result.models['two-tower'] = int8Metrics;
+  console.log(`\nValidation (${iso(s.tVal)} to ${iso(s.end)}): full-catalogue ranking (see models/evaluate.ts for the three measures)\n${formatTable(v.result.users, v.result.models)}`);
+  console.log(verdict(v.result));
+  console.log(`int8 embeddings: NDCG@10 all/explore/repeat ${report['ndcg@10']}/${report['explore-ndcg@10']}/${report['repeat-ndcg@10']} (float32 ${report.float32['ndcg@10']}/${report.float32['explore-ndcg@10']}/${report.float32['repeat-ndcg@10']}), top-10 overlap ${report['top10-overlap']}: ${ships ? 'int8 ships' : 'float32 ships'}\n`);
+  return { embeddings: ships ? 'int8' : 'float32', items: ships ? int8Model.items : v.model.items, report };
+}
 
-  // Basket complements (issue 16): settings chosen on the tuning month, measured on the validation month's
-  // baskets against the basket baselines, then fitted on everything for the shipped version.
-  const allBaskets = basketsOf(purchases, index, 0, end);
-  const category = valWindow.signals.category;
-  const tunedComplements = tuneComplements(allBaskets, products.length, tTune, tVal, { popularity: priorFrom(purchases.filter((p) => toMillis(p.date) < tTune), index, products.length, tTune), category });
-  const valComplements = fitComplements(allBaskets.filter((b) => b.at < tVal), products.length, tVal, tunedComplements.best);
-  const valBaskets = allBaskets.filter((b) => b.at >= tVal);
-  const basket = basketTable(
-    valBaskets,
-    valComplements,
-    { popularity: valModel.prior, category },
-    recentPopularity(val.history, index, products.length, tVal, 30),
-    int8Ships ? int8Model.items : valModel.items,
-    config.dim,
-  );
-  const bestBasketBaseline = Object.entries(basket).filter(([k]) => k !== 'complement').reduce((a, b) => (b[1]['ndcg@10'] > a[1]['ndcg@10'] ? b : a));
-  const complementRow = basket.complement!;
+/** Stage 4, complements: settings chosen on the tuning month, measured on the validation month's baskets against the basket baselines. */
+interface ComplementStage {
+  baskets: Basket[];
+  best: ReturnType<typeof tuneComplements>['best'];
+  grid: ReturnType<typeof tuneComplements>['grid'];
+  validation: Complements;
+  table: ReturnType<typeof basketTable>;
+}
+
+function complements(s: Setup, v: Validated, q: Quantized): ComplementStage {
+  const { purchases, index, products, tTune, tVal } = s;
+  const baskets = basketsOf(purchases, index, 0, s.end);
+  const category = v.window.signals.category;
+  const tuned = tuneComplements(baskets, products.length, tTune, tVal, { popularity: priorFrom(purchases.filter((p) => toMillis(p.date) < tTune), index, products.length, tTune), category });
+  const validation = fitComplements(baskets.filter((b) => b.at < tVal), products.length, tVal, tuned.best);
+  const recent = recentPopularity(v.split.history, index, products.length, tVal, 30);
+  const table = basketTable(baskets.filter((b) => b.at >= tVal), validation, { popularity: v.model.prior, category }, recent, q.items, s.config.dim);
+  const best = Object.entries(table).filter(([k]) => k !== 'complement').reduce((a, b) => (b[1]['ndcg@10'] > a[1]['ndcg@10'] ? b : a));
   console.log(
-    `Basket leave-one-out (validation baskets of 2+ products; settings ${JSON.stringify(tunedComplements.best)} chosen on the tuning month):\n${Object.entries(basket)
+    `Basket leave-one-out (validation baskets of 2+ products; settings ${JSON.stringify(tuned.best)} chosen on the tuning month):\n${Object.entries(table)
       .map(([k, m]) => `  ${k.padEnd(18)} NDCG@10 ${m['ndcg@10'].toFixed(4)}  HitRate@10 ${m['hitrate@10'].toFixed(4)}  (${m.baskets} baskets)`)
-      .join('\n')}\ncomplement vs best basket baseline: ${(complementRow['ndcg@10'] / Math.max(bestBasketBaseline[1]['ndcg@10'], 1e-9)).toFixed(3)}x (${bestBasketBaseline[0]}; the bar is 1.2x)\n`,
+      .join('\n')}\ncomplement vs best basket baseline: ${(table.complement!['ndcg@10'] / Math.max(best[1]['ndcg@10'], 1e-9)).toFixed(3)}x (${best[0]}; the bar is 1.2x)\n`,
   );
+  return { baskets, best: tuned.best, grid: tuned.grid, validation, table };
+}
 
-  let ablation: Record<string, ModelMetrics> | undefined;
-  if (opts.ablation) {
-    ablation = {};
-    for (const [k, name] of STAGE_FEATURES.entries()) {
-      const without = fitStage(
-        tuning.map((w) => w.users),
-        tuning.map((w) => w.signals),
-        k,
-      ).scorer;
-      ablation[`-${name}`] = evaluateMeasures(valUsers, modelScorers(withStage(valWindow.fit.model, valWindow.signals, without, val.history)));
-    }
-    console.log(`Ablation (each feature removed, heads retrained):\n${formatTable(validation.users, { 'two-tower': validation.models['two-tower']!, ...ablation })}\n`);
+/** Stage 5 (`-- --ablation`): the second stage retrained without each feature in turn, measured on validation. */
+function ablation(t: Tuned, v: Validated): Record<string, ModelMetrics> {
+  const out: Record<string, ModelMetrics> = {};
+  for (const [k, name] of STAGE_FEATURES.entries()) {
+    const without = fitStage(
+      t.windows.map((w) => w.users),
+      t.windows.map((w) => w.signals),
+      k,
+    ).scorer;
+    out[`-${name}`] = evaluateMeasures(v.users, modelScorers(withStage(v.window.fit.model, v.window.signals, without, v.split.history)));
   }
+  console.log(`Ablation (each feature removed, heads retrained):\n${formatTable(v.result.users, { 'two-tower': v.result.models['two-tower']!, ...out })}\n`);
+  return out;
+}
 
-  const valContext = buildContext(purchases, index, products.length, tVal, ctxTuned.weights);
-  const valOrders = purchases.filter((p) => toMillis(p.date) >= tVal);
-  const coldStart = {
-    weights: ctxTuned.weights,
-    popularity: { 'ndcg@10': coldStartMetrics(valModel.prior, valContext, valOrders, index, { country: 0, daypart: 0 })['ndcg@10'] },
-    context: { 'ndcg@10': coldStartMetrics(valModel.prior, valContext, valOrders, index, ctxTuned.weights)['ndcg@10'] },
-  };
-  console.log(`Cold start (every validation order, no history): popularity NDCG@10 ${coldStart.popularity['ndcg@10']}, with country + daypart ${coldStart.context['ndcg@10']}\n`);
+/** Stage 6, cold start: popularity alone against the tuned country and daypart lifts, on every validation order. */
+function coldStart(s: Setup, t: Tuned, v: Validated) {
+  const context = buildContext(s.purchases, s.index, s.products.length, s.tVal, t.context.weights);
+  const orders = s.purchases.filter((p) => toMillis(p.date) >= s.tVal);
+  const ndcg = (w: ColdStartContext['weights']) => coldStartMetrics(v.model.prior, context, orders, s.index, w)['ndcg@10'];
+  const report = { weights: t.context.weights, popularity: { 'ndcg@10': ndcg({ country: 0, daypart: 0 }) }, context: { 'ndcg@10': ndcg(t.context.weights) } };
+  console.log(`Cold start (every validation order, no history): popularity NDCG@10 ${report.popularity['ndcg@10']}, with country + daypart ${report.context['ndcg@10']}\n`);
+  return { context, report };
+}
 
-  const metrics = { validation, int8, baselines, coldStart, basket, complementTuning: tunedComplements.grid, ...(ablation ? { ablation } : {}) };
-  const training = (f: Fit, role: string) => ({ role, ...config, examples: f.examples, seconds: Math.round(f.seconds * 10) / 10, lossByEpoch: epochLosses(f), dataset: catalog.source.dataset });
+/** The metrics every manifest of this run carries. */
+type RunMetrics = Manifest['metrics'];
 
-  // The validation model is kept (not shipped) so `npm run eval` re-measures exactly what was reported.
-  rmSync(path.join(root, VALIDATION_DIR), { recursive: true, force: true });
-  const validationOut = writeArtifacts(path.join(root, VALIDATION_DIR), valModel, {
-    catalogVersion: catalog.version,
-    products,
-    embeddings,
-    complements: valComplements,
+/** Stage 7a, export the validation model (kept, not shipped, so `npm run eval` re-measures exactly what was reported). */
+function exportValidation(s: Setup, v: Validated, q: Quantized, c: ComplementStage, context: ColdStartContext, metrics: RunMetrics): void {
+  const dir = path.join(s.root, VALIDATION_DIR);
+  rmSync(dir, { recursive: true, force: true });
+  const out = writeArtifacts(dir, v.model, {
+    catalogVersion: s.catalog.version,
+    products: s.products,
+    embeddings: q.embeddings,
+    complements: c.validation,
     metrics,
-    training: training(valWindow.fit, 'validation'),
-    golden: goldenHistories(val.history, valModel),
-    coldStart: valContext,
+    training: trainingInfo(s, v.window.fit, 'validation'),
+    golden: goldenHistories(v.split.history, v.model),
+    coldStart: context,
   });
-  writeFileSync(path.join(root, VALIDATION_DIR, 'current.json'), JSON.stringify({ version: validationOut.manifest.version, manifest: `${validationOut.manifest.version}/manifest.json`, inputsHash: '' }));
+  writeFileSync(path.join(dir, 'current.json'), JSON.stringify({ version: out.manifest.version, manifest: `${out.manifest.version}/manifest.json`, inputsHash: '' }));
+}
 
-  // 3. Ship: the same procedure one month later. The heads learn from the three latest windows (the
-  //    validation month included: its targets are the closest to what shoppers will do next), the tower from everything.
-  const latest = [tuning[1]!, tuning[2]!, valWindow];
-  const shipStage = fitStage(
+function trainingInfo(s: Setup, f: Fit, role: string) {
+  return { role, ...s.config, examples: f.examples, seconds: Math.round(f.seconds * 10) / 10, lossByEpoch: epochLosses(f), dataset: s.catalog.source.dataset };
+}
+
+/**
+ * Stage 7b, ship: the same procedure one month later. The heads learn from the three latest windows (the
+ * validation month included: its targets are the closest to what shoppers will do next), the tower from everything.
+ */
+function exportShipped(s: Setup, t: Tuned, v: Validated, q: Quantized, c: ComplementStage, metrics: RunMetrics): string {
+  const { purchases, products, index, end } = s;
+  const latest = [t.windows[1]!, t.windows[2]!, v.window];
+  const stage = fitStage(
     latest.map((w) => w.users),
     latest.map((w) => w.signals),
   );
-  const shipFit = fitWithBar('shipped', products, purchases, end, spec, config);
-  const shipModel = withStage(shipFit.model, buildSignals(products, purchases, end, spec), shipStage.scorer, purchases);
-  const out = writeArtifacts(path.join(root, MODELS_DIR), shipModel, {
-    catalogVersion: catalog.version,
+  const shipFit = fitWithBar('shipped', products, purchases, end, s.spec, s.config);
+  const model = withStage(shipFit.model, buildSignals(products, purchases, end, s.spec), stage.scorer, purchases);
+  const out = writeArtifacts(path.join(s.root, MODELS_DIR), model, {
+    catalogVersion: s.catalog.version,
     products,
-    embeddings,
-    complements: fitComplements(allBaskets, products.length, end, tunedComplements.best),
+    embeddings: q.embeddings,
+    complements: fitComplements(c.baskets, products.length, end, c.best),
     metrics,
-    training: { ...training(shipFit, 'shipped'), secondStage: { windows: latest.map((w) => iso(w.cut)), ownedOffset: shipStage.scorer.ownedOffset, repeatFeatures: shipStage.repeatFeatures, repeatHoldout: shipStage.repeatHoldout } },
-    golden: goldenHistories(purchases, shipModel),
-    coldStart: buildContext(purchases, index, products.length, end, ctxTuned.weights),
+    training: { ...trainingInfo(s, shipFit, 'shipped'), secondStage: { windows: latest.map((w) => iso(w.cut)), ownedOffset: stage.scorer.ownedOffset, repeatFeatures: stage.repeatFeatures, repeatHoldout: stage.repeatHoldout } },
+    golden: goldenHistories(purchases, model),
+    coldStart: buildContext(purchases, index, products.length, end, t.context.weights),
   });
-  const pointer: Pointer = { version: out.manifest.version, manifest: `/models/${out.manifest.version}/manifest.json`, inputsHash: modelInputsHash(catalog) };
-  writeFileSync(path.join(root, MODELS_DIR, 'current.json'), `${JSON.stringify(pointer, null, 2)}\n`);
+  const pointer: Pointer = { version: out.manifest.version, manifest: `/models/${out.manifest.version}/manifest.json`, inputsHash: modelInputsHash(s.catalog) };
+  writeFileSync(path.join(s.root, MODELS_DIR, 'current.json'), `${JSON.stringify(pointer, null, 2)}\n`);
+  writeLossCurves(s.root, shipFit, v.window.fit);
+  console.log(`models: wrote ${path.relative(s.root, out.dir)}/ (version ${out.manifest.version}); loss curves in data/models/loss-*.csv and loss-shipped.svg`);
+  return path.join(out.dir, 'manifest.json');
+}
+
+function writeLossCurves(root: string, shipped: Fit, validation: Fit): void {
   mkdirSync(path.join(root, 'data', 'models'), { recursive: true });
-  writeFileSync(path.join(root, 'data', 'models', 'loss-shipped.csv'), lossCsv(shipFit));
-  writeFileSync(path.join(root, 'data', 'models', 'loss-validation.csv'), lossCsv(valWindow.fit));
-  writeFileSync(path.join(root, 'data', 'models', 'loss-shipped.svg'), lossSvg(shipFit, 'shipped model'));
-  console.log(`models: wrote ${path.relative(root, out.dir)}/ (version ${out.manifest.version}); loss curves in data/models/loss-*.csv and loss-shipped.svg`);
-  return { manifestPath: path.join(out.dir, 'manifest.json'), validation };
+  writeFileSync(path.join(root, 'data', 'models', 'loss-shipped.csv'), lossCsv(shipped));
+  writeFileSync(path.join(root, 'data', 'models', 'loss-validation.csv'), lossCsv(validation));
+  writeFileSync(path.join(root, 'data', 'models', 'loss-shipped.svg'), lossSvg(shipped, 'shipped model'));
+}
+
+/** `npm run models`: the stages in order, each returning what the next ones read. */
+export function runPipeline(root: string, catalog: CatalogFile, purchases: Purchase[], opts: { ablation?: boolean } = {}): PipelineResult {
+  const s = setup(root, catalog, purchases);
+  const tuned = tune(s);
+  const validated = validate(s, tuned);
+  const quantized = quantize(s, validated);
+  const basket = complements(s, validated, quantized);
+  const ablated = opts.ablation ? ablation(tuned, validated) : undefined;
+  const cold = coldStart(s, tuned, validated);
+  const metrics = {
+    validation: validated.result,
+    int8: quantized.report,
+    baselines: tuned.baselines,
+    coldStart: cold.report,
+    basket: basket.table,
+    complementTuning: basket.grid,
+    ...(ablated ? { ablation: ablated } : {}),
+  };
+  exportValidation(s, validated, quantized, basket, cold.context, metrics);
+  const manifestPath = exportShipped(s, tuned, validated, quantized, basket, metrics);
+  return { manifestPath, validation: validated.result };
 }
 
 /** The issue's bar, said plainly under the table: the shipped scorer against the best baseline on each measure. */
