@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext, type APIResponse } from '@playwright/test';
-import { rng } from '../models/train';
+import { rng } from '../models/random';
 import { eventsOf } from './events-db';
 
 /**

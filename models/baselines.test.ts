@@ -4,7 +4,8 @@ import { decayedFrequency, gpTopFreq, itemKnn, orderCounts, popularity, pTopFreq
 import { evalUsers, evaluateMeasures, measureTargets, rankFor, type EvalUser } from './evaluate';
 import { F, STAGE_FEATURES } from '../lib/recs/score';
 import { listLoss, type ListExample } from './second-stage';
-import { rng, type Purchaseish } from './train';
+import { rng } from './random';
+import type { Purchaseish } from './data';
 
 /**
  * A hand-made log: five products (P0..P4), three customers. Cutoff 2011-11-01; "now" for 30-day popularity.

@@ -4,9 +4,9 @@
  */
 import { topK } from '../lib/recs/rank';
 import type { EvalUser, Scorer } from './evaluate';
-import { toMillis, type Purchaseish } from './train';
+import { DAY, toMillis } from './time';
+import type { Purchaseish } from './data';
 
-const DAY = 86_400_000;
 
 /** Orders (distinct invoices) per item, optionally only those at or after `since`. */
 export function orderCounts(history: readonly Purchaseish[], index: ReadonlyMap<string, number>, n: number, since = -Infinity): Float32Array {

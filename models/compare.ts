@@ -7,7 +7,7 @@ import { dotAll } from '../lib/recs/rank';
 import { towerInputs } from '../lib/recs/tower';
 import { DECAY_GRID, decayedFrequency, gpTopFreq, itemKnn, orderCounts, popularity, pTopFreq, recentPopularity, tifuKnn, TIFU_GRID, type TifuParams } from './baselines';
 import { evalUsers, evaluateMeasures, type EvalUser, type Measure, type ModelMetrics, type Scorer } from './evaluate';
-import type { Purchaseish } from './train';
+import type { Purchaseish } from './data';
 import { stageScorers } from './two-tower';
 
 export interface EvalResult {

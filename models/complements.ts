@@ -7,9 +7,9 @@
 import { complementScores, roundTrip, type ComplementPrior, type Complements, type ComplementSpec } from '../lib/recs/complements';
 import { topK } from '../lib/recs/rank';
 import { metricsFor } from './evaluate';
-import { rng, toMillis } from './train';
+import { rng } from './random';
+import { DAY, toMillis } from './time';
 
-const DAY = 86_400_000;
 export const COMPLEMENT_NEIGHBOURS = 10;
 
 export interface Basketish {

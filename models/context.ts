@@ -7,9 +7,8 @@ import { contextScores, type ColdStartContext } from '../lib/coldstart/context';
 import { topK } from '../lib/recs/rank';
 import type { Purchase } from './data';
 import { evaluate, type EvalUser, type Metrics } from './evaluate';
-import { toMillis } from './train';
+import { DAY, toMillis } from './time';
 
-const DAY = 86_400_000;
 /** Country names as the log spells them → ISO 3166-1 alpha-2 (what geo headers carry). */
 const ISO: Record<string, string> = {
   'United Kingdom': 'GB', France: 'FR', Germany: 'DE', EIRE: 'IE', Spain: 'ES', Netherlands: 'NL', Belgium: 'BE', Switzerland: 'CH',

@@ -10,7 +10,7 @@ import { towerInputs } from '../lib/recs/tower';
 import { writeArtifacts, type GoldenCase } from './export/artifacts';
 import { ModelMessage } from './export/coreml-schema';
 import { runCoreMl } from './export/coreml-reference';
-import { rng } from './train';
+import { rng } from './random';
 import { emptyMetrics, syntheticComplements, syntheticProducts, syntheticScorer, syntheticSignals } from './test-model';
 import type { TrainedModel } from './two-tower';
 

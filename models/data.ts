@@ -6,6 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
+import type { HistoryEvent } from '../lib/recs/features';
+import { toMillis } from './time';
 
 export const DATASET_FILE = 'online-retail.csv.gz';
 const FULL_DATASET_SOURCE =
@@ -164,4 +166,24 @@ export function cleanLog(rows: RawRow[]): CleanLog {
   // The shipped log is sorted by time; a user's file may not be, and everything downstream splits by date.
   purchases.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   return { purchases, rows: rows.length, dropped, droppedCodes };
+}
+
+export interface Purchaseish {
+  sku: string;
+  invoice: string;
+  date: string;
+  customerId: string | null;
+}
+
+/** Customer → their purchase events, time-ordered (guest rows without a customer id are skipped). */
+export function eventsByCustomer(purchases: readonly Purchaseish[]): Map<string, HistoryEvent[]> {
+  const out = new Map<string, HistoryEvent[]>();
+  for (const p of purchases) {
+    if (!p.customerId) continue;
+    const list = out.get(p.customerId) ?? [];
+    list.push({ sku: p.sku, at: toMillis(p.date), kind: 'purchase' });
+    out.set(p.customerId, list);
+  }
+  for (const list of out.values()) list.sort((a, b) => a.at - b.at);
+  return out;
 }

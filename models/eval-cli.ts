@@ -20,7 +20,7 @@ import { basketsOf, basketTable } from './complements';
 import { cleanLog, readLog, type Purchase } from './data';
 import { evalUsers, formatTable, splitAt } from './evaluate';
 import { MODELS_DIR, readPurchases, VALIDATION_DIR, verdict } from './pipeline';
-import { toMillis } from './train';
+import { toMillis } from './time';
 
 async function main(): Promise<void> {
   const root = process.cwd();

@@ -10,7 +10,8 @@
  */
 import type { HistoryEvent } from '../lib/recs/features';
 import { topK } from '../lib/recs/rank';
-import { eventsByCustomer, toMillis, type Purchaseish } from './train';
+import { eventsByCustomer, type Purchaseish } from './data';
+import { toMillis } from './time';
 
 export const K = 10;
 

@@ -13,7 +13,8 @@ import { PointerSchema } from '../lib/recs/manifest';
 import { poolHistory, userTower } from '../lib/recs/tower';
 import { goldenCases, writeArtifacts, type GoldenCase } from './export/artifacts';
 import { onnxUserEmbeddings } from './compare';
-import { initParams, itemEmbeddings, rng } from './train';
+import { initParams, itemEmbeddings } from './train';
+import { rng } from './random';
 import { emptyMetrics, syntheticComplements, syntheticProducts, syntheticScorer, syntheticSignals } from './test-model';
 import type { TrainedModel } from './two-tower';
 

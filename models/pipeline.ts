@@ -26,18 +26,18 @@ import { compare, tuneBaselines, type BaselineSettings, type EvalResult } from '
 import { buildContext, coldStartMetrics, tuneContextWeights } from './context';
 import { evalUsers, evaluateMeasures, formatTable, splitAt, type EvalUser, type ModelMetrics } from './evaluate';
 import { writeArtifacts } from './export/artifacts';
-import { cleanLog, locateDataset, readLog, type Purchase } from './data';
+import { cleanLog, eventsByCustomer, locateDataset, readLog, type Purchase, type Purchaseish } from './data';
 import { graphHash, PROJECT } from './code-graph';
 import { fitStage, type StageFit, type WindowUser } from './second-stage';
 import { buildSignals } from './signals';
 import { basketsOf, basketTable, fitComplements, tuneComplements, type Basket } from './complements';
 import { recentPopularity } from './baselines';
-import { DEFAULT_TRAIN_CONFIG, eventsByCustomer, toMillis, type Purchaseish } from './train';
+import { DEFAULT_TRAIN_CONFIG } from './train';
+import { DAY, toMillis } from './time';
 import { fit, modelScorers, priorFrom, windowUsers, withStage, type Fit, type TrainedModel } from './two-tower';
 import type { Complements } from '../lib/recs/complements';
 import type { ColdStartContext } from '../lib/coldstart/context';
 
-const DAY = 86_400_000;
 export const MODELS_DIR = path.join('public', 'models');
 export const VALIDATION_DIR = path.join('data', 'models', 'validation');
 /** Far below what 929 validation customers can resolve (one customer's hit moves NDCG@10 by about 0.001). */

@@ -4,7 +4,7 @@ import { STAGE_FEATURES } from '../lib/recs/score';
 import { evaluateMeasures, type EvalUser } from './evaluate';
 import { chooseRepeatFeatures, REPEAT_FEATURE_SETS, repeatNdcg, type WindowUser } from './second-stage';
 import { syntheticSignals } from './test-model';
-import { rng } from './train';
+import { rng } from './random';
 import { stageScorers } from './two-tower';
 
 const N = 30;

@@ -17,8 +17,9 @@ import type { HistoryInputs } from '../lib/recs/features';
 import { topK } from '../lib/recs/rank';
 import { F, featureMatrix, isOwnedFeature, repeatScores, scoreHead, STAGE_FEATURES, userContext, type ScorerSpec, type StageFeature } from '../lib/recs/score';
 import type { ItemSignals } from '../lib/recs/signals';
+import { adamStep, logSumExp, moments, type AdamSettings } from './optim';
 import { K, measureTargets, metricsFor, rankFor, type EvalUser } from './evaluate';
-import { rng } from './train';
+import { rng } from './random';
 
 export const SAMPLED_NEGATIVES = 400;
 export const OFFSET_GRID = [-2, -1, 0, 1, 2, 3, 4, 6, 10, 1000];
@@ -74,23 +75,19 @@ export function examplesFor(head: 'explore' | 'repeat', users: readonly WindowUs
   return out;
 }
 
-/** Mean negative log-likelihood of the targets, plus L2; the gradient into `grad` when given. */
+/** Mean negative log-likelihood of the targets, plus L2; the gradient into `grad` when given. Shapes: each example's X [m, F], logWeight [m]. */
 export function listLoss(w: Float64Array, examples: readonly ListExample[], grad?: Float64Array): number {
   let loss = 0;
   grad?.fill(0);
   for (const e of examples) {
     const m = e.logWeight.length;
     const z = new Float64Array(m);
-    let max = -Infinity;
     for (let r = 0; r < m; r++) {
       let s = e.logWeight[r]!;
       for (let f = 0; f < F; f++) s += w[f]! * e.X[r * F + f]!;
       z[r] = s;
-      if (s > max) max = s;
     }
-    let sum = 0;
-    for (let r = 0; r < m; r++) sum += Math.exp(z[r]! - max);
-    const logZ = max + Math.log(sum);
+    const { logZ } = logSumExp(z);
     for (const t of e.targets) loss -= (z[t]! - e.logWeight[t]! - logZ) / e.targets.length;
     if (!grad) continue;
     // d/dw of −(z_t − logZ) = −x_t + E_p[x], averaged over the targets (E_p[x] is shared).
@@ -107,20 +104,16 @@ export function listLoss(w: Float64Array, examples: readonly ListExample[], grad
   return loss;
 }
 
+const ADAM: AdamSettings = { lr: 0.05, beta1: 0.9, beta2: 0.999, eps: 1e-8, form: 'textbook', lazy: false };
+
 /** Adam on the full batch. `mask` zeroes features out (the ablation, and the owned-only ones for explore). */
 export function trainHead(examples: readonly ListExample[], mask: readonly boolean[]): Float64Array {
   const w = new Float64Array(F);
-  const m = new Float64Array(F);
-  const v = new Float64Array(F);
+  const state = moments(F);
   const g = new Float64Array(F);
   for (let step = 1; step <= EPOCHS; step++) {
     listLoss(w, examples, g);
-    for (let f = 0; f < F; f++) {
-      if (!mask[f]) continue;
-      m[f] = 0.9 * m[f]! + 0.1 * g[f]!;
-      v[f] = 0.999 * v[f]! + 0.001 * g[f]! * g[f]!;
-      w[f]! -= (0.05 * (m[f]! / (1 - 0.9 ** step))) / (Math.sqrt(v[f]! / (1 - 0.999 ** step)) + 1e-8);
-    }
+    adamStep(w, g, state, step, ADAM, (f) => !mask[f]);
   }
   return w;
 }

@@ -2,10 +2,10 @@
 import type { Product } from '../lib/catalog/types';
 import { nameTokens, type FeatureSpec } from '../lib/recs/features';
 import type { ItemSignals } from '../lib/recs/signals';
-import { eventsByCustomer, toMillis, type Purchaseish } from './train';
+import { eventsByCustomer, type Purchaseish } from './data';
+import { DAY, toMillis } from './time';
 import { CATEGORY_ORDER } from './two-tower';
 
-const DAY = 86_400_000;
 export const NEIGHBOURS_PER_ITEM = 10;
 /** Pseudo-buyers of the catalogue's average added to each product's repeat rate and interval. */
 const SHRINK = 5;

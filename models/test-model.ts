@@ -2,7 +2,7 @@
 import { STAGE_FEATURES, type ScorerSpec } from '../lib/recs/score';
 import type { ItemSignals } from '../lib/recs/signals';
 import type { Manifest } from '../lib/recs/manifest';
-import { rng } from './train';
+import { rng } from './random';
 
 /** Signals with every part populated: vectors, two neighbours and two name tokens per item, three categories. */
 export function syntheticSignals(n: number, seed = 5): ItemSignals {

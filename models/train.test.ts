@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { batchLoss, initParams, logQ, rng, zerosLike, type Example, type ItemTable, type Params } from './train';
+import { batchLoss, initParams, logQ, zerosLike, type Example, type ItemTable, type Params } from './train';
+import { rng } from './random';
 
 // A tiny problem: 6 items, d = 4, 5 examples with histories, two sharing a target.
 const items: ItemTable = {

@@ -10,7 +10,10 @@
  *              each example weighted by 0.5^(age / trainHalfLifeDays).
  */
 import { historyInputs, type FeatureSpec, type HistoryEvent, type ItemFeatures } from '../lib/recs/features';
-import { EPS } from '../lib/recs/tower';
+import { denseNormInto, EPS, poolInto } from '../lib/recs/tower';
+import { adamStep, logSumExp, moments, type AdamSettings, type Moments } from './optim';
+import { gaussian, rng } from './random';
+import { DAY } from './time';
 
 export interface TrainConfig {
   dim: number;
@@ -52,22 +55,6 @@ export interface Params {
 }
 
 const KEYS = ['Eid', 'Ecat', 'Eprice', 'Etok', 'W', 'b'] as const;
-
-/** mulberry32: a small, seedable PRNG, so training is reproducible bit for bit. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(rand: () => number): number {
-  return Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
-}
 
 export function initParams(items: ItemTable, dim: number, seed: number): Params {
   const rand = rng(seed);
@@ -126,28 +113,6 @@ export interface Example {
   weight: number;
 }
 
-export interface Purchaseish {
-  sku: string;
-  invoice: string;
-  date: string;
-  customerId: string | null;
-}
-
-export const toMillis = (date: string) => Date.parse(`${date.replace(' ', 'T')}:00Z`);
-
-/** Customer → their purchase events, time-ordered (guest rows without a customer id are skipped). */
-export function eventsByCustomer(purchases: readonly Purchaseish[]): Map<string, HistoryEvent[]> {
-  const out = new Map<string, HistoryEvent[]>();
-  for (const p of purchases) {
-    if (!p.customerId) continue;
-    const list = out.get(p.customerId) ?? [];
-    list.push({ sku: p.sku, at: toMillis(p.date), kind: 'purchase' });
-    out.set(p.customerId, list);
-  }
-  for (const list of out.values()) list.sort((a, b) => a.at - b.at);
-  return out;
-}
-
 /**
  * One example per (customer, basket, product) where the customer had bought something before:
  * history = everything before that basket, target = the product.
@@ -167,7 +132,7 @@ export function buildExamples(events: Map<string, HistoryEvent[]>, index: Readon
       }
       if (i > 0 && at < cutoff) {
         const h = historyInputs(list.slice(0, i), index, at, spec);
-        const weight = Math.pow(0.5, (cutoff - at) / 86_400_000 / trainHalfLifeDays);
+        const weight = Math.pow(0.5, (cutoff - at) / DAY / trainHalfLifeDays);
         for (const target of basket) out.push({ ids: h.ids, weights: h.weights, target, weight });
       }
       i = j;
@@ -176,10 +141,18 @@ export function buildExamples(events: Map<string, HistoryEvent[]>, index: Readon
   return out;
 }
 
-/** Loss of one batch; with `grads`, adds its gradient there. */
-export function batchLoss(p: Params, items: ItemTable, batch: readonly Example[], logQ: Float64Array, tau: number, grads: Params | null): number {
+/** The items a batch touches (targets and history rows), each through the item tower once. Shapes: e [L, d], rnorm [L]. */
+interface BatchItems {
+  /** Item id → its row in `e`. */
+  local: Map<number, number>;
+  /** e_i = r_i / ‖r_i‖. */
+  e: Float64Array;
+  /** max(‖r_i‖, ε), for the backward pass through the normalisation. */
+  rnorm: Float64Array;
+}
+
+function embedBatchItems(p: Params, items: ItemTable, batch: readonly Example[]): BatchItems {
   const d = p.dim;
-  // Items this batch touches, computed once each.
   const local = new Map<number, number>();
   const touch = (id: number) => {
     if (!local.has(id)) local.set(id, local.size);
@@ -188,9 +161,8 @@ export function batchLoss(p: Params, items: ItemTable, batch: readonly Example[]
     touch(ex.target);
     for (let j = 0; j < ex.ids.length; j++) if (ex.ids[j]! >= 0 && ex.weights[j]! > 0) touch(ex.ids[j]!);
   }
-  const L = local.size;
-  const e = new Float64Array(L * d);
-  const rnorm = new Float64Array(L);
+  const e = new Float64Array(local.size * d);
+  const rnorm = new Float64Array(local.size);
   for (const [id, li] of local) {
     itemRaw(p, items.features[id]!, id, e, li * d);
     let n = 0;
@@ -199,64 +171,57 @@ export function batchLoss(p: Params, items: ItemTable, batch: readonly Example[]
     rnorm[li] = n;
     for (let k = 0; k < d; k++) e[li * d + k]! /= n;
   }
+  return { local, e, rnorm };
+}
 
+/** Each example through the user tower (lib/recs/tower.ts's forward pass, in float64). Shapes: pooled, u [B, d]; totals, znorm [B]. */
+interface BatchUsers {
+  pooled: Float64Array;
+  u: Float64Array;
+  /** The pooling's denominator max(Σ w, ε). */
+  totals: Float64Array;
+  /** max(‖z‖, ε). */
+  znorm: Float64Array;
+}
+
+function embedBatchUsers(p: Params, batch: readonly Example[], it: BatchItems): BatchUsers {
+  const d = p.dim;
   const B = batch.length;
-  const pooled = new Float64Array(B * d);
-  const u = new Float64Array(B * d);
-  const znorm = new Float64Array(B);
-  const totals = new Float64Array(B);
-  for (let bi = 0; bi < B; bi++) {
-    const ex = batch[bi]!;
-    let total = 0;
-    for (let j = 0; j < ex.ids.length; j++) {
-      const id = ex.ids[j]!;
-      const w = ex.weights[j]!;
-      if (id < 0 || w === 0) continue;
-      total += w;
-      const li = local.get(id)!;
-      for (let k = 0; k < d; k++) pooled[bi * d + k]! += w * e[li * d + k]!;
-    }
-    totals[bi] = Math.max(total, EPS);
-    for (let k = 0; k < d; k++) pooled[bi * d + k]! /= totals[bi]!;
-    let n = 0;
-    for (let jj = 0; jj < d; jj++) {
-      let s = p.b[jj]!;
-      for (let ii = 0; ii < d; ii++) s += pooled[bi * d + ii]! * p.W[ii * d + jj]!;
-      u[bi * d + jj] = s;
-      n += s * s;
-    }
-    n = Math.max(Math.sqrt(n), EPS);
-    znorm[bi] = n;
-    for (let k = 0; k < d; k++) u[bi * d + k]! /= n;
-  }
+  const out: BatchUsers = { pooled: new Float64Array(B * d), u: new Float64Array(B * d), totals: new Float64Array(B), znorm: new Float64Array(B) };
+  const row = (id: number) => it.local.get(id)! * d;
+  batch.forEach((ex, bi) => {
+    out.totals[bi] = poolInto(out.pooled, bi * d, it.e, row, d, ex.ids, ex.weights);
+    out.znorm[bi] = denseNormInto(out.u, bi * d, out.pooled, bi * d, p.W, p.b, d);
+  });
+  return out;
+}
 
-  const tgt = batch.map((ex) => local.get(ex.target)!);
-  const weightSum = batch.reduce((s, ex) => s + ex.weight, 0) || 1;
-  let loss = 0;
-  const dlogit = grads ? new Float64Array(B * B) : null;
-  const logits = new Float64Array(B);
-  for (let bi = 0; bi < B; bi++) {
-    let max = -Infinity;
-    for (let kk = 0; kk < B; kk++) {
-      // Another example with the same target is not a negative.
-      if (kk !== bi && batch[kk]!.target === batch[bi]!.target) {
-        logits[kk] = -Infinity;
-        continue;
-      }
-      let s = 0;
-      for (let k = 0; k < d; k++) s += u[bi * d + k]! * e[tgt[kk]! * d + k]!;
-      logits[kk] = s / tau - logQ[batch[kk]!.target]!;
-      if (logits[kk]! > max) max = logits[kk]!;
+/**
+ * Example bi's logits against every target in the batch (the in-batch negatives), into `out` [B]:
+ * (u_bi · e_target) / τ, then the two corrections TFRS names as layers: accidental hits removed (another
+ * example with the same target is not a negative: −∞) and the logQ correction (− log q_target, undoing the
+ * popularity bias of in-batch sampling).
+ */
+function inBatchLogits(bi: number, batch: readonly Example[], users: BatchUsers, it: BatchItems, logQ: Float64Array, tau: number, d: number, out: Float64Array): void {
+  for (let kk = 0; kk < batch.length; kk++) {
+    if (kk !== bi && batch[kk]!.target === batch[bi]!.target) {
+      out[kk] = -Infinity; // accidental hit
+      continue;
     }
-    let z = 0;
-    for (let kk = 0; kk < B; kk++) z += Math.exp(logits[kk]! - max);
-    const scale = batch[bi]!.weight / weightSum;
-    loss += scale * (Math.log(z) + max - logits[bi]!);
-    if (dlogit) for (let kk = 0; kk < B; kk++) dlogit[bi * B + kk] = scale * (Math.exp(logits[kk]! - max) / z - (kk === bi ? 1 : 0));
+    const t = it.local.get(batch[kk]!.target)!;
+    let s = 0;
+    for (let k = 0; k < d; k++) s += users.u[bi * d + k]! * it.e[t * d + k]!;
+    out[kk] = s / tau - logQ[batch[kk]!.target]!;
   }
-  if (!grads || !dlogit) return loss;
+}
 
-  const de = new Float64Array(L * d);
+/** The backward pass from the logits' gradient `dlogit` [B, B] through both towers into `grads`. */
+function backward(p: Params, items: ItemTable, batch: readonly Example[], it: BatchItems, users: BatchUsers, dlogit: Float64Array, tau: number, grads: Params): void {
+  const d = p.dim;
+  const B = batch.length;
+  const { e, local } = it;
+  const { u } = users;
+  const de = new Float64Array(local.size * d);
   const du = new Float64Array(d);
   const dz = new Float64Array(d);
   const dp = new Float64Array(d);
@@ -265,7 +230,7 @@ export function batchLoss(p: Params, items: ItemTable, batch: readonly Example[]
     for (let kk = 0; kk < B; kk++) {
       const g = dlogit[bi * B + kk]! / tau;
       if (g === 0) continue;
-      const t = tgt[kk]!;
+      const t = local.get(batch[kk]!.target)!;
       for (let k = 0; k < d; k++) {
         du[k]! += g * e[t * d + k]!;
         de[t * d + k]! += g * u[bi * d + k]!;
@@ -274,10 +239,10 @@ export function batchLoss(p: Params, items: ItemTable, batch: readonly Example[]
     // Through u = z / ‖z‖.
     let dot = 0;
     for (let k = 0; k < d; k++) dot += u[bi * d + k]! * du[k]!;
-    for (let k = 0; k < d; k++) dz[k] = (du[k]! - u[bi * d + k]! * dot) / znorm[bi]!;
+    for (let k = 0; k < d; k++) dz[k] = (du[k]! - u[bi * d + k]! * dot) / users.znorm[bi]!;
     // Through z = pooled · W + b.
     for (let ii = 0; ii < d; ii++) {
-      const pv = pooled[bi * d + ii]!;
+      const pv = users.pooled[bi * d + ii]!;
       let s = 0;
       for (let jj = 0; jj < d; jj++) {
         grads.W[ii * d + jj]! += pv * dz[jj]!;
@@ -293,24 +258,51 @@ export function batchLoss(p: Params, items: ItemTable, batch: readonly Example[]
       const w = ex.weights[j]!;
       if (id < 0 || w === 0) continue;
       const li = local.get(id)!;
-      const c = w / totals[bi]!;
+      const c = w / users.totals[bi]!;
       for (let k = 0; k < d; k++) de[li * d + k]! += c * dp[k]!;
     }
   }
-  // Through e = r / ‖r‖ into the item tower's tables.
-  for (const [id, li] of local) {
+  backItems(items, it, de, d, grads);
+}
+
+/** Through e = r / ‖r‖ into the item tower's tables. */
+function backItems(items: ItemTable, it: BatchItems, de: Float64Array, d: number, grads: Params): void {
+  for (const [id, li] of it.local) {
     let dot = 0;
-    for (let k = 0; k < d; k++) dot += e[li * d + k]! * de[li * d + k]!;
+    for (let k = 0; k < d; k++) dot += it.e[li * d + k]! * de[li * d + k]!;
     const f = items.features[id]!;
     const t = f.tokens.length;
     for (let k = 0; k < d; k++) {
-      const dr = (de[li * d + k]! - e[li * d + k]! * dot) / rnorm[li]!;
+      const dr = (de[li * d + k]! - it.e[li * d + k]! * dot) / it.rnorm[li]!;
       grads.Eid[id * d + k]! += dr;
       grads.Ecat[f.category * d + k]! += dr;
       grads.Eprice[f.priceBucket * d + k]! += dr;
       for (const tok of f.tokens) grads.Etok[tok * d + k]! += dr / t;
     }
   }
+}
+
+/**
+ * Loss of one batch: the example-weighted sampled softmax over in-batch targets; with `grads`, adds its
+ * gradient there. Forward: items, users, logits (with the corrections), log-sum-exp; then the backward pass.
+ */
+export function batchLoss(p: Params, items: ItemTable, batch: readonly Example[], logQ: Float64Array, tau: number, grads: Params | null): number {
+  const d = p.dim;
+  const B = batch.length;
+  const it = embedBatchItems(p, items, batch);
+  const users = embedBatchUsers(p, batch, it);
+  const weightSum = batch.reduce((s, ex) => s + ex.weight, 0) || 1;
+  let loss = 0;
+  const dlogit = grads ? new Float64Array(B * B) : null;
+  const logits = new Float64Array(B);
+  for (let bi = 0; bi < B; bi++) {
+    inBatchLogits(bi, batch, users, it, logQ, tau, d, logits);
+    const { max, sum, logZ } = logSumExp(logits, B);
+    const scale = batch[bi]!.weight / weightSum;
+    loss += scale * (logZ - logits[bi]!);
+    if (dlogit) for (let kk = 0; kk < B; kk++) dlogit[bi * B + kk] = scale * (Math.exp(logits[kk]! - max) / sum - (kk === bi ? 1 : 0));
+  }
+  if (grads && dlogit) backward(p, items, batch, it, users, dlogit, tau, grads);
   return loss;
 }
 
@@ -334,8 +326,7 @@ export function train(
   onStep: (done: number, total: number, loss: number) => void = () => {},
 ): TrainResult {
   const p = initParams(items, config.dim, config.seed);
-  const m = zerosLike(p);
-  const v = zerosLike(p);
+  const state = Object.fromEntries(KEYS.map((key) => [key, moments(p[key].length)])) as Record<(typeof KEYS)[number], Moments>;
   const q = logQ(examples, items.count);
   const rand = rng(config.seed + 1);
   const order = Array.from({ length: examples.length }, (_, i) => i);
@@ -344,7 +335,7 @@ export function train(
   const stepsPerEpoch = Math.max(1, Math.floor(examples.length / config.batchSize));
   const total = stepsPerEpoch * config.epochs;
   const losses: TrainResult['losses'] = [];
-  const [b1, b2] = [0.9, 0.999];
+  const adam: AdamSettings = { lr: config.learningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8, form: 'folded', lazy: true };
   let step = 0;
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
@@ -356,20 +347,7 @@ export function train(
       const g = zerosLike(p);
       const loss = batchLoss(p, items, batch, q, config.temperature, g);
       step++;
-      const lr = (config.learningRate * Math.sqrt(1 - b2 ** step)) / (1 - b1 ** step);
-      for (const key of KEYS) {
-        const P = p[key];
-        const G = g[key];
-        const M = m[key];
-        const V = v[key];
-        for (let k = 0; k < P.length; k++) {
-          const gk = G[k]!;
-          if (gk === 0 && M[k] === 0) continue; // untouched rows stay put (lazy Adam)
-          M[k] = b1 * M[k]! + (1 - b1) * gk;
-          V[k] = b2 * V[k]! + (1 - b2) * gk * gk;
-          P[k]! -= (lr * M[k]!) / (Math.sqrt(V[k]!) + 1e-8);
-        }
-      }
+      for (const key of KEYS) adamStep(p[key], g[key], state[key], step, adam); // untouched rows stay put (lazy)
       losses.push({ epoch, step, loss });
       onStep(step, total, loss);
     }

@@ -10,7 +10,8 @@ import { poolHistory, userTower } from '../lib/recs/tower';
 import { recentPopularity } from './baselines';
 import type { EvalUser, Measure, Scorer } from './evaluate';
 import type { WindowUser } from './second-stage';
-import { buildExamples, eventsByCustomer, itemEmbeddings, train, type ItemTable, type Purchaseish, type TrainConfig, type TrainResult } from './train';
+import { buildExamples, itemEmbeddings, train, type ItemTable, type TrainConfig, type TrainResult } from './train';
+import { eventsByCustomer, type Purchaseish } from './data';
 
 export const CATEGORY_ORDER = CATEGORIES.map((c) => c.slug as string);
 

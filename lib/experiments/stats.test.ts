@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rng } from '../../models/train';
+import { rng } from '../../models/random';
 import { chiSquarePValue, fixedInterval, liftEstimate, meanEstimate, normalQuantile, ratioEstimate, sequentialInterval, visitorsToResolve, wilson, type Estimate } from './stats';
 
 // Seeded uniform [0, 1): the training pipeline's mulberry32, so the simulations give the same answer on every run.

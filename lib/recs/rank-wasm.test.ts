@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileKernel, generatedSource } from '../../scripts/build-kernel';
-import { rng } from '../../models/train';
+import { rng } from '../../models/random';
 import { loadModel } from './artifacts';
 import { quantizeRows } from './quantize';
 import { dotAll, topK } from './rank';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticScorer, syntheticSignals } from '../../models/test-model';
-import { rng } from '../../models/train';
+import { rng } from '../../models/random';
 import { DEFAULT_FEATURE_SPEC, historyInputs, type HistoryEvent } from './features';
 import { checkSpec, F, FEATURE_TABLE, featureMatrix, FX, type StageFeature, rankingScores, repeatScores, scoreHead, scoreParts, scoreRow, STAGE_FEATURES, userContext } from './score';
 import { decodeSignals, encodeSignals, signalsLayout } from './signals';

@@ -15,35 +15,52 @@ export interface UserTowerWeights {
   b: Float32Array;
 }
 
-/** Weighted mean of the given item embeddings (rows of `table`, row-major n × d); padding ids are skipped. */
-export function poolHistory(table: Float32Array, dim: number, ids: Int32Array, weights: Float32Array): Float32Array {
-  const pooled = new Float32Array(dim);
+/** Float32 in the runtimes, float64 in training: the same operations, rounded where each stores. */
+type Vec = Float32Array | Float64Array;
+
+/**
+ * The weighted mean of the history's rows into out[off, off + dim): Σ_j w_j · table[row(id_j)] / max(Σ_j w_j, ε),
+ * padding and zero weights skipped. Returns the denominator (training's backward pass divides by it).
+ */
+export function poolInto(out: Vec, off: number, table: Vec, row: (id: number) => number, dim: number, ids: Int32Array, weights: Float32Array): number {
   let total = 0;
   for (let j = 0; j < ids.length; j++) {
     const id = ids[j]!;
     const w = weights[j]!;
     if (id < 0 || w === 0) continue;
     total += w;
-    const off = id * dim;
-    for (let k = 0; k < dim; k++) pooled[k]! += w * table[off + k]!;
+    const at = row(id);
+    for (let k = 0; k < dim; k++) out[off + k]! += w * table[at + k]!;
   }
   const denom = Math.max(total, EPS);
-  for (let k = 0; k < dim; k++) pooled[k]! /= denom;
+  for (let k = 0; k < dim; k++) out[off + k]! /= denom;
+  return denom;
+}
+
+/** u = z / max(‖z‖, ε) with z = pooled · W + b, into out[off, off + d). Returns max(‖z‖, ε) (training's backward pass divides by it). */
+export function denseNormInto(out: Vec, off: number, pooled: Vec, poolOff: number, W: Vec, b: Vec, d: number): number {
+  for (let j = 0; j < d; j++) {
+    let s = b[j]!;
+    for (let i = 0; i < d; i++) s += pooled[poolOff + i]! * W[i * d + j]!;
+    out[off + j] = s;
+  }
+  let norm = 0;
+  for (let j = 0; j < d; j++) norm += out[off + j]! * out[off + j]!;
+  norm = Math.max(Math.sqrt(norm), EPS);
+  for (let j = 0; j < d; j++) out[off + j]! /= norm;
+  return norm;
+}
+
+/** Weighted mean of the given item embeddings (rows of `table`, row-major n × d); padding ids are skipped. */
+export function poolHistory(table: Float32Array, dim: number, ids: Int32Array, weights: Float32Array): Float32Array {
+  const pooled = new Float32Array(dim);
+  poolInto(pooled, 0, table, (id) => id * dim, dim, ids, weights);
   return pooled;
 }
 
 export function userTower(weights: UserTowerWeights, pooled: Float32Array): Float32Array {
-  const d = weights.dim;
-  const z = new Float32Array(d);
-  for (let j = 0; j < d; j++) {
-    let s = weights.b[j]!;
-    for (let i = 0; i < d; i++) s += pooled[i]! * weights.W[i * d + j]!;
-    z[j] = s;
-  }
-  let norm = 0;
-  for (let j = 0; j < d; j++) norm += z[j]! * z[j]!;
-  norm = Math.max(Math.sqrt(norm), EPS);
-  for (let j = 0; j < d; j++) z[j]! /= norm;
+  const z = new Float32Array(weights.dim);
+  denseNormInto(z, 0, pooled, 0, weights.W, weights.b, weights.dim);
   return z;
 }
 
