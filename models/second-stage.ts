@@ -11,7 +11,7 @@
  *            grid value with the best NDCG@10 on the training windows (it decides how many re-buys lead).
  *
  * Gradients by hand (the loss of a linear softmax is two lines of calculus); `second-stage.test.ts` checks
- * them against finite differences. Adam, full batch, deterministic.
+ * them against finite differences (in `models/baselines.test.ts`). Adam (models/optim.ts), full batch, deterministic.
  */
 import type { HistoryInputs } from '../lib/recs/features';
 import { topK } from '../lib/recs/rank';

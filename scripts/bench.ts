@@ -18,6 +18,8 @@ import { chromium, type Browser } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/browser';
 import { parseCatalogFile } from '../lib/catalog/types';
 import type { BenchResult } from '../lib/device/protocol';
+import { rowFiles, versionFiles } from '../lib/recs/artifacts';
+import { ManifestSchema, PointerSchema } from '../lib/recs/manifest';
 import { percentiles } from '../lib/recs/timing';
 import { startNextServer } from './next-server';
 
@@ -215,14 +217,17 @@ async function webVitals(browser: Browser) {
 /** On-disk, gzip and brotli sizes of what a device downloads. */
 function compressedSizes() {
   const files = (dir: string, re: RegExp) => readdirSync(dir, { recursive: true }).map(String).filter((f) => re.test(f)).map((f) => path.join(dir, f));
-  const pointer = JSON.parse(readFileSync('public/models/current.json', 'utf8')) as { manifest: string };
+  const pointer = PointerSchema.parse(JSON.parse(readFileSync('public/models/current.json', 'utf8')));
   const modelDir = path.join('public', path.dirname(pointer.manifest));
+  // What the worker downloads, as the manifest lists it (lib/recs/artifacts.ts: the same lists the loader reads).
+  const manifest = ManifestSchema.parse(JSON.parse(readFileSync(path.join('public', pointer.manifest), 'utf8')));
+  const inModel = (entries: { path: string }[]) => entries.map((e) => path.join(modelDir, e.path));
   const groups: Record<string, string[]> = {
     'page JS (.next/static)': files('.next/static', /\.js$/),
     'ORT runtime (WASM build)': files('public/ort', /ort-wasm-simd-threaded\.(wasm|mjs)$/),
     'ORT runtime (WebGPU build)': files('public/ort', /ort-wasm-simd-threaded\.jsep\.(wasm|mjs)$|asyncify\.(wasm|mjs)$/),
-    'model (tower, prior, ids, context)': files(modelDir, /(user-tower\.onnx|prior\.f32\.bin|items\.json|coldstart\.json|manifest\.json)$/),
-    'embeddings (float32)': files(modelDir, /items\.f32\.bin$/),
+    'model (manifest, tower, prior, ids, signals, metadata, complements)': [path.join('public', pointer.manifest), ...inModel(versionFiles(manifest, false))],
+    [`embeddings (${manifest.embeddings.use})`]: inModel(rowFiles(manifest)),
   };
   return Object.entries(groups).map(([name, list]) => {
     let raw = 0;

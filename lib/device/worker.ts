@@ -186,17 +186,20 @@ const enqueue = <T>(job: () => Promise<T>): Promise<T> => {
   return run;
 };
 
-async function rank(req: RankRequest): Promise<RankResponse> {
-  const pin = req.modelVersion ?? null;
-  const choice = req.ep ?? 'auto';
-  if (pin !== readyPin || choice !== readyChoice) ready = undefined; // another version, or another provider asked for
+/** The model for this provider and version, loaded once; another provider or version asked for loads afresh. */
+function readyFor(choice: ExecutionChoice, pin: string | null): Promise<Ready> {
+  if (pin !== readyPin || choice !== readyChoice) ready = undefined;
   readyPin = pin;
   readyChoice = choice;
   ready ??= init(choice, pin);
-  const r = await ready.catch((e: unknown) => {
+  return ready.catch((e: unknown) => {
     ready = undefined; // a later request retries: recovery on the next good load
     throw e;
   });
+}
+
+async function rank(req: RankRequest): Promise<RankResponse> {
+  const r = await readyFor(req.ep ?? 'auto', req.modelVersion ?? null);
   const first = r.loadMs;
   r.loadMs = 0;
   const now = Date.now();
@@ -252,9 +255,7 @@ function answerShelf(r: Ready, req: RankRequest, rules: ShelfRules, tower: Tower
 /** The bench code loads only when a bench asks (`/?bench=1`): never part of a shopper's worker download. */
 async function benchHere(req: BenchRequest): Promise<BenchResult> {
   const started = performance.now();
-  readyChoice = req.ep ?? 'auto';
-  ready ??= init(readyChoice, readyPin);
-  const r = await ready;
+  const r = await readyFor(req.ep ?? 'auto', readyPin);
   const loadMs = performance.now() - started;
   const { runBench } = await import('./worker-bench');
   const history = bestSellerHistory(r.model.manifest.features.historyLength);

@@ -1,6 +1,6 @@
 /**
  * What each path takes: methods and the largest request body. The one table the request gate reads;
- * `lib/http/routes.test.ts` holds it to the route handlers in `app/` (their exported methods), so a new
+ * `lib/http/http.test.ts` holds it to the route handlers in `app/` (their exported methods), so a new
  * route cannot be added without saying what it accepts.
  */
 import { MAX_BODY_BYTES } from '../events/schema';

@@ -85,6 +85,18 @@ export interface LoadedModel extends DeviceModel {
   tower: UserTowerWeights;
 }
 
+/** The rows a runtime ranks with: the int8 file and its scales where the manifest says int8, else float32. */
+export function rowFiles(manifest: Manifest): FileEntry[] {
+  const f = manifest.files;
+  return manifest.embeddings.use === 'int8' ? [f.itemsInt8, f.itemsInt8Scales] : [f.itemsFloat32];
+}
+
+/** Every file a runtime reads of a version besides the rows: the browser's, or with the tower's weights the edge's. */
+export function versionFiles(manifest: Manifest, withTower: boolean): FileEntry[] {
+  const f = manifest.files;
+  return [f.userTower, f.prior, f.itemIds, f.signals, f.itemMeta, f.complements, ...(withTower ? [f.towerWeights] : [])];
+}
+
 /** Every file of a version, each verified (the edge, `npm run eval`, the tests). */
 export function loadModel(read: ReadFile, manifestPath = 'manifest.json'): Promise<LoadedModel> {
   return load(read, manifestPath, true);
@@ -108,9 +120,7 @@ async function load(read: ReadFile, manifestPath: string, withTower: boolean): P
   } catch (e) {
     throw new ArtifactError(`manifest scorer: ${(e as Error).message}`);
   }
-  const [userTower, prior, ids, signalBytes, metaBytes, complementBytes, towerBytes] = (await Promise.all(
-    [files.userTower, files.prior, files.itemIds, files.signals, files.itemMeta, files.complements, ...(withTower ? [files.towerWeights] : [])].map((f) => readVerified(read, f)),
-  )) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array | undefined];
+  const [userTower, prior, ids, signalBytes, metaBytes, complementBytes, towerBytes] = (await Promise.all(versionFiles(manifest, withTower).map((f) => readVerified(read, f)))) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array | undefined];
   const signals = decoded(files.signals, () => decodeSignals(signalBytes, n, manifest.signals));
   let items: Float32Array;
   if (manifest.embeddings.use === 'int8') {

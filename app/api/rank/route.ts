@@ -1,9 +1,7 @@
-import { getConfig } from '@/lib/config';
 import { parseRankQuery } from '@/lib/coldstart/query';
 import { geoFromHeaders, serveColdStart } from '@/lib/coldstart/serve';
-import { cookies } from 'next/headers';
 import { serverArtifacts } from '@/lib/artifacts/disk';
-import { assignAll, VISITOR_COOKIE, visitorId } from '@/lib/experiments/assign';
+import { requestAssignments } from '@/lib/experiments/request';
 
 /**
  * Cold-start ranking. The ranker is Web APIs only (see lib/coldstart); this Node route reads the model files
@@ -12,8 +10,7 @@ import { assignAll, VISITOR_COOKIE, visitorId } from '@/lib/experiments/assign';
 export async function GET(req: Request) {
   const parsed = parseRankQuery(new URL(req.url));
   if (!parsed.ok) return Response.json({ error: parsed.error }, { status: 400 });
-  const { config } = await getConfig();
-  const assignments = assignAll(config, visitorId((await cookies()).get(VISITOR_COOKIE)?.value));
+  const { config, assignments } = await requestAssignments();
   const result = await serveColdStart(parsed.query, config, assignments, geoFromHeaders(req.headers), { artifacts: serverArtifacts() });
   if (!result.ok) return Response.json({ error: result.error }, { status: result.status, headers: result.status === 503 ? { 'Retry-After': '5' } : {} });
   const personal = parsed.query.recent.length > 0 || parsed.query.sku !== undefined;
