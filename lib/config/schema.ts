@@ -5,29 +5,13 @@
  */
 import { z } from 'zod';
 import { SKU_PATTERN, SKU_RULE } from '../catalog/sku';
+import type { Ranking } from '../recs/shelf-rules';
+import { PLACEMENT_PAGE, PLACEMENTS, placementFacts, type Placement } from './placements';
 
-/**
- * Where shelves go. 'product-bought-together' ("Frequently bought together") and 'cart-complete' rank basket
- * complements of the product on screen or of the cart's lines (lib/recs/complements.ts), blended with the
- * shopper's own ranking on the device when they have a history. 'home-for-you' ("Recommended for you") ranks products the shopper never bought;
- * 'home-buy-again' ("Buy it again") only products they bought, on the device only (it needs the purchase
- * history, which never leaves the device); the product and cart shelves rank like "for you" around
- * what is on screen. `PLACEMENT_RANKING` says which ranking of lib/recs/score.ts each one asks for.
- */
-export const PLACEMENTS = ['home-for-you', 'home-buy-again', 'product-similar', 'product-bought-together', 'cart-upsell', 'cart-complete'] as const;
-export type Placement = (typeof PLACEMENTS)[number];
+/** How a refusal names a fixed ranking. */
+const RANKING_WORDS: Record<Ranking, string> = { explore: 'what was never bought', all: 'everything', repeat: 'what was bought (repeat)', complement: 'basket complements' };
 
-export const PLACEMENT_RANKING = {
-  'home-for-you': 'explore',
-  'home-buy-again': 'repeat',
-  'product-similar': 'explore',
-  'product-bought-together': 'complement',
-  'cart-upsell': 'explore',
-  'cart-complete': 'complement',
-} as const satisfies Record<Placement, 'explore' | 'repeat' | 'all' | 'complement'>;
-
-/** Placements the edge cannot rank: they need the device's purchase history. */
-export const DEVICE_ONLY_PLACEMENTS: readonly Placement[] = ['home-buy-again'];
+export { DEVICE_ONLY_PLACEMENTS, PLACEMENT_PAGE, PLACEMENTS, type Placement } from './placements';
 
 const sku = z.string().regex(SKU_PATTERN, SKU_RULE);
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes');
@@ -38,16 +22,6 @@ export type Page = (typeof PAGES)[number];
 export const PAGE_SLOTS = { home: ['above-hero', 'below-hero'], product: ['below-product'], cart: ['below-cart'] } as const satisfies Record<Page, readonly string[]>;
 export type Slot = (typeof PAGE_SLOTS)[Page][number];
 const SLOTS = [...new Set(Object.values(PAGE_SLOTS).flat())] as [Slot, ...Slot[]];
-/** Which page each shelf belongs to: a layout places only its own page's shelves. */
-export const PLACEMENT_PAGE = {
-  'home-for-you': 'home',
-  'home-buy-again': 'home',
-  'product-similar': 'product',
-  'product-bought-together': 'product',
-  'cart-upsell': 'cart',
-  'cart-complete': 'cart',
-} as const satisfies Record<Placement, Page>;
-
 /**
  * One shelf on a page, as marketing places it: which shelf, in which slot, and optionally its title, size,
  * ranking and (product shelves) category. Everything not said is the shelf's default (lib/shelf/plan.ts).
@@ -136,9 +110,9 @@ export const ExperimentSchema = z
         if (!slots.includes(s.slot)) ctx.addIssue({ code: 'custom', message: `the ${e.page} page has no slot "${s.slot}" (slots: ${slots.join(', ')})`, path: [...at, 'slot'] });
         if (seen.has(s.placement)) ctx.addIssue({ code: 'custom', message: `${s.placement} is placed twice`, path: [...at, 'placement'] });
         seen.add(s.placement);
-        if (s.category && s.placement !== 'product-similar') ctx.addIssue({ code: 'custom', message: 'only the product shelf takes a category', path: [...at, 'category'] });
-        if (s.ranking && s.placement === 'home-buy-again') ctx.addIssue({ code: 'custom', message: '"Buy it again" always ranks what was bought (repeat)', path: [...at, 'ranking'] });
-        if (s.ranking && PLACEMENT_RANKING[s.placement] === 'complement') ctx.addIssue({ code: 'custom', message: `${s.placement} always ranks basket complements`, path: [...at, 'ranking'] });
+        const facts = placementFacts(s.placement);
+        if (s.category && !facts.category) ctx.addIssue({ code: 'custom', message: `${s.placement} takes no category (only ${PLACEMENTS.filter((p) => placementFacts(p).category).join(', ')})`, path: [...at, 'category'] });
+        if (s.ranking && !facts.rankingChoosable) ctx.addIssue({ code: 'custom', message: `"${facts.title}" (${s.placement}) always ranks ${RANKING_WORDS[facts.ranking]}`, path: [...at, 'ranking'] });
       });
     });
   });

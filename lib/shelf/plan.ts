@@ -4,21 +4,13 @@
  * (components/recs/RecsShelf.tsx), the cold-start answer (lib/coldstart/serve.ts) and, through the rules it
  * hands the page, the worker all read the same plan. Pure: the config and the assignments come in.
  */
-import { DEFAULT_LAYOUTS, DEVICE_ONLY_PLACEMENTS, PLACEMENT_PAGE, PLACEMENT_RANKING, type Page, type Placement, type ShelfSlot, type StoreConfig } from '../config/schema';
+import { placementFacts, PLACEMENT_PAGE } from '../config/placements';
+import { DEFAULT_LAYOUTS, type Page, type Placement, type ShelfSlot, type StoreConfig } from '../config/schema';
 import { assignmentsFor, variantOf, type Assignment } from '../experiments/assign';
 import { RECENT_VIEW_WINDOW_MS, type ShelfRules } from '../recs/shelf-rules';
 
 /** Items on a shelf. */
 export const SHELF_SIZE = 12;
-
-const TITLES: Record<Placement, string> = {
-  'home-for-you': 'Recommended for you',
-  'home-buy-again': 'Buy it again',
-  'product-similar': 'You may also like',
-  'product-bought-together': 'Frequently bought together',
-  'cart-upsell': 'Goes well with your basket',
-  'cart-complete': 'Complete your basket',
-};
 
 export interface ShelfPlan {
   placement: Placement;
@@ -53,13 +45,14 @@ export function planShelf(placement: Placement, config: StoreConfig, assignments
   // How this visitor's layout places the shelf (title, size, ranking, category); a shelf the layout leaves out
   // is still planned with its defaults, for a request that names it anyway.
   const slot = pageLayout(PLACEMENT_PAGE[placement], config, assignments).find((s) => s.placement === placement);
-  const ranking = slot?.ranking ?? PLACEMENT_RANKING[placement];
-  const category = placement === 'product-similar' ? (slot?.category ?? 'same') : undefined;
+  const facts = placementFacts(placement);
+  const ranking = slot?.ranking ?? facts.ranking;
+  const category = facts.category ? (slot?.category ?? facts.category.default) : undefined;
   const rule = config.merchandising[placement];
   const own = mine.find((a) => a.kind !== 'ranking-source') ?? mine[0];
   return {
     placement,
-    title: slot?.title ?? (category === 'other' ? 'Complete the set' : TITLES[placement]),
+    title: slot?.title ?? (category === 'other' && facts.category ? facts.category.otherTitle : facts.title),
     rules: {
       ranking,
       k: opts.k ?? slot?.size ?? SHELF_SIZE,
@@ -67,12 +60,11 @@ export function planShelf(placement: Placement, config: StoreConfig, assignments
       ...(category ? { category } : {}),
       pin: rule?.pin ?? [],
       block: rule?.block ?? [],
-      // "Recommended for you" is the explore ranking: never what the shopper bought.
-      excludePurchased: placement === 'home-for-you',
+      excludePurchased: facts.excludePurchased,
       // No explore shelf echoes the last views; "Buy it again" is about orders, not views.
       ...(ranking === 'explore' ? { excludeViewedWithinMs: RECENT_VIEW_WINDOW_MS } : {}),
     },
-    deviceOnly: DEVICE_ONLY_PLACEMENTS.includes(placement),
+    deviceOnly: facts.deviceOnly,
     deviceRanking: config.switches.onDeviceRanking && variantOf(mine, 'ranking-source', 'device') !== 'edge-only',
     edgeRanking: config.switches.edgeRanking,
     modelPin: config.modelVersion,
