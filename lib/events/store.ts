@@ -11,29 +11,34 @@ export interface InsertResult {
 }
 
 /**
- * One arm's sums over its exposed visitors (from the per-visitor rollup): what lib/experiments/report.ts
- * needs for every metric's mean, ratio and variance. Money in pence.
+ * The sums the readout needs over an arm's exposed visitors, each as an SQL expression over the per-visitor
+ * rollup: every metric's mean, ratio and variance in lib/experiments/report.ts is built from these. The
+ * ArmSums type, the query's columns, the row type and the assembly all derive from this table. Money in pence.
  */
-export interface ArmSums {
-  variant: string;
-  visitors: number;
-  exposures: number;
-  clicks: number;
-  exposuresSq: number;
-  clicksSq: number;
-  exposuresClicks: number;
-  fallbacks: number;
-  fallbacksSq: number;
-  fallbacksExposures: number;
-  added: number;
-  purchased: number;
-  revenuePence: number;
-  revenuePenceSq: number;
-  recRevenuePence: number;
-  recRevenuePenceSq: number;
-  /** The earliest first exposure (ms): when the arm's traffic began. */
-  firstAt: number;
-}
+export const ARM_SUMS = {
+  exposures: 'exposures',
+  clicks: 'clicks',
+  exposuresSq: 'exposures * exposures',
+  clicksSq: 'clicks * clicks',
+  exposuresClicks: 'exposures * clicks',
+  fallbacks: 'fallbacks',
+  fallbacksSq: 'fallbacks * fallbacks',
+  fallbacksExposures: 'fallbacks * exposures',
+  added: 'added',
+  purchased: 'purchased',
+  revenuePence: 'revenue_pence',
+  revenuePenceSq: 'revenue_pence * revenue_pence',
+  recRevenuePence: 'rec_revenue_pence',
+  recRevenuePenceSq: 'rec_revenue_pence * rec_revenue_pence',
+} as const;
+export type SumName = keyof typeof ARM_SUMS;
+export const SUM_NAMES = Object.keys(ARM_SUMS) as SumName[];
+
+/** One arm's sums over its exposed visitors (from the per-visitor rollup). */
+export type ArmSums = { variant: string; visitors: number; /** The earliest first exposure (ms): when the arm's traffic began. */ firstAt: number } & Record<SumName, number>;
+
+/** A sum's column in the query: snake case, which both dialects return as written. */
+const column = (name: SumName) => `s_${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`;
 
 /** An experiment's sums, per variant and per UTC day of the visitors' first exposure. */
 export interface ExperimentCounts {
@@ -141,11 +146,7 @@ export function sessionSql(table: string, p: (n: number) => string) {
 export function experimentSql(table: string, p: (n: number) => string) {
   return {
     arms: `SELECT variant, first_at / ${DAY_MS} AS day, COUNT(*) AS visitors,
-        SUM(exposures) AS exposures, SUM(clicks) AS clicks, SUM(exposures * exposures) AS exposures_sq, SUM(clicks * clicks) AS clicks_sq,
-        SUM(exposures * clicks) AS exposures_clicks, SUM(fallbacks) AS fallbacks, SUM(fallbacks * fallbacks) AS fallbacks_sq,
-        SUM(fallbacks * exposures) AS fallbacks_exposures, SUM(added) AS added, SUM(purchased) AS purchased,
-        SUM(revenue_pence) AS revenue, SUM(revenue_pence * revenue_pence) AS revenue_sq,
-        SUM(rec_revenue_pence) AS rec_revenue, SUM(rec_revenue_pence * rec_revenue_pence) AS rec_revenue_sq,
+        ${SUM_NAMES.map((k) => `SUM(${ARM_SUMS[k]}) AS ${column(k)}`).join(', ')},
         MIN(first_at) AS first_at
       FROM ${table}_exposed WHERE experiment = ${p(1)} GROUP BY variant, first_at / ${DAY_MS}`,
     byType: `SELECT type, COUNT(*) AS n FROM ${table} GROUP BY type`,
@@ -153,33 +154,17 @@ export function experimentSql(table: string, p: (n: number) => string) {
 }
 
 type Num = number | string | bigint | null;
-export type ArmRow = { variant: string; day: Num } & Record<
-  'visitors' | 'exposures' | 'clicks' | 'exposures_sq' | 'clicks_sq' | 'exposures_clicks' | 'fallbacks' | 'fallbacks_sq' | 'fallbacks_exposures' | 'added' | 'purchased' | 'revenue' | 'revenue_sq' | 'rec_revenue' | 'rec_revenue_sq' | 'first_at',
-  Num
->;
+export type ArmRow = { variant: string; day: Num; visitors: Num; first_at: Num } & Record<string, Num>;
 
 /** Both dialects' rows into the readout's shape (PostgreSQL returns sums as strings). */
 export function assembleCounts(rows: ArmRow[]): ExperimentCounts {
-  const n = (v: Num) => Number(v ?? 0);
+  const n = (v: Num | undefined) => Number(v ?? 0);
   return {
     byDay: rows.map((r) => ({
       variant: r.variant,
       day: n(r.day) * DAY_MS,
       visitors: n(r.visitors),
-      exposures: n(r.exposures),
-      clicks: n(r.clicks),
-      exposuresSq: n(r.exposures_sq),
-      clicksSq: n(r.clicks_sq),
-      exposuresClicks: n(r.exposures_clicks),
-      fallbacks: n(r.fallbacks),
-      fallbacksSq: n(r.fallbacks_sq),
-      fallbacksExposures: n(r.fallbacks_exposures),
-      added: n(r.added),
-      purchased: n(r.purchased),
-      revenuePence: n(r.revenue),
-      revenuePenceSq: n(r.revenue_sq),
-      recRevenuePence: n(r.rec_revenue),
-      recRevenuePenceSq: n(r.rec_revenue_sq),
+      ...(Object.fromEntries(SUM_NAMES.map((k) => [k, n(r[column(k)])])) as Record<SumName, number>),
       firstAt: n(r.first_at),
     })),
   };

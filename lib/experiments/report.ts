@@ -4,8 +4,8 @@
  * the decision and the rule behind it, and what today's traffic can detect. Pure, so it is tested (and
  * simulated) without a store.
  */
-import type { Experiment, MetricId } from '../config/schema';
-import type { ArmSums, ExperimentCounts } from '../events/store';
+import { METRIC_IDS, type Experiment, type MetricId } from '../config/schema';
+import { SUM_NAMES, type ArmSums, type ExperimentCounts, type SumName } from '../events/store';
 import {
   liftEstimate,
   meanEstimate,
@@ -19,6 +19,8 @@ import {
 } from './stats';
 
 export interface MetricDefinition {
+  /** The estimate from one arm's sums (lib/events/store.ts ARM_SUMS). Money in pounds. */
+  estimate: (s: Sums) => Estimate;
   label: string;
   /** How the value is written: a share, or pounds. */
   unit: 'share' | 'gbp';
@@ -28,15 +30,22 @@ export interface MetricDefinition {
   definition: string;
 }
 
+type Sums = Omit<ArmSums, 'variant'>;
+const ratioOf = (s: Sums, num: 'clicks' | 'fallbacks') =>
+  ratioEstimate({ n: s.visitors, num: s[num], den: s.exposures, numSq: s[`${num}Sq`], denSq: s.exposuresSq, cross: num === 'clicks' ? s.exposuresClicks : s.fallbacksExposures });
+const share = (s: Sums, k: 'added' | 'purchased') => meanEstimate({ n: s.visitors, sum: s[k], sumSq: s[k] });
+const pounds = (s: Sums, k: 'revenuePence' | 'recRevenuePence') => meanEstimate({ n: s.visitors, sum: s[k] / 100, sumSq: s[`${k}Sq`] / 10_000 });
+
+/** Every metric a readout shows: how it is estimated from the sums, and how it is written. One row each. */
 export const METRICS: Record<MetricId, MetricDefinition> = {
-  ctr: { label: 'Click-through', unit: 'share', better: 'higher', definition: 'shelf clicks ÷ shelf views, summed per visitor (a ratio metric; delta-method variance)' },
-  addToCart: { label: 'Add-to-cart', unit: 'share', better: 'higher', definition: 'exposed visitors who added anything to the cart after their first exposure' },
-  conversion: { label: 'Conversion', unit: 'share', better: 'higher', definition: 'exposed visitors who ordered after their first exposure' },
-  revenuePerVisitor: { label: 'Revenue per visitor', unit: 'gbp', better: 'higher', definition: 'order revenue after the first exposure ÷ exposed visitors, priced by the server from its catalogue' },
-  recRevenuePerVisitor: { label: 'Recommendation revenue per visitor', unit: 'gbp', better: 'higher', definition: 'revenue of order lines the visitor had clicked on a shelf first ÷ exposed visitors' },
-  fallbackRate: { label: 'Shelf fallback rate', unit: 'share', better: 'lower', definition: 'shelf views served by a fallback (the device failed, or the static list) ÷ shelf views' },
+  ctr: { estimate: (s) => ratioOf(s, 'clicks'), label: 'Click-through', unit: 'share', better: 'higher', definition: 'shelf clicks ÷ shelf views, summed per visitor (a ratio metric; delta-method variance)' },
+  addToCart: { estimate: (s) => share(s, 'added'), label: 'Add-to-cart', unit: 'share', better: 'higher', definition: 'exposed visitors who added anything to the cart after their first exposure' },
+  conversion: { estimate: (s) => share(s, 'purchased'), label: 'Conversion', unit: 'share', better: 'higher', definition: 'exposed visitors who ordered after their first exposure' },
+  revenuePerVisitor: { estimate: (s) => pounds(s, 'revenuePence'), label: 'Revenue per visitor', unit: 'gbp', better: 'higher', definition: 'order revenue after the first exposure ÷ exposed visitors, priced by the server from its catalogue' },
+  recRevenuePerVisitor: { estimate: (s) => pounds(s, 'recRevenuePence'), label: 'Recommendation revenue per visitor', unit: 'gbp', better: 'higher', definition: 'revenue of order lines the visitor had clicked on a shelf first ÷ exposed visitors' },
+  fallbackRate: { estimate: (s) => ratioOf(s, 'fallbacks'), label: 'Shelf fallback rate', unit: 'share', better: 'lower', definition: 'shelf views served by a fallback (the device failed, or the static list) ÷ shelf views' },
 };
-export const METRIC_IDS = Object.keys(METRICS) as MetricId[];
+export { METRIC_IDS };
 /** Watched in every experiment, whatever it optimises: a variant must not break the shelves or cost revenue. */
 export const GUARDRAILS: MetricId[] = ['fallbackRate', 'revenuePerVisitor'];
 
@@ -101,51 +110,16 @@ export interface ExperimentReport {
 
 const DAY = 86_400_000;
 
-export const ZERO_SUMS: Omit<ArmSums, 'variant'> = {
-  visitors: 0,
-  exposures: 0,
-  clicks: 0,
-  exposuresSq: 0,
-  clicksSq: 0,
-  exposuresClicks: 0,
-  fallbacks: 0,
-  fallbacksSq: 0,
-  fallbacksExposures: 0,
-  added: 0,
-  purchased: 0,
-  revenuePence: 0,
-  revenuePenceSq: 0,
-  recRevenuePence: 0,
-  recRevenuePenceSq: 0,
-  firstAt: Infinity,
-};
+export const ZERO_SUMS: Sums = { visitors: 0, ...(Object.fromEntries(SUM_NAMES.map((k) => [k, 0])) as Record<SumName, number>), firstAt: Infinity };
 
-export function addSums(a: Omit<ArmSums, 'variant'>, b: Omit<ArmSums, 'variant'>): Omit<ArmSums, 'variant'> {
-  const out = { ...a };
-  for (const k of Object.keys(ZERO_SUMS) as (keyof typeof ZERO_SUMS)[]) {
-    out[k] = k === 'firstAt' ? Math.min(a.firstAt, b.firstAt) : a[k] + b[k];
-  }
+export function addSums(a: Sums, b: Sums): Sums {
+  const out = { ...a, visitors: a.visitors + b.visitors, firstAt: Math.min(a.firstAt, b.firstAt) };
+  for (const k of SUM_NAMES) out[k] = a[k] + b[k];
   return out;
 }
 
 /** The estimate of one metric from one arm's sums. Money in pounds. */
-export function estimate(metric: MetricId, s: Omit<ArmSums, 'variant'>): Estimate {
-  const n = s.visitors;
-  switch (metric) {
-    case 'ctr':
-      return ratioEstimate({ n, num: s.clicks, den: s.exposures, numSq: s.clicksSq, denSq: s.exposuresSq, cross: s.exposuresClicks });
-    case 'fallbackRate':
-      return ratioEstimate({ n, num: s.fallbacks, den: s.exposures, numSq: s.fallbacksSq, denSq: s.exposuresSq, cross: s.fallbacksExposures });
-    case 'addToCart':
-      return meanEstimate({ n, sum: s.added, sumSq: s.added });
-    case 'conversion':
-      return meanEstimate({ n, sum: s.purchased, sumSq: s.purchased });
-    case 'revenuePerVisitor':
-      return meanEstimate({ n, sum: s.revenuePence / 100, sumSq: s.revenuePenceSq / 10_000 });
-    case 'recRevenuePerVisitor':
-      return meanEstimate({ n, sum: s.recRevenuePence / 100, sumSq: s.recRevenuePenceSq / 10_000 });
-  }
-}
+export const estimate = (metric: MetricId, s: Sums): Estimate => METRICS[metric].estimate(s);
 
 const bounds = (e: Estimate): Bounds => ({ value: e.value, ...sequentialInterval(e) });
 
