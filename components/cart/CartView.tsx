@@ -3,7 +3,7 @@ import { IntentLink } from '@/components/nav/IntentLink';
 import { useSyncExternalStore } from 'react';
 import { ProductPicture } from '@/components/catalog/ProductPicture';
 import { useState } from 'react';
-import { cartCount, cartSubtotal, EMPTY_CART, lineTotal, MAX_QUANTITY, removeFromCart, setQuantity } from '@/lib/cart/cart';
+import { cartCount, cartSubtotal, EMPTY_CART, lineTotal, MAX_QUANTITY, removeFromCart, setQuantity, type CartLine } from '@/lib/cart/cart';
 import { track } from '@/lib/events/client';
 import { clickedOnShelf } from '@/lib/events/shelf-clicks';
 import { recordEvent } from '@/lib/history/store';
@@ -41,61 +41,7 @@ export function CartView({ version }: { version: string }) {
     <div className="mt-6 grid gap-8 lg:grid-cols-[1fr_18rem]">
       <ul className="divide-y divide-slate-200" data-testid="cart-lines">
         {cart.lines.map((line) => (
-          <li key={line.sku} className="flex gap-4 py-4" data-testid="cart-line" data-sku={line.sku}>
-            <IntentLink href={`/products/${encodeURIComponent(line.sku)}`} className="w-20 shrink-0 sm:w-24">
-              <ProductPicture sku={line.sku} name={line.name} version={version} size={96} />
-            </IntentLink>
-            <div className="flex min-w-0 flex-1 flex-col gap-2">
-              <IntentLink href={`/products/${encodeURIComponent(line.sku)}`} className="font-medium hover:text-brand-700">
-                {line.name}
-              </IntentLink>
-              <p className="text-sm text-slate-600 tabular-nums">{formatPrice(line.price)} each</p>
-              <div className="flex flex-wrap items-center gap-2">
-                <button
-                  type="button"
-                  className="h-9 w-9 rounded-full border border-slate-300 text-lg leading-none hover:border-slate-600"
-                  aria-label={`One fewer ${line.name}`}
-                  onClick={() => updateCart((c) => setQuantity(c, line.sku, line.quantity - 1))}
-                >
-                  −
-                </button>
-                <label className="sr-only" htmlFor={`qty-${line.sku}`}>
-                  Quantity of {line.name}
-                </label>
-                <input
-                  id={`qty-${line.sku}`}
-                  type="number"
-                  min={1}
-                  max={MAX_QUANTITY}
-                  value={line.quantity}
-                  onChange={(e) => {
-                    const n = Number(e.target.value);
-                    if (n >= 1) updateCart((c) => setQuantity(c, line.sku, n));
-                  }}
-                  className="h-9 w-16 rounded-lg border border-slate-300 px-2 text-center tabular-nums"
-                />
-                <button
-                  type="button"
-                  className="h-9 w-9 rounded-full border border-slate-300 text-lg leading-none hover:border-slate-600"
-                  aria-label={`One more ${line.name}`}
-                  onClick={() => updateCart((c) => setQuantity(c, line.sku, line.quantity + 1))}
-                >
-                  +
-                </button>
-                <button
-                  type="button"
-                  className="ml-2 text-sm text-slate-600 underline hover:text-brand-700"
-                  onClick={() => updateCart((c) => removeFromCart(c, line.sku))}
-                  aria-label={`Remove ${line.name}`}
-                >
-                  Remove
-                </button>
-              </div>
-            </div>
-            <p className="shrink-0 font-semibold tabular-nums" data-testid="line-total">
-              {formatPrice(lineTotal(line))}
-            </p>
-          </li>
+          <CartLineRow key={line.sku} line={line} version={version} />
         ))}
       </ul>
       <aside className="h-fit rounded-2xl border border-slate-200 p-5" aria-label="Order summary">
@@ -128,5 +74,66 @@ export function CartView({ version }: { version: string }) {
         </button>
       </aside>
     </div>
+  );
+}
+
+/** One line of the cart: picture, name, unit price, quantity controls and the line's total. */
+function CartLineRow({ line, version }: { line: CartLine; version: string }) {
+  return (
+    <li className="flex gap-4 py-4" data-testid="cart-line" data-sku={line.sku}>
+      <IntentLink href={`/products/${encodeURIComponent(line.sku)}`} className="w-20 shrink-0 sm:w-24">
+        <ProductPicture sku={line.sku} name={line.name} version={version} size={96} />
+      </IntentLink>
+      <div className="flex min-w-0 flex-1 flex-col gap-2">
+        <IntentLink href={`/products/${encodeURIComponent(line.sku)}`} className="font-medium hover:text-brand-700">
+          {line.name}
+        </IntentLink>
+        <p className="text-sm text-slate-600 tabular-nums">{formatPrice(line.price)} each</p>
+        <div className="flex flex-wrap items-center gap-2">
+          <button
+            type="button"
+            className="h-9 w-9 rounded-full border border-slate-300 text-lg leading-none hover:border-slate-600"
+            aria-label={`One fewer ${line.name}`}
+            onClick={() => updateCart((c) => setQuantity(c, line.sku, line.quantity - 1))}
+          >
+            −
+          </button>
+          <label className="sr-only" htmlFor={`qty-${line.sku}`}>
+            Quantity of {line.name}
+          </label>
+          <input
+            id={`qty-${line.sku}`}
+            type="number"
+            min={1}
+            max={MAX_QUANTITY}
+            value={line.quantity}
+            onChange={(e) => {
+              const n = Number(e.target.value);
+              if (n >= 1) updateCart((c) => setQuantity(c, line.sku, n));
+            }}
+            className="h-9 w-16 rounded-lg border border-slate-300 px-2 text-center tabular-nums"
+          />
+          <button
+            type="button"
+            className="h-9 w-9 rounded-full border border-slate-300 text-lg leading-none hover:border-slate-600"
+            aria-label={`One more ${line.name}`}
+            onClick={() => updateCart((c) => setQuantity(c, line.sku, line.quantity + 1))}
+          >
+            +
+          </button>
+          <button
+            type="button"
+            className="ml-2 text-sm text-slate-600 underline hover:text-brand-700"
+            onClick={() => updateCart((c) => removeFromCart(c, line.sku))}
+            aria-label={`Remove ${line.name}`}
+          >
+            Remove
+          </button>
+        </div>
+      </div>
+      <p className="shrink-0 font-semibold tabular-nums" data-testid="line-total">
+        {formatPrice(lineTotal(line))}
+      </p>
+    </li>
   );
 }

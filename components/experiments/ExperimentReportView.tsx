@@ -32,7 +32,7 @@ function Lift({ l, m }: { l: Bounds | null; m: MetricId }) {
 }
 
 export function ExperimentReportView({ report }: { report: ExperimentReport }) {
-  const { experiment: e, variants, srm, decision, guardrails, planning, series } = report;
+  const { experiment: e, srm, guardrails, planning, series } = report;
   const primary = METRICS[planning.primary];
   return (
     <section aria-labelledby={`exp-${e.id}`} className="my-8 rounded-2xl border border-slate-200 p-4" data-testid="experiment-report" data-experiment={e.id}>
@@ -51,72 +51,9 @@ export function ExperimentReportView({ report }: { report: ExperimentReport }) {
       </div>
       <p className="text-slate-700">{e.question}</p>
 
-      <div className={`mt-3 rounded-lg border p-3 ${DECISION_STYLE[decision.kind]}`} data-testid="decision" data-kind={decision.kind}>
-        <p className="font-semibold">{DECISION_TITLE[decision.kind]}</p>
-        <p className="text-sm" data-testid="decision-rule">
-          {decision.rule}
-        </p>
-        <p className="mt-1 text-xs" data-testid="planning">
-          Decided on {primary.label.toLowerCase()}; smallest effect worth finding ±{(planning.minimumEffect * 100).toFixed(0)}%.{' '}
-          {planning.detectableToday === null
-            ? 'Not enough data to say what can be detected yet.'
-            : decision.kind !== 'keep-running'
-              ? `Decided: these intervals hold at every look, so the decision stands (today they tell lifts beyond ±${(planning.detectableToday * 100).toFixed(1)}% from zero).`
-              : `Today the interval can tell lifts beyond ±${(planning.detectableToday * 100).toFixed(1)}% from zero, at ${Math.round(planning.visitorsPerDay).toLocaleString('en-GB')} visitors a day; ${
-                  planning.daysNeeded === null ? 'the declared effect cannot be resolved at this traffic.' : planning.daysNeeded === 0 ? 'enough to resolve the declared effect.' : `about ${planning.daysNeeded.toLocaleString('en-GB')} more day${planning.daysNeeded === 1 ? '' : 's'} to resolve ±${(planning.minimumEffect * 100).toFixed(0)}%.`
-                }`}
-        </p>
-      </div>
+      <DecisionBox report={report} />
 
-      <div className="mt-3 overflow-x-auto">
-        <table className="w-full min-w-[640px] text-left text-sm">
-          <caption className="sr-only">Metrics per exposed visitor, each with an always-valid 95% interval, and the lift over control</caption>
-          <thead className="border-b border-slate-300 text-xs uppercase text-slate-600">
-            <tr>
-              <th className="py-2 pr-3">Metric</th>
-              {variants.map((v) => (
-                <th key={v.variant} className="pr-3" data-testid="variant-head" data-variant={v.variant}>
-                  {v.variant} {v.isControl ? '(control)' : ''}
-                  <span className="block font-normal normal-case tabular-nums" data-testid="visitors">
-                    {v.visitors.toLocaleString('en-GB')} visitors · weight {v.weight}
-                  </span>
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {METRIC_IDS.map((m) => (
-              <tr key={m} className="border-b border-slate-100 align-top" data-testid="metric-row" data-metric={m}>
-                <th scope="row" className="py-2 pr-3 font-semibold">
-                  {METRICS[m].label}
-                  {m === planning.primary && <span className="ml-1 rounded bg-slate-800 px-1 text-[10px] font-medium text-white">primary</span>}
-                  {report.guardrails.some((g) => g.metric === m) && <span className="ml-1 rounded bg-red-700 px-1 text-[10px] font-medium text-white">guardrail</span>}
-                </th>
-                {variants.map((v) => {
-                  const x = v.metrics[m];
-                  return (
-                    <td key={v.variant} className="py-2 pr-3" data-variant={v.variant}>
-                      {v.visitors === 0 ? (
-                        <span className="text-slate-500">no visitors yet</span>
-                      ) : (
-                        <>
-                          <span className="font-semibold tabular-nums" data-testid="value">
-                            {value(m, x.value)}
-                          </span>
-                          <span className="block text-xs text-slate-600 tabular-nums">
-                            {value(m, Math.max(0, x.low))} to {value(m, x.high)}
-                          </span>
-                          {!v.isControl && <Lift l={x.lift} m={m} />}
-                        </>
-                      )}
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <MetricsTable report={report} />
 
       <p className="mt-3 text-sm" data-testid="guardrails">
         <strong>Guardrails</strong> ({METRICS.fallbackRate.label.toLowerCase()}, {METRICS.revenuePerVisitor.label.toLowerCase()}):{' '}
@@ -136,5 +73,85 @@ export function ExperimentReportView({ report }: { report: ExperimentReport }) {
         <LiftChart title={`${primary.label}: lift over control as visitors accrued`} points={series} format={signed} />
       </div>
     </section>
+  );
+}
+
+/** The decision, its rule, and what today's traffic can detect. */
+function DecisionBox({ report }: { report: ExperimentReport }) {
+  const { decision, planning } = report;
+  const primary = METRICS[planning.primary];
+  return (
+  <div className={`mt-3 rounded-lg border p-3 ${DECISION_STYLE[decision.kind]}`} data-testid="decision" data-kind={decision.kind}>
+    <p className="font-semibold">{DECISION_TITLE[decision.kind]}</p>
+    <p className="text-sm" data-testid="decision-rule">
+      {decision.rule}
+    </p>
+    <p className="mt-1 text-xs" data-testid="planning">
+      Decided on {primary.label.toLowerCase()}; smallest effect worth finding ±{(planning.minimumEffect * 100).toFixed(0)}%.{' '}
+      {planning.detectableToday === null
+        ? 'Not enough data to say what can be detected yet.'
+        : decision.kind !== 'keep-running'
+          ? `Decided: these intervals hold at every look, so the decision stands (today they tell lifts beyond ±${(planning.detectableToday * 100).toFixed(1)}% from zero).`
+          : `Today the interval can tell lifts beyond ±${(planning.detectableToday * 100).toFixed(1)}% from zero, at ${Math.round(planning.visitorsPerDay).toLocaleString('en-GB')} visitors a day; ${
+              planning.daysNeeded === null ? 'the declared effect cannot be resolved at this traffic.' : planning.daysNeeded === 0 ? 'enough to resolve the declared effect.' : `about ${planning.daysNeeded.toLocaleString('en-GB')} more day${planning.daysNeeded === 1 ? '' : 's'} to resolve ±${(planning.minimumEffect * 100).toFixed(0)}%.`
+            }`}
+    </p>
+  </div>
+  );
+}
+
+/** Every metric per variant: value, always-valid interval, lift over control. */
+function MetricsTable({ report }: { report: ExperimentReport }) {
+  const { variants, planning } = report;
+  return (
+  <div className="mt-3 overflow-x-auto">
+    <table className="w-full min-w-[640px] text-left text-sm">
+      <caption className="sr-only">Metrics per exposed visitor, each with an always-valid 95% interval, and the lift over control</caption>
+      <thead className="border-b border-slate-300 text-xs uppercase text-slate-600">
+        <tr>
+          <th className="py-2 pr-3">Metric</th>
+          {variants.map((v) => (
+            <th key={v.variant} className="pr-3" data-testid="variant-head" data-variant={v.variant}>
+              {v.variant} {v.isControl ? '(control)' : ''}
+              <span className="block font-normal normal-case tabular-nums" data-testid="visitors">
+                {v.visitors.toLocaleString('en-GB')} visitors · weight {v.weight}
+              </span>
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {METRIC_IDS.map((m) => (
+          <tr key={m} className="border-b border-slate-100 align-top" data-testid="metric-row" data-metric={m}>
+            <th scope="row" className="py-2 pr-3 font-semibold">
+              {METRICS[m].label}
+              {m === planning.primary && <span className="ml-1 rounded bg-slate-800 px-1 text-[10px] font-medium text-white">primary</span>}
+              {report.guardrails.some((g) => g.metric === m) && <span className="ml-1 rounded bg-red-700 px-1 text-[10px] font-medium text-white">guardrail</span>}
+            </th>
+            {variants.map((v) => {
+              const x = v.metrics[m];
+              return (
+                <td key={v.variant} className="py-2 pr-3" data-variant={v.variant}>
+                  {v.visitors === 0 ? (
+                    <span className="text-slate-500">no visitors yet</span>
+                  ) : (
+                    <>
+                      <span className="font-semibold tabular-nums" data-testid="value">
+                        {value(m, x.value)}
+                      </span>
+                      <span className="block text-xs text-slate-600 tabular-nums">
+                        {value(m, Math.max(0, x.low))} to {value(m, x.high)}
+                      </span>
+                      {!v.isControl && <Lift l={x.lift} m={m} />}
+                    </>
+                  )}
+                </td>
+              );
+            })}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  </div>
   );
 }

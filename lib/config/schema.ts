@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { SKU_PATTERN, SKU_RULE } from '../catalog/sku';
 import type { Ranking } from '../recs/shelf-rules';
-import { PLACEMENT_PAGE, PLACEMENTS, placementFacts, type Placement } from './placements';
+import { PLACEMENT_PAGE, PLACEMENTS, placementFacts } from './placements';
 
 /** How a refusal names a fixed ranking. */
 const RANKING_WORDS: Record<Ranking, string> = { explore: 'what was never bought', all: 'everything', repeat: 'what was bought (repeat)', complement: 'basket complements' };
