@@ -25,6 +25,11 @@ const noBareLink = {
   message: 'Links go through components/nav/IntentLink.tsx: it prefetches on intent (hover, focus, touch), not on sight.',
 };
 const noNode = rule(NODE_BUILTINS, 'this room runs in the browser worker or at the edge: Web APIs only, no Node built-ins.');
+// The worker and the edge rank a shelf through lib/recs/shelf.ts, so its rules, blend and reasons are written once.
+const viaShelf = rule(
+  ['**/recs/score', '**/recs/complements', '**/recs/reasons'],
+  'rank a shelf through lib/recs/shelf.ts (one pipeline for the device and the edge), not the scorer, complements or reasons directly.',
+);
 
 export default defineConfig([
   ...nextVitals,
@@ -37,6 +42,9 @@ export default defineConfig([
   // lib/experiments/request.ts is the one server adapter that reads the request's cookies (next/headers).
   room(['lib/**'], [noModels, noApp, noComponents, noTools, noUi], ['lib/experiments/request.ts']),
   room(['lib/recs/**', 'lib/coldstart/**', 'lib/shelf/**'], [noModels, noApp, noComponents, noTools, noUi, noNode, noDevice]),
+  room(['lib/coldstart/**'], [noModels, noApp, noComponents, noTools, noUi, noNode, noDevice, viaShelf]),
   room(['lib/device/**', 'lib/cart/**', 'lib/handoff/**', 'lib/config/**', 'lib/experiments/assign.ts', 'lib/catalog/sku.ts'], [noModels, noApp, noComponents, noTools, noUi, noNode]),
+  // The bench's half of the worker times the scorer itself.
+  room(['lib/device/**'], [noModels, noApp, noComponents, noTools, noUi, noNode, viaShelf], ['lib/device/worker-bench.ts']),
   room(['models/**'], [noApp, noComponents, rule(['**/e2e/*', '@/e2e/*'], 'models/ does not depend on the browser tests.')]),
 ]);
