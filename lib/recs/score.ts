@@ -11,7 +11,10 @@
  * The "all" ranking (what will they buy next, new or not) merges them: an owned product scores
  * ownedOffset + its repeat score, any other its explore score.
  * Weights are trained by `npm run models` (models/second-stage.ts) and live in the manifest's `scorer`.
- * Pure: the worker, the edge function, `npm run eval` and the exported graphs compute exactly this.
+ * The worker, the edge function and `npm run eval` all compute exactly this (the exported ONNX and Core ML
+ * graphs hold only the user tower: the second stage runs here). No I/O; the four caches (token buckets,
+ * postings, design stamps, constant terms) are WeakMaps keyed by a model's own arrays, so an answer depends
+ * only on the arguments and a new model version starts with none.
  */
 import { z } from 'zod';
 import type { HistoryInputs } from './features';
