@@ -15,7 +15,7 @@
  */
 import type { HistoryInputs } from '../lib/recs/features';
 import { topK } from '../lib/recs/rank';
-import { F, featureMatrix, isOwnedFeature, repeatScores, scoreHead, STAGE_FEATURES, userContext, type ScorerSpec, type StageFeature } from '../lib/recs/score';
+import { F, featureMatrix, isOwnedFeature, mergeAllTop, repeatScores, scoreHead, STAGE_FEATURES, userContext, type ScorerSpec, type StageFeature } from '../lib/recs/score';
 import type { ItemSignals } from '../lib/recs/signals';
 import { adamStep, logSumExp, moments, type AdamSettings } from './optim';
 import { K, measureTargets, metricsFor, rankFor, type EvalUser } from './evaluate';
@@ -212,11 +212,7 @@ export function bestOffset(windows: readonly (readonly WindowUser[])[], signals:
   for (const offset of OFFSET_GRID) {
     let sum = 0;
     for (const l of lists) {
-      const merged = [...l.top, ...l.repeat.map(([i, z]): [number, number] => [i, z + offset])].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-      sum += metricsFor(
-        merged.slice(0, K).map(([i]) => i),
-        l.targets,
-      )['ndcg@10'];
+      sum += metricsFor(mergeAllTop(l.top, l.repeat, offset, K), l.targets)['ndcg@10'];
     }
     const ndcg = sum / Math.max(lists.length, 1);
     if (ndcg > best.ndcg) best = { offset, ndcg };

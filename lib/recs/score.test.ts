@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { syntheticScorer, syntheticSignals } from '../../models/test-model';
 import { rng } from '../../models/random';
 import { DEFAULT_FEATURE_SPEC, historyInputs, type HistoryEvent } from './features';
-import { checkSpec, F, FEATURE_TABLE, featureMatrix, FX, type StageFeature, rankingScores, repeatScores, scoreHead, scoreParts, scoreRow, STAGE_FEATURES, userContext } from './score';
+import { checkSpec, F, FEATURE_TABLE, featureMatrix, FX, mergeAllTop, type StageFeature, rankingScores, repeatScores, scoreHead, scoreParts, scoreRow, STAGE_FEATURES, userContext } from './score';
+import { topK } from './rank';
 import { decodeSignals, encodeSignals, signalsLayout } from './signals';
 
 const n = 30;
@@ -92,6 +93,17 @@ describe('the second stage', () => {
     for (let k = 1; k < repeat.length; k++) expect(repeat[k - 1]![1]).toBeGreaterThanOrEqual(repeat[k]![1]);
     for (const [i, z] of repeat) expect(all[i]).toBeCloseTo(spec.ownedOffset + z, 4);
     for (let i = 0; i < n; i++) if (![3, 7, 12].includes(i)) expect(all[i]).toBe(explore[i]);
+  });
+
+  it('"all" from its two parts (training\'s merge) is the list rankingScores("all") ranks', () => {
+    for (const offset of [-2, 0, 0.5, 3]) {
+      const s2 = { ...spec, ownedOffset: offset };
+      const full = topK(rankingScores('all', s2, signals, ctx, dots.slice()), 10);
+      const repeat = repeatScores(s2, signals, ctx, dots.slice());
+      const base = scoreHead(spec.heads.explore, signals, ctx, dots.slice());
+      const top = topK(base, 10, new Set(repeat.map(([i]) => i))).map((i): [number, number] => [i, base[i]!]);
+      expect(mergeAllTop(top, repeat, offset, 10)).toEqual(full);
+    }
   });
 
   it("each score's parts (the debug panel's) add up to it, for new and owned items under every ranking", () => {

@@ -344,6 +344,19 @@ export function rankingScores(kind: 'explore' | 'all', spec: ScorerSpec, s: Item
 }
 
 /**
+ * The "all" ranking's top k from its two parts, without a full score array: the explore ranking's best (owned
+ * products left out) and the owned products' repeat scores lifted by `offset`, merged best first (ties to the
+ * lower index). The same rule as rankingScores('all') (its list up to the float32 rounding of the stored
+ * scores; tested): training tunes the offset with it, computing each customer's two parts once.
+ */
+export function mergeAllTop(exploreTop: readonly (readonly [number, number])[], repeat: readonly (readonly [number, number])[], offset: number, k: number): number[] {
+  return [...exploreTop, ...repeat.map(([i, z]): [number, number] => [i, z + offset])]
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .slice(0, k)
+    .map(([i]) => i);
+}
+
+/**
  * One item's score in named parts that add up to it (the debug panel shows them, so a wrong recommendation can
  * be traced to its cause): the two-tower dot product, popularity (pop30, pop7, trend, freshness), co-purchase,
  * category, price, name words, the owned-product terms of a history product, and under 'all' the offset.
