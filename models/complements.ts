@@ -42,7 +42,11 @@ export function basketsOf(purchases: readonly Basketish[], index: ReadonlyMap<st
  * Pair counts over `baskets` (each basket's pairs once, weighted by its age), the best `m` per product, as the
  * shipped file gives them back (its weights are stored as shares of each row's best).
  */
-export function fitComplements(baskets: readonly Basket[], n: number, now: number, spec: Omit<ComplementSpec, 'neighboursPerItem'>, m = COMPLEMENT_NEIGHBOURS): Complements {
+/** The complement settings a fit takes (the scoring's evidence and popularity weights default to 0). */
+export type ComplementSettings = Pick<ComplementSpec, 'halfLifeDays' | 'categoryWeight'> & Partial<Pick<ComplementSpec, 'evidence' | 'popularityWeight'>>;
+
+export function fitComplements(baskets: readonly Basket[], n: number, now: number, settings: ComplementSettings, m = COMPLEMENT_NEIGHBOURS): Complements {
+  const spec = { evidence: 0, popularityWeight: 0, ...settings };
   const rows = new Map<number, Map<number, number>>();
   for (const b of baskets) {
     const w = spec.halfLifeDays === null ? 1 : 0.5 ** ((now - b.at) / DAY / spec.halfLifeDays);
@@ -135,21 +139,4 @@ export function basketTable(
 ): Record<string, BasketMetrics> {
   const scorers = { complement: (rest: number[]) => complementScores(complements, prior, rest), ...basketBaselines(pop30, prior.category, items, dim) };
   return Object.fromEntries(Object.entries(scorers).map(([name, score]) => [name, basketLeaveOneOut(baskets, score)]));
-}
-
-/**
- * The settings, chosen on the tuning split: neighbours from the baskets before `cut`, scored by leave-one-out
- * on the baskets of [cut, tuneEnd). Returns the best and the whole grid (for the model card).
- */
-export function tuneComplements(all: readonly Basket[], n: number, cut: number, tuneEnd: number, prior: ComplementPrior) {
-  const train = all.filter((b) => b.at < cut);
-  const test = all.filter((b) => b.at >= cut && b.at < tuneEnd);
-  const grid: { spec: Omit<ComplementSpec, 'neighboursPerItem'>; metrics: BasketMetrics }[] = [];
-  for (const halfLifeDays of [null, 180, 90])
-    for (const categoryWeight of [0, 0.1, 0.3]) {
-      const c = fitComplements(train, n, cut, { halfLifeDays, categoryWeight });
-      grid.push({ spec: { halfLifeDays, categoryWeight }, metrics: basketLeaveOneOut(test, (rest) => complementScores(c, prior, rest)) });
-    }
-  const best = grid.reduce((a, b) => (b.metrics['ndcg@10'] > a.metrics['ndcg@10'] ? b : a));
-  return { best: best.spec, grid };
 }

@@ -64,6 +64,12 @@ async function main(): Promise<void> {
   console.log(formatTable(result.users, result.models));
   console.log(verdict(result));
   console.log(`Basket leave-one-out (${basket.complement!.baskets} baskets of 2+ products): ${Object.entries(basket).map(([k, m]) => `${k} ${m['ndcg@10'].toFixed(4)}`).join(', ')}`);
+  const bt = model.manifest.metrics.basketBacktest;
+  if (bt) {
+    // From the manifest: the backtest the version was chosen on (its windows end where its training data ends).
+    const rows = Object.entries(bt.reported).map(([k, m]) => `${k} ${m.mean.toFixed(4)} ± ${m.se.toFixed(4)} (worst ${m.worst.toFixed(4)})`);
+    console.log(`Basket backtest of this version (${bt.windows.filter((w) => w.role === 'reported').length} newest fortnights before its training ended; ${bt.ships} ships): ${rows.join(', ')}`);
+  }
   console.log(JSON.stringify({ ...result, basket }));
 }
 

@@ -42,7 +42,7 @@ function syntheticModel(): TrainedModel {
   };
 }
 
-function exportSynthetic(embeddings: 'float32' | 'int8' = 'float32'): { dir: string; model: TrainedModel } {
+function exportSynthetic(embeddings: 'float32' | 'int8' = 'float32', complements = syntheticComplements(40)): { dir: string; model: TrainedModel; version: string } {
   const model = syntheticModel();
   const at = (d: number) => model.now - d * DAY;
   const golden = [
@@ -51,8 +51,8 @@ function exportSynthetic(embeddings: 'float32' | 'int8' = 'float32'): { dir: str
     { name: 'empty', events: [] },
   ];
   const metrics = emptyMetrics();
-  const { dir } = writeArtifacts(mkdtempSync(path.join(tmpdir(), 'tandem-models-')), model, { catalogVersion: 'test', products: syntheticProducts(model.skus), complements: syntheticComplements(model.skus.length), embeddings, metrics, training: {}, golden, coldStart: { format: 1, timeZone: 'Europe/London', weights: { country: 0.1, daypart: 0 }, countries: {}, dayparts: [] } });
-  return { dir, model };
+  const { dir, manifest } = writeArtifacts(mkdtempSync(path.join(tmpdir(), 'tandem-models-')), model, { catalogVersion: 'test', products: syntheticProducts(model.skus), complements, embeddings, metrics, training: {}, golden, coldStart: { format: 1, timeZone: 'Europe/London', weights: { country: 0.1, daypart: 0 }, countries: {}, dayparts: [] } });
+  return { dir, model, version: manifest.version };
 }
 
 const reader = (dir: string) => (p: string) => readFile(path.join(dir, p));
@@ -87,6 +87,14 @@ describe('exported artifacts', () => {
     expect(loaded.items).toEqual(model.items);
     expect(loaded.manifest.userTower.inputs.map((t) => t.name)).toEqual(['history_embeddings', 'history_weights']);
     expect(loaded.manifest.userTower.inputs[0]!.shape).toEqual(['batch', 6, 8]);
+  });
+
+  it('names a new version when only a setting a runtime ranks by changes (the complement scoring), the same one otherwise', () => {
+    const base = syntheticComplements(40);
+    const a = exportSynthetic('float32', base).version;
+    expect(exportSynthetic('float32', base).version).toBe(a);
+    // complements.bin is byte for byte the same: only the manifest's settings differ.
+    expect(exportSynthetic('float32', { ...base, spec: { ...base.spec, evidence: 10 } }).version).not.toBe(a);
   });
 
   it('ONNX user tower matches the TypeScript reference within 1e-4 on the golden vectors, batched', async () => {

@@ -30,11 +30,12 @@ import { cleanLog, eventsByCustomer, locateDataset, readLog, type Purchase, type
 import { graphHash, PROJECT } from './code-graph';
 import { fitStage, type StageFit, type WindowUser } from './second-stage';
 import { buildSignals } from './signals';
-import { basketsOf, basketTable, fitComplements, tuneComplements, type Basket } from './complements';
+import { basketsOf, basketTable, fitComplements, type Basket, type ComplementSettings } from './complements';
+import { backtestWindows, basketBacktest, BASELINE_SETTINGS, windowData, type BasketBacktest } from './backtest';
 import { recentPopularity } from './baselines';
 import { DEFAULT_TRAIN_CONFIG } from './train';
 import { DAY, toMillis } from './time';
-import { fit, modelScorers, priorFrom, windowUsers, withStage, type Fit, type TrainedModel } from './two-tower';
+import { fit, modelScorers, windowUsers, withStage, type Fit, type TrainedModel } from './two-tower';
 import type { Complements } from '../lib/recs/complements';
 import type { ColdStartContext } from '../lib/coldstart/context';
 
@@ -66,6 +67,20 @@ function fitWithBar(label: string, ...args: Parameters<typeof fit>): Fit {
   bar.stop();
   console.log(`${label.padEnd(10)} ${result.examples.toLocaleString('en-GB')} examples, ${result.seconds.toFixed(1)} s, mean loss by epoch ${epochLosses(result).join(' → ')}`);
   return result;
+}
+
+/** A progress bar for a stage counted in steps (the towers have their own, with the loss). */
+function progressBar(label: string): { tick: (done: number, total: number) => void; stop: () => void } {
+  const bar = new cliProgress.SingleBar({ format: `${label.padEnd(10)} {bar} {percentage}% | {value}/{total} | {duration}s`, hideCursor: true }, cliProgress.Presets.shades_classic);
+  let started = false;
+  return {
+    tick: (done, total) => {
+      if (!started) bar.start(total, 0);
+      started = true;
+      bar.update(done);
+    },
+    stop: () => bar.stop(),
+  };
 }
 
 function lossCsv(f: Fit): string {
@@ -252,30 +267,45 @@ function quantize(s: Setup, v: Validated): Quantized {
   return { embeddings: ships ? 'int8' : 'float32', items: ships ? int8Model.items : v.model.items, report };
 }
 
-/** Stage 4, complements: settings chosen on the tuning month, measured on the validation month's baskets against the basket baselines. */
+/**
+ * Stage 4, complements: settings chosen on the rolling backtest's tuning fortnights, reported on its newest ones
+ * (models/backtest.ts); the complement model ships only where it beats the best basket baseline there, else
+ * the baseline's settings ship. The validation month's basket table (the eval's contract) uses what ships.
+ */
 interface ComplementStage {
   baskets: Basket[];
-  best: ReturnType<typeof tuneComplements>['best'];
-  grid: ReturnType<typeof tuneComplements>['grid'];
+  /** The settings that ship (the chosen model's, or a baseline's). */
+  ships: ComplementSettings;
+  backtest: BasketBacktest;
   validation: Complements;
   table: ReturnType<typeof basketTable>;
 }
 
 function complements(s: Setup, v: Validated, q: Quantized): ComplementStage {
-  const { purchases, index, products, tTune, tVal } = s;
+  const { purchases, index, products, tVal } = s;
   const baskets = basketsOf(purchases, index, 0, s.end);
   const category = v.window.signals.category;
-  const tuned = tuneComplements(baskets, products.length, tTune, tVal, { popularity: priorFrom(purchases.filter((p) => toMillis(p.date) < tTune), index, products.length, tTune), category });
-  const validation = fitComplements(baskets.filter((b) => b.at < tVal), products.length, tVal, tuned.best);
+  const bar = progressBar('backtest');
+  const backtest = basketBacktest(windowData(baskets, purchases, index, products.length, category, backtestWindows(s.end)), products.length, undefined, (done, total) => bar.tick(done, total));
+  bar.stop();
+  const ships = backtest.ships === 'complement' ? backtest.chosen : BASELINE_SETTINGS[backtest.ships];
+  const validation = fitComplements(baskets.filter((b) => b.at < tVal), products.length, tVal, ships);
   const recent = recentPopularity(v.split.history, index, products.length, tVal, 30);
   const table = basketTable(baskets.filter((b) => b.at >= tVal), validation, { popularity: v.model.prior, category }, recent, q.items, s.config.dim);
-  const best = Object.entries(table).filter(([k]) => k !== 'complement').reduce((a, b) => (b[1]['ndcg@10'] > a[1]['ndcg@10'] ? b : a));
-  console.log(
-    `Basket leave-one-out (validation baskets of 2+ products; settings ${JSON.stringify(tuned.best)} chosen on the tuning month):\n${Object.entries(table)
-      .map(([k, m]) => `  ${k.padEnd(18)} NDCG@10 ${m['ndcg@10'].toFixed(4)}  HitRate@10 ${m['hitrate@10'].toFixed(4)}  (${m.baskets} baskets)`)
-      .join('\n')}\ncomplement vs best basket baseline: ${(table.complement!['ndcg@10'] / Math.max(best[1]['ndcg@10'], 1e-9)).toFixed(3)}x (${best[0]}; the bar is 1.2x)\n`,
-  );
-  return { baskets, best: tuned.best, grid: tuned.grid, validation, table };
+  console.log(basketReport(backtest, table));
+  return { baskets, ships, backtest, validation, table };
+}
+
+/** The backtest's table (mean ± standard error, worst fortnight) and the validation month's, as `npm run models` prints them. */
+function basketReport(b: BasketBacktest, table: ReturnType<typeof basketTable>): string {
+  const reported = b.windows.filter((w) => w.role === 'reported');
+  const best = Object.entries(b.reported).filter(([k]) => k !== 'complement').reduce((x, y) => (y[1].mean > x[1].mean ? y : x));
+  return [
+    `Basket backtest: settings ${JSON.stringify(b.chosen)} chosen on ${b.windows.length - reported.length} fortnights (mean NDCG@10 ${b.tuningMean}); reported on the newest ${reported.length} (${reported.map((w) => w.start).join(', ')}):`,
+    ...Object.entries(b.reported).map(([k, m]) => `  ${k.padEnd(18)} NDCG@10 ${m.mean.toFixed(4)} ± ${m.se.toFixed(4)}  worst ${m.worst.toFixed(4)}  (${m.windows.map((x) => x.toFixed(3)).join(' ')})`),
+    `complement vs best basket baseline on the backtest mean: ${(b.reported.complement!.mean / Math.max(best[1].mean, 1e-9)).toFixed(3)}x (${best[0]}; the bar is 1.2x): ${b.ships === 'complement' ? 'the complement model ships' : `it loses, so ${b.ships} ships`}`,
+    `Validation month's baskets (leave-one-out, what ships): ${Object.entries(table).map(([k, m]) => `${k} ${m['ndcg@10'].toFixed(4)}`).join(', ')}\n`,
+  ].join('\n');
 }
 
 /** Stage 5 (`-- --ablation`): the second stage retrained without each feature in turn, measured on validation. */
@@ -344,7 +374,7 @@ function exportShipped(s: Setup, t: Tuned, v: Validated, q: Quantized, c: Comple
     catalogVersion: s.catalog.version,
     products,
     embeddings: q.embeddings,
-    complements: fitComplements(c.baskets, products.length, end, c.best),
+    complements: fitComplements(c.baskets, products.length, end, c.ships),
     metrics,
     training: { ...trainingInfo(s, shipFit, 'shipped'), secondStage: { windows: latest.map((w) => iso(w.cut)), ownedOffset: stage.scorer.ownedOffset, repeatFeatures: stage.repeatFeatures, repeatHoldout: stage.repeatHoldout } },
     golden: goldenHistories(purchases, model),
@@ -379,7 +409,7 @@ export function runPipeline(root: string, catalog: CatalogFile, purchases: Purch
     baselines: tuned.baselines,
     coldStart: cold.report,
     basket: basket.table,
-    complementTuning: basket.grid,
+    basketBacktest: basket.backtest,
     ...(ablated ? { ablation: ablated } : {}),
   };
   exportValidation(s, validated, quantized, basket, cold.context, metrics);

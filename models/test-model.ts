@@ -1,4 +1,5 @@
 /** Small random stand-ins for the second stage, for tests of the export and the runtimes (not a test file itself). */
+import type { Complements } from '../lib/recs/complements';
 import { STAGE_FEATURES, type ScorerSpec } from '../lib/recs/score';
 import type { ItemSignals } from '../lib/recs/signals';
 import type { Manifest } from '../lib/recs/manifest';
@@ -35,7 +36,6 @@ export function emptyMetrics(): Manifest['metrics'] {
     baselines: { tifu: { groupSize: 4, withinDecay: 1, groupDecay: 1, neighbours: 50, alpha: 0.9 }, decayHalfLifeDays: 60 },
     coldStart: { weights: { country: 0, daypart: 0 }, popularity: { 'ndcg@10': 0 }, context: { 'ndcg@10': 0 } },
     basket: {},
-    complementTuning: [],
   };
 }
 
@@ -45,8 +45,8 @@ export function syntheticProducts(skus: readonly string[]): { sku: string; name:
 }
 
 /** Seeded complements for a synthetic model: item i's neighbours are the next few items. */
-export function syntheticComplements(n: number, m = 4): { spec: { neighboursPerItem: number; halfLifeDays: number | null; categoryWeight: number }; n: number; neighbours: Int32Array; weights: Float32Array } {
+export function syntheticComplements(n: number, m = 4): Complements {
   const neighbours = Int32Array.from({ length: n * m }, (_, j) => (Math.floor(j / m) + 1 + (j % m)) % n);
   const weights = Float32Array.from({ length: n * m }, (_, j) => m - (j % m));
-  return { spec: { neighboursPerItem: m, halfLifeDays: null, categoryWeight: 0.1 }, n, neighbours, weights };
+  return { spec: { neighboursPerItem: m, halfLifeDays: null, categoryWeight: 0.1, evidence: 0, popularityWeight: 0 }, n, neighbours, weights };
 }

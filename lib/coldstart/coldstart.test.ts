@@ -44,7 +44,7 @@ const data: ColdStartData = {
   context: { format: 1, timeZone: 'Europe/London', weights: { country: 0.5, daypart: 0.5 }, countries: { FR: { name: 'France', orders: 50, boost: [[1, 2]] } }, dayparts: [{ name: 'morning', fromHour: 0, toHour: 12, boost: [[3, 3]] }] },
   // Baskets: B3 is bought with A0 (weight 3), C4 with A0 (1); nothing else.
   complements: {
-    spec: { neighboursPerItem: 2, halfLifeDays: null, categoryWeight: 0 },
+    spec: { neighboursPerItem: 2, halfLifeDays: null, categoryWeight: 0, evidence: 0, popularityWeight: 0 },
     n: 5,
     neighbours: Int32Array.of(3, 4, -1, -1, -1, -1, -1, -1, -1, -1),
     weights: Float32Array.of(3, 1, 0, 0, 0, 0, 0, 0, 0, 0),

@@ -4,9 +4,12 @@
  * the manifest: the best few neighbours per product, not a dense matrix. Pure, so the worker, the edge and
  * the evaluation rank with the same code.
  *
- * A basket's score for product b: Σ over the basket's products a of w(a, b) (basket co-occurrences, decayed by
- * age), scaled to [0, 1] by the best, plus `categoryWeight` × popularity for products of the basket's
- * categories (0.2 of it for others): rare pairs lean on what sells, and an empty neighbour list still ranks.
+ * A basket's score for product b: S(b) = Σ over the basket's products a of w(a, b) (basket co-occurrences,
+ * decayed by age), divided by (the best S + `evidence`), plus popularity × (`popularityWeight` +
+ * `categoryWeight` for products of the basket's categories, 0.2 of it for others). `evidence` is a
+ * shrinkage in co-occurrences: a basket whose best pair was seen a handful of times leans on what sells now,
+ * one seen hundreds of times on its pairs (chosen on the rolling backtests, models/backtest.ts); with
+ * `evidence` and `popularityWeight` 0 the co-occurrences are scaled to [0, 1] by the best, as before.
  *
  * Layout (little-endian), small because every first visit downloads it: float32 [n] each product's best
  * weight; uint16 [n][neighboursPerItem] neighbour ids (65535 = none), best first; uint8 [n][neighboursPerItem]
@@ -21,6 +24,10 @@ export const ComplementSpecSchema = z.object({
   halfLifeDays: z.number().positive().nullable(),
   /** Weight of the basket-category popularity prior. */
   categoryWeight: z.number().nonnegative(),
+  /** Co-occurrences added to the best score's denominator: how much evidence a basket needs before its pairs outrank what sells. */
+  evidence: z.number().nonnegative().default(0),
+  /** Weight of popularity for every product, whatever its category. */
+  popularityWeight: z.number().nonnegative().default(0),
 });
 export type ComplementSpec = z.infer<typeof ComplementSpecSchema>;
 
@@ -101,10 +108,14 @@ export function complementScores(c: Complements, prior: ComplementPrior, basket:
   }
   let best = 0;
   for (let i = 0; i < n; i++) if (s[i]! > best) best = s[i]!;
-  const scale = best > 0 ? 1 / best : 0;
+  const { evidence, popularityWeight } = c.spec;
+  const scale = best + evidence > 0 ? 1 / (best + evidence) : 0;
   const cats = new Set(basket.map((a) => prior.category[a]!));
   const w = c.spec.categoryWeight;
-  for (let i = 0; i < n; i++) s[i] = s[i]! * scale + w * (cats.has(prior.category[i]!) ? 1 : 0.2) * prior.popularity[i]! + 1e-6 * prior.popularity[i]!;
+  for (let i = 0; i < n; i++) {
+    const pop = prior.popularity[i]!;
+    s[i] = s[i]! * scale + w * (cats.has(prior.category[i]!) ? 1 : 0.2) * pop + 1e-6 * pop + (popularityWeight ? popularityWeight * pop : 0);
+  }
   return s;
 }
 

@@ -103,8 +103,18 @@ export const ManifestSchema = z.object({
     coldStart: z.object({ weights: z.object({ country: z.number(), daypart: z.number() }), popularity: z.object({ 'ndcg@10': z.number() }), context: z.object({ 'ndcg@10': z.number() }) }),
     /** Leave-one-out inside the validation month's baskets: the complement model and the basket baselines. */
     basket: z.record(z.string(), BasketMetricsSchema),
-    /** The complement settings tried on the tuning month (the best ships). */
-    complementTuning: z.array(z.object({ spec: ComplementSpecSchema.omit({ neighboursPerItem: true }), metrics: BasketMetricsSchema })),
+    /** Versions before the backtests: the complement settings tried on the tuning month. */
+    complementTuning: z.array(z.object({ spec: ComplementSpecSchema.omit({ neighboursPerItem: true }), metrics: BasketMetricsSchema })).optional(),
+    /** The basket shelf's rolling backtest (models/backtest.ts): settings chosen on the older fortnights, NDCG@10 on the newest with the spread, what ships. */
+    basketBacktest: z
+      .object({
+        windows: z.array(z.object({ start: z.string(), role: z.enum(['tuning', 'reported']), baskets: z.number().int() })),
+        chosen: ComplementSpecSchema.omit({ neighboursPerItem: true }).partial({ evidence: true, popularityWeight: true }),
+        tuningMean: z.number(),
+        reported: z.record(z.string(), z.object({ windows: z.array(z.number()), mean: z.number(), se: z.number(), worst: z.number() })),
+        ships: z.enum(['complement', 'popularity-30d', 'same-category']),
+      })
+      .optional(),
   }),
   training: z.record(z.string(), z.unknown()),
 });

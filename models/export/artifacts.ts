@@ -72,6 +72,15 @@ export function goldenCases(model: TrainedModel, histories: { name: string; even
 /** What a shelf shows of a product: the columns of items-meta.json. */
 export type ShelfProduct = Pick<Product, 'sku' | 'name' | 'price' | 'category'>;
 
+/**
+ * The version is the content: the files and every manifest setting a runtime ranks by (the scorer's weights, the
+ * complement scoring's settings, the feature and signal layouts), so a device that cached a version never ranks it
+ * with another's settings. Any of them changed, a new folder. (Metrics and the date are left out.)
+ */
+function versionOf(entries: Manifest['files'], ranksBy: Record<string, unknown>): string {
+  return sha256(Object.values(entries).map((e) => e.sha256).join('') + JSON.stringify(ranksBy)).slice(0, 12);
+}
+
 export function writeArtifacts(
   root: string,
   trained: TrainedModel,
@@ -138,8 +147,7 @@ export function writeArtifacts(
   const entries = Object.fromEntries(
     Object.entries(files).map(([k, f]) => [k, { path: f.path, bytes: f.data.byteLength, sha256: sha256(f.data) } satisfies FileEntry]),
   ) as Manifest['files'];
-  // The version is the content: same files, same version; any byte changed, a new folder.
-  const version = sha256(Object.values(entries).map((e) => e.sha256).join('')).slice(0, 12);
+  const version = versionOf(entries, { catalogVersion: info.catalogVersion, trainedUntil: new Date(model.now).toISOString(), dim: d, itemCount: n, features: model.spec, scorer: model.scorer, signals: signalsLayout(model.signals), complements: info.complements.spec, embeddings: use });
   const io = userTowerIO(model.spec.historyLength, d);
   const manifest: Manifest = {
     formatVersion: 1,
