@@ -10,7 +10,7 @@
  */
 import { complementScores, type ComplementPrior, type Complements } from '../lib/recs/complements';
 import { recentPopularity } from './baselines';
-import { basketBaselines, basketLeaveOneOut, fitComplements, type Basket, type ComplementSettings } from './complements';
+import { basketBaselines, basketLeaveOneOut, fitComplements, scoringSettings, type Basket, type ComplementSettings } from './complements';
 import type { Purchaseish } from './data';
 import { DAY, toMillis } from './time';
 import { priorFrom } from './two-tower';
@@ -89,7 +89,7 @@ function complementNdcg(data: readonly WindowData[], n: number, settings: Comple
     const key = `${d.window.start}:${settings.halfLifeDays}`;
     let fitted = fits.get(key);
     if (!fitted) fits.set(key, (fitted = fitComplements(d.train, n, d.window.start, { halfLifeDays: settings.halfLifeDays, categoryWeight: 0 })));
-    const c: Complements = { ...fitted, spec: { ...fitted.spec, categoryWeight: settings.categoryWeight, evidence: settings.evidence ?? 0, popularityWeight: settings.popularityWeight ?? 0 } };
+    const c: Complements = { ...fitted, spec: { ...fitted.spec, ...scoringSettings(settings) } };
     return basketLeaveOneOut(d.test, (rest) => complementScores(c, d.prior, rest))['ndcg@10'];
   });
 }

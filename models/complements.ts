@@ -45,8 +45,11 @@ export function basketsOf(purchases: readonly Basketish[], index: ReadonlyMap<st
 /** The complement settings a fit takes (the scoring's evidence and popularity weights default to 0). */
 export type ComplementSettings = Pick<ComplementSpec, 'halfLifeDays' | 'categoryWeight'> & Partial<Pick<ComplementSpec, 'evidence' | 'popularityWeight'>>;
 
+/** The settings with the scoring's defaults filled in (no shrinkage, no popularity for all). */
+export const scoringSettings = (settings: ComplementSettings): Omit<ComplementSpec, 'neighboursPerItem'> => ({ evidence: 0, popularityWeight: 0, ...settings });
+
 export function fitComplements(baskets: readonly Basket[], n: number, now: number, settings: ComplementSettings, m = COMPLEMENT_NEIGHBOURS): Complements {
-  const spec = { evidence: 0, popularityWeight: 0, ...settings };
+  const spec = scoringSettings(settings);
   const rows = new Map<number, Map<number, number>>();
   for (const b of baskets) {
     const w = spec.halfLifeDays === null ? 1 : 0.5 ** ((now - b.at) / DAY / spec.halfLifeDays);

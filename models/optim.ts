@@ -40,9 +40,9 @@ export const moments = (n: number): Moments => ({ m: new Float64Array(n), v: new
 export function adamStep(p: Float64Array, g: Float64Array, s: Moments, step: number, a: AdamSettings, skip?: (k: number) => boolean): void {
   const { beta1: b1, beta2: b2 } = a;
   const { m, v } = s;
-  const folded = (a.lr * Math.sqrt(1 - b2 ** step)) / (1 - b1 ** step);
   const c1 = 1 - b1 ** step;
   const c2 = 1 - b2 ** step;
+  const folded = (a.lr * Math.sqrt(c2)) / c1;
   for (let k = 0; k < p.length; k++) {
     if (skip?.(k)) continue;
     const gk = g[k]!;

@@ -52,32 +52,22 @@ export function modelInputsHash(catalog: CatalogFile, project = PROJECT): string
 }
 
 function fitWithBar(label: string, ...args: Parameters<typeof fit>): Fit {
-  const bar = new cliProgress.SingleBar(
-    { format: `${label.padEnd(10)} {bar} {percentage}% | step {value}/{total} | loss {loss} | {duration}s`, hideCursor: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  const result = fit(args[0], args[1], args[2], args[3], args[4], (done, total, loss) => {
-    if (!started) {
-      bar.start(total, 0, { loss: '-' });
-      started = true;
-    }
-    bar.update(done, { loss: loss.toFixed(3) });
-  });
+  const bar = progressBar(label, 'step {value}/{total} | loss {loss}');
+  const result = fit(args[0], args[1], args[2], args[3], args[4], (done, total, loss) => bar.tick(done, total, { loss: loss.toFixed(3) }));
   bar.stop();
   console.log(`${label.padEnd(10)} ${result.examples.toLocaleString('en-GB')} examples, ${result.seconds.toFixed(1)} s, mean loss by epoch ${epochLosses(result).join(' → ')}`);
   return result;
 }
 
-/** A progress bar for a stage counted in steps (the towers have their own, with the loss). */
-function progressBar(label: string): { tick: (done: number, total: number) => void; stop: () => void } {
-  const bar = new cliProgress.SingleBar({ format: `${label.padEnd(10)} {bar} {percentage}% | {value}/{total} | {duration}s`, hideCursor: true }, cliProgress.Presets.shades_classic);
+/** A progress bar for a stage counted in steps, started by its first tick (when the total is known); `middle` may name payload fields. */
+function progressBar(label: string, middle = '{value}/{total}'): { tick: (done: number, total: number, payload?: Record<string, string>) => void; stop: () => void } {
+  const bar = new cliProgress.SingleBar({ format: `${label.padEnd(10)} {bar} {percentage}% | ${middle} | {duration}s`, hideCursor: true }, cliProgress.Presets.shades_classic);
   let started = false;
   return {
-    tick: (done, total) => {
-      if (!started) bar.start(total, 0);
+    tick: (done, total, payload) => {
+      if (!started) bar.start(total, 0, payload);
       started = true;
-      bar.update(done);
+      bar.update(done, payload);
     },
     stop: () => bar.stop(),
   };

@@ -5,9 +5,10 @@
  * from it, so a new placement is one row.
  */
 import type { Ranking } from '../recs/shelf-rules';
+import type { Page } from './schema';
 
 export interface PlacementFacts {
-  page: 'home' | 'product' | 'cart';
+  page: Page;
   /** The ranking of lib/recs/score.ts it asks for by default. */
   ranking: Ranking;
   /** A layout may ask for 'explore' or 'all' instead (not for "Buy it again" or the complement shelves: their ranking is what they are). */

@@ -123,14 +123,14 @@ async function load(read: ReadFile, manifestPath: string, withTower: boolean): P
   const [userTower, prior, ids, signalBytes, metaBytes, complementBytes, towerBytes] = (await Promise.all(versionFiles(manifest, withTower).map((f) => readVerified(read, f)))) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array | undefined];
   const signals = decoded(files.signals, () => decodeSignals(signalBytes, n, manifest.signals));
   let items: Float32Array;
+  const [rows, s] = await Promise.all(rowFiles(manifest).map((f) => readVerified(read, f)));
   if (manifest.embeddings.use === 'int8') {
-    const [q, s] = await Promise.all([readVerified(read, files.itemsInt8), readVerified(read, files.itemsInt8Scales)]);
-    expect(files.itemsInt8.path, q.byteLength, n * d);
-    const scales = asFloat32(s);
+    expect(files.itemsInt8.path, rows!.byteLength, n * d);
+    const scales = asFloat32(s!);
     expect(files.itemsInt8Scales.path, scales.length, n);
-    items = dequantizeRows(new Int8Array(q.slice().buffer), scales, d);
+    items = dequantizeRows(new Int8Array(rows!.slice().buffer), scales, d);
   } else {
-    items = asFloat32(await readVerified(read, files.itemsFloat32));
+    items = asFloat32(rows!);
     expect(files.itemsFloat32.path, items.length, n * d);
   }
   const priorValues = asFloat32(prior);
@@ -140,7 +140,6 @@ async function load(read: ReadFile, manifestPath: string, withTower: boolean): P
   const meta = decoded(files.itemMeta, () => decodeItemMeta(metaBytes, n, manifest.catalogVersion));
   const complements = decoded(files.complements, () => decodeComplements(complementBytes, n, manifest.complements));
   const model: DeviceModel = { manifest, userTower, items, prior: priorValues, signals, skus: skus as string[], meta, complements };
-  rowsOf(model.skus); // built once here, where the codes are read
   if (!towerBytes) return model;
   const towerValues = asFloat32(towerBytes);
   expect(files.towerWeights.path, towerValues.length, d * d + d);

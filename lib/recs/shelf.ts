@@ -92,10 +92,12 @@ export function blendTaste(complement: Float32Array, taste: Float32Array | undef
 
 /** The basket a complement shelf completes: the product on screen, else the cart's lines, else (cart unknown) the session's views. */
 export function basketOf(model: Pick<ShelfModel, 'index'>, rules: Pick<ShelfRules, 'anchorSku'>, shopper: ShelfShopper): number[] {
-  const rows = (codes: readonly string[]) => codes.flatMap((s) => (model.index.has(s) ? [model.index.get(s)!] : []));
-  if (rules.anchorSku !== undefined && model.index.has(rules.anchorSku)) return [model.index.get(rules.anchorSku)!];
-  return rows(shopper.cart ?? shopper.history.map((e) => e.sku));
+  const anchor = rules.anchorSku === undefined ? [] : knownRows(model.index, [rules.anchorSku]);
+  return anchor.length > 0 ? anchor : knownRows(model.index, shopper.cart ?? shopper.history.map((e) => e.sku));
 }
+
+/** The rows of the codes the model knows, in order (unknown codes left out). */
+const knownRows = (index: ReadonlyMap<string, number>, codes: readonly string[]): number[] => codes.flatMap((s) => (index.has(s) ? [index.get(s)!] : []));
 
 /** One recommended product as every shelf answer carries it. */
 export interface ShelfItem {
@@ -119,7 +121,7 @@ interface Ranked {
   basket: number[];
 }
 
-function rankRows(model: ShelfModel, rules: ShelfRules, shopper: ShelfShopper, user: ShelfUser, kernel: ShelfKernel): Ranked {
+function rankRows(model: ShelfModel, rules: ShelfRules, shopper: ShelfShopper, user: ShelfUser, kernel: ShelfKernel, withParts: boolean): Ranked {
   const { signals, scorer } = model;
   const state: ShopperState = { history: shopper.history, cart: shopper.cart ?? [], now: shopper.now };
   const catalogue = { index: model.index, category: (i: number) => model.meta.categories[i], n: model.skus.length };
@@ -139,16 +141,16 @@ function rankRows(model: ShelfModel, rules: ShelfRules, shopper: ShelfShopper, u
   }
   const ranking = rules.ranking;
   const dots = none ? undefined : user.dots();
-  // The dot products, kept for the debug panel's parts (the scorer writes over them).
-  const dotOf = dots ? new Float32Array(dots) : new Float32Array(model.skus.length);
-  const partsOf = (i: number) => scoreParts(ranking, scorer, signals, user.ctx, dotOf[i]!, i);
+  // The dot products, kept for the debug panel's parts when it asks (the scorer writes over them).
+  const dotOf = withParts && dots ? new Float32Array(dots) : undefined;
+  const partsOf = (i: number) => (dotOf ? scoreParts(ranking, scorer, signals, user.ctx, dotOf[i]!, i) : {});
   if (ranking === 'repeat') {
     const ranked = dots ? repeatScores(scorer, signals, user.ctx, dots) : [];
     const byId = new Map(ranked);
     return { top: selectRepeat(rules, ranked, state, catalogue), scoreOf: (i) => byId.get(i) ?? 0, partsOf, basket: [] };
   }
   const scores = none ? none() : rankingScores(ranking, scorer, signals, user.ctx, dots!, kernel.dense);
-  return { top: selectShelf(rules, scores, state, catalogue, kernel.topK), scoreOf: (i) => scores[i]!, partsOf: none ? () => ({}) : partsOf, basket: [] };
+  return { top: selectShelf(rules, scores, state, catalogue, kernel.topK), scoreOf: (i) => scores[i]!, partsOf, basket: [] };
 }
 
 /** How many times each product was bought, on the shelves that show owned products ("You bought this"). */
@@ -166,8 +168,8 @@ function boughtCounts(rules: ShelfRules, shopper: ShelfShopper, index: ReadonlyM
  * card (computed here, never sent anywhere: it can name a product from the history), pins marked.
  */
 export function rankShelf(model: ShelfModel, rules: ShelfRules, shopper: ShelfShopper, user: ShelfUser, opts: { kernel?: ShelfKernel; parts?: boolean } = {}): ShelfItem[] {
-  const ranked = rankRows(model, rules, shopper, user, opts.kernel ?? {});
-  const pinned = new Set(rules.pin.flatMap((s) => (model.index.has(s) ? [model.index.get(s)!] : [])));
+  const ranked = rankRows(model, rules, shopper, user, opts.kernel ?? {}, opts.parts ?? false);
+  const pinned = new Set(knownRows(model.index, rules.pin));
   const reasons: ReasonSources = {
     names: model.meta.names,
     items: model.items,
