@@ -77,30 +77,37 @@ export function examplesFor(head: 'explore' | 'repeat', users: readonly WindowUs
 
 /** Mean negative log-likelihood of the targets, plus L2; the gradient into `grad` when given. Shapes: each example's X [m, F], logWeight [m]. */
 export function listLoss(w: Float64Array, examples: readonly ListExample[], grad?: Float64Array): number {
+  // The feature count as a local (read through the module binding in the inner loops it cost a third of the
+  // heads' training time: fitStage 54 → 36 s here, the same weights). One buffer for every list's logits.
+  const nF = F;
   let loss = 0;
   grad?.fill(0);
+  let z = new Float64Array(0);
   for (const e of examples) {
     const m = e.logWeight.length;
-    const z = new Float64Array(m);
+    if (z.length < m) z = new Float64Array(m);
+    const X = e.X;
     for (let r = 0; r < m; r++) {
       let s = e.logWeight[r]!;
-      for (let f = 0; f < F; f++) s += w[f]! * e.X[r * F + f]!;
+      const o = r * nF;
+      for (let f = 0; f < nF; f++) s += w[f]! * X[o + f]!;
       z[r] = s;
     }
-    const { logZ } = logSumExp(z);
+    const { logZ } = logSumExp(z, m);
     for (const t of e.targets) loss -= (z[t]! - e.logWeight[t]! - logZ) / e.targets.length;
     if (!grad) continue;
     // d/dw of −(z_t − logZ) = −x_t + E_p[x], averaged over the targets (E_p[x] is shared).
     for (let r = 0; r < m; r++) {
       const p = Math.exp(z[r]! - logZ);
-      for (let f = 0; f < F; f++) grad[f]! += p * e.X[r * F + f]!;
+      const o = r * nF;
+      for (let f = 0; f < nF; f++) grad[f]! += p * X[o + f]!;
     }
-    for (const t of e.targets) for (let f = 0; f < F; f++) grad[f]! -= e.X[t * F + f]! / e.targets.length;
+    for (const t of e.targets) for (let f = 0; f < nF; f++) grad[f]! -= X[t * nF + f]! / e.targets.length;
   }
   const n = Math.max(examples.length, 1);
   loss /= n;
-  for (let f = 0; f < F; f++) loss += 0.5 * L2 * w[f]! * w[f]!;
-  if (grad) for (let f = 0; f < F; f++) grad[f] = grad[f]! / n + L2 * w[f]!;
+  for (let f = 0; f < nF; f++) loss += 0.5 * L2 * w[f]! * w[f]!;
+  if (grad) for (let f = 0; f < nF; f++) grad[f] = grad[f]! / n + L2 * w[f]!;
   return loss;
 }
 
