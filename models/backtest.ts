@@ -49,7 +49,7 @@ export function spread(values: readonly number[]): Spread {
 }
 
 /** What one window's scorers are built from: the baskets and purchases strictly before its start. */
-interface WindowData {
+export interface WindowData {
   window: BacktestWindow;
   train: Basket[];
   test: Basket[];

@@ -29,20 +29,20 @@ export function modelStaleness(root: string, catalog: Parameters<typeof modelInp
   return null;
 }
 
-export function ensureData(root: string): void {
+export async function ensureData(root: string): Promise<void> {
   ensureCatalog(root);
   const catalog = readCatalog(root);
   const why = modelStaleness(root, catalog);
   if (!why) console.log('models: up to date');
   else {
     console.log(`models: rebuilding (${why})`);
-    runPipeline(root, catalog, readPurchases(root));
+    await runPipeline(root, catalog, readPurchases(root));
   }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
-    ensureData(process.cwd());
+    await ensureData(process.cwd());
   } catch (e) {
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);

@@ -70,6 +70,13 @@ async function main(): Promise<void> {
     const rows = Object.entries(bt.reported).map(([k, m]) => `${k} ${m.mean.toFixed(4)} ± ${m.se.toFixed(4)} (worst ${m.worst.toFixed(4)})`);
     console.log(`Basket backtest of this version (${bt.windows.filter((w) => w.role === 'reported').length} newest fortnights before its training ended; ${bt.ships} ships): ${rows.join(', ')}`);
   }
+  const tb = model.manifest.metrics.towerBacktest;
+  if (tb) {
+    const reported = tb.windows.filter((w) => w.role === 'reported');
+    const rows = Object.entries(tb.reported).map(([k, m]) => `${k} ${(['all', 'explore', 'repeat'] as const).map((x) => `${m[x]!.mean.toFixed(4)} ± ${m[x]!.se.toFixed(4)}`).join(' / ')}`);
+    console.log(`Tower backtest of this version (${reported.length} newest 15-day windows before its training ended; NDCG@10 all / explore / repeat): ${rows.join(', ')}`);
+    console.log(tb.verdicts.map((v) => `${v.measure} ${v.ratio.toFixed(3)}x ${v.baseline} (bar ${v.bar.toFixed(2)}x)`).join(', '));
+  }
   console.log(JSON.stringify({ ...result, basket }));
 }
 

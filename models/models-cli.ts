@@ -25,7 +25,7 @@ if (process.argv.includes('--check')) {
   const scratch = mkdtempSync(path.join(tmpdir(), 'tandem-models-check-'));
   mkdirSync(path.join(scratch, MODELS_DIR), { recursive: true });
   try {
-    runPipeline(scratch, catalog, readPurchases(root));
+    await runPipeline(scratch, catalog, readPurchases(root));
     const pairs = [MODELS_DIR, VALIDATION_DIR].map((dir) => ({ dir, committed: version(path.join(root, dir)), trained: version(path.join(scratch, dir)) }));
     for (const p of pairs) console.log(`models --check: ${p.dir}: committed ${p.committed}, retrained ${p.trained}`);
     if (pairs.some((p) => p.committed !== p.trained)) {
@@ -36,5 +36,5 @@ if (process.argv.includes('--check')) {
     rmSync(scratch, { recursive: true, force: true });
   }
 } else {
-  runPipeline(root, catalog, readPurchases(root), { ablation: process.argv.includes('--ablation') });
+  await runPipeline(root, catalog, readPurchases(root), { ablation: process.argv.includes('--ablation') });
 }

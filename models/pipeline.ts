@@ -29,13 +29,16 @@ import { writeArtifacts } from './export/artifacts';
 import { cleanLog, eventsByCustomer, locateDataset, readLog, type Purchase, type Purchaseish } from './data';
 import { graphHash, PROJECT } from './code-graph';
 import { fitStage, type StageFit, type WindowUser } from './second-stage';
-import { buildSignals } from './signals';
+import { buildSignals, productCategories } from './signals';
 import { basketsOf, basketTable, fitComplements, type Basket, type ComplementSettings } from './complements';
-import { backtestWindows, basketBacktest, BASELINE_SETTINGS, windowData, type BasketBacktest } from './backtest';
+import { backtestWindows, BASELINE_SETTINGS, windowData, type BasketBacktest } from './backtest';
 import { recentPopularity } from './baselines';
 import { DEFAULT_TRAIN_CONFIG } from './train';
 import { DAY, toMillis } from './time';
-import { fit, modelScorers, windowUsers, withStage, type Fit, type TrainedModel } from './two-tower';
+import { modelScorers, windowUsers, withStage, type Fit, type TrainedModel } from './two-tower';
+import { createPool, fitTowers, type Pool, type PoolRequest } from './fit-pool';
+import { backtestSvg } from './backtest-chart';
+import { BACKTEST_MONTHS, shippedScorer, towerBacktest, towerMonthsFor, towerVerdicts, towerWindows, type TowerBacktest, type TowerVerdict } from './tower-backtest';
 import type { Complements } from '../lib/recs/complements';
 import type { ColdStartContext } from '../lib/coldstart/context';
 
@@ -43,20 +46,14 @@ export const MODELS_DIR = path.join('public', 'models');
 export const VALIDATION_DIR = path.join('data', 'models', 'validation');
 /** Far below what 929 validation customers can resolve (one customer's hit moves NDCG@10 by about 0.001). */
 const INT8_TOLERANCE = 0.0005;
+/** Towers at T and each month before it: validation, the second stage's three windows, and the tower backtest's months (models/backtest.ts). */
+const TOWER_MONTHS = towerMonthsFor(BACKTEST_MONTHS.reported + BACKTEST_MONTHS.tuning);
 
 /** What the artifacts are a function of besides the catalog and the data set: this module's import graph (models/code-graph.ts). */
 export const PIPELINE_ENTRY = 'models/pipeline.ts';
 
 export function modelInputsHash(catalog: CatalogFile, project = PROJECT): string {
   return createHash('sha256').update(catalog.version).update(catalog.source.datasetSha256).update(graphHash([PIPELINE_ENTRY], project)).digest('hex').slice(0, 16);
-}
-
-function fitWithBar(label: string, ...args: Parameters<typeof fit>): Fit {
-  const bar = progressBar(label, 'step {value}/{total} | loss {loss}');
-  const result = fit(args[0], args[1], args[2], args[3], args[4], (done, total, loss) => bar.tick(done, total, { loss: loss.toFixed(3) }));
-  bar.stop();
-  console.log(`${label.padEnd(10)} ${result.examples.toLocaleString('en-GB')} examples, ${result.seconds.toFixed(1)} s, mean loss by epoch ${epochLosses(result).join(' → ')}`);
-  return result;
 }
 
 /** A progress bar for a stage counted in steps, started by its first tick (when the total is known); `middle` may name payload fields. */
@@ -172,10 +169,46 @@ function setup(root: string, catalog: CatalogFile, purchases: Purchase[]): Setup
   return { root, catalog, purchases, products, skus, index: rowsOf(skus), end, tVal, tTune, spec: DEFAULT_FEATURE_SPEC, config: DEFAULT_TRAIN_CONFIG };
 }
 
-/** A second-stage window starting at `cut`, with a tower trained only on what came before it (unless one is given). */
-function trainWindow(s: Setup, cut: number, label: string, fitted?: Fit): Window {
+/**
+ * Stage 0, towers: one per month back from T (T, T−30d, … T−30·(TOWER_MONTHS−1)d), each on every purchase before
+ * its cut, trained side by side on the machine's cores (models/fit-pool.ts). Every later stage reads its tower
+ * here: the second stage's windows, validation, the backtest's months and the shipped model.
+ */
+interface Towers {
+  at: (cut: number) => Fit;
+  /** The second stage's 30-day window from `cut` with its month's tower (built once: tuning, validation and the backtest share them). */
+  window: (cut: number) => Window;
+}
+
+async function towers(s: Setup, pool: Pool): Promise<Towers> {
+  const cuts = Array.from({ length: TOWER_MONTHS }, (_, j) => s.end - j * 30 * DAY);
+  const label = (cut: number) => (cut === s.end ? 'shipped' : `tower ${iso(cut)}`);
+  const multi = new cliProgress.MultiBar({ format: '{label} {bar} {percentage}% | step {value}/{total} | loss {loss} | {duration}s', hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bars = new Map<string, cliProgress.SingleBar>();
+  console.log(`models: ${cuts.length} towers (cuts ${cuts.map(iso).join(', ')}) and the basket backtest, ${pool.threads} at a time`);
+  const fits = await fitTowers(pool, s.products, s.purchases, cuts.map((now) => ({ label: label(now), now })), s.spec, s.config, (name, done, total, loss) => {
+    let bar = bars.get(name);
+    if (!bar) bars.set(name, (bar = multi.create(total, 0, { label: name.padEnd(17), loss: '' })));
+    bar.update(done, { loss: loss.toFixed(3) });
+  });
+  multi.stop();
+  for (const cut of cuts) {
+    const f = fits.get(label(cut))!;
+    console.log(`${label(cut).padEnd(17)} ${f.examples.toLocaleString('en-GB')} examples, ${f.seconds.toFixed(1)} s, mean loss by epoch ${epochLosses(f).join(' → ')}`);
+  }
+  const at = (cut: number) => {
+    const f = fits.get(label(cut));
+    if (!f) throw new Error(`models: no tower cut at ${iso(cut)}`);
+    return f;
+  };
+  const windows = new Map<number, Window>();
+  const window = (cut: number) => windows.get(cut) ?? windows.set(cut, trainWindow(s, at(cut), cut)).get(cut)!;
+  return { at, window };
+}
+
+/** A second-stage window starting at `cut`, with the tower trained only on what came before it. */
+function trainWindow(s: Setup, f: Fit, cut: number): Window {
   const { history, future } = splitAt(s.purchases, cut, cut + 30 * DAY);
-  const f = fitted ?? fitWithBar(label, s.products, history, cut, s.spec, s.config);
   return { cut, users: windowUsers(f.model, evalUsers(history, future, s.index)), signals: buildSignals(s.products, history, cut, s.spec), fit: f };
 }
 
@@ -187,11 +220,11 @@ interface Tuned {
   context: ReturnType<typeof tuneContextWeights>;
 }
 
-function tune(s: Setup): Tuned {
+function tune(s: Setup, towers: Towers): Tuned {
   // Three 30-day windows before the validation month, each with a tower trained only on what came before it
   // (a tower that had seen the window would flatter its own feature).
   const { tTune, tVal } = s;
-  const windows = [trainWindow(s, tTune - 60 * DAY, 'tuning−60'), trainWindow(s, tTune - 30 * DAY, 'tuning−30'), trainWindow(s, tTune, 'tuning')];
+  const windows = [towers.window(tTune - 60 * DAY), towers.window(tTune - 30 * DAY), towers.window(tTune)];
   const stage = fitStage(
     windows.map((w) => w.users),
     windows.map((w) => w.signals),
@@ -217,8 +250,8 @@ interface Validated {
   result: EvalResult;
 }
 
-function validate(s: Setup, t: Tuned): Validated {
-  const window = trainWindow(s, s.tVal, 'validation');
+function validate(s: Setup, towers: Towers, t: Tuned): Validated {
+  const window = towers.window(s.tVal);
   const split = splitAt(s.purchases, s.tVal, s.end);
   const model = withStage(window.fit.model, window.signals, t.stage.scorer, split.history);
   const result = compare(split.history, split.future, s.skus, s.tVal, t.baselines, () => modelScorers(model));
@@ -257,6 +290,31 @@ function quantize(s: Setup, v: Validated): Quantized {
   return { embeddings: ships ? 'int8' : 'float32', items: ships ? int8Model.items : v.model.items, report };
 }
 
+/** Stage 3b, the tower shelves' backtest (models/tower-backtest.ts): every month's tower and heads, every baseline, 15-day windows. */
+type TowerStage = TowerBacktest & { verdicts: TowerVerdict[] };
+
+function backtestTowers(s: Setup, towers: Towers, t: Tuned): TowerStage {
+  const bar = progressBar('backtest');
+  const input = { purchases: s.purchases, skus: s.skus, end: s.end, towerAt: towers.at, stageWindowAt: towers.window, signalsAt: (at: number, history: readonly Purchaseish[]) => buildSignals(s.products, history, at, s.spec), baselines: t.baselines };
+  const b = towerBacktest(input, towerWindows(s.end, BACKTEST_MONTHS.reported, BACKTEST_MONTHS.tuning), (done, total) => bar.tick(done, total));
+  bar.stop();
+  const verdicts = towerVerdicts(b.reported);
+  console.log(towerReport(b, verdicts));
+  return { ...b, verdicts };
+}
+
+function towerReport(b: TowerBacktest, verdicts: readonly TowerVerdict[]): string {
+  const reported = b.windows.filter((w) => w.role === 'reported');
+  const cell = (x: { mean: number; se: number; worst: number }) => `${x.mean.toFixed(4)} ± ${x.se.toFixed(4)} (${x.worst.toFixed(4)})`.padEnd(27);
+  return [
+    `Tower backtest: NDCG@10 mean ± s.e. (worst) over the newest ${reported.length} 15-day windows (${reported.map((w) => w.start).join(', ')}), each with a tower and heads fitted before it`,
+    `  ${''.padEnd(18)} ${['all', 'explore', 'repeat'].map((m) => m.padEnd(27)).join(' ')}`,
+    ...Object.entries(b.reported).map(([name, m]) => `  ${name.padEnd(18)} ${cell(m.all)} ${cell(m.explore)} ${cell(m.repeat)}`),
+    ...verdicts.map((v) => `  ${v.measure.padEnd(8)} shipped vs ${v.baseline}: ${v.ratio.toFixed(3)}x (the bar is ${v.bar.toFixed(2)}x); windows below the best baseline by more than a standard error: ${v.losingWindows}${v.loses ? ' — LOSES on the mean' : ''}`),
+    '',
+  ].join('\n');
+}
+
 /**
  * Stage 4, complements: settings chosen on the rolling backtest's tuning fortnights, reported on its newest ones
  * (models/backtest.ts); the complement model ships only where it beats the best basket baseline there, else
@@ -271,13 +329,16 @@ interface ComplementStage {
   table: ReturnType<typeof basketTable>;
 }
 
-function complements(s: Setup, v: Validated, q: Quantized): ComplementStage {
+/** The basket backtest's data (every fortnight's baskets and fits before it), for a worker: it needs no tower. */
+function basketJob(s: Setup): Extract<PoolRequest, { kind: 'basket' }> {
+  const baskets = basketsOf(s.purchases, s.index, 0, s.end);
+  return { kind: 'basket', data: windowData(baskets, s.purchases, s.index, s.products.length, productCategories(s.products), backtestWindows(s.end)), n: s.products.length };
+}
+
+function complements(s: Setup, v: Validated, q: Quantized, backtest: BasketBacktest): ComplementStage {
   const { purchases, index, products, tVal } = s;
   const baskets = basketsOf(purchases, index, 0, s.end);
   const category = v.window.signals.category;
-  const bar = progressBar('backtest');
-  const backtest = basketBacktest(windowData(baskets, purchases, index, products.length, category, backtestWindows(s.end)), products.length, undefined, (done, total) => bar.tick(done, total));
-  bar.stop();
   const ships = backtest.ships === 'complement' ? backtest.chosen : BASELINE_SETTINGS[backtest.ships];
   const validation = fitComplements(baskets.filter((b) => b.at < tVal), products.length, tVal, ships);
   const recent = recentPopularity(v.split.history, index, products.length, tVal, 30);
@@ -351,29 +412,33 @@ function trainingInfo(s: Setup, f: Fit, role: string) {
  * Stage 7b, ship: the same procedure one month later. The heads learn from the three latest windows (the
  * validation month included: its targets are the closest to what shoppers will do next), the tower from everything.
  */
-function exportShipped(s: Setup, t: Tuned, v: Validated, q: Quantized, c: ComplementStage, metrics: RunMetrics): string {
+function exportShipped(s: Setup, towers: Towers, t: Tuned, v: Validated, q: Quantized, c: ComplementStage, b: TowerStage, metrics: RunMetrics): string {
   const { purchases, products, index, end } = s;
   const latest = [t.windows[1]!, t.windows[2]!, v.window];
   const stage = fitStage(
     latest.map((w) => w.users),
     latest.map((w) => w.signals),
   );
-  const shipFit = fitWithBar('shipped', products, purchases, end, s.spec, s.config);
-  const model = withStage(shipFit.model, buildSignals(products, purchases, end, s.spec), stage.scorer, purchases);
+  // A shelf whose model lost to its best baseline on the backtest ships that baseline (models/tower-backtest.ts).
+  const ships = shippedScorer(stage.scorer, b.verdicts);
+  if (ships.baseline.length > 0) console.log(`models: the trained heads lose on ${ships.baseline.join(', ')}: those shelves ship their baseline`);
+  const shipFit = towers.at(end);
+  const model = withStage(shipFit.model, buildSignals(products, purchases, end, s.spec), ships.scorer, purchases);
   const out = writeArtifacts(path.join(s.root, MODELS_DIR), model, {
     catalogVersion: s.catalog.version,
     products,
     embeddings: q.embeddings,
     complements: fitComplements(c.baskets, products.length, end, c.ships),
     metrics,
-    training: { ...trainingInfo(s, shipFit, 'shipped'), secondStage: { windows: latest.map((w) => iso(w.cut)), ownedOffset: stage.scorer.ownedOffset, repeatFeatures: stage.repeatFeatures, repeatHoldout: stage.repeatHoldout } },
+    training: { ...trainingInfo(s, shipFit, 'shipped'), secondStage: { windows: latest.map((w) => iso(w.cut)), ownedOffset: stage.scorer.ownedOffset, repeatFeatures: stage.repeatFeatures, repeatHoldout: stage.repeatHoldout, baselineShelves: ships.baseline } },
     golden: goldenHistories(purchases, model),
     coldStart: buildContext(purchases, index, products.length, end, t.context.weights),
   });
   const pointer: Pointer = { version: out.manifest.version, manifest: `/models/${out.manifest.version}/manifest.json`, inputsHash: modelInputsHash(s.catalog) };
   writeFileSync(path.join(s.root, MODELS_DIR, 'current.json'), `${JSON.stringify(pointer, null, 2)}\n`);
   writeLossCurves(s.root, shipFit, v.window.fit);
-  console.log(`models: wrote ${path.relative(s.root, out.dir)}/ (version ${out.manifest.version}); loss curves in data/models/loss-*.csv and loss-shipped.svg`);
+  writeFileSync(path.join(out.dir, 'backtest.svg'), backtestSvg(metrics));
+  console.log(`models: wrote ${path.relative(s.root, out.dir)}/ (version ${out.manifest.version}); loss curves in data/models/loss-*.csv and loss-shipped.svg, the backtests per window in ${path.relative(s.root, out.dir)}/backtest.svg`);
   return path.join(out.dir, 'manifest.json');
 }
 
@@ -385,12 +450,17 @@ function writeLossCurves(root: string, shipped: Fit, validation: Fit): void {
 }
 
 /** `npm run models`: the stages in order, each returning what the next ones read. */
-export function runPipeline(root: string, catalog: CatalogFile, purchases: Purchase[], opts: { ablation?: boolean } = {}): PipelineResult {
+export async function runPipeline(root: string, catalog: CatalogFile, purchases: Purchase[], opts: { ablation?: boolean } = {}): Promise<PipelineResult> {
   const s = setup(root, catalog, purchases);
-  const tuned = tune(s);
-  const validated = validate(s, tuned);
+  const pool = createPool();
+  const towersDone = towers(s, pool);
+  const basketDone = pool.run(basketJob(s));
+  const fitted = await towersDone;
+  const tuned = tune(s, fitted);
+  const validated = validate(s, fitted, tuned);
   const quantized = quantize(s, validated);
-  const basket = complements(s, validated, quantized);
+  const backtest = backtestTowers(s, fitted, tuned);
+  const basket = complements(s, validated, quantized, await basketDone);
   const ablated = opts.ablation ? ablation(tuned, validated) : undefined;
   const cold = coldStart(s, tuned, validated);
   const metrics = {
@@ -400,10 +470,11 @@ export function runPipeline(root: string, catalog: CatalogFile, purchases: Purch
     coldStart: cold.report,
     basket: basket.table,
     basketBacktest: basket.backtest,
+    towerBacktest: backtest,
     ...(ablated ? { ablation: ablated } : {}),
   };
   exportValidation(s, validated, quantized, basket, cold.context, metrics);
-  const manifestPath = exportShipped(s, tuned, validated, quantized, basket, metrics);
+  const manifestPath = exportShipped(s, fitted, tuned, validated, quantized, basket, backtest, metrics);
   return { manifestPath, validation: validated.result };
 }
 

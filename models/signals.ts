@@ -31,6 +31,9 @@ const scaledLog = (counts: Float32Array) => {
   return logs.map((x) => x / max);
 };
 
+/** Each product's category as its index in CATEGORY_ORDER. */
+export const productCategories = (products: readonly Product[]): Uint8Array => Uint8Array.from(products, (p) => Math.max(0, CATEGORY_ORDER.indexOf(p.category)));
+
 export function buildSignals(products: readonly Product[], history: readonly Purchaseish[], now: number, spec: FeatureSpec): ItemSignals {
   const n = products.length;
   const index = new Map(products.map((p, i) => [p.sku, i]));
@@ -124,7 +127,7 @@ export function buildSignals(products: readonly Product[], history: readonly Pur
     neighbourWeights,
     tokenOffsets,
     tokens: Uint16Array.from(tokenLists.flat()),
-    category: Uint8Array.from(products, (p) => Math.max(0, CATEGORY_ORDER.indexOf(p.category))),
+    category: productCategories(products),
     categories: CATEGORY_ORDER.length,
   };
 }

@@ -24,6 +24,9 @@ export const EvalResultSchema = z.object({ users: z.number().int(), models: z.re
 export const BasketMetricsSchema = z.object({ 'ndcg@10': z.number(), 'hitrate@10': z.number(), baskets: z.number().int() });
 
 
+/** A measure over backtest windows: each window's value, the mean, its standard error across windows, the worst. */
+const SpreadSchema = z.object({ windows: z.array(z.number()), mean: z.number(), se: z.number(), worst: z.number() });
+
 export const ManifestSchema = z.object({
   formatVersion: z.literal(1),
   version: z.string().regex(/^[0-9a-f]{12}$/),
@@ -111,8 +114,21 @@ export const ManifestSchema = z.object({
         windows: z.array(z.object({ start: z.string(), role: z.enum(['tuning', 'reported']), baskets: z.number().int() })),
         chosen: ComplementSpecSchema.omit({ neighboursPerItem: true }).partial({ evidence: true, popularityWeight: true }),
         tuningMean: z.number(),
-        reported: z.record(z.string(), z.object({ windows: z.array(z.number()), mean: z.number(), se: z.number(), worst: z.number() })),
+        reported: z.record(z.string(), SpreadSchema),
         ships: z.enum(['complement', 'popularity-30d', 'same-category']),
+      })
+      .optional(),
+    /**
+     * The tower shelves' rolling backtest (models/tower-backtest.ts): per model and measure (all, explore,
+     * repeat), NDCG@10 in each reported and tuning window with the mean ± s.e. and the worst; the verdicts
+     * against the issue's bars.
+     */
+    towerBacktest: z
+      .object({
+        windows: z.array(z.object({ start: z.string(), role: z.enum(['tuning', 'reported']), month: z.number().int(), users: z.record(z.string(), z.number().int()) })),
+        reported: z.record(z.string(), z.record(z.string(), SpreadSchema)),
+        tuning: z.record(z.string(), z.record(z.string(), SpreadSchema)),
+        verdicts: z.array(z.object({ measure: z.string(), baseline: z.string(), ratio: z.number(), bar: z.number(), losingWindows: z.number().int(), loses: z.boolean() })),
       })
       .optional(),
   }),
