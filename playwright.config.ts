@@ -21,7 +21,10 @@ export default defineConfig({
   webServer: {
     command: `node ${SERVER_ENTRY} -p ${PORT}`,
     // A known admin token and an events database of the tests' own (read by e2e/events-db.ts).
-    env: { NEXT_TELEMETRY_DISABLED: '1', ADMIN_TOKEN: E2E_ADMIN_TOKEN, TANDEM_DATA_DIR: E2E_DATA_DIR },
+    // The sign-in throttle off on the shared server: bad-input.spec sends fifty wrong sign-ins from this one
+    // address, and every later test signs in; /api/rank's limit off too (the suite asks it thousands of times from
+    // here). e2e/hostile.spec.ts tests both on servers of their own.
+    env: { NEXT_TELEMETRY_DISABLED: '1', ADMIN_TOKEN: E2E_ADMIN_TOKEN, TANDEM_DATA_DIR: E2E_DATA_DIR, TANDEM_SIGNIN_LIMIT_ADDRESS: 'off', TANDEM_SIGNIN_LIMIT_OVERALL: 'off', TANDEM_RANK_LIMIT_ADDRESS: 'off' },
     url: `http://localhost:${PORT}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,

@@ -48,4 +48,16 @@ test.describe('POST /api/events', () => {
     expect(bad.status()).toBe(400);
     expect((await bad.json()).error).toMatch(/UTF-8/);
   });
+
+  test("a forged order (100 lines × 1,714 of a £175 product) is refused with its reason; the store's own orders pass", async ({ request }) => {
+    const order = (quantity: number, lines: number) => event({ type: 'purchase', experiment: null, variant: null, position: null, lines: Array.from({ length: lines }, () => ({ sku: '85123A', quantity, fromShelf: false })) });
+    const forged = await request.post('/api/events', { data: { events: [order(1714, 100)] } });
+    expect(forged.status()).toBe(400);
+    expect((await forged.json()).error).toMatch(/quantity: 1714 is more than this store's cart allows on a line \(99\)/);
+    const mixed = await request.post('/api/events', { data: { events: [order(99, 100), order(3, 1)] } });
+    expect(mixed.status()).toBe(202);
+    const body = await mixed.json();
+    expect(body.accepted).toBe(1);
+    expect(body.refused[0].error).toMatch(/above this store's plausible maximum \(£10000\.00\)/);
+  });
 });

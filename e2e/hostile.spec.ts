@@ -1,5 +1,8 @@
+import { readdirSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { expect, test } from '@playwright/test';
-import { E2E_PORT } from './browser';
+import { E2E_ADMIN_TOKEN, E2E_PORT } from './browser';
+import { startNextServer } from '../scripts/next-server';
 import { raw, request, type RawAnswer } from './raw-http';
 
 /**
@@ -138,6 +141,91 @@ test('hostile requests: a defined answer for each, no 5xx, none held over 10 s, 
   expect(failures).toEqual([]);
   expect(all.length).toBeGreaterThan(500);
   expect(seen.get(405)).toBeGreaterThan(100);
+  const home = await raw(E2E_PORT, [request('GET', '/', [['Connection', 'close']])], { timeoutMs: 10_000 });
+  expect(home.status).toBe(200);
+});
+
+test('issue 24: two Host headers and a prototype key as an API parameter are refused like any other bad request', async () => {
+  const twoHosts = await raw(E2E_PORT, [request('GET', '/', [['Host', 'localhost'], ['Host', 'evil.example'], ['Connection', 'close']])], { timeoutMs: 10_000 });
+  expect(twoHosts.status).toBe(400);
+  expect(JSON.parse(twoHosts.body).error).toMatch(/more than one Host header/);
+  for (const key of ['__proto__', '%5F%5Fproto%5F%5F', 'constructor']) {
+    const a = await raw(E2E_PORT, [request('GET', `/api/rank?placement=home-for-you&${key}=1`, [['Connection', 'close']])], { timeoutMs: 10_000 });
+    expect(a.status, key).toBe(400);
+    expect(JSON.parse(a.body).error).toMatch(/unknown parameter/);
+  }
+  const fine = await raw(E2E_PORT, [request('GET', '/api/rank?placement=home-for-you', [['Connection', 'close']])], { timeoutMs: 10_000 });
+  expect(fine.status).toBe(200);
+});
+
+test('issue 24: the admin sign-in throttle (10 wrong tokens from one address, then 429 with Retry-After, form and Bearer alike) and the /api/rank limit', async ({ request }) => {
+  test.setTimeout(90_000);
+  const server = await startNextServer({ env: { ADMIN_TOKEN: E2E_ADMIN_TOKEN, TANDEM_DATA_DIR: `${process.cwd()}/data/e2e-throttle`, TANDEM_RANK_LIMIT_ADDRESS: '5/60' } });
+  try {
+    const login = (token: string) => request.post(`${server.base}/admin/login`, { form: { token }, headers: { Origin: server.base }, maxRedirects: 0 });
+    // A real admin's first try succeeds; mistakes after it are counted.
+    expect((await login(E2E_ADMIN_TOKEN)).status()).toBe(303);
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await login(`wrong-token-${i}-wrong-token`)).status());
+    expect(statuses).toEqual(Array.from({ length: 10 }, () => 401));
+    const refused = await login('wrong-token-11-wrong-token');
+    expect(refused.status()).toBe(429);
+    expect(Number(refused.headers()['retry-after'])).toBeGreaterThan(0);
+    // Spent: not even the right token is compared, by form or by Bearer, until the address has attempts again.
+    expect((await login(E2E_ADMIN_TOKEN)).status()).toBe(429);
+    const bearer = await request.get(`${server.base}/admin/experiments/home-shelf-position/report.json`, { headers: { Authorization: `Bearer ${E2E_ADMIN_TOKEN}` } });
+    expect(bearer.status()).toBe(429);
+    // 5 at once (the server's own start-up check may have spent one), then 429 with Retry-After.
+    const ranks: number[] = [];
+    let retryAfter = '';
+    for (let i = 0; i < 7 && !ranks.includes(429); i++) {
+      const r = await request.get(`${server.base}/api/rank?placement=home-for-you`);
+      ranks.push(r.status());
+      retryAfter = r.headers()['retry-after'] ?? '';
+    }
+    expect(ranks.slice(0, 4)).toEqual([200, 200, 200, 200]);
+    expect(ranks.at(-1)).toBe(429);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('issue 24: 20 clients that ask for the largest static file and never read are disconnected within 60 s', async () => {
+  test.setTimeout(120_000);
+  const dir = readdirSync('public/ort').find((d) => /^\d/.test(d))!;
+  const file = readdirSync(`public/ort/${dir}`)
+    .filter((f) => f.endsWith('.wasm'))
+    .map((f) => ({ f, size: statSync(`public/ort/${dir}/${f}`).size }))
+    .sort((a, b) => b.size - a.size)[0]!.f;
+  const size = statSync(`public/ort/${dir}/${file}`).size;
+  const started = Date.now();
+  // Each client stops reading at once. A paused socket does not notice the server closing (nothing reads the
+  // FIN), so after 40 s each one reads what its kernel buffered: cut off by the server, that ends well short
+  // of the file; not cut off, it would be the whole file.
+  const clients = await Promise.all(
+    Array.from(
+      { length: 20 },
+      () =>
+        new Promise<{ ms: number; bytes: number }>((resolve) => {
+          let bytes = 0;
+          const socket = connect(E2E_PORT, '127.0.0.1', () => {
+            socket.write(`GET /ort/${dir}/${file} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
+            socket.pause();
+            setTimeout(() => {
+              socket.on('data', (b: Buffer) => (bytes += b.length));
+              socket.resume();
+            }, 40_000);
+          });
+          setTimeout(() => socket.destroy(), 80_000);
+          socket.on('error', () => undefined);
+          socket.on('close', () => resolve({ ms: Date.now() - started, bytes }));
+        }),
+    ),
+  );
+  for (const c of clients) expect(c.bytes).toBeLessThan(size);
+  expect(Math.max(...clients.map((c) => c.ms))).toBeLessThan(60_000);
+  // And the store still serves.
   const home = await raw(E2E_PORT, [request('GET', '/', [['Connection', 'close']])], { timeoutMs: 10_000 });
   expect(home.status).toBe(200);
 });

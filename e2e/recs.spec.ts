@@ -79,7 +79,11 @@ test.describe('on-device recommendations (WASM)', () => {
     expect(cls).toBeLessThanOrEqual(0.02);
     expect(windows).toHaveLength(5);
     for (const w of windows) expect(w.end).toBeGreaterThan(w.start);
-    expect(long.filter((t) => windows.some((w) => t.end > w.start && t.start < w.end) && t.end - t.start > 50)).toEqual([]);
+    // Ranking on the main thread would put a long task in every window. A 2-core CI machine running another
+    // test beside this one sometimes stretches one unrelated task past 50 ms (a CI run saw one of 188 ms), so one
+    // window of the five may have one; two or more fail.
+    const hit = windows.filter((w) => long.some((t) => t.end > w.start && t.start < w.end && t.end - t.start > 50));
+    expect(hit.length, JSON.stringify({ long, windows })).toBeLessThanOrEqual(1);
   });
 });
 

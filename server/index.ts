@@ -14,13 +14,14 @@
  * from the environment too).
  */
 import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream';
 import { stat } from 'node:fs/promises';
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import next from 'next';
 import { answer, gate, LIMITS } from '../lib/http/gate';
-import { clientAddress, FORWARDED_HEADERS, trustedProxyHops } from '../lib/http/client-address';
+import { clientAddress, FORWARDED_HEADERS, limitKey, trustedProxyHops } from '../lib/http/client-address';
 import { IMMUTABLE, precompressedCandidate, securityHeaders } from '../lib/http/static-files';
 
 function arg(flags: string[], env: string | undefined): string | undefined {
@@ -77,9 +78,13 @@ function lingeringClose(socket: Socket, answer: string): void {
  * discarded. A client that never stops sending is cut off by the linger or the request timeout.
  */
 async function refuse(req: IncomingMessage, res: ServerResponse, r: Response): Promise<void> {
+  const withBody = !!req.headers['transfer-encoding'] || (req.headers['content-length'] ?? '0') !== '0';
+  // Claimed before the first await: a broken body arriving meanwhile (a bad chunk) makes the parser report
+  // an error, and that must not answer the same request a second time (it did: 400, then 411 or 413).
+  if (withBody) answered.add(req.socket);
   const body = Buffer.from(await r.arrayBuffer());
   const headers = Object.fromEntries(r.headers);
-  if (!req.headers['transfer-encoding'] && (req.headers['content-length'] ?? '0') === '0') {
+  if (!withBody) {
     res.statusCode = r.status;
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     res.end(body);
@@ -87,6 +92,59 @@ async function refuse(req: IncomingMessage, res: ServerResponse, r: Response): P
   }
   req.resume();
   lingeringClose(req.socket, rawAnswer(r.status, headers, body.toString()));
+}
+
+/**
+ * Closes a response the client has read nothing of for LIMITS.stalledMs: bytes wait to be sent and none has
+ * left for that long. Reading the request is bounded by requestTimeout and an idle keep-alive by
+ * keepAliveTimeout; this bounds the rest (20 clients that asked for the 14 MB ORT wasm and stopped reading were
+ * still connected after 170 s). Not Node's socket timeout: set on the server, it did not cut such a client off
+ * here (the response's writes kept it alive or Next reset it; measured: the whole 27 MB file after 46 s).
+ */
+function closeWhenStalled(res: ServerResponse): void {
+  const socket = res.socket;
+  if (!socket) return;
+  let sent = -1;
+  let since = Date.now();
+  const timer = setInterval(() => {
+    const out = socket.bytesWritten - socket.writableLength;
+    if (out !== sent || socket.writableLength === 0) {
+      sent = out;
+      since = Date.now();
+    } else if (Date.now() - since >= LIMITS.stalledMs) {
+      clearInterval(timer);
+      socket.destroy(); // the file stream behind a pipeline closes with it
+    }
+  }, 2_000);
+  timer.unref();
+  res.once('close', () => clearInterval(timer));
+}
+
+/**
+ * At most `TANDEM_MAX_CONNECTIONS_PER_ADDRESS` (default 128) open connections per client address (an IPv6
+ * client's /64); one more is answered 503 with Retry-After and closed. Only without trusted proxies: behind
+ * one, every connection comes from the proxy. Ten shoppers behind one office address open about 60.
+ */
+function limitConnections(server: ReturnType<typeof createServer>, hops: number): void {
+  const setting = process.env.TANDEM_MAX_CONNECTIONS_PER_ADDRESS;
+  if (hops > 0 || setting === 'off') return;
+  const cap = setting ? Number(setting) : 128;
+  if (!Number.isInteger(cap) || cap < 1) throw new Error(`TANDEM_MAX_CONNECTIONS_PER_ADDRESS must be a whole number or "off", not "${setting}"`);
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const key = limitKey(socket.remoteAddress ?? '');
+    const n = open.get(key) ?? 0;
+    if (n >= cap) {
+      lingeringClose(socket, rawAnswer(503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': '5' }, JSON.stringify({ error: `more than ${cap} connections from one address` })));
+      return;
+    }
+    open.set(key, n + 1);
+    socket.once('close', () => {
+      const left = (open.get(key) ?? 1) - 1;
+      if (left > 0) open.set(key, left);
+      else open.delete(key);
+    });
+  });
 }
 
 /** Errors Node's parser raises before there is a request object: answered as JSON too, then closed. */
@@ -130,7 +188,8 @@ async function sendPrecompressed(req: IncomingMessage, res: ServerResponse): Pro
   res.setHeader('Content-Length', size);
   res.statusCode = 200;
   if (req.method === 'HEAD') res.end();
-  else createReadStream(file).on('error', () => res.destroy()).pipe(res);
+  // pipeline, not pipe: a client that goes away (or is cut off for not reading) closes the file too.
+  else pipeline(createReadStream(file), res, () => undefined);
   return true;
 }
 
@@ -139,6 +198,8 @@ async function main(): Promise<void> {
   await app.prepare();
   const handle = app.getRequestHandler();
 
+  // Node keeps the first of duplicate Host headers and drops the rest: the raw list tells.
+  const countRaw = (raw: string[], name: string) => raw.filter((h, i) => i % 2 === 0 && h.toLowerCase() === name).length;
   const server = createServer(
     {
       maxHeaderSize: LIMITS.headerBytes,
@@ -149,7 +210,8 @@ async function main(): Promise<void> {
     },
     (req, res) => {
       inFlight.set(req.socket, res);
-      const refusal = gate({ method: req.method ?? '', target: req.url ?? '', header: (name) => [req.headers[name]].flat()[0] });
+      closeWhenStalled(res);
+      const refusal = gate({ method: req.method ?? '', target: req.url ?? '', header: (name) => [req.headers[name]].flat()[0], headerCount: (name) => countRaw(req.rawHeaders, name) });
       if (refusal) return void refuse(req, res, answer(refusal, req.method ?? ''));
       // Who sent it, decided here from the socket (and only as many forwarded hops as are configured as
       // trusted), so nothing downstream reads an address or host name a client made up.
@@ -162,6 +224,7 @@ async function main(): Promise<void> {
     },
   );
   server.keepAliveTimeout = 5_000;
+  limitConnections(server, hops);
   server.on('clientError', onClientError);
   // The store has no WebSockets and is no proxy: CONNECT and Upgrade get a defined answer, not a silent close
   // (Node closes CONNECT without a listener; Next closes upgrades it has no route for).

@@ -69,6 +69,11 @@ export function ExperimentReportView({ report }: { report: ExperimentReport }) {
         Sample ratio: χ² = {srm.chiSquare.toFixed(2)} (df {srm.df}), p = {srm.pValue < 0.0001 ? srm.pValue.toExponential(1) : srm.pValue.toFixed(4)}.{' '}
         {srm.mismatch ? 'Mismatch: the split is not what the weights ask for; do not trust these results until it is explained.' : 'No mismatch detected (alarm at p < 0.001).'}
       </p>
+      {report.capped && (
+        <p className="mt-1 text-sm text-slate-700" data-testid="capped" data-revenue-capped={report.capped.revenueCappedVisitors} data-clicks-capped={report.capped.clicksCappedVisitors}>
+          Per-visitor caps before the sums: revenue at {report.capped.revenueCapPence === null ? 'no cap yet (no purchaser)' : `£${(report.capped.revenueCapPence / 100).toFixed(2)}, the purchasers' 99th percentile`} ({report.capped.revenueCappedVisitors} visitors cut to it); clicks at most exposures ({report.capped.clicksCappedVisitors} visitors cut).
+        </p>
+      )}
       <div className="mt-4">
         <LiftChart title={`${primary.label}: lift over control as visitors accrued`} points={series} format={signed} />
       </div>

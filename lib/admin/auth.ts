@@ -5,6 +5,8 @@
  * Signing out deletes it, so a copied cookie is dead from then on; changing the token ends every session.
  * Scripts may send `Authorization: Bearer <token>` instead.
  */
+import { requestAddress } from '../http/client-address';
+import { signInThrottle } from './throttle';
 import { getEventStore } from '../events/server-store';
 import { NO_SCRIPT_PAGE_POLICY } from './csp';
 
@@ -54,7 +56,13 @@ export async function isAdmin(req: { headers: Headers; cookies: { get(name: stri
   const token = adminToken();
   if (!token) return false;
   const bearer = req.headers.get('authorization')?.match(/^Bearer (.+)$/)?.[1];
-  if (bearer && safeEqual(bearer, token)) return true;
+  if (bearer) {
+    // A Bearer guess counts against the sign-in throttle; while it is spent, no token is compared at all.
+    const address = requestAddress(req.headers);
+    if (signInThrottle.wait(address) > 0) return false;
+    if (safeEqual(bearer, token)) return true;
+    signInThrottle.failed(address);
+  }
   const cookie = req.cookies.get(ADMIN_COOKIE)?.value;
   if (!cookie || !SESSION_ID.test(cookie)) return false;
   try {
@@ -67,6 +75,11 @@ export async function isAdmin(req: { headers: Headers; cookies: { get(name: stri
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Seconds a request carrying a Bearer token must wait (the sign-in throttle), else 0: the report routes answer 429. */
+export function bearerWait(headers: Headers): number {
+  return /^Bearer /.test(headers.get('authorization') ?? '') ? signInThrottle.wait(requestAddress(headers)) : 0;
+}
 
 /** The 401 answer to a script (a report download): JSON it can act on, not a login page. */
 export function unauthorisedJson(): Response {

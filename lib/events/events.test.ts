@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { retryAfterMs } from './client';
 import { labelEvents } from './label';
 import { openPostgresStore } from './postgres-store';
 import { parseBatch, type StoredEvent } from './schema';
+import { orderLimits } from './plausible';
+import { readLimited } from './read-body';
 import { openSqliteStore } from './sqlite-store';
 import type { EventStore } from './store';
 
@@ -82,8 +84,40 @@ describe('labels and prices the server decides', () => {
     expect(r.events[2]).toMatchObject({ lines: [{ sku: '22423', quantity: 1, fromShelf: false }], revenuePence: 1275 });
     expect(r.refused).toEqual([{ index: 3, error: 'events.3.lines.0.sku: 99999 is not a product of this store' }]);
   });
+  it("refuses an implausible order on its own, with its reason: a line above the cart's limit, a value above the store's maximum", () => {
+    const order = (quantity: number, lines = 1) => ({ ...base, id: uuid(), type: 'purchase' as const, experiment: null, variant: null, lines: Array.from({ length: lines }, () => ({ sku: '22423', quantity, fromShelf: false })) });
+    const r = labelEvents([order(1714, 100), order(99, 100), order(99), { ...base, id: uuid() }], ctx);
+    expect(r.refused).toEqual([
+      { index: 0, error: "events.0.lines.0.quantity: 1714 is more than this store's cart allows on a line (99)" },
+      { index: 1, error: "events.1.lines: an order of £126225.00 is above this store's plausible maximum (£10000.00)" },
+    ]);
+    expect(r.events.map((e) => e.revenuePence ?? null)).toEqual([99 * 1275, null]);
+    // Configurable: a wholesaler's store raises both.
+    const wholesale = labelEvents([order(1714, 100)], { ...ctx, limits: orderLimits({ TANDEM_MAX_LINE_QUANTITY: '5000', TANDEM_MAX_ORDER_GBP: '5000000' }) });
+    expect(wholesale.refused).toEqual([]);
+    expect(() => orderLimits({ TANDEM_MAX_ORDER_GBP: 'lots' })).toThrow();
+  });
   it('without a visitor cookie or for a paused experiment: stored, attributed to no arm', () => {
     expect(labelEvents([base], { ...ctx, visitor: undefined, assignments: [] }).events[0]).toMatchObject({ experiment: null, variant: null, visitor: 'unknown' });
+  });
+});
+
+describe('request bodies', () => {
+  it('a body the client stops sending is one log line and a 400, not an unhandled stack', async () => {
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode('{"events":['));
+      },
+      pull(c) {
+        c.error(new Error('aborted'));
+      },
+    });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const r = await readLimited(new Request('http://localhost/api/events', { method: 'POST', body, duplex: 'half' } as RequestInit), 1000);
+    expect(r).toEqual({ ok: false, status: 400, error: 'request body aborted' });
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/aborted after 11 bytes/);
+    warn.mockRestore();
   });
 });
 
@@ -125,6 +159,8 @@ function storeSuite(name: string, open: () => EventStore) {
         ev('add-to-cart', 'v3', null, at - 5), // before the exposure: not attributed
         ev('purchase', 'v3', null, at + 2 * 3_600_000, { lines: [{ sku: '22423', quantity: 1, fromShelf: false }], revenuePence: 1275, recRevenuePence: 0 }),
         ev('exposure', 'v4', 'a', at + 3_600_000),
+        // A third purchaser as large as v2's order: the revenue cap (the second-highest of few) then cuts nothing.
+        ev('purchase', 'v4', null, at + 2 * 3_600_000, { lines: [{ sku: '22423', quantity: 2, fromShelf: false }], revenuePence: 2550, recRevenuePence: 0 }),
       ]);
       const rows = (await store.experimentCounts('exp')).byDay;
       const sum = (variant: string, k: 'visitors' | 'exposures' | 'clicks' | 'exposuresSq' | 'exposuresClicks' | 'fallbacks' | 'added' | 'purchased' | 'revenuePence' | 'revenuePenceSq' | 'recRevenuePence') =>
@@ -143,6 +179,33 @@ function storeSuite(name: string, open: () => EventStore) {
       expect(sum('a', 'visitors')).toBe(2);
       expect(rows.every((r) => r.day % 86_400_000 === 0)).toBe(true);
       expect((await store.experimentCounts('nothing')).byDay).toEqual([]);
+    });
+
+    it('caps each visitor before summing: clicks at most exposures, revenue at the purchasers\' 99th percentile', async () => {
+      const at = NOW + 20 * 3_600_000;
+      const events: StoredEvent[] = [ev('exposure', 'c1', 'a', at), ...Array.from({ length: 29 }, (_, k) => ev('click', 'c1', 'a', at + 1 + k, { position: 0 }))];
+      // 150 purchasers of £10 to £159 in the same experiment, and one forged order of £299,950.
+      for (let k = 0; k < 150; k++) events.push(ev('exposure', `p${k}`, k % 2 ? 'a' : 'b', at), ev('purchase', `p${k}`, null, at + 5, { lines: [{ sku: '22423', quantity: 1, fromShelf: false }], revenuePence: 1000 + 100 * k, recRevenuePence: 0 }));
+      events.push(ev('exposure', 'forged', 'a', at), ev('purchase', 'forged', null, at + 5, { lines: [{ sku: '22423', quantity: 1714, fromShelf: false }], revenuePence: 29_995_000, recRevenuePence: 0 }));
+      await store.insert(events.map((e) => ({ ...e, experiment: e.experiment ? 'capped' : null })));
+      const counts = await store.experimentCounts('capped');
+      const a = counts.byDay.filter((r) => r.variant === 'a').reduce((s, r) => ({ exposures: s.exposures + r.exposures, clicks: s.clicks + r.clicks, revenue: s.revenue + r.revenuePence }), { exposures: 0, clicks: 0, revenue: 0 });
+      expect(a.clicks).toBeLessThanOrEqual(a.exposures);
+      // 151 purchasers: the cap is the value at rank floor(150 × 0.99) = 148, £158.
+      expect(counts.capped).toEqual({ revenueCapPence: 1000 + 100 * 148, revenueCappedVisitors: 2, clicksCappedVisitors: 1 });
+      expect(a.revenue).toBeLessThan(75 * 16_000 + 15_800);
+    });
+
+    it('three maximal orders leave the readout readable (sums in double precision: no integer overflow)', async () => {
+      const at = NOW + 30 * 3_600_000;
+      // 100 lines × 10,000 of a £299.95 product, three times: each order's square is 9e20, past 2^63.
+      const big = 100 * 10_000 * 29_995;
+      const events = ['m1', 'm2', 'm3'].flatMap((v) => [ev('exposure', v, 'a', at), ev('purchase', v, null, at + 5, { lines: [{ sku: '22423', quantity: 10_000, fromShelf: false }], revenuePence: big, recRevenuePence: big })]);
+      await store.insert(events.map((e) => ({ ...e, experiment: e.experiment ? 'huge' : null })));
+      const rows = (await store.experimentCounts('huge')).byDay;
+      const sq = rows.reduce((s, r) => s + r.revenuePenceSq, 0);
+      expect(Number.isFinite(sq)).toBe(true);
+      expect(sq).toBeCloseTo(3 * big * big, -10);
     });
 
     it('admin sessions: alive until they expire, are ended, or the token changes', async () => {

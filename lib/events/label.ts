@@ -5,6 +5,7 @@
  */
 import type { Experiment } from '../config/schema';
 import type { Assignment } from '../experiments/assign';
+import { DEFAULT_ORDER_LIMITS, type OrderLimits } from './plausible';
 import type { OrderLine, ShopperEvent, StoredEvent } from './schema';
 
 export interface LabelContext {
@@ -17,6 +18,8 @@ export interface LabelContext {
   assignments: readonly Assignment[];
   /** The server's price of a product in GBP, or undefined for a code it does not sell. */
   price: (sku: string) => number | undefined;
+  /** What an order may look like to be counted (lib/events/plausible.ts). */
+  limits?: OrderLimits;
 }
 
 export interface Labelled {
@@ -65,6 +68,7 @@ export function labelEvents(events: readonly ShopperEvent[], ctx: LabelContext):
       refused.push({ index: i, error: `events.${i}.lines: an order needs its lines` });
       continue;
     }
+    const limits = ctx.limits ?? DEFAULT_ORDER_LIMITS;
     let revenue = 0;
     let fromShelf = 0;
     for (const [j, l] of lines.entries()) {
@@ -73,9 +77,17 @@ export function labelEvents(events: readonly ShopperEvent[], ctx: LabelContext):
         refused.push({ index: i, error: `events.${i}.lines.${j}.sku: ${l.sku} is not a product of this store` });
         continue events;
       }
+      if (l.quantity > limits.maxLineQuantity) {
+        refused.push({ index: i, error: `events.${i}.lines.${j}.quantity: ${l.quantity} is more than this store's cart allows on a line (${limits.maxLineQuantity})` });
+        continue events;
+      }
       const pence = Math.round(price * 100) * l.quantity;
       revenue += pence;
       if (l.fromShelf) fromShelf += pence;
+    }
+    if (revenue > limits.maxOrderPence) {
+      refused.push({ index: i, error: `events.${i}.lines: an order of £${(revenue / 100).toFixed(2)} is above this store's plausible maximum (£${(limits.maxOrderPence / 100).toFixed(2)})` });
+      continue;
     }
     out.push({ ...stored, lines, revenuePence: revenue, recRevenuePence: fromShelf });
   }

@@ -5,8 +5,10 @@
  *
  * Defaults: a visitor 300 at once, then 60 a minute (a busy shopper sends a few a minute); an address
  * 3,000 at once, then 1,200 a minute (an office or a mobile carrier puts many shoppers behind one).
- * `TANDEM_EVENTS_LIMIT_VISITOR` / `TANDEM_EVENTS_LIMIT_ADDRESS` = "burst/perMinute" or "off".
+ * `TANDEM_EVENTS_LIMIT_VISITOR` / `TANDEM_EVENTS_LIMIT_ADDRESS` = "burst/perMinute" or "off". An IPv6
+ * address counts as its /64 (`limitKey`).
  */
+import { limitKey } from '../http/client-address';
 import { parseLimit, spendAll, TokenBuckets, type Limit } from '../http/rate-limit';
 import { MAX_BATCH } from './schema';
 
@@ -28,7 +30,7 @@ export function admitEvents(visitor: string | undefined, address: string, n: num
   return spendAll(
     [
       [limiters.visitor, visitor ?? null],
-      [limiters.address, address],
+      [limiters.address, limitKey(address)],
     ],
     n,
     now,

@@ -1,7 +1,7 @@
 /** The production events store: PostgreSQL, selected by DATABASE_URL. Same tables and queries as SQLite. */
 import { Pool } from 'pg';
 import type { StoredEvent } from './schema';
-import { assembleCounts, COLUMNS, EVENTS_TABLE, experimentSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type ArmRow, type EventStore } from './store';
+import { cappedCounts, COLUMNS, EVENTS_TABLE, experimentSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
 
 export function openPostgresStore(connectionString: string, table = EVENTS_TABLE): EventStore {
   const pool = new Pool({ connectionString, max: 5 });
@@ -13,7 +13,7 @@ export function openPostgresStore(connectionString: string, table = EVENTS_TABLE
       ready = undefined; // retried by the next call
       throw e;
     }));
-  const q = experimentSql(table, (n) => `$${n}`);
+  const q = experimentSql(table, (n) => `$${n}`, 'LEAST');
   const sq = sessionSql(table, (n) => `$${n}`);
   const rollup = rollupSql(table, (n) => `$${n}`, 'LEAST');
 
@@ -60,7 +60,7 @@ export function openPostgresStore(connectionString: string, table = EVENTS_TABLE
     },
     async experimentCounts(experiment) {
       await ensureSchema();
-      return assembleCounts((await pool.query<ArmRow>(q.arms, [experiment])).rows);
+      return cappedCounts(q, async <R,>(text: string, params: (string | number)[]) => (await pool.query(text, params)).rows as R[], experiment);
     },
     async countByType() {
       await ensureSchema();

@@ -7,7 +7,16 @@ export async function readLimited(req: Request, limit: number): Promise<{ ok: tr
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let part: ReadableStreamReadResult<Uint8Array>;
+    try {
+      part = await reader.read();
+    } catch (e) {
+      // The client stopped sending (the server's request timeout, a reset): one line, not a stack per request,
+      // and an answer nobody may read but every caller can handle.
+      console.warn(`[tandem] request body aborted after ${size} bytes: ${(e as Error).message}`);
+      return { ok: false, status: 400, error: 'request body aborted' };
+    }
+    const { done, value } = part;
     if (done) break;
     size += value.byteLength;
     if (size > limit) {

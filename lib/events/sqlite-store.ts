@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoredEvent } from './schema';
-import { assembleCounts, COLUMNS, EVENTS_TABLE, experimentSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type ArmRow, type EventStore } from './store';
+import { cappedCounts, COLUMNS, EVENTS_TABLE, experimentSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
 
 export function openSqliteStore(file: string, table = EVENTS_TABLE, opts: { busyTimeoutMs?: number } = {}): EventStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -27,8 +27,14 @@ export function openSqliteStore(file: string, table = EVENTS_TABLE, opts: { busy
     }
     return accepted;
   });
-  const q = experimentSql(table, () => '?');
-  const arms = db.prepare<[string], ArmRow>(q.arms);
+  // Named: the readout's query uses a parameter more than once.
+  const q = experimentSql(table, (n) => `@p${n}`, 'MIN');
+  const prepared = new Map<string, Database.Statement>();
+  const query = async <R,>(text: string, params: (string | number)[]): Promise<R[]> => {
+    let st = prepared.get(text);
+    if (!st) prepared.set(text, (st = db.prepare(text)));
+    return st.all(Object.fromEntries(params.map((v, i) => [`p${i + 1}`, v]))) as R[];
+  };
   const byType = db.prepare<[], { type: string; n: number }>(q.byType);
   const sq = sessionSql(table, () => '?');
   const purge = db.prepare<[number]>(sq.purge);
@@ -55,7 +61,7 @@ export function openSqliteStore(file: string, table = EVENTS_TABLE, opts: { busy
       return { accepted, duplicates: events.length - accepted };
     },
     async experimentCounts(experiment) {
-      return assembleCounts(arms.all(experiment));
+      return cappedCounts(q, query, experiment);
     },
     async countByType() {
       return Object.fromEntries(byType.all().map((r) => [r.type, r.n]));

@@ -11,26 +11,27 @@ export interface InsertResult {
 }
 
 /**
- * The sums the readout needs over an arm's exposed visitors, each as an SQL expression over the per-visitor
- * rollup: every metric's mean, ratio and variance in lib/experiments/report.ts is built from these. The
- * ArmSums type, the query's columns, the row type and the assembly all derive from this table. Money in pence.
+ * The sums the readout needs over an arm's exposed visitors, each the product of the (capped) per-visitor
+ * rollup columns it names, summed in double precision: every metric's mean, ratio and variance in
+ * lib/experiments/report.ts is built from these. The ArmSums type, the query's columns, the row type and the
+ * assembly all derive from this table. Money in pence.
  */
 export const ARM_SUMS = {
-  exposures: 'exposures',
-  clicks: 'clicks',
-  exposuresSq: 'exposures * exposures',
-  clicksSq: 'clicks * clicks',
-  exposuresClicks: 'exposures * clicks',
-  fallbacks: 'fallbacks',
-  fallbacksSq: 'fallbacks * fallbacks',
-  fallbacksExposures: 'fallbacks * exposures',
-  added: 'added',
-  purchased: 'purchased',
-  revenuePence: 'revenue_pence',
-  revenuePenceSq: 'revenue_pence * revenue_pence',
-  recRevenuePence: 'rec_revenue_pence',
-  recRevenuePenceSq: 'rec_revenue_pence * rec_revenue_pence',
-} as const;
+  exposures: ['exposures'],
+  clicks: ['clicks'],
+  exposuresSq: ['exposures', 'exposures'],
+  clicksSq: ['clicks', 'clicks'],
+  exposuresClicks: ['exposures', 'clicks'],
+  fallbacks: ['fallbacks'],
+  fallbacksSq: ['fallbacks', 'fallbacks'],
+  fallbacksExposures: ['fallbacks', 'exposures'],
+  added: ['added'],
+  purchased: ['purchased'],
+  revenuePence: ['revenue_pence'],
+  revenuePenceSq: ['revenue_pence', 'revenue_pence'],
+  recRevenuePence: ['rec_revenue_pence'],
+  recRevenuePenceSq: ['rec_revenue_pence', 'rec_revenue_pence'],
+} as const satisfies Record<string, readonly string[]>;
 export type SumName = keyof typeof ARM_SUMS;
 export const SUM_NAMES = Object.keys(ARM_SUMS) as SumName[];
 
@@ -40,9 +41,33 @@ export type ArmSums = { variant: string; visitors: number; /** The earliest firs
 /** A sum's column in the query: snake case, which both dialects return as written. */
 const column = (name: SumName) => `s_${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`;
 
-/** An experiment's sums, per variant and per UTC day of the visitors' first exposure. */
+/**
+ * Every metric is capped per visitor before it is summed, so a few visitors cannot decide a readout (issue 24):
+ *   clicks     at most the visitor's exposures (a click-through rate above 1 is not a rate);
+ *   revenue    winsorised at the REVENUE_CAP_PERCENTILE of the experiment's purchasers' revenue per visitor,
+ *              pooled over its arms (a cap that depends on no arm cannot favour one), nearest rank below:
+ *              with fewer than 100 purchasers that is the second-highest, so no single order sets it.
+ * Sums are taken in double precision: a sum of squares of int64s overflows SQLite's integer SUM (three
+ * maximal orders did), a double's range is 1e308, and it is exact to 2^53 pence.
+ */
+export const REVENUE_CAP_PERCENTILE = 0.99;
+
+/** The rank (0-based, ascending) of the revenue cap among `purchasers` values. */
+export const revenueCapRank = (purchasers: number): number => Math.max(0, Math.floor((purchasers - 1) * REVENUE_CAP_PERCENTILE));
+
+/** What the caps left out of an experiment's sums. */
+export interface Capped {
+  /** The per-visitor revenue cap in pence (null: no purchaser yet). */
+  revenueCapPence: number | null;
+  revenueCappedVisitors: number;
+  clicksCappedVisitors: number;
+}
+
+/** An experiment's sums, per variant and per UTC day of the visitors' first exposure, after the per-visitor caps. */
 export interface ExperimentCounts {
   byDay: (ArmSums & { day: number })[];
+  /** Absent in hand-built counts (tests); the stores always say. */
+  capped?: Capped;
 }
 
 /**
@@ -143,21 +168,46 @@ export function sessionSql(table: string, p: (n: number) => string) {
 }
 
 /** The readout's query (one GROUP BY over the rollup) and the event count; `p(n)` writes the n-th placeholder in the store's dialect. */
-export function experimentSql(table: string, p: (n: number) => string) {
+export function experimentSql(table: string, p: (n: number) => string, least: string) {
+  const t = `${table}_exposed`;
+  // Each visitor's row with its caps applied ($2: the revenue cap in pence); the sums read only this.
+  const capped = `SELECT variant, first_at, exposures, ${least}(clicks, exposures) AS clicks, fallbacks, added, purchased,
+      ${least}(revenue_pence, ${p(2)}) AS revenue_pence, ${least}(rec_revenue_pence, ${p(2)}) AS rec_revenue_pence
+    FROM ${t} WHERE experiment = ${p(1)}`;
   return {
     arms: `SELECT variant, first_at / ${DAY_MS} AS day, COUNT(*) AS visitors,
-        ${SUM_NAMES.map((k) => `SUM(${ARM_SUMS[k]}) AS ${column(k)}`).join(', ')},
+        ${SUM_NAMES.map((k) => `SUM(${ARM_SUMS[k].map((c) => `CAST(${c} AS DOUBLE PRECISION)`).join(' * ')}) AS ${column(k)}`).join(', ')},
         MIN(first_at) AS first_at
-      FROM ${table}_exposed WHERE experiment = ${p(1)} GROUP BY variant, first_at / ${DAY_MS}`,
+      FROM (${capped}) v GROUP BY variant, first_at / ${DAY_MS}`,
+    purchasers: `SELECT COUNT(*) AS n FROM ${t} WHERE experiment = ${p(1)} AND revenue_pence > 0`,
+    /** The purchasers' revenue at a rank ($2, ascending). */
+    revenueAt: `SELECT revenue_pence AS v FROM ${t} WHERE experiment = ${p(1)} AND revenue_pence > 0 ORDER BY revenue_pence LIMIT 1 OFFSET ${p(2)}`,
+    cappedCounts: `SELECT SUM(CASE WHEN revenue_pence > ${p(2)} THEN 1 ELSE 0 END) AS revenue, SUM(CASE WHEN clicks > exposures THEN 1 ELSE 0 END) AS clicks FROM ${t} WHERE experiment = ${p(1)}`,
     byType: `SELECT type, COUNT(*) AS n FROM ${table} GROUP BY type`,
   };
+}
+
+/**
+ * An experiment's capped counts through a store's query function (both dialects): the revenue cap first
+ * (the purchasers' count, then the value at the cap's rank), then the sums and what the caps cut.
+ */
+export async function cappedCounts(sql: ReturnType<typeof experimentSql>, query: <R>(text: string, params: (string | number)[]) => Promise<R[]>, experiment: string): Promise<ExperimentCounts> {
+  const [purchasers] = await query<{ n: Num }>(sql.purchasers, [experiment]);
+  const n = Number(purchasers?.n ?? 0);
+  const [at] = n > 0 ? await query<{ v: Num }>(sql.revenueAt, [experiment, revenueCapRank(n)]) : [];
+  const cap = at ? Number(at.v) : null;
+  // No purchaser: nothing to cap (a cap of 0 would be the same, and say something false).
+  const param = cap ?? Number.MAX_SAFE_INTEGER;
+  const rows = await query<ArmRow>(sql.arms, [experiment, param]);
+  const [cut] = await query<{ revenue: Num; clicks: Num }>(sql.cappedCounts, [experiment, param]);
+  return { ...assembleCounts(rows), capped: { revenueCapPence: cap, revenueCappedVisitors: Number(cut?.revenue ?? 0), clicksCappedVisitors: Number(cut?.clicks ?? 0) } };
 }
 
 type Num = number | string | bigint | null;
 export type ArmRow = { variant: string; day: Num; visitors: Num; first_at: Num } & Record<string, Num>;
 
 /** Both dialects' rows into the readout's shape (PostgreSQL returns sums as strings). */
-export function assembleCounts(rows: ArmRow[]): ExperimentCounts {
+export function assembleCounts(rows: ArmRow[]): Pick<ExperimentCounts, 'byDay'> {
   const n = (v: Num | undefined) => Number(v ?? 0);
   return {
     byDay: rows.map((r) => ({

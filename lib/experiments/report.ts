@@ -5,7 +5,7 @@
  * simulated) without a store.
  */
 import { METRIC_IDS, type Experiment, type MetricId } from '../config/schema';
-import { SUM_NAMES, type ArmSums, type ExperimentCounts, type SumName } from '../events/store';
+import { SUM_NAMES, type ArmSums, type Capped, type ExperimentCounts, type SumName } from '../events/store';
 import {
   liftEstimate,
   meanEstimate,
@@ -106,6 +106,8 @@ export interface ExperimentReport {
   decision: Decision;
   planning: Planning;
   series: SeriesPoint[];
+  /** What the per-visitor caps cut before the sums (lib/events/store.ts): shown beside the readout. */
+  capped: Capped | null;
 }
 
 const DAY = 86_400_000;
@@ -173,7 +175,7 @@ export function buildReport(experiment: Experiment, counts: ExperimentCounts, no
     }
   }
   const planning = plan(experiment, variants, total, arms, now);
-  return { experiment, variants, srm, guardrails, decision: decide(experiment, variants, srm, guardrails), planning, series: series(experiment, byDay) };
+  return { experiment, variants, srm, guardrails, decision: decide(experiment, variants, srm, guardrails), planning, series: series(experiment, byDay), capped: counts.capped ?? null };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(x !== 0 && Math.abs(x) < 0.1 ? 1 : 0)}%`;

@@ -25,3 +25,23 @@ export function clientAddress(socket: string, forwardedFor: string | string[] | 
 export function requestAddress(headers: Headers): string {
   return headers.get('x-real-ip') ?? 'unknown';
 }
+
+/**
+ * The key an address is limited under. An IPv6 client is handed a whole /64 (RFC 6177 and every ISP's
+ * practice), so eight addresses from one host were eight budgets: IPv6 is grouped by its first 64 bits.
+ * IPv4 (and IPv4-mapped IPv6, which is how Node reports an IPv4 client on a dual-stack socket) stays as it is.
+ */
+export function limitKey(address: string): string {
+  const a = address.replace(/^\[|\]$/g, '').split('%')[0]!.toLowerCase();
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(a);
+  if (mapped) return mapped[1]!;
+  if (!a.includes(':')) return a;
+  const [head, tail] = a.split('::') as [string, string | undefined];
+  const front = head ? head.split(':') : [];
+  const back = tail === undefined ? [] : tail ? tail.split(':') : [];
+  const groups = tail === undefined ? front : [...front, ...Array<string>(Math.max(0, 8 - front.length - back.length)).fill('0'), ...back];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (parseInt(g || '0', 16) || 0).toString(16))
+    .join(':')}::/64`;
+}

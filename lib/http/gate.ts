@@ -15,6 +15,8 @@ export const LIMITS = {
   headerBytes: 16 * 1024,
   /** The whole request (headers and body) must arrive within this; then 408. */
   requestMs: 9_000,
+  /** A response the client reads nothing of for this long is closed (server/index.ts). */
+  stalledMs: 30_000,
 } as const;
 
 export interface GateInput {
@@ -22,7 +24,16 @@ export interface GateInput {
   /** The request target as sent: `/path?query` (origin-form), or anything a client put there. */
   target: string;
   header(name: string): string | null | undefined;
+  /** How many times a header was sent, where the layer can tell (Node's raw headers; Web Headers merge them). */
+  headerCount?(name: string): number;
 }
+
+/**
+ * Parameter names that are an object's own machinery: Next rebuilds a request's query through a plain object,
+ * where `__proto__` vanishes before a route sees it (`/api/rank?…&__proto__=1` answered 200 while any other
+ * unknown parameter gets 400). Refused here, from the raw target, like any unknown parameter.
+ */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export interface Refusal {
   status: number;
@@ -43,6 +54,13 @@ export function gate(req: GateInput): Refusal | null {
     decodeURIComponent(pathname);
   } catch {
     return refuse(400, 'malformed URL encoding in the path');
+  }
+
+  // Two Host headers: which one names the site depends on who reads it (RFC 9112 §3.2: 400).
+  if ((req.headerCount?.('host') ?? 1) > 1) return refuse(400, 'more than one Host header');
+  const q = req.target.indexOf('?');
+  if (q >= 0 && pathname.startsWith(API_PREFIX)) {
+    for (const key of new URLSearchParams(req.target.slice(q + 1).replace(/#.*$/s, '')).keys()) if (PROTOTYPE_KEYS.has(key)) return refuse(400, `unknown parameter: ${key}`);
   }
 
   const cookie = req.header('cookie');

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acceptsBrotli, precompressedCandidate } from './static-files';
-import { clientAddress, trustedProxyHops } from './client-address';
+import { clientAddress, limitKey, trustedProxyHops } from './client-address';
 import { gate, LIMITS, type GateInput } from './gate';
 import { sameSite } from './origin';
 import { parseLimit, spendAll, TokenBuckets } from './rate-limit';
@@ -12,6 +12,18 @@ const req = (method: string, target: string, headers: Record<string, string> = {
   method,
   target,
   header: (name) => headers[name.toLowerCase()],
+});
+
+describe('address keys for limits', () => {
+  it('groups IPv6 by /64 and keeps IPv4 (mapped or not) as it is', () => {
+    expect(limitKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(limitKey('2001:0DB8:0001:0002:ffff:0:0:9')).toBe('2001:db8:1:2::/64');
+    expect(limitKey('[2001:db8:1:2::7%eth0]')).toBe('2001:db8:1:2::/64');
+    expect(limitKey('2001:db8:1:3::1')).toBe('2001:db8:1:3::/64');
+    expect(limitKey('::1')).toBe('0:0:0:0::/64');
+    expect(limitKey('::ffff:10.0.0.1')).toBe('10.0.0.1');
+    expect(limitKey('10.0.0.1')).toBe('10.0.0.1');
+  });
 });
 
 describe('the request gate', () => {
@@ -32,6 +44,9 @@ describe('the request gate', () => {
     [req('GET', '/', { cookie: Array.from({ length: 101 }, (_, i) => `c${i}=1`).join('; ') }), 431, /more than 100 cookies/],
     [req('GET', '/', { cookie: `a=${'x'.repeat(LIMITS.cookieBytes)}` }), 431, /Cookie header over 8192 bytes/],
     [req('GET', '/api/nope'), 404, /no such API: \/nope/],
+    [req('GET', '/api/rank?placement=home-for-you&__proto__=1'), 400, /unknown parameter: __proto__/],
+    [req('GET', '/api/rank?constructor=x'), 400, /unknown parameter: constructor/],
+    [{ ...req('GET', '/'), headerCount: (name: string) => (name === 'host' ? 2 : 1) }, 400, /more than one Host header/],
     [req('PUT', '/api/rank'), 405, /method PUT not allowed/],
     [req('TRACE', '/'), 405, /method TRACE/],
     [req('POST', '/robots.txt'), 405, /method POST/],

@@ -6,8 +6,12 @@ import { readLimited } from '@/lib/events/read-body';
 import { admitEvents } from '@/lib/events/limits';
 import { assignAll, VISITOR_COOKIE, visitorId } from '@/lib/experiments/assign';
 import { labelEvents } from '@/lib/events/label';
+import { orderLimits } from '@/lib/events/plausible';
 import { getProduct } from '@/lib/catalog/store';
 import { requestAddress } from '@/lib/http/client-address';
+
+/** Read once per server: a bad value fails the first request loudly rather than counting forged orders. */
+const ORDER_LIMITS = orderLimits();
 
 const json = (body: unknown, status: number, headers: Record<string, string> = {}) => Response.json(body, { status, headers: { 'Cache-Control': 'no-store', ...headers } });
 
@@ -37,7 +41,7 @@ export async function POST(req: Request) {
   const admitted = admitEvents(id, requestAddress(req.headers), batch.events.length);
   if (!admitted.ok) return json({ error: `too many events: send again in ${admitted.retryAfterS} s` }, 429, { 'Retry-After': String(admitted.retryAfterS) });
   // Arms from the visitor's own assignment and order values from our catalogue: never what the body claims.
-  const labelled = labelEvents(batch.events, { visitor: id, receivedAt: Date.now(), experiments: config.experiments, assignments: assignAll(config, id), price: (sku) => getProduct(sku)?.price });
+  const labelled = labelEvents(batch.events, { visitor: id, receivedAt: Date.now(), experiments: config.experiments, assignments: assignAll(config, id), price: (sku) => getProduct(sku)?.price, limits: ORDER_LIMITS });
   // Refused events are named; the batch's others are kept (a device's one stale event must not cost the rest).
   if (labelled.events.length === 0) return json({ error: labelled.refused[0]!.error, refused: labelled.refused }, 400);
   try {

@@ -2,12 +2,16 @@ import { parseRankQuery } from '@/lib/coldstart/query';
 import { geoFromHeaders, serveColdStart } from '@/lib/coldstart/serve';
 import { serverArtifacts } from '@/lib/artifacts/disk';
 import { requestAssignments } from '@/lib/experiments/request';
+import { admitRank } from '@/lib/http/rank-limit';
+import { requestAddress } from '@/lib/http/client-address';
 
 /**
  * Cold-start ranking. The ranker is Web APIs only (see lib/coldstart); this Node route reads the model files
  * from disk, where an edge deployment would pass httpSource() instead.
  */
 export async function GET(req: Request) {
+  const wait = admitRank(requestAddress(req.headers));
+  if (wait > 0) return Response.json({ error: `too many requests: ask again in ${wait} s` }, { status: 429, headers: { 'Retry-After': String(wait), 'Cache-Control': 'no-store' } });
   const parsed = parseRankQuery(new URL(req.url));
   if (!parsed.ok) return Response.json({ error: parsed.error }, { status: 400 });
   const { config, assignments } = await requestAssignments();

@@ -1,0 +1,46 @@
+/**
+ * The admin sign-in throttle (issue 24: 7,549 wrong sign-ins in 20 s, 4,967 Bearer guesses in 5 s). Only
+ * failures spend: per address (an IPv6 client's /64) 10 at once, then 5 a minute; over all addresses 200, then
+ * 60 a minute, so a guesser spread over many addresses is slowed too. A real admin mistyping a few times never
+ * meets it; while an address (or everyone) is out of attempts, a try is answered 429 with Retry-After before
+ * the token is even compared. In memory per server instance, like the events limits.
+ * `TANDEM_SIGNIN_LIMIT_ADDRESS` / `TANDEM_SIGNIN_LIMIT_OVERALL` = "burst/perMinute" or "off" (the e2e suite's
+ * shared server: its bad-input test sends fifty wrong sign-ins from one address; a throttle test starts its own).
+ */
+import { limitKey } from '../http/client-address';
+import { parseLimit, TokenBuckets, type Limit } from '../http/rate-limit';
+
+export const SIGN_IN_PER_ADDRESS: Limit = { burst: 10, perMinute: 5 };
+export const SIGN_IN_OVERALL: Limit = { burst: 200, perMinute: 60 };
+
+/** `null` limits: no throttle of that kind. */
+export function createSignInThrottle(perAddress: Limit | null = SIGN_IN_PER_ADDRESS, overall: Limit | null = SIGN_IN_OVERALL) {
+  const byAddress = perAddress && new TokenBuckets(perAddress);
+  const all = overall && new TokenBuckets(overall);
+  return {
+    /** Whole seconds to wait before this address may try again (0: it may now). */
+    wait(address: string, now = Date.now()): number {
+      return Math.ceil(Math.max(byAddress?.waitFor(limitKey(address), 1, now) ?? 0, all?.waitFor('*', 1, now) ?? 0));
+    },
+    failed(address: string, now = Date.now()): void {
+      byAddress?.spend(limitKey(address), 1, now);
+      all?.spend('*', 1, now);
+    },
+  };
+}
+
+let shared: ReturnType<typeof createSignInThrottle> | undefined;
+
+/** The server's throttle (one per instance), from the environment on first use. */
+export const signInThrottle = {
+  wait: (address: string, now?: number) => (shared ??= fromEnv()).wait(address, now),
+  failed: (address: string, now?: number) => (shared ??= fromEnv()).failed(address, now),
+};
+
+function fromEnv() {
+  return createSignInThrottle(parseLimit(process.env.TANDEM_SIGNIN_LIMIT_ADDRESS, SIGN_IN_PER_ADDRESS, 'TANDEM_SIGNIN_LIMIT_ADDRESS'), parseLimit(process.env.TANDEM_SIGNIN_LIMIT_OVERALL, SIGN_IN_OVERALL, 'TANDEM_SIGNIN_LIMIT_OVERALL'));
+}
+
+export function throttled(retryAfterS: number): Response {
+  return Response.json({ error: `too many failed sign-ins: try again in ${retryAfterS} s` }, { status: 429, headers: { 'Retry-After': String(retryAfterS), 'Cache-Control': 'no-store' } });
+}

@@ -1,0 +1,28 @@
+/**
+ * How often one address may ask /api/rank (issue 24: 230 requests a second from one client took a shopper's
+ * page to p50 321 ms). A shopper's device asks once per shelf it cannot rank itself, a few a page; an office
+ * or a carrier puts many shoppers behind one address. Default: 600 at once, then 1,200 a minute (20 a second)
+ * per address (an IPv6 client's /64); over it, 429 with Retry-After before any ranking work.
+ * `TANDEM_RANK_LIMIT_ADDRESS` = "burst/perMinute" or "off". Pure (a Map): it runs at the edge too. A route
+ * concern, so it lives here and not in lib/coldstart (which ranks and knows nothing of requests).
+ */
+import { limitKey } from './client-address';
+import { parseLimit, TokenBuckets, type Limit } from './rate-limit';
+
+export const RANK_LIMIT: Limit = { burst: 600, perMinute: 1200 };
+
+let buckets: TokenBuckets | null | undefined;
+
+/** Seconds this address must wait (0: go ahead, and one request is spent). */
+export function admitRank(address: string, now = Date.now()): number {
+  if (buckets === undefined) {
+    const limit = parseLimit(process.env.TANDEM_RANK_LIMIT_ADDRESS, RANK_LIMIT, 'TANDEM_RANK_LIMIT_ADDRESS');
+    buckets = limit && new TokenBuckets(limit);
+  }
+  if (!buckets) return 0;
+  const key = limitKey(address);
+  const wait = buckets.waitFor(key, 1, now);
+  if (wait > 0) return Math.ceil(wait);
+  buckets.spend(key, 1, now);
+  return 0;
+}
