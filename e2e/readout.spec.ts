@@ -62,6 +62,7 @@ test('report.json and the CSV need the token: 401 without it, the numbers with i
   expect(r.variants[1].metrics.revenuePerVisitor).toHaveProperty('lift');
   expect(typeof r.srm.pValue).toBe('number');
   expect(r.decision.kind).toMatch(/^(keep-running|winner|keep-control|no-effect|check-split)$/);
+  expect(r.capped).toMatchObject({ revenueCappedVisitors: expect.any(Number), clicksCappedVisitors: expect.any(Number) });
   const csv = await request.get('/admin/experiments/home-shelf-position/report.csv', { headers: bearer });
   expect(csv.headers()['content-type']).toContain('text/csv');
   const lines = (await csv.text()).trim().split('\n');

@@ -33,6 +33,8 @@ export function reportJson(r: ExperimentReport, generatedAt = new Date()) {
     guardrails: r.guardrails.map((g) => ({ variant: g.variant, metric: g.metric, lift: g.lift ? three(g.lift) : null })),
     decision: r.decision,
     planning: { detectableToday: r.planning.detectableToday, visitorsPerDay: r.planning.visitorsPerDay, daysNeeded: r.planning.daysNeeded },
+    /** What the per-visitor caps cut before the sums (lib/events/store.ts): the revenue cap in pence, and how many visitors each cap cut. */
+    capped: r.capped,
   };
 }
 
