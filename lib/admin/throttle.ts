@@ -8,7 +8,7 @@
  * shared server: its bad-input test sends fifty wrong sign-ins from one address; a throttle test starts its own).
  */
 import { limitKey } from '../http/client-address';
-import { parseLimit, TokenBuckets, type Limit } from '../http/rate-limit';
+import { parseLimit, TokenBuckets, tooManyRequests, type Limit } from '../http/rate-limit';
 
 export const SIGN_IN_PER_ADDRESS: Limit = { burst: 10, perMinute: 5 };
 export const SIGN_IN_OVERALL: Limit = { burst: 200, perMinute: 60 };
@@ -42,5 +42,5 @@ function fromEnv() {
 }
 
 export function throttled(retryAfterS: number): Response {
-  return Response.json({ error: `too many failed sign-ins: try again in ${retryAfterS} s` }, { status: 429, headers: { 'Retry-After': String(retryAfterS), 'Cache-Control': 'no-store' } });
+  return tooManyRequests(`too many failed sign-ins: try again in ${retryAfterS} s`, retryAfterS);
 }

@@ -170,26 +170,27 @@ export function sessionSql(table: string, p: (n: number) => string) {
 /** The readout's query (one GROUP BY over the rollup) and the event count; `p(n)` writes the n-th placeholder in the store's dialect. */
 export function experimentSql(table: string, p: (n: number) => string, least: string) {
   const t = `${table}_exposed`;
-  // Each visitor's row with its caps applied ($2: the revenue cap in pence); the sums read only this.
+  // Each visitor's row with its caps applied ($2: the revenue cap in pence), and whether a cap cut it; the sums
+  // read only this, so one scan gives the sums and the cut counts.
   const capped = `SELECT variant, first_at, exposures, ${least}(clicks, exposures) AS clicks, fallbacks, added, purchased,
-      ${least}(revenue_pence, ${p(2)}) AS revenue_pence, ${least}(rec_revenue_pence, ${p(2)}) AS rec_revenue_pence
+      ${least}(revenue_pence, ${p(2)}) AS revenue_pence, ${least}(rec_revenue_pence, ${p(2)}) AS rec_revenue_pence,
+      CASE WHEN revenue_pence > ${p(2)} THEN 1 ELSE 0 END AS revenue_cut, CASE WHEN clicks > exposures THEN 1 ELSE 0 END AS clicks_cut
     FROM ${t} WHERE experiment = ${p(1)}`;
   return {
     arms: `SELECT variant, first_at / ${DAY_MS} AS day, COUNT(*) AS visitors,
         ${SUM_NAMES.map((k) => `SUM(${ARM_SUMS[k].map((c) => `CAST(${c} AS DOUBLE PRECISION)`).join(' * ')}) AS ${column(k)}`).join(', ')},
-        MIN(first_at) AS first_at
+        MIN(first_at) AS first_at, SUM(revenue_cut) AS cut_revenue, SUM(clicks_cut) AS cut_clicks
       FROM (${capped}) v GROUP BY variant, first_at / ${DAY_MS}`,
     purchasers: `SELECT COUNT(*) AS n FROM ${t} WHERE experiment = ${p(1)} AND revenue_pence > 0`,
     /** The purchasers' revenue at a rank ($2, ascending). */
     revenueAt: `SELECT revenue_pence AS v FROM ${t} WHERE experiment = ${p(1)} AND revenue_pence > 0 ORDER BY revenue_pence LIMIT 1 OFFSET ${p(2)}`,
-    cappedCounts: `SELECT SUM(CASE WHEN revenue_pence > ${p(2)} THEN 1 ELSE 0 END) AS revenue, SUM(CASE WHEN clicks > exposures THEN 1 ELSE 0 END) AS clicks FROM ${t} WHERE experiment = ${p(1)}`,
     byType: `SELECT type, COUNT(*) AS n FROM ${table} GROUP BY type`,
   };
 }
 
 /**
  * An experiment's capped counts through a store's query function (both dialects): the revenue cap first
- * (the purchasers' count, then the value at the cap's rank), then the sums and what the caps cut.
+ * (the purchasers' count, then the value at the cap's rank), then the sums and what the caps cut, in one query.
  */
 export async function cappedCounts(sql: ReturnType<typeof experimentSql>, query: <R>(text: string, params: (string | number)[]) => Promise<R[]>, experiment: string): Promise<ExperimentCounts> {
   const [purchasers] = await query<{ n: Num }>(sql.purchasers, [experiment]);
@@ -199,8 +200,8 @@ export async function cappedCounts(sql: ReturnType<typeof experimentSql>, query:
   // No purchaser: nothing to cap (a cap of 0 would be the same, and say something false).
   const param = cap ?? Number.MAX_SAFE_INTEGER;
   const rows = await query<ArmRow>(sql.arms, [experiment, param]);
-  const [cut] = await query<{ revenue: Num; clicks: Num }>(sql.cappedCounts, [experiment, param]);
-  return { ...assembleCounts(rows), capped: { revenueCapPence: cap, revenueCappedVisitors: Number(cut?.revenue ?? 0), clicksCappedVisitors: Number(cut?.clicks ?? 0) } };
+  const cut = (k: 'cut_revenue' | 'cut_clicks') => rows.reduce((a, r) => a + Number(r[k] ?? 0), 0);
+  return { ...assembleCounts(rows), capped: { revenueCapPence: cap, revenueCappedVisitors: cut('cut_revenue'), clicksCappedVisitors: cut('cut_clicks') } };
 }
 
 type Num = number | string | bigint | null;

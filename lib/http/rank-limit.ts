@@ -7,7 +7,7 @@
  * concern, so it lives here and not in lib/coldstart (which ranks and knows nothing of requests).
  */
 import { limitKey } from './client-address';
-import { parseLimit, TokenBuckets, type Limit } from './rate-limit';
+import { parseLimit, spendAll, TokenBuckets, type Limit } from './rate-limit';
 
 export const RANK_LIMIT: Limit = { burst: 600, perMinute: 1200 };
 
@@ -19,10 +19,6 @@ export function admitRank(address: string, now = Date.now()): number {
     const limit = parseLimit(process.env.TANDEM_RANK_LIMIT_ADDRESS, RANK_LIMIT, 'TANDEM_RANK_LIMIT_ADDRESS');
     buckets = limit && new TokenBuckets(limit);
   }
-  if (!buckets) return 0;
-  const key = limitKey(address);
-  const wait = buckets.waitFor(key, 1, now);
-  if (wait > 0) return Math.ceil(wait);
-  buckets.spend(key, 1, now);
-  return 0;
+  const admitted = spendAll([[buckets, limitKey(address)]], 1, now);
+  return admitted.ok ? 0 : admitted.retryAfterS;
 }

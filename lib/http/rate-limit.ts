@@ -67,3 +67,8 @@ export function spendAll(pairs: [TokenBuckets | null, string | null][], n: numbe
   for (const [b, k] of live) b.spend(k, n, now);
   return { ok: true };
 }
+
+/** The one answer to a request over a limit: 429, JSON `{error}`, `Retry-After` in whole seconds, never cached. */
+export function tooManyRequests(error: string, retryAfterS: number): Response {
+  return Response.json({ error }, { status: 429, headers: { 'Retry-After': String(retryAfterS), 'Cache-Control': 'no-store' } });
+}

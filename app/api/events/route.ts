@@ -9,6 +9,7 @@ import { labelEvents } from '@/lib/events/label';
 import { orderLimits } from '@/lib/events/plausible';
 import { getProduct } from '@/lib/catalog/store';
 import { requestAddress } from '@/lib/http/client-address';
+import { tooManyRequests } from '@/lib/http/rate-limit';
 
 /** Read once per server: a bad value fails the first request loudly rather than counting forged orders. */
 const ORDER_LIMITS = orderLimits();
@@ -39,7 +40,7 @@ export async function POST(req: Request) {
   // The visitor is who sent the request (the first-party cookie), never a field the page could fill in.
   const id = visitorId((await cookies()).get(VISITOR_COOKIE)?.value);
   const admitted = admitEvents(id, requestAddress(req.headers), batch.events.length);
-  if (!admitted.ok) return json({ error: `too many events: send again in ${admitted.retryAfterS} s` }, 429, { 'Retry-After': String(admitted.retryAfterS) });
+  if (!admitted.ok) return tooManyRequests(`too many events: send again in ${admitted.retryAfterS} s`, admitted.retryAfterS);
   // Arms from the visitor's own assignment and order values from our catalogue: never what the body claims.
   const labelled = labelEvents(batch.events, { visitor: id, receivedAt: Date.now(), experiments: config.experiments, assignments: assignAll(config, id), price: (sku) => getProduct(sku)?.price, limits: ORDER_LIMITS });
   // Refused events are named; the batch's others are kept (a device's one stale event must not cost the rest).

@@ -3,6 +3,7 @@ import { geoFromHeaders, serveColdStart } from '@/lib/coldstart/serve';
 import { serverArtifacts } from '@/lib/artifacts/disk';
 import { requestAssignments } from '@/lib/experiments/request';
 import { admitRank } from '@/lib/http/rank-limit';
+import { tooManyRequests } from '@/lib/http/rate-limit';
 import { requestAddress } from '@/lib/http/client-address';
 
 /**
@@ -11,7 +12,7 @@ import { requestAddress } from '@/lib/http/client-address';
  */
 export async function GET(req: Request) {
   const wait = admitRank(requestAddress(req.headers));
-  if (wait > 0) return Response.json({ error: `too many requests: ask again in ${wait} s` }, { status: 429, headers: { 'Retry-After': String(wait), 'Cache-Control': 'no-store' } });
+  if (wait > 0) return tooManyRequests(`too many requests: ask again in ${wait} s`, wait);
   const parsed = parseRankQuery(new URL(req.url));
   if (!parsed.ok) return Response.json({ error: parsed.error }, { status: 400 });
   const { config, assignments } = await requestAssignments();
