@@ -1,5 +1,6 @@
 /**
- * Towers trained side by side, one worker thread each, as many at once as the machine has cores (2 on CI).
+ * Towers (and the basket backtest) trained side by side, one worker thread each, as many at once as the machine
+ * has cores (2 on CI).
  * Each fit is seeded and reads only its own history, so a tower is the same bits whether it ran here, on a
  * worker, first or last: the version hash does not depend on the scheduling. `TANDEM_TRAIN_THREADS=1` trains
  * in this thread instead, one after another (a profiler, a debugger).
@@ -12,7 +13,7 @@ import type { Purchaseish } from './data';
 import type { TrainConfig } from './train';
 import { fit, type Fit } from './two-tower';
 import { basketBacktest, type BasketBacktest, type WindowData } from './backtest';
-import { toMillis } from './time';
+import { splitAt } from './evaluate';
 
 /** What a worker is sent: one tower's training data, or the basket backtest's (which needs no tower). */
 export type PoolRequest =
@@ -97,7 +98,7 @@ export interface TowerJob {
 export async function fitTowers(pool: Pool, products: readonly Product[], purchases: readonly Purchaseish[], jobs: readonly TowerJob[], spec: FeatureSpec, config: TrainConfig, onStep: (label: string, done: number, total: number, loss: number) => void = () => {}): Promise<Map<string, Fit>> {
   const queue = [...jobs].sort((a, b) => b.now - a.now);
   const fits = await Promise.all(
-    queue.map((job) => pool.run({ kind: 'tower', products, history: purchases.filter((p) => toMillis(p.date) < job.now), now: job.now, spec, config }, (done, total, loss) => onStep(job.label, done, total, loss))),
+    queue.map((job) => pool.run({ kind: 'tower', products, history: splitAt(purchases, job.now).history, now: job.now, spec, config }, (done, total, loss) => onStep(job.label, done, total, loss))),
   );
   return new Map(queue.map((job, k) => [job.label, fits[k]!]));
 }

@@ -46,7 +46,7 @@ export const MODELS_DIR = path.join('public', 'models');
 export const VALIDATION_DIR = path.join('data', 'models', 'validation');
 /** Far below what 929 validation customers can resolve (one customer's hit moves NDCG@10 by about 0.001). */
 const INT8_TOLERANCE = 0.0005;
-/** Towers at T and each month before it: validation, the second stage's three windows, and the tower backtest's months (models/backtest.ts). */
+/** Towers at T and each month before it: validation, the second stage's three windows, and the tower backtest's months (models/tower-backtest.ts). */
 const TOWER_MONTHS = towerMonthsFor(BACKTEST_MONTHS.reported + BACKTEST_MONTHS.tuning);
 
 /** What the artifacts are a function of besides the catalog and the data set: this module's import graph (models/code-graph.ts). */
@@ -56,15 +56,15 @@ export function modelInputsHash(catalog: CatalogFile, project = PROJECT): string
   return createHash('sha256').update(catalog.version).update(catalog.source.datasetSha256).update(graphHash([PIPELINE_ENTRY], project)).digest('hex').slice(0, 16);
 }
 
-/** A progress bar for a stage counted in steps, started by its first tick (when the total is known); `middle` may name payload fields. */
-function progressBar(label: string, middle = '{value}/{total}'): { tick: (done: number, total: number, payload?: Record<string, string>) => void; stop: () => void } {
-  const bar = new cliProgress.SingleBar({ format: `${label.padEnd(10)} {bar} {percentage}% | ${middle} | {duration}s`, hideCursor: true }, cliProgress.Presets.shades_classic);
+/** A progress bar for a stage counted in steps, started by its first tick (when the total is known). The towers have their own. */
+function progressBar(label: string): { tick: (done: number, total: number) => void; stop: () => void } {
+  const bar = new cliProgress.SingleBar({ format: `${label.padEnd(10)} {bar} {percentage}% | {value}/{total} | {duration}s`, hideCursor: true }, cliProgress.Presets.shades_classic);
   let started = false;
   return {
-    tick: (done, total, payload) => {
-      if (!started) bar.start(total, 0, payload);
+    tick: (done, total) => {
+      if (!started) bar.start(total, 0);
       started = true;
-      bar.update(done, payload);
+      bar.update(done);
     },
     stop: () => bar.stop(),
   };
@@ -155,6 +155,8 @@ interface Setup {
   tTune: number;
   spec: typeof DEFAULT_FEATURE_SPEC;
   config: typeof DEFAULT_TRAIN_CONFIG;
+  /** Every basket of the log (the basket backtest and the complements stage read them). */
+  baskets: Basket[];
 }
 
 const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -166,7 +168,8 @@ function setup(root: string, catalog: CatalogFile, purchases: Purchase[]): Setup
   const tVal = end - 30 * DAY;
   const tTune = tVal - 30 * DAY;
   console.log(`models: ${purchases.length.toLocaleString('en-GB')} purchases, ${products.length} products; tuning from ${iso(tTune)}, validation from ${iso(tVal)} to ${iso(end)}`);
-  return { root, catalog, purchases, products, skus, index: rowsOf(skus), end, tVal, tTune, spec: DEFAULT_FEATURE_SPEC, config: DEFAULT_TRAIN_CONFIG };
+  const index = rowsOf(skus);
+  return { root, catalog, purchases, products, skus, index, end, tVal, tTune, spec: DEFAULT_FEATURE_SPEC, config: DEFAULT_TRAIN_CONFIG, baskets: basketsOf(purchases, index, 0, end) };
 }
 
 /**
@@ -178,6 +181,8 @@ interface Towers {
   at: (cut: number) => Fit;
   /** The second stage's 30-day window from `cut` with its month's tower (built once: tuning, validation and the backtest share them). */
   window: (cut: number) => Window;
+  /** The item signals at `at` from every purchase before it (built once: a window and a backtest window starting together share them). */
+  signalsAt: (at: number) => ItemSignals;
 }
 
 async function towers(s: Setup, pool: Pool): Promise<Towers> {
@@ -201,15 +206,17 @@ async function towers(s: Setup, pool: Pool): Promise<Towers> {
     if (!f) throw new Error(`models: no tower cut at ${iso(cut)}`);
     return f;
   };
+  const signals = new Map<number, ItemSignals>();
+  const signalsAt = (t: number) => signals.get(t) ?? signals.set(t, buildSignals(s.products, splitAt(s.purchases, t).history, t, s.spec)).get(t)!;
   const windows = new Map<number, Window>();
-  const window = (cut: number) => windows.get(cut) ?? windows.set(cut, trainWindow(s, at(cut), cut)).get(cut)!;
-  return { at, window };
+  const window = (cut: number) => windows.get(cut) ?? windows.set(cut, trainWindow(s, at(cut), cut, signalsAt(cut))).get(cut)!;
+  return { at, window, signalsAt };
 }
 
 /** A second-stage window starting at `cut`, with the tower trained only on what came before it. */
-function trainWindow(s: Setup, f: Fit, cut: number): Window {
+function trainWindow(s: Setup, f: Fit, cut: number, signals: ItemSignals): Window {
   const { history, future } = splitAt(s.purchases, cut, cut + 30 * DAY);
-  return { cut, users: windowUsers(f.model, evalUsers(history, future, s.index)), signals: buildSignals(s.products, history, cut, s.spec), fit: f };
+  return { cut, users: windowUsers(f.model, evalUsers(history, future, s.index)), signals, fit: f };
 }
 
 /** Stage 1, tune: the second stage, the baselines' and the cold-start context's settings, all before the validation month. */
@@ -295,7 +302,7 @@ type TowerStage = TowerBacktest & { verdicts: TowerVerdict[] };
 
 function backtestTowers(s: Setup, towers: Towers, t: Tuned): TowerStage {
   const bar = progressBar('backtest');
-  const input = { purchases: s.purchases, skus: s.skus, end: s.end, towerAt: towers.at, stageWindowAt: towers.window, signalsAt: (at: number, history: readonly Purchaseish[]) => buildSignals(s.products, history, at, s.spec), baselines: t.baselines };
+  const input = { purchases: s.purchases, skus: s.skus, end: s.end, towerAt: towers.at, stageWindowAt: towers.window, signalsAt: towers.signalsAt, baselines: t.baselines };
   const b = towerBacktest(input, towerWindows(s.end, BACKTEST_MONTHS.reported, BACKTEST_MONTHS.tuning), (done, total) => bar.tick(done, total));
   bar.stop();
   const verdicts = towerVerdicts(b.reported);
@@ -331,13 +338,11 @@ interface ComplementStage {
 
 /** The basket backtest's data (every fortnight's baskets and fits before it), for a worker: it needs no tower. */
 function basketJob(s: Setup): Extract<PoolRequest, { kind: 'basket' }> {
-  const baskets = basketsOf(s.purchases, s.index, 0, s.end);
-  return { kind: 'basket', data: windowData(baskets, s.purchases, s.index, s.products.length, productCategories(s.products), backtestWindows(s.end)), n: s.products.length };
+  return { kind: 'basket', data: windowData(s.baskets, s.purchases, s.index, s.products.length, productCategories(s.products), backtestWindows(s.end)), n: s.products.length };
 }
 
 function complements(s: Setup, v: Validated, q: Quantized, backtest: BasketBacktest): ComplementStage {
-  const { purchases, index, products, tVal } = s;
-  const baskets = basketsOf(purchases, index, 0, s.end);
+  const { index, products, tVal, baskets } = s;
   const category = v.window.signals.category;
   const ships = backtest.ships === 'complement' ? backtest.chosen : BASELINE_SETTINGS[backtest.ships];
   const validation = fitComplements(baskets.filter((b) => b.at < tVal), products.length, tVal, ships);
@@ -423,7 +428,7 @@ function exportShipped(s: Setup, towers: Towers, t: Tuned, v: Validated, q: Quan
   const ships = shippedScorer(stage.scorer, b.verdicts);
   if (ships.baseline.length > 0) console.log(`models: the trained heads lose on ${ships.baseline.join(', ')}: those shelves ship their baseline`);
   const shipFit = towers.at(end);
-  const model = withStage(shipFit.model, buildSignals(products, purchases, end, s.spec), ships.scorer, purchases);
+  const model = withStage(shipFit.model, towers.signalsAt(end), ships.scorer, purchases);
   const out = writeArtifacts(path.join(s.root, MODELS_DIR), model, {
     catalogVersion: s.catalog.version,
     products,

@@ -28,6 +28,7 @@ export interface TowerBacktestInput {
   towerAt: (cut: number) => Fit;
   /** The second stage's 30-day training window starting at `cut` (its users with their dots, and the signals then). */
   stageWindowAt: (cut: number) => { users: WindowUser[]; signals: ItemSignals };
+  /** The signals at `at` from `history` (every purchase before `at`; the pipeline memoises them by `at`). */
   signalsAt: (at: number, history: readonly Purchaseish[]) => ItemSignals;
   baselines: BaselineSettings;
 }
