@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { SERVER_ENTRY } from './scripts/next-server';
+import { SERVER_ENTRY, TEST_VISITOR_SECRET } from './scripts/next-server';
 import { CHROMIUM, CHROMIUM_ARGS, E2E_ADMIN_TOKEN, E2E_DATA_DIR, E2E_PORT as PORT } from './e2e/browser';
 
 export default defineConfig({
@@ -23,8 +23,18 @@ export default defineConfig({
     // A known admin token and an events database of the tests' own (read by e2e/events-db.ts).
     // The sign-in throttle off on the shared server: bad-input.spec sends fifty wrong sign-ins from this one
     // address, and every later test signs in; /api/rank's limit off too (the suite asks it thousands of times from
-    // here). e2e/hostile.spec.ts tests both on servers of their own.
-    env: { NEXT_TELEMETRY_DISABLED: '1', ADMIN_TOKEN: E2E_ADMIN_TOKEN, TANDEM_DATA_DIR: E2E_DATA_DIR, TANDEM_SIGNIN_LIMIT_ADDRESS: 'off', TANDEM_SIGNIN_LIMIT_OVERALL: 'off', TANDEM_RANK_LIMIT_ADDRESS: 'off' },
+    // here), and the new-visitor limit (every test's fresh browser is a new visitor from this one address).
+    // e2e/hostile.spec.ts tests each on servers of their own. Visitors are signed with the tests' own secret.
+    env: {
+      NEXT_TELEMETRY_DISABLED: '1',
+      ADMIN_TOKEN: E2E_ADMIN_TOKEN,
+      VISITOR_SECRET: TEST_VISITOR_SECRET,
+      TANDEM_DATA_DIR: E2E_DATA_DIR,
+      TANDEM_SIGNIN_LIMIT_ADDRESS: 'off',
+      TANDEM_SIGNIN_LIMIT_OVERALL: 'off',
+      TANDEM_RANK_LIMIT_ADDRESS: 'off',
+      TANDEM_NEW_VISITORS_LIMIT_ADDRESS: 'off',
+    },
     url: `http://localhost:${PORT}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,

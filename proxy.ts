@@ -1,7 +1,8 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { isAdmin, loginResponse, unauthorisedJson } from '@/lib/admin/auth';
 import { contentSecurityPolicy, newNonce } from '@/lib/admin/csp';
-import { VISITOR_COOKIE, visitorId } from '@/lib/experiments/assign';
+import { countsAsNewVisitor, signVisitor, VISITOR_COOKIE, verifyVisitor, visitorSecret } from '@/lib/experiments/visitor';
+import { requestAddress } from '@/lib/http/client-address';
 import { answer, gate } from '@/lib/http/gate';
 import { isHttps } from '@/lib/http/origin';
 
@@ -16,8 +17,10 @@ const PASS_THROUGH = /^\/(api|images|models|ort|\.well-known)\/|^\/(sw\.js|icon\
  * - the admin area answers 401 (with a login form) to anyone without a live session;
  * - every response gets a Content-Security-Policy with a fresh nonce, which Next puts on its own scripts
  *   (it reads the policy from the request headers): pages, and the HTML 404s under the paths above;
- * - every shopper gets a first-party anonymous id, set on the request too, so the very first HTML is
- *   rendered with the right experiment variants (no flicker, no second request).
+ * - every shopper gets a first-party anonymous id, signed by the server (lib/experiments/visitor.ts), set on
+ *   the request too, so the very first HTML is rendered with the right experiment variants (no flicker, no
+ *   second request). A cookie this server did not sign (made up, edited, or an unsigned id from before
+ *   signing) is replaced like a missing one.
  */
 export async function proxy(req: NextRequest) {
   const { pathname, search } = req.nextUrl;
@@ -38,8 +41,7 @@ export async function proxy(req: NextRequest) {
   headers.set('content-security-policy', csp);
   headers.set('x-nonce', nonce);
 
-  const needsId = !PASS_THROUGH.test(pathname) && !pathname.startsWith('/admin') && !visitorId(req.cookies.get(VISITOR_COOKIE)?.value);
-  const id = needsId ? crypto.randomUUID() : undefined;
+  const id = PASS_THROUGH.test(pathname) || pathname.startsWith('/admin') ? undefined : await newVisitorCookie(req);
   if (id) {
     req.cookies.set(VISITOR_COOKIE, id);
     headers.set('cookie', req.cookies.toString());
@@ -55,6 +57,21 @@ export async function proxy(req: NextRequest) {
     path: '/',
   });
   return res;
+}
+
+let warnedNoSecret = false;
+
+/** A signed cookie value for a request without a valid one; undefined when it has one (or no secret is configured). */
+async function newVisitorCookie(req: NextRequest): Promise<string | undefined> {
+  const secret = visitorSecret();
+  if (!secret) {
+    // No id at all rather than one nobody can verify: the page works, with no experiments and no events.
+    if (!warnedNoSecret) console.error('[tandem] VISITOR_SECRET (32+ characters) is not set: visitors get no id, experiments and events are off. npm start writes one into .env.local.');
+    warnedNoSecret = true;
+    return undefined;
+  }
+  if (await verifyVisitor(req.cookies.get(VISITOR_COOKIE)?.value, secret)) return undefined;
+  return signVisitor({ id: crypto.randomUUID(), counted: await countsAsNewVisitor(requestAddress(req.headers)) }, secret);
 }
 
 export const config = {

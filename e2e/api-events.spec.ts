@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { eventsOf } from './events-db';
 
 const event = (over: Record<string, unknown> = {}) => ({
   id: crypto.randomUUID(),
@@ -12,14 +13,20 @@ const event = (over: Record<string, unknown> = {}) => ({
 });
 
 test.describe('POST /api/events', () => {
+  // Events come from a page of the store: the request context keeps the visitor cookie the home page sets.
+  test.beforeEach(async ({ request }) => {
+    expect((await request.get('/')).status()).toBe(200);
+  });
+
   test('202 for a batch; the same ids again are duplicates, not new rows', async ({ request }) => {
     const batch = { events: [event(), event({ type: 'exposure', position: null })] };
     const first = await request.post('/api/events', { data: batch });
     expect(first.status()).toBe(202);
-    // A request without a visitor cookie: stored, attributed to no arm, so nothing is relabelled or refused.
-    expect(await first.json()).toEqual({ accepted: 2, duplicates: 0, relabelled: 0, refused: [] });
+    const body = await first.json();
+    // The click claims above-hero; the visitor's own arm may be the other one (then it is relabelled).
+    expect(body).toMatchObject({ accepted: 2, duplicates: 0, refused: [] });
     const again = await request.post('/api/events', { data: batch });
-    expect(await again.json()).toEqual({ accepted: 0, duplicates: 2, relabelled: 0, refused: [] });
+    expect(await again.json()).toMatchObject({ accepted: 0, duplicates: 2, refused: [] });
     // sendBeacon sends a string as text/plain: accepted as well.
     const beacon = await request.post('/api/events', { headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, data: Buffer.from(JSON.stringify({ events: [event()] })) });
     expect(beacon.status()).toBe(202);
@@ -59,5 +66,17 @@ test.describe('POST /api/events', () => {
     const body = await mixed.json();
     expect(body.accepted).toBe(1);
     expect(body.refused[0].error).toMatch(/above this store's plausible maximum \(£10000\.00\)/);
+  });
+
+  test('no visitor id this store signed: 403, nothing stored, whatever the cookie claims', async ({ playwright, baseURL }) => {
+    const api = await playwright.request.newContext({ baseURL });
+    const id = crypto.randomUUID();
+    for (const cookie of [undefined, `tandem_vid=${id}`, `tandem_vid=${id}.c.AAAAAAAAAAAAAAAAAAAAAA`]) {
+      const res = await api.post('/api/events', { headers: cookie ? { Cookie: cookie } : {}, data: { events: [event()] } });
+      expect(res.status(), String(cookie)).toBe(403);
+      expect((await res.json()).error).toMatch(/no visitor id this store issued/);
+    }
+    expect(eventsOf(id)).toEqual([]);
+    await api.dispose();
   });
 });

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { visitorCookie } from '../scripts/next-server';
 
 test('GET /api/rank ranks for a new visitor, cacheably, with the active model', async ({ request }) => {
   const pointer = await (await request.get('/models/current.json')).json();
@@ -15,7 +16,7 @@ test('GET /api/rank ranks for a new visitor, cacheably, with the active model', 
 
 test('GET /api/rank names the visitor\'s variant (and is then private), and ranks by the country header', async ({ request }) => {
   const id = '00000000-0000-4000-8000-000000000001';
-  const res = await request.get('/api/rank?placement=home-for-you&k=10', { headers: { Cookie: `tandem_vid=${id}` } });
+  const res = await request.get('/api/rank?placement=home-for-you&k=10', { headers: { Cookie: await visitorCookie(id) } });
   expect(res.headers()['cache-control']).toBe('private, max-age=60');
   expect((await res.json()).experiment).toEqual({ id: 'home-shelf-position', variant: expect.stringMatching(/^(above|below)-hero$/) });
   const skus = async (headers: Record<string, string>) => (await (await request.get('/api/rank?placement=home-for-you&k=20', { headers })).json()).items.map((i: { sku: string }) => i.sku);

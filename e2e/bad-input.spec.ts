@@ -1,6 +1,7 @@
 import { expect, test, type APIRequestContext, type APIResponse } from '@playwright/test';
 import { rng } from '../models/random';
 import { eventsOf } from './events-db';
+import { visitorCookie } from '../scripts/next-server';
 
 /**
  * Generated bad input: 1,200 malformed requests across the API routes (wrong types, huge or truncated
@@ -32,14 +33,14 @@ const NASTY = [
 
 type Case = { route: string; detail?: string; send: (r: APIRequestContext) => Promise<APIResponse> };
 
-function cases(n: number, visitor: string): Case[] {
+function cases(n: number, cookieHeader: string): Case[] {
   // Seeded (the training code's mulberry32), so a failure replays exactly.
   const r = rng(20261124);
   const pick = <T,>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   // Never null: null is a valid value for several fields, and a valid event is not bad input.
   const junk = (): unknown => pick<() => unknown>([() => pick(NASTY), () => Math.floor(r() * 1e6) - 5e5, () => r() < 0.5, () => [pick(NASTY)], () => ({ [pick(NASTY)]: pick(NASTY) })])();
   const goodEvent = () => ({ id: crypto.randomUUID(), type: 'click', experiment: null, variant: null, placement: 'home-for-you', sku: '85123A', at: Date.now() });
-  const cookie = { Cookie: `tandem_vid=${visitor}` };
+  const cookie = { Cookie: cookieHeader };
   const out: Case[] = [];
   for (let i = 0; i < n; i++) {
     const kind = i % 6;
@@ -91,7 +92,7 @@ function cases(n: number, visitor: string): Case[] {
 test('1,200 malformed requests: each a 4xx with a JSON error, no 5xx, nothing stored, server up', async ({ request }) => {
   test.setTimeout(180_000);
   const visitor = crypto.randomUUID();
-  const all = cases(1200, visitor);
+  const all = cases(1200, await visitorCookie(visitor));
   const failures: string[] = [];
   const byRoute = new Map<string, number>();
   for (let i = 0; i < all.length; i += 12) {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseCatalogFile } from '../lib/catalog/types';
 import { assignVariant } from '../lib/experiments/assign';
 import { E2E_ADMIN_TOKEN } from './browser';
+import { signedVisitor } from '../scripts/next-server';
 import { eventsOf, visitorId, waitForEvents, type Row } from './events-db';
 import { historyCount, homeTop } from './recs-helpers';
 
@@ -43,7 +44,7 @@ test.describe('cold start at the edge, experiments and events', () => {
   test('the assigned variant is in the first HTML, sticky across visits', async ({ browser, baseURL }) => {
     for (const variant of ['above-hero', 'below-hero']) {
       const context = await browser.newContext();
-      await context.addCookies([{ name: 'tandem_vid', value: visitorIn(variant), url: baseURL! }]);
+      await context.addCookies([{ name: 'tandem_vid', value: await signedVisitor(visitorIn(variant)), url: baseURL! }]);
       const page = await context.newPage();
       for (let visit = 0; visit < 2; visit++) {
         const html = await (await page.goto('/'))!.text();
@@ -130,7 +131,7 @@ test.describe('experiments dashboard', () => {
     // Make sure there is at least one exposure in each home variant.
     for (const variant of ['above-hero', 'below-hero']) {
       const ctx = await browser.newContext();
-      await ctx.addCookies([{ name: 'tandem_vid', value: visitorIn(variant), url: baseURL! }]);
+      await ctx.addCookies([{ name: 'tandem_vid', value: await signedVisitor(visitorIn(variant)), url: baseURL! }]);
       const p = await ctx.newPage();
       await p.goto('/');
       await homeTop(p).scrollIntoViewIfNeeded();

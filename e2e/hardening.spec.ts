@@ -1,7 +1,7 @@
 import { expect, test, type APIResponse } from '@playwright/test';
-import { startNextServer, type NextServer } from '../scripts/next-server';
+import { startNextServer, visitorCookie, type NextServer } from '../scripts/next-server';
 import { E2E_ADMIN_TOKEN, E2E_PORT } from './browser';
-import { eventsOf, queuedTypes, waitForEvents } from './events-db';
+import { eventsOf, queuedTypes, visitorId, waitForEvents } from './events-db';
 import { raw, request } from './raw-http';
 
 /**
@@ -68,8 +68,8 @@ test.describe('issue 12: hostile review findings', () => {
 
     test('per visitor and per address: 429 with Retry-After, fresh cookies do not help, nothing over the limit stored', async ({ playwright }) => {
       const api = await playwright.request.newContext({ baseURL: server.base });
-      const post = (visitor: string, n: number) =>
-        api.post('/api/events', { headers: { Cookie: `tandem_vid=${visitor}`, 'Content-Type': 'application/json' }, data: { events: Array.from({ length: n }, () => event()) } });
+      const post = async (visitor: string, n: number) =>
+        api.post('/api/events', { headers: { Cookie: await visitorCookie(visitor), 'Content-Type': 'application/json' }, data: { events: Array.from({ length: n }, () => event()) } });
       const expect429 = async (res: APIResponse) => {
         expect(res.status()).toBe(429);
         expect(Number(res.headers()['retry-after'])).toBeGreaterThanOrEqual(1);
@@ -100,7 +100,7 @@ test.describe('issue 12: hostile review findings', () => {
     expect(await queuedTypes(page)).toContain('add-to-cart');
     await expect.poll(() => attempts.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
     expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(7000);
-    const vid = (await context.cookies()).find((c) => c.name === 'tandem_vid')!.value;
+    const vid = await visitorId(context);
     await waitForEvents(vid, (rows) => rows.some((r) => r.type === 'add-to-cart'));
   });
 
@@ -174,7 +174,7 @@ test.describe('issue 12: hostile review findings', () => {
     const id = crypto.randomUUID();
     const mixed = id.replace(/[a-f]/g, (c, i: number) => (i % 2 ? c.toUpperCase() : c));
     const res = await api.post('/api/events', {
-      headers: { Cookie: `tandem_vid=${visitor}` },
+      headers: { Cookie: await visitorCookie(visitor) },
       data: { events: [event({ id }), event({ id: id.toUpperCase() }), event({ id: mixed })] },
     });
     expect(res.status()).toBe(202);

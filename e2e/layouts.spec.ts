@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import localJson from '../lib/config/default.json' with { type: 'json' };
 import { parseLocal } from '../lib/config/index';
 import { assignVariant } from '../lib/experiments/assign';
-import { startNextServer } from '../scripts/next-server';
+import { signedVisitor, startNextServer } from '../scripts/next-server';
 import { edgeConfigStub } from './edge-config-stub';
 
 /**
@@ -46,7 +46,7 @@ test('a placement experiment added by config alone renders its shelves in both a
   try {
     const open = async (variant: string) => {
       const context = await browser.newContext();
-      await context.addCookies([{ name: 'tandem_vid', value: visitorIn(variant), url: server.base }]);
+      await context.addCookies([{ name: 'tandem_vid', value: await signedVisitor(visitorIn(variant)), url: server.base }]);
       const page = await context.newPage();
       const res = await page.goto(`${server.base}/`);
       return { page, html: await res!.text(), context };

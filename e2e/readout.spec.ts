@@ -3,6 +3,7 @@ import localJson from '../lib/config/default.json' with { type: 'json' };
 import { parseLocal } from '../lib/config/index';
 import { assignVariant } from '../lib/experiments/assign';
 import { E2E_ADMIN_TOKEN } from './browser';
+import { visitorCookie } from '../scripts/next-server';
 import { eventsOf, visitorId, waitForEvents } from './events-db';
 import { homeTop } from './recs-helpers';
 
@@ -22,7 +23,7 @@ const event = (over: Record<string, unknown>) => ({ id: crypto.randomUUID(), typ
 
 test('an event naming another arm than the visitor\'s is counted in the visitor\'s own arm; an unknown experiment is refused', async ({ request, baseURL }) => {
   const visitor = visitorIn('above-hero');
-  const headers = { 'Content-Type': 'application/json', Cookie: `tandem_vid=${visitor}`, Origin: baseURL! };
+  const headers = { 'Content-Type': 'application/json', Cookie: await visitorCookie(visitor), Origin: baseURL! };
   const before = (await (await request.get('/admin/experiments/home-shelf-position/report.json', { headers: bearer })).json()) as { variants: { variant: string; visitors: number }[] };
   const visitorsIn = (r: typeof before, v: string) => r.variants.find((x) => x.variant === v)!.visitors;
 

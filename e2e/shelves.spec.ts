@@ -3,6 +3,7 @@ import localJson from '../lib/config/default.json' with { type: 'json' };
 import { parseLocal } from '../lib/config/index';
 import { assignVariant } from '../lib/experiments/assign';
 import { homeTop, quietProducts, skusOf, view } from './recs-helpers';
+import { signedVisitor } from '../scripts/next-server';
 
 const config = parseLocal(localJson);
 
@@ -65,7 +66,7 @@ test('one set of shelf rules on every shelf: the product page ranked on the devi
   let id: string;
   do id = crypto.randomUUID();
   while (assignVariant(kind, id) !== 'similar');
-  await context.addCookies([{ name: 'tandem_vid', value: id, url: baseURL! }]);
+  await context.addCookies([{ name: 'tandem_vid', value: await signedVisitor(id), url: baseURL! }]);
   const garden = await page.goto('/categories/garden?page=4').then(() => page.locator('main [data-testid="product-card"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-sku')!)));
   const [anchor, ...viewed] = garden.slice(0, 5);
   await view(page, viewed);

@@ -25,7 +25,7 @@ import { DAY_MS } from '../lib/events/store';
 import { buildReport } from '../lib/experiments/report';
 import { percentiles } from '../lib/recs/timing';
 import { autocannon } from './autocannon';
-import { startNextServer } from './next-server';
+import { startNextServer, visitorCookie } from './next-server';
 
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '10000000' }, seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '8' } } });
@@ -128,8 +128,9 @@ async function main() {
     const page = await timed('/admin/experiments');
     const json = await timed(`/admin/experiments/${running[0]!.id}/report.json`);
 
-    // Ingestion: each connection is one visitor, its arms by the real assignment.
+    // Ingestion: each connection is one visitor (signed as the store's pages sign them), its arms by the real assignment.
     let conn = 0;
+    const visitors = await Promise.all(Array.from({ length: Number(values.connections) }, async () => { const id = randomUUID(); return { id, cookie: await visitorCookie(id) }; }));
     const ingest = await autocannon({
       url: server.base,
       connections: Number(values.connections),
@@ -139,16 +140,15 @@ async function main() {
           method: 'POST',
           path: '/api/events',
           setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => {
-            context.visitor ??= randomUUID();
-            context.n = ((context.n as number | undefined) ?? conn++) + 1;
-            const visitor = context.visitor as string;
+            context.visitor ??= visitors[conn++ % visitors.length]!;
+            const { id: visitor, cookie } = context.visitor as { id: string; cookie: string };
             const now = Date.now();
             const events = Array.from({ length: PER_BATCH }, (_, i) => {
               const e = running[i % running.length]!;
               const base = { id: randomUUID(), experiment: e.id, variant: assignVariant(e, visitor), placement: 'home-for-you', at: now + i };
               return i % 4 === 3 ? { ...base, type: 'click', position: i % 12 } : { ...base, type: 'exposure', source: 'edge', fallback: false };
             });
-            return { ...req, headers: { 'content-type': 'application/json', cookie: `tandem_vid=${visitor}` }, body: JSON.stringify({ events }) };
+            return { ...req, headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ events }) };
           },
         },
       ],

@@ -5,10 +5,26 @@
  * everything it started.
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
+import { signVisitor, VISITOR_COOKIE } from '../lib/experiments/visitor';
 
 /** What `npm run serve` runs: the request gate and Node's limits in front of Next (server/index.ts, built by `npm run build`). */
 export const SERVER_ENTRY = '.next/tandem-server.mjs';
+
+/**
+ * The visitor-signing secret of every server started here (and of the e2e suite's shared server): the tests, the
+ * bench and the load script sign their visitors' cookies with it, as a page of the store would have set them.
+ */
+export const TEST_VISITOR_SECRET = 'tandem-test-visitor-secret-not-for-production';
+
+/** The visitor cookie's value for an id, as these servers sign it (a fresh id unless one is given). */
+export const signedVisitor = (id: string = randomUUID(), counted = true): Promise<string> => signVisitor({ id, counted }, TEST_VISITOR_SECRET);
+
+/** A `Cookie` header for a visitor these servers signed. */
+export async function visitorCookie(id?: string, counted = true): Promise<string> {
+  return `${VISITOR_COOKIE}=${await signedVisitor(id, counted)}`;
+}
 
 export interface NextServer {
   base: string;
@@ -48,7 +64,7 @@ export async function startNextServer(opts: NextServerOptions = {}): Promise<Nex
   const base = `http://${opts.host ?? 'localhost'}:${port}`;
   const entry = opts.plainNext ? ['node_modules/next/dist/bin/next', 'start'] : [SERVER_ENTRY];
   const [cmd, ...args] = [...(opts.wrap ?? []), process.execPath, ...entry, '-p', String(port), ...(opts.host ? ['-H', opts.host] : [])];
-  const child = spawn(cmd!, args, { env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true, cwd: opts.cwd });
+  const child = spawn(cmd!, args, { env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', VISITOR_SECRET: TEST_VISITOR_SECRET, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true, cwd: opts.cwd });
   let out = '';
   const keep = (b: Buffer) => void (out = (out + b.toString()).slice(-100_000));
   child.stdout.on('data', keep);

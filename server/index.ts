@@ -6,23 +6,22 @@
  * status line, and hands every request to Next, which buffers bodies and copies cookies before any of
  * our code can refuse them. On Vercel the platform is this layer and `proxy.ts` applies the same gate.
  *
- * It also answers the versioned runtime and model files from their brotli copies (scripts/precompress.mjs)
- * when the browser accepts brotli: Next would send the 14 MB runtime gzipped (3.6 MB) and the model's
- * binary files not compressed at all.
+ * It also answers the versioned runtime and model files and Next's hashed scripts itself, from memory: from
+ * their brotli copies (scripts/precompress.mjs) when the browser accepts brotli (Next would send the 14 MB
+ * runtime gzipped, 3.6 MB, and the model's binary files not compressed at all), otherwise as they are. No
+ * ranges or ETags for them: their names change whenever their bytes do.
  *
  * Usage: `node .next/tandem-server.mjs [-p PORT] [-H HOST]` (built by `npm run build`; PORT and HOST
  * from the environment too).
  */
-import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import next from 'next';
 import { answer, gate, LIMITS } from '../lib/http/gate';
 import { clientAddress, FORWARDED_HEADERS, limitKey, trustedProxyHops } from '../lib/http/client-address';
-import { IMMUTABLE, precompressedCandidate, securityHeaders } from '../lib/http/static-files';
+import { IMMUTABLE, securityHeaders, versionedFile } from '../lib/http/static-files';
 
 function arg(flags: string[], env: string | undefined): string | undefined {
   const argv = process.argv.slice(2);
@@ -113,7 +112,7 @@ function closeWhenStalled(res: ServerResponse): void {
       since = Date.now();
     } else if (Date.now() - since >= LIMITS.stalledMs) {
       clearInterval(timer);
-      socket.destroy(); // the file stream behind a pipeline closes with it
+      socket.destroy(); // a response from memory lets go of nothing but its socket; one Next streams closes its file with it
     }
   }, 2_000);
   timer.unref();
@@ -167,30 +166,121 @@ function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
 }
 
 const ROOT = process.cwd();
-const PRECOMPRESSED_ROOTS = [path.join(ROOT, 'public'), path.join(ROOT, '.next', 'static')];
+const VERSIONED_ROOTS = [path.join(ROOT, 'public'), path.join(ROOT, '.next', 'static')];
+/** Versioned files held in memory, in all: the runtime and one model version are about 50 MB with their brotli copies. */
+const MAX_CACHED_BYTES = 256 * 1024 * 1024;
+const cache = new Map<string, Promise<Buffer | null>>();
+let cachedBytes = 0;
 
-/** Sends the brotli copy of a versioned file, if there is one; false leaves the request to Next. */
-async function sendPrecompressed(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+/**
+ * A versioned file's bytes, read once: the names are versions or content hashes, so they never change. Served from
+ * memory because a client that never reads costs only the kernel's socket buffers then (about 4 MB); streamed from
+ * disk, 500 of them made the server read and copy 2 GB through the thread pool that also serves pages, and a
+ * shopper's home page took seconds (npm run load, slow readers). Null when there is no such file.
+ */
+function cachedFile(file: string): Promise<Buffer | null> {
+  let body = cache.get(file);
+  if (!body) {
+    body = stat(file)
+      .then((st) => (st.isFile() ? (cachedBytes + st.size <= MAX_CACHED_BYTES ? readFile(file) : null) : null))
+      .then((b) => {
+        if (b) cachedBytes += b.length;
+        else cache.delete(file); // a file too large for what is left, or absent: not remembered
+        return b;
+      })
+      .catch(() => (cache.delete(file), null));
+    cache.set(file, body);
+  }
+  return body;
+}
+
+/** Larger bodies than this take one of their address's few slots (the ORT runtime; no model file is this big). */
+const LARGE_BYTES = 1024 * 1024;
+const LARGE_PER_ADDRESS = 4;
+/** How long a large body waits for its address's slot before the answer is 503 with Retry-After. */
+const LARGE_WAIT_MS = 15_000;
+const largeSlots = new Map<string, { active: number; waiting: (() => void)[] }>();
+
+/**
+ * Waits for one of the address's LARGE_PER_ADDRESS slots for a large body, and frees it when the response closes.
+ * Each large response a client does not read still holds about 4 MB of kernel buffers and the copying to fill
+ * them; 500 such clients on ten addresses took a shopper's home page p95 from 41 ms to 764 ms (npm run load,
+ * slow readers) even from memory. A browser fetches the runtime once per visit (then caches it for a year), so a
+ * household or an office rarely waits; a client that opens fifty only waits for its own, which the stalled-response
+ * watchdog closes after 30 s. One that waits LARGE_WAIT_MS is answered 503 with Retry-After (the worker then
+ * ranks at the edge, and tries the runtime again on a later page).
+ */
+function largeSlot(key: string, res: ServerResponse): Promise<'go' | 'gone' | 'busy'> {
+  const entry = largeSlots.get(key) ?? { active: 0, waiting: [] };
+  largeSlots.set(key, entry);
+  const take = () => {
+    entry.active++;
+    res.once('close', () => {
+      entry.active--;
+      const next = entry.waiting.shift();
+      if (next) next();
+      else if (entry.active === 0) largeSlots.delete(key);
+    });
+  };
+  if (entry.active < LARGE_PER_ADDRESS) {
+    take();
+    return Promise.resolve('go');
+  }
+  return new Promise((resolve) => {
+    const done = (outcome: 'go' | 'gone' | 'busy') => {
+      clearTimeout(timer);
+      res.off('close', gone);
+      entry.waiting = entry.waiting.filter((w) => w !== go);
+      resolve(outcome);
+    };
+    const go = () => {
+      if (res.destroyed) return done('gone');
+      take();
+      done('go');
+    };
+    // A client that leaves while waiting gives its place up; one that waits too long is told to come back.
+    const gone = () => done('gone');
+    const timer = setTimeout(() => done('busy'), LARGE_WAIT_MS);
+    res.once('close', gone);
+    entry.waiting.push(go);
+  });
+}
+
+/** Sends a versioned file (its brotli copy when the client takes brotli and there is one); false leaves the request to Next. */
+async function sendVersioned(req: IncomingMessage, res: ServerResponse, address: string): Promise<boolean> {
   const pathname = (req.url ?? '').split('?')[0]!;
-  const candidate = precompressedCandidate(req.method ?? '', pathname, [req.headers['accept-encoding']].flat()[0]);
+  const candidate = versionedFile(req.method ?? '', pathname, [req.headers['accept-encoding']].flat()[0]);
   if (!candidate) return false;
-  const file = path.join(ROOT, candidate.brPath);
-  if (!PRECOMPRESSED_ROOTS.some((dir) => file.startsWith(dir + path.sep))) return false;
-  const size = await stat(file).then(
-    (st) => (st.isFile() ? st.size : -1),
-    () => -1,
-  );
-  if (size < 0) return false;
-  for (const { key, value } of [...securityHeaders(true), ...IMMUTABLE]) res.setHeader(key, value);
-  res.setHeader('Content-Type', candidate.contentType);
-  res.setHeader('Content-Encoding', 'br');
-  res.setHeader('Vary', 'Accept-Encoding');
-  res.setHeader('Content-Length', size);
-  res.statusCode = 200;
-  if (req.method === 'HEAD') res.end();
-  // pipeline, not pipe: a client that goes away (or is cut off for not reading) closes the file too.
-  else pipeline(createReadStream(file), res, () => undefined);
-  return true;
+  for (const [rel, brotli] of [
+    [candidate.brPath, true],
+    [candidate.path, false],
+  ] as const) {
+    if (!rel) continue;
+    const file = path.join(ROOT, rel);
+    if (!VERSIONED_ROOTS.some((dir) => file.startsWith(dir + path.sep))) return false;
+    const body = await cachedFile(file);
+    if (!body) continue;
+    if (body.length > LARGE_BYTES && req.method !== 'HEAD') {
+      const slot = await largeSlot(limitKey(address), res);
+      // Gone while waiting: nothing to send, and nothing for Next to do either.
+      if (slot === 'gone') return true;
+      if (slot === 'busy') {
+        const error = JSON.stringify({ error: 'this address is already downloading large files: try again shortly' });
+        res.writeHead(503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': '30', Connection: 'close', 'Content-Length': Buffer.byteLength(error) });
+        res.end(error);
+        return true;
+      }
+    }
+    for (const { key, value } of [...securityHeaders(true), ...IMMUTABLE]) res.setHeader(key, value);
+    res.setHeader('Content-Type', candidate.contentType);
+    if (brotli) res.setHeader('Content-Encoding', 'br');
+    res.setHeader('Vary', 'Accept-Encoding');
+    res.setHeader('Content-Length', body.length);
+    res.statusCode = 200;
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
+  }
+  return false;
 }
 
 async function main(): Promise<void> {
@@ -218,7 +308,7 @@ async function main(): Promise<void> {
       const address = clientAddress(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for'], hops);
       if (hops === 0) for (const h of FORWARDED_HEADERS) delete req.headers[h];
       req.headers['x-real-ip'] = address;
-      void sendPrecompressed(req, res).then((sent) => {
+      void sendVersioned(req, res, address).then((sent) => {
         if (!sent) void handle(req, res);
       });
     },

@@ -70,14 +70,40 @@ export function ExperimentReportView({ report }: { report: ExperimentReport }) {
         {srm.mismatch ? 'Mismatch: the split is not what the weights ask for; do not trust these results until it is explained.' : 'No mismatch detected (alarm at p < 0.001).'}
       </p>
       {report.capped && (
-        <p className="mt-1 text-sm text-slate-700" data-testid="capped" data-revenue-capped={report.capped.revenueCappedVisitors} data-clicks-capped={report.capped.clicksCappedVisitors}>
-          Per-visitor caps before the sums: revenue at {report.capped.revenueCapPence === null ? 'no cap yet (no purchaser)' : `£${(report.capped.revenueCapPence / 100).toFixed(2)}, the purchasers' 99th percentile`} ({report.capped.revenueCappedVisitors} visitors cut to it); clicks at most exposures ({report.capped.clicksCappedVisitors} visitors cut).
+        <p className="mt-1 text-sm text-slate-700" data-testid="capped" data-revenue-capped={report.capped.revenueCappedVisitors} data-exposures-capped={report.capped.exposuresCappedVisitors} data-clicks-capped={report.capped.clicksCappedVisitors}>
+          Per-visitor caps before the sums: revenue at {report.capped.revenueCapPence === null ? 'no cap yet (no purchaser)' : `£${(report.capped.revenueCapPence / 100).toFixed(2)}, the purchasers' 99th percentile`} ({report.capped.revenueCappedVisitors} visitors cut to it); shelf views at{' '}
+          {report.capped.exposuresCap === null ? 'no cap yet' : `${report.capped.exposuresCap}, the visitors' 99th percentile`} ({report.capped.exposuresCappedVisitors} visitors cut); clicks at most views ({report.capped.clicksCappedVisitors} visitors cut).
         </p>
       )}
+      <LeftOutLine report={report} />
       <div className="mt-4">
         <LiftChart title={`${primary.label}: lift over control as visitors accrued`} points={series} format={signed} />
       </div>
     </section>
+  );
+}
+
+const LEFT_OUT_WHY: Record<ExperimentReport['leftOut'][number]['reason'], string> = {
+  'new-visitor-limit': 'new visitor ids past their address\'s allowance',
+};
+const REFUSED_WHY: Record<ExperimentReport['refused'][number]['reason'], string> = {
+  'unsigned-visitor': 'no visitor id this store signed',
+  'implausible-order': 'implausible orders',
+  'unknown-product': 'products the store does not sell',
+  'unknown-experiment': 'experiments not in the config',
+  'no-lines': 'orders without lines',
+};
+
+/** Who the readout did not count and why: it must say what it never saw (issue 24). */
+function LeftOutLine({ report }: { report: ExperimentReport }) {
+  const visitors = report.leftOut.reduce((a, l) => a + l.visitors, 0);
+  const refused = report.refused.reduce((a, r) => a + r.events, 0);
+  return (
+    <p className="mt-1 text-sm text-slate-700" data-testid="left-out" data-visitors={visitors} data-refused-events={refused}>
+      Not counted:{' '}
+      {visitors === 0 ? 'no visitor left out' : report.leftOut.map((l) => `${l.visitors.toLocaleString('en-GB')} visitors (${l.events.toLocaleString('en-GB')} events) with ${LEFT_OUT_WHY[l.reason]}`).join('; ')}
+      ; refused at the door since the first view: {refused === 0 ? 'no events' : report.refused.map((r) => `${r.events.toLocaleString('en-GB')} events (${r.requests.toLocaleString('en-GB')} requests) with ${REFUSED_WHY[r.reason]}`).join('; ')}.
+    </p>
   );
 }
 

@@ -59,9 +59,9 @@ export async function isAdmin(req: { headers: Headers; cookies: { get(name: stri
   if (bearer) {
     // A Bearer guess counts against the sign-in throttle; while it is spent, no token is compared at all.
     const address = requestAddress(req.headers);
-    if (signInThrottle.wait(address) > 0) return false;
+    if ((await signInThrottle.wait(address)) > 0) return false;
     if (safeEqual(bearer, token)) return true;
-    signInThrottle.failed(address);
+    await signInThrottle.failed(address);
   }
   const cookie = req.cookies.get(ADMIN_COOKIE)?.value;
   if (!cookie || !SESSION_ID.test(cookie)) return false;
@@ -77,7 +77,7 @@ export async function isAdmin(req: { headers: Headers; cookies: { get(name: stri
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Seconds a request carrying a Bearer token must wait (the sign-in throttle), else 0: the report routes answer 429. */
-export function bearerWait(headers: Headers): number {
+export async function bearerWait(headers: Headers): Promise<number> {
   return /^Bearer /.test(headers.get('authorization') ?? '') ? signInThrottle.wait(requestAddress(headers)) : 0;
 }
 

@@ -52,7 +52,7 @@ describe('event batches', () => {
 describe('labels and prices the server decides', () => {
   const experiments = [{ id: 'exp', salt: 's', kind: 'page-layout', page: 'home', question: 'q', status: 'running', control: 'below-hero', variants: [{ id: 'below-hero', weight: 1 }, { id: 'above-hero', weight: 1 }], primaryMetric: 'ctr', minimumEffect: 0.05 }] as const;
   const ctx = {
-    visitor: 'v1',
+    visitor: { id: 'v1', counted: true },
     receivedAt: NOW,
     experiments: experiments as never,
     assignments: [{ experiment: 'exp', kind: 'page-layout' as const, page: 'home' as const, variant: 'below-hero' }],
@@ -66,7 +66,7 @@ describe('labels and prices the server decides', () => {
   });
   it('refuses an event for an experiment not in the config, keeping the rest of the batch', () => {
     const r = labelEvents([{ ...base, experiment: 'ghost' }, { ...base, id: uuid() }], ctx);
-    expect(r.refused).toEqual([{ index: 0, error: 'events.0.experiment: no experiment "ghost" in the config' }]);
+    expect(r.refused).toEqual([{ index: 0, reason: 'unknown-experiment', error: 'events.0.experiment: no experiment "ghost" in the config' }]);
     expect(r.events).toHaveLength(1);
   });
   it('prices an order from the catalogue, never from the device, and drops product codes elsewhere', () => {
@@ -82,14 +82,14 @@ describe('labels and prices the server decides', () => {
     expect(r.events[0]).toMatchObject({ revenuePence: 3825, recRevenuePence: 2550 });
     expect('sku' in r.events[1]!).toBe(false);
     expect(r.events[2]).toMatchObject({ lines: [{ sku: '22423', quantity: 1, fromShelf: false }], revenuePence: 1275 });
-    expect(r.refused).toEqual([{ index: 3, error: 'events.3.lines.0.sku: 99999 is not a product of this store' }]);
+    expect(r.refused).toEqual([{ index: 3, reason: 'unknown-product', error: 'events.3.lines.0.sku: 99999 is not a product of this store' }]);
   });
   it("refuses an implausible order on its own, with its reason: a line above the cart's limit, a value above the store's maximum", () => {
     const order = (quantity: number, lines = 1) => ({ ...base, id: uuid(), type: 'purchase' as const, experiment: null, variant: null, lines: Array.from({ length: lines }, () => ({ sku: '22423', quantity, fromShelf: false })) });
     const r = labelEvents([order(1714, 100), order(99, 100), order(99), { ...base, id: uuid() }], ctx);
     expect(r.refused).toEqual([
-      { index: 0, error: "events.0.lines.0.quantity: 1714 is more than this store's cart allows on a line (99)" },
-      { index: 1, error: "events.1.lines: an order of £126225.00 is above this store's plausible maximum (£10000.00)" },
+      { index: 0, reason: 'implausible-order', error: "events.0.lines.0.quantity: 1714 is more than this store's cart allows on a line (99)" },
+      { index: 1, reason: 'implausible-order', error: "events.1.lines: an order of £126225.00 is above this store's plausible maximum (£10000.00)" },
     ]);
     expect(r.events.map((e) => e.revenuePence ?? null)).toEqual([99 * 1275, null]);
     // Configurable: a wholesaler's store raises both.
@@ -97,8 +97,13 @@ describe('labels and prices the server decides', () => {
     expect(wholesale.refused).toEqual([]);
     expect(() => orderLimits({ TANDEM_MAX_ORDER_GBP: 'lots' })).toThrow();
   });
-  it('without a visitor cookie or for a paused experiment: stored, attributed to no arm', () => {
-    expect(labelEvents([base], { ...ctx, visitor: undefined, assignments: [] }).events[0]).toMatchObject({ experiment: null, variant: null, visitor: 'unknown' });
+  it('for a paused experiment: stored, attributed to no arm', () => {
+    expect(labelEvents([base], { ...ctx, assignments: [] }).events[0]).toMatchObject({ experiment: null, variant: null, visitor: 'v1' });
+  });
+  it('a visitor minted over the new-visitor limit: stored, marked for the readouts to leave out', () => {
+    const r = labelEvents([base], { ...ctx, visitor: { id: 'v2', counted: false } });
+    expect(r.events[0]).toMatchObject({ experiment: 'exp', variant: 'below-hero', visitor: 'v2', leftOut: 'new-visitor-limit' });
+    expect('leftOut' in labelEvents([base], ctx).events[0]!).toBe(false);
   });
 });
 
@@ -161,6 +166,9 @@ function storeSuite(name: string, open: () => EventStore) {
         ev('exposure', 'v4', 'a', at + 3_600_000),
         // A third purchaser as large as v2's order: the revenue cap (the second-highest of few) then cuts nothing.
         ev('purchase', 'v4', null, at + 2 * 3_600_000, { lines: [{ sku: '22423', quantity: 2, fromShelf: false }], revenuePence: 2550, recRevenuePence: 0 }),
+        // A second visitor with two exposures: the exposures cap (the second-highest of few) then cuts nothing.
+        ev('exposure', 'v5', 'a', at + 3_600_000),
+        ev('exposure', 'v5', 'a', at + 3_600_001),
       ]);
       const rows = (await store.experimentCounts('exp')).byDay;
       const sum = (variant: string, k: 'visitors' | 'exposures' | 'clicks' | 'exposuresSq' | 'exposuresClicks' | 'fallbacks' | 'added' | 'purchased' | 'revenuePence' | 'revenuePenceSq' | 'recRevenuePence') =>
@@ -176,14 +184,16 @@ function storeSuite(name: string, open: () => EventStore) {
       expect(sum('b', 'revenuePence')).toBe(3825);
       expect(sum('b', 'revenuePenceSq')).toBe(2550 * 2550 + 1275 * 1275);
       expect(sum('b', 'recRevenuePence')).toBe(2550);
-      expect(sum('a', 'visitors')).toBe(2);
+      expect(sum('a', 'visitors')).toBe(3);
       expect(rows.every((r) => r.day % 86_400_000 === 0)).toBe(true);
       expect((await store.experimentCounts('nothing')).byDay).toEqual([]);
     });
 
-    it('caps each visitor before summing: clicks at most exposures, revenue at the purchasers\' 99th percentile', async () => {
+    it('caps each visitor before summing: exposures and revenue at the 99th percentile, clicks at most exposures', async () => {
       const at = NOW + 20 * 3_600_000;
       const events: StoredEvent[] = [ev('exposure', 'c1', 'a', at), ...Array.from({ length: 29 }, (_, k) => ev('click', 'c1', 'a', at + 1 + k, { position: 0 }))];
+      // A bot's 40 page views and 40 clicks: one visitor's worth, not forty.
+      for (let k = 0; k < 40; k++) events.push(ev('exposure', 'e1', 'a', at + k), ev('click', 'e1', 'a', at + k, { position: 0 }));
       // 150 purchasers of £10 to £159 in the same experiment, and one forged order of £299,950.
       for (let k = 0; k < 150; k++) events.push(ev('exposure', `p${k}`, k % 2 ? 'a' : 'b', at), ev('purchase', `p${k}`, null, at + 5, { lines: [{ sku: '22423', quantity: 1, fromShelf: false }], revenuePence: 1000 + 100 * k, recRevenuePence: 0 }));
       events.push(ev('exposure', 'forged', 'a', at), ev('purchase', 'forged', null, at + 5, { lines: [{ sku: '22423', quantity: 1714, fromShelf: false }], revenuePence: 29_995_000, recRevenuePence: 0 }));
@@ -191,9 +201,37 @@ function storeSuite(name: string, open: () => EventStore) {
       const counts = await store.experimentCounts('capped');
       const a = counts.byDay.filter((r) => r.variant === 'a').reduce((s, r) => ({ exposures: s.exposures + r.exposures, clicks: s.clicks + r.clicks, revenue: s.revenue + r.revenuePence }), { exposures: 0, clicks: 0, revenue: 0 });
       expect(a.clicks).toBeLessThanOrEqual(a.exposures);
-      // 151 purchasers: the cap is the value at rank floor(150 × 0.99) = 148, £158.
-      expect(counts.capped).toEqual({ revenueCapPence: 1000 + 100 * 148, revenueCappedVisitors: 2, clicksCappedVisitors: 1 });
+      // 151 purchasers: the cap is the value at rank floor(150 × 0.99) = 148, £158. 153 visitors, 152 with one
+      // exposure: the exposures cap is 1.
+      expect(counts.capped).toEqual({ revenueCapPence: 1000 + 100 * 148, revenueCappedVisitors: 2, exposuresCap: 1, exposuresCappedVisitors: 1, clicksCappedVisitors: 2 });
+      expect(a.exposures).toBe(78); // c1, e1, the forged buyer and 75 purchasers, one each
       expect(a.revenue).toBeLessThan(75 * 16_000 + 15_800);
+    });
+
+    it('leaves out visitors minted over the limit, saying how many and how many events; tallies refusals since the first exposure', async () => {
+      const at = NOW + 40 * 3_600_000;
+      const over = (e: StoredEvent): StoredEvent => ({ ...e, leftOut: 'new-visitor-limit' });
+      await store.insert(
+        [
+          ev('exposure', 'h1', 'a', at),
+          over(ev('exposure', 'x1', 'a', at)),
+          over(ev('exposure', 'x1', 'a', at + 1)),
+          over(ev('click', 'x1', 'a', at + 2, { position: 0 })),
+          over(ev('purchase', 'x1', null, at + 3, { lines: [{ sku: '22423', quantity: 99, fromShelf: true }], revenuePence: 99 * 1275, recRevenuePence: 99 * 1275 })),
+          over(ev('exposure', 'x2', 'b', at)),
+        ].map((e) => ({ ...e, experiment: e.experiment ? 'left' : null })),
+      );
+      await store.recordRefused([{ reason: 'unsigned-visitor', events: 30 }], at);
+      await store.recordRefused([{ reason: 'unsigned-visitor', events: 20 }, { reason: 'implausible-order', events: 1 }], at + 5);
+      await store.recordRefused([{ reason: 'unsigned-visitor', events: 1000 }], at - 40 * 86_400_000); // long before: not this experiment's
+      const counts = await store.experimentCounts('left');
+      expect(counts.byDay.reduce((s, r) => s + r.visitors, 0)).toBe(1); // h1 only
+      expect(counts.byDay.reduce((s, r) => s + r.revenuePence, 0)).toBe(0);
+      expect(counts.leftOut).toEqual([{ reason: 'new-visitor-limit', visitors: 2, events: 5 }]);
+      expect(counts.refused).toEqual([
+        { reason: 'implausible-order', requests: 1, events: 1 },
+        { reason: 'unsigned-visitor', requests: 2, events: 50 },
+      ]);
     });
 
     it('three maximal orders leave the readout readable (sums in double precision: no integer overflow)', async () => {

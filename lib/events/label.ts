@@ -6,11 +6,11 @@
 import type { Experiment } from '../config/schema';
 import type { Assignment } from '../experiments/assign';
 import { DEFAULT_ORDER_LIMITS, type OrderLimits } from './plausible';
-import type { OrderLine, ShopperEvent, StoredEvent } from './schema';
+import type { OrderLine, RefusalReason, ShopperEvent, StoredEvent } from './schema';
 
 export interface LabelContext {
-  /** The visitor cookie's id; undefined without one (nothing is then attributed to an arm). */
-  visitor: string | undefined;
+  /** Who sent the batch, from the signed visitor cookie; `counted` false for an id the readouts leave out. */
+  visitor: { id: string; counted: boolean };
   receivedAt: number;
   /** Every experiment in the config, whatever its status. */
   experiments: readonly Experiment[];
@@ -27,7 +27,7 @@ export interface Labelled {
   /** Events whose claimed arm was replaced by the visitor's own. */
   relabelled: number;
   /** Events refused, each with why: the others in the batch are kept. */
-  refused: { index: number; error: string }[];
+  refused: { index: number; reason: RefusalReason; error: string }[];
 }
 
 /**
@@ -44,7 +44,7 @@ export function labelEvents(events: readonly ShopperEvent[], ctx: LabelContext):
   const refused: Labelled['refused'] = [];
   events: for (const [i, e] of events.entries()) {
     if (e.experiment !== null && !known.has(e.experiment)) {
-      refused.push({ index: i, error: `events.${i}.experiment: no experiment "${e.experiment}" in the config` });
+      refused.push({ index: i, reason: 'unknown-experiment', error: `events.${i}.experiment: no experiment "${e.experiment}" in the config` });
       continue;
     }
     const variant = e.experiment === null ? undefined : assigned.get(e.experiment);
@@ -52,11 +52,12 @@ export function labelEvents(events: readonly ShopperEvent[], ctx: LabelContext):
     const { sku, lines: claimedLines, ...rest } = e;
     const stored: StoredEvent = {
       ...rest,
-      // Not running, or no visitor cookie: stored, attributed to no arm.
+      // Not running: stored, attributed to no arm.
       experiment: variant === undefined ? null : e.experiment,
       variant: variant ?? null,
-      visitor: ctx.visitor ?? 'unknown',
+      visitor: ctx.visitor.id,
       receivedAt: ctx.receivedAt,
+      ...(ctx.visitor.counted ? {} : { leftOut: 'new-visitor-limit' as const }),
     };
     if (e.type !== 'purchase') {
       out.push(stored);
@@ -65,7 +66,7 @@ export function labelEvents(events: readonly ShopperEvent[], ctx: LabelContext):
     // A page from before order lines sent one purchase per product.
     const lines: OrderLine[] | undefined = claimedLines ?? (sku ? [{ sku, quantity: 1, fromShelf: false }] : undefined);
     if (!lines) {
-      refused.push({ index: i, error: `events.${i}.lines: an order needs its lines` });
+      refused.push({ index: i, reason: 'no-lines', error: `events.${i}.lines: an order needs its lines` });
       continue;
     }
     const limits = ctx.limits ?? DEFAULT_ORDER_LIMITS;
@@ -74,11 +75,11 @@ export function labelEvents(events: readonly ShopperEvent[], ctx: LabelContext):
     for (const [j, l] of lines.entries()) {
       const price = ctx.price(l.sku);
       if (price === undefined) {
-        refused.push({ index: i, error: `events.${i}.lines.${j}.sku: ${l.sku} is not a product of this store` });
+        refused.push({ index: i, reason: 'unknown-product', error: `events.${i}.lines.${j}.sku: ${l.sku} is not a product of this store` });
         continue events;
       }
       if (l.quantity > limits.maxLineQuantity) {
-        refused.push({ index: i, error: `events.${i}.lines.${j}.quantity: ${l.quantity} is more than this store's cart allows on a line (${limits.maxLineQuantity})` });
+        refused.push({ index: i, reason: 'implausible-order', error: `events.${i}.lines.${j}.quantity: ${l.quantity} is more than this store's cart allows on a line (${limits.maxLineQuantity})` });
         continue events;
       }
       const pence = Math.round(price * 100) * l.quantity;
@@ -86,7 +87,7 @@ export function labelEvents(events: readonly ShopperEvent[], ctx: LabelContext):
       if (l.fromShelf) fromShelf += pence;
     }
     if (revenue > limits.maxOrderPence) {
-      refused.push({ index: i, error: `events.${i}.lines: an order of £${(revenue / 100).toFixed(2)} is above this store's plausible maximum (£${(limits.maxOrderPence / 100).toFixed(2)})` });
+      refused.push({ index: i, reason: 'implausible-order', error: `events.${i}.lines: an order of £${(revenue / 100).toFixed(2)} is above this store's plausible maximum (£${(limits.maxOrderPence / 100).toFixed(2)})` });
       continue;
     }
     out.push({ ...stored, lines, revenuePence: revenue, recRevenuePence: fromShelf });

@@ -6,33 +6,30 @@
  * Defaults: a visitor 300 at once, then 60 a minute (a busy shopper sends a few a minute); an address
  * 3,000 at once, then 1,200 a minute (an office or a mobile carrier puts many shoppers behind one).
  * `TANDEM_EVENTS_LIMIT_VISITOR` / `TANDEM_EVENTS_LIMIT_ADDRESS` = "burst/perMinute" or "off". An IPv6
- * address counts as its /64 (`limitKey`).
+ * address counts as its /64 (`limitKey`). The buckets live in the limits store (memory, or Redis).
  */
 import { limitKey } from '../http/client-address';
-import { parseLimit, spendAll, TokenBuckets, type Limit } from '../http/rate-limit';
+import { charge } from '../http/limit-store';
+import { parseLimit, type Charge, type Limit } from '../http/rate-limit';
 import { MAX_BATCH } from './schema';
 
 export const VISITOR_LIMIT: Limit = { burst: 300, perMinute: 60 };
 export const ADDRESS_LIMIT: Limit = { burst: 3000, perMinute: 1200 };
 
-function buckets(env: string, fallback: Limit): TokenBuckets | null {
-  const limit = parseLimit(process.env[env], fallback, env);
+function limit(env: string, fallback: Limit): Limit | null {
+  const l = parseLimit(process.env[env], fallback, env);
   // A full batch must fit, or it would wait forever.
-  if (limit && limit.burst < MAX_BATCH) throw new Error(`${env}: the burst must be at least one batch (${MAX_BATCH} events)`);
-  return limit && new TokenBuckets(limit);
+  if (l && l.burst < MAX_BATCH) throw new Error(`${env}: the burst must be at least one batch (${MAX_BATCH} events)`);
+  return l;
 }
 
-let limiters: { visitor: TokenBuckets | null; address: TokenBuckets | null } | undefined;
+let limits: { visitor: Limit | null; address: Limit | null } | undefined;
 
 /** Spends `n` events from this visitor's and this address's allowance, or says how long to wait. */
 export function admitEvents(visitor: string | undefined, address: string, n: number, now = Date.now()) {
-  limiters ??= { visitor: buckets('TANDEM_EVENTS_LIMIT_VISITOR', VISITOR_LIMIT), address: buckets('TANDEM_EVENTS_LIMIT_ADDRESS', ADDRESS_LIMIT) };
-  return spendAll(
-    [
-      [limiters.visitor, visitor ?? null],
-      [limiters.address, limitKey(address)],
-    ],
-    n,
-    now,
-  );
+  limits ??= { visitor: limit('TANDEM_EVENTS_LIMIT_VISITOR', VISITOR_LIMIT), address: limit('TANDEM_EVENTS_LIMIT_ADDRESS', ADDRESS_LIMIT) };
+  const charges: Charge[] = [];
+  if (limits.visitor && visitor) charges.push({ bucket: 'events-visitor', key: visitor, limit: limits.visitor });
+  if (limits.address) charges.push({ bucket: 'events-address', key: limitKey(address), limit: limits.address });
+  return charge(charges, n, now);
 }

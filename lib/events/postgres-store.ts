@@ -1,7 +1,7 @@
 /** The production events store: PostgreSQL, selected by DATABASE_URL. Same tables and queries as SQLite. */
 import { Pool } from 'pg';
 import type { StoredEvent } from './schema';
-import { cappedCounts, COLUMNS, EVENTS_TABLE, experimentSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
+import { cappedCounts, COLUMNS, dayOf, EVENTS_TABLE, experimentSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
 
 export function openPostgresStore(connectionString: string, table = EVENTS_TABLE): EventStore {
   const pool = new Pool({ connectionString, max: 5 });
@@ -66,6 +66,10 @@ export function openPostgresStore(connectionString: string, table = EVENTS_TABLE
       await ensureSchema();
       const res = await pool.query<{ type: string; n: string }>(q.byType);
       return Object.fromEntries(res.rows.map((r) => [r.type, Number(r.n)]));
+    },
+    async recordRefused(refused, now) {
+      await ensureSchema();
+      for (const r of refused) await pool.query(rollup.refused, [r.reason, dayOf(now), r.events]);
     },
     async close() {
       await pool.end();

@@ -77,7 +77,23 @@ export interface StoredEvent extends Omit<ShopperEvent, 'sku'> {
   revenuePence?: number;
   /** The part of it from lines clicked on a shelf first. */
   recRevenuePence?: number;
+  /** Set when the readouts leave the visitor out (their events are stored all the same): see LEFT_OUT_REASONS. */
+  leftOut?: LeftOutReason;
 }
+
+/**
+ * Why a readout leaves a visitor out though their events are stored: an id minted over its address's allowance
+ * of counted new visitors (lib/experiments/visitor.ts).
+ */
+export const LEFT_OUT_REASONS = ['new-visitor-limit'] as const;
+export type LeftOutReason = (typeof LEFT_OUT_REASONS)[number];
+
+/**
+ * Why events were refused at the door, tallied per day so the readout can say what it never saw: no visitor id
+ * the server signed (no cookie, a made-up or edited one), or an event the labeller refused (lib/events/label.ts).
+ */
+export const REFUSAL_REASONS = ['unsigned-visitor', 'implausible-order', 'unknown-product', 'unknown-experiment', 'no-lines'] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 /** Reads a batch, or says precisely what is wrong with it (the first problem found). */
 export function parseBatch(body: unknown, now: number): { ok: true; events: ShopperEvent[] } | { ok: false; error: string } {

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoredEvent } from './schema';
-import { cappedCounts, COLUMNS, EVENTS_TABLE, experimentSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
+import { cappedCounts, COLUMNS, dayOf, EVENTS_TABLE, experimentSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
 
 export function openSqliteStore(file: string, table = EVENTS_TABLE, opts: { busyTimeoutMs?: number } = {}): EventStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -65,6 +65,12 @@ export function openSqliteStore(file: string, table = EVENTS_TABLE, opts: { busy
     },
     async countByType() {
       return Object.fromEntries(byType.all().map((r) => [r.type, r.n]));
+    },
+    async recordRefused(refused, now) {
+      const st = statements.get(rollup.refused)!;
+      db.transaction(() => {
+        for (const r of refused) st.run([r.reason, dayOf(now), r.events]);
+      })();
     },
     async close() {
       db.close();

@@ -3,7 +3,7 @@
  * DATABASE_URL is set). The SQL here is the shared dialect both speak, so the dashboard's numbers
  * mean the same thing on a laptop and in production.
  */
-import type { StoredEvent } from './schema';
+import type { LeftOutReason, RefusalReason, StoredEvent } from './schema';
 
 export interface InsertResult {
   accepted: number;
@@ -43,24 +43,44 @@ const column = (name: SumName) => `s_${name.replace(/[A-Z]/g, (c) => `_${c.toLow
 
 /**
  * Every metric is capped per visitor before it is summed, so a few visitors cannot decide a readout (issue 24):
- *   clicks     at most the visitor's exposures (a click-through rate above 1 is not a rate);
- *   revenue    winsorised at the REVENUE_CAP_PERCENTILE of the experiment's purchasers' revenue per visitor,
+ *   exposures  winsorised at the CAP_PERCENTILE of the experiment's visitors' exposures, pooled over its arms:
+ *              a ratio metric weighs a visitor by their exposures, and a bot's hundred page views would
+ *              otherwise outweigh a hundred shoppers;
+ *   clicks     (and fallbacks) at most the visitor's capped exposures (a click-through rate above 1 is not a rate);
+ *   revenue    winsorised at the CAP_PERCENTILE of the experiment's purchasers' revenue per visitor,
  *              pooled over its arms (a cap that depends on no arm cannot favour one), nearest rank below:
  *              with fewer than 100 purchasers that is the second-highest, so no single order sets it.
  * Sums are taken in double precision: a sum of squares of int64s overflows SQLite's integer SUM (three
  * maximal orders did), a double's range is 1e308, and it is exact to 2^53 pence.
  */
-export const REVENUE_CAP_PERCENTILE = 0.99;
+export const CAP_PERCENTILE = 0.99;
 
-/** The rank (0-based, ascending) of the revenue cap among `purchasers` values. */
-export const revenueCapRank = (purchasers: number): number => Math.max(0, Math.floor((purchasers - 1) * REVENUE_CAP_PERCENTILE));
+/** The rank (0-based, ascending) of a cap among `n` values. */
+export const capRank = (n: number): number => Math.max(0, Math.floor((n - 1) * CAP_PERCENTILE));
 
 /** What the caps left out of an experiment's sums. */
 export interface Capped {
   /** The per-visitor revenue cap in pence (null: no purchaser yet). */
   revenueCapPence: number | null;
   revenueCappedVisitors: number;
+  /** The per-visitor exposures cap (null: no visitor yet): the same percentile of the visitors' exposures. */
+  exposuresCap: number | null;
+  exposuresCappedVisitors: number;
   clicksCappedVisitors: number;
+}
+
+/** Visitors whose events are stored but whom the readout leaves out, and why (lib/events/schema.ts). */
+export interface LeftOut {
+  reason: LeftOutReason;
+  visitors: number;
+  events: number;
+}
+
+/** Events refused at the door since a day, and why: the readout never saw them. */
+export interface Refused {
+  reason: RefusalReason;
+  requests: number;
+  events: number;
 }
 
 /** An experiment's sums, per variant and per UTC day of the visitors' first exposure, after the per-visitor caps. */
@@ -68,6 +88,9 @@ export interface ExperimentCounts {
   byDay: (ArmSums & { day: number })[];
   /** Absent in hand-built counts (tests); the stores always say. */
   capped?: Capped;
+  leftOut?: LeftOut[];
+  /** Refused since the day of the experiment's first exposure. */
+  refused?: Refused[];
 }
 
 /**
@@ -90,6 +113,8 @@ export interface EventStore {
   experimentCounts(experiment: string): Promise<ExperimentCounts>;
   /** How many events of each type are stored (tests, the load script). */
   countByType(): Promise<Record<string, number>>;
+  /** Tallies events refused at the door (one request's worth), for the readouts. */
+  recordRefused(refused: { reason: RefusalReason; events: number }[], now: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -123,6 +148,12 @@ export function schemaSql(table: string): string[] {
       revenue_pence BIGINT NOT NULL DEFAULT 0, rec_revenue_pence BIGINT NOT NULL DEFAULT 0,
       PRIMARY KEY (experiment, visitor))`,
     `CREATE INDEX IF NOT EXISTS ${table}_exposed_visitor ON ${table}_exposed (visitor, first_at)`,
+    // Visitors the readout leaves out (LeftOutReason), one row per experiment they were exposed to, with their event count.
+    `CREATE TABLE IF NOT EXISTS ${table}_left_out (
+      experiment TEXT NOT NULL, visitor TEXT NOT NULL, reason TEXT NOT NULL, variant TEXT NOT NULL, events BIGINT NOT NULL DEFAULT 0,
+      PRIMARY KEY (experiment, visitor))`,
+    `CREATE INDEX IF NOT EXISTS ${table}_left_out_visitor ON ${table}_left_out (visitor)`,
+    `CREATE TABLE IF NOT EXISTS ${table}_refused (reason TEXT NOT NULL, day BIGINT NOT NULL, requests BIGINT NOT NULL DEFAULT 0, events BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (reason, day))`,
     `CREATE TABLE IF NOT EXISTS ${table}_admin_sessions (id_hash TEXT PRIMARY KEY, token_hash TEXT NOT NULL, expires_at BIGINT NOT NULL)`,
   ];
 }
@@ -133,17 +164,35 @@ export function schemaSql(table: string): string[] {
  */
 export function rollupSql(table: string, p: (n: number) => string, least: string) {
   const t = `${table}_exposed`;
+  const lo = `${table}_left_out`;
   return {
     exposure: `INSERT INTO ${t} (experiment, visitor, variant, first_at, exposures, fallbacks) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, 1, ${p(5)})
       ON CONFLICT (experiment, visitor) DO UPDATE SET exposures = ${t}.exposures + 1, fallbacks = ${t}.fallbacks + excluded.fallbacks, first_at = ${least}(${t}.first_at, excluded.first_at)`,
     click: `UPDATE ${t} SET clicks = clicks + 1 WHERE experiment = ${p(1)} AND visitor = ${p(2)}`,
     added: `UPDATE ${t} SET added = 1 WHERE visitor = ${p(1)} AND first_at <= ${p(2)}`,
     purchase: `UPDATE ${t} SET purchased = 1, revenue_pence = revenue_pence + ${p(1)}, rec_revenue_pence = rec_revenue_pence + ${p(2)} WHERE visitor = ${p(3)} AND first_at <= ${p(4)}`,
+    leftOutExposure: `INSERT INTO ${lo} (experiment, visitor, reason, variant, events) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, 1)
+      ON CONFLICT (experiment, visitor) DO UPDATE SET events = ${lo}.events + 1`,
+    leftOutClick: `UPDATE ${lo} SET events = events + 1 WHERE experiment = ${p(1)} AND visitor = ${p(2)}`,
+    leftOutOutcome: `UPDATE ${lo} SET events = events + 1 WHERE visitor = ${p(1)}`,
+    refused: `INSERT INTO ${table}_refused (reason, day, requests, events) VALUES (${p(1)}, ${p(2)}, 1, ${p(3)})
+      ON CONFLICT (reason, day) DO UPDATE SET requests = ${table}_refused.requests + 1, events = ${table}_refused.events + excluded.events`,
   };
 }
 
 /** The rollup updates one new event makes, as [statement, parameters]. */
 export function rollupUpdates(e: StoredEvent, sql: ReturnType<typeof rollupSql>): [string, (string | number)[]][] {
+  // A visitor the readouts leave out: counted apart, so the readout can say how many and how much.
+  if (e.leftOut) {
+    switch (e.type) {
+      case 'exposure':
+        return e.experiment && e.variant ? [[sql.leftOutExposure, [e.experiment, e.visitor, e.leftOut, e.variant]]] : [];
+      case 'click':
+        return e.experiment ? [[sql.leftOutClick, [e.experiment, e.visitor]]] : [];
+      default:
+        return [[sql.leftOutOutcome, [e.visitor]]];
+    }
+  }
   switch (e.type) {
     case 'exposure':
       return e.experiment && e.variant ? [[sql.exposure, [e.experiment, e.visitor, e.variant, e.at, e.fallback ? 1 : 0]]] : [];
@@ -170,39 +219,65 @@ export function sessionSql(table: string, p: (n: number) => string) {
 /** The readout's query (one GROUP BY over the rollup) and the event count; `p(n)` writes the n-th placeholder in the store's dialect. */
 export function experimentSql(table: string, p: (n: number) => string, least: string) {
   const t = `${table}_exposed`;
-  // Each visitor's row with its caps applied ($2: the revenue cap in pence), and whether a cap cut it; the sums
-  // read only this, so one scan gives the sums and the cut counts.
-  const capped = `SELECT variant, first_at, exposures, ${least}(clicks, exposures) AS clicks, fallbacks, added, purchased,
+  // Each visitor's row with its caps applied ($2: the revenue cap in pence, $3: the exposures cap), and whether a
+  // cap cut it; the sums read only this, so one scan gives the sums and the cut counts. Clicks and fallbacks are
+  // at most the capped exposures (each is one per exposure at most).
+  const shown = `${least}(exposures, ${p(3)})`;
+  const capped = `SELECT variant, first_at, ${shown} AS exposures, ${least}(clicks, ${shown}) AS clicks, ${least}(fallbacks, ${shown}) AS fallbacks, added, purchased,
       ${least}(revenue_pence, ${p(2)}) AS revenue_pence, ${least}(rec_revenue_pence, ${p(2)}) AS rec_revenue_pence,
-      CASE WHEN revenue_pence > ${p(2)} THEN 1 ELSE 0 END AS revenue_cut, CASE WHEN clicks > exposures THEN 1 ELSE 0 END AS clicks_cut
+      CASE WHEN revenue_pence > ${p(2)} THEN 1 ELSE 0 END AS revenue_cut, CASE WHEN exposures > ${p(3)} THEN 1 ELSE 0 END AS exposures_cut,
+      CASE WHEN clicks > ${shown} THEN 1 ELSE 0 END AS clicks_cut
     FROM ${t} WHERE experiment = ${p(1)}`;
   return {
     arms: `SELECT variant, first_at / ${DAY_MS} AS day, COUNT(*) AS visitors,
         ${SUM_NAMES.map((k) => `SUM(${ARM_SUMS[k].map((c) => `CAST(${c} AS DOUBLE PRECISION)`).join(' * ')}) AS ${column(k)}`).join(', ')},
-        MIN(first_at) AS first_at, SUM(revenue_cut) AS cut_revenue, SUM(clicks_cut) AS cut_clicks
+        MIN(first_at) AS first_at, SUM(revenue_cut) AS cut_revenue, SUM(exposures_cut) AS cut_exposures, SUM(clicks_cut) AS cut_clicks
       FROM (${capped}) v GROUP BY variant, first_at / ${DAY_MS}`,
     purchasers: `SELECT COUNT(*) AS n FROM ${t} WHERE experiment = ${p(1)} AND revenue_pence > 0`,
     /** The purchasers' revenue at a rank ($2, ascending). */
     revenueAt: `SELECT revenue_pence AS v FROM ${t} WHERE experiment = ${p(1)} AND revenue_pence > 0 ORDER BY revenue_pence LIMIT 1 OFFSET ${p(2)}`,
+    visitors: `SELECT COUNT(*) AS n FROM ${t} WHERE experiment = ${p(1)}`,
+    /** The visitors' exposures at a rank ($2, ascending). */
+    exposuresAt: `SELECT exposures AS v FROM ${t} WHERE experiment = ${p(1)} ORDER BY exposures LIMIT 1 OFFSET ${p(2)}`,
+    leftOut: `SELECT reason, COUNT(*) AS visitors, SUM(events) AS events FROM ${table}_left_out WHERE experiment = ${p(1)} GROUP BY reason ORDER BY reason`,
+    /** Refused since a day ($1, ms). */
+    refused: `SELECT reason, SUM(requests) AS requests, SUM(events) AS events FROM ${table}_refused WHERE day >= ${p(1)} GROUP BY reason ORDER BY reason`,
     byType: `SELECT type, COUNT(*) AS n FROM ${table} GROUP BY type`,
   };
 }
 
 /**
- * An experiment's capped counts through a store's query function (both dialects): the revenue cap first
- * (the purchasers' count, then the value at the cap's rank), then the sums and what the caps cut, in one query.
+ * An experiment's capped counts through a store's query function (both dialects): the caps first (a count, then
+ * the value at the cap's rank, for revenue among purchasers and for exposures among visitors), then the sums and
+ * what the caps cut in one query, then who was left out and what was refused since its first exposure.
  */
 export async function cappedCounts(sql: ReturnType<typeof experimentSql>, query: <R>(text: string, params: (string | number)[]) => Promise<R[]>, experiment: string): Promise<ExperimentCounts> {
-  const [purchasers] = await query<{ n: Num }>(sql.purchasers, [experiment]);
-  const n = Number(purchasers?.n ?? 0);
-  const [at] = n > 0 ? await query<{ v: Num }>(sql.revenueAt, [experiment, revenueCapRank(n)]) : [];
-  const cap = at ? Number(at.v) : null;
-  // No purchaser: nothing to cap (a cap of 0 would be the same, and say something false).
-  const param = cap ?? Number.MAX_SAFE_INTEGER;
-  const rows = await query<ArmRow>(sql.arms, [experiment, param]);
-  const cut = (k: 'cut_revenue' | 'cut_clicks') => rows.reduce((a, r) => a + Number(r[k] ?? 0), 0);
-  return { ...assembleCounts(rows), capped: { revenueCapPence: cap, revenueCappedVisitors: cut('cut_revenue'), clicksCappedVisitors: cut('cut_clicks') } };
+  const capAt = async (count: string, at: string) => {
+    const [c] = await query<{ n: Num }>(count, [experiment]);
+    const n = Number(c?.n ?? 0);
+    const [v] = n > 0 ? await query<{ v: Num }>(at, [experiment, capRank(n)]) : [];
+    return v ? Number(v.v) : null;
+  };
+  const revenueCap = await capAt(sql.purchasers, sql.revenueAt);
+  const exposuresCap = await capAt(sql.visitors, sql.exposuresAt);
+  // No purchaser (no visitor): nothing to cap (a cap of 0 would be the same, and say something false).
+  const rows = await query<ArmRow>(sql.arms, [experiment, revenueCap ?? Number.MAX_SAFE_INTEGER, exposuresCap ?? Number.MAX_SAFE_INTEGER]);
+  const cut = (k: 'cut_revenue' | 'cut_exposures' | 'cut_clicks') => rows.reduce((a, r) => a + Number(r[k] ?? 0), 0);
+  const counts = assembleCounts(rows);
+  const leftOut = (await query<{ reason: LeftOutReason; visitors: Num; events: Num }>(sql.leftOut, [experiment])).map((r) => ({ reason: r.reason, visitors: Number(r.visitors), events: Number(r.events ?? 0) }));
+  // Since the day the experiment's counted traffic began (all the tally, before any).
+  const since = counts.byDay.length > 0 ? Math.min(...counts.byDay.map((r) => r.day)) : 0;
+  const refused = (await query<{ reason: RefusalReason; requests: Num; events: Num }>(sql.refused, [since])).map((r) => ({ reason: r.reason, requests: Number(r.requests), events: Number(r.events) }));
+  return {
+    ...counts,
+    capped: { revenueCapPence: revenueCap, revenueCappedVisitors: cut('cut_revenue'), exposuresCap, exposuresCappedVisitors: cut('cut_exposures'), clicksCappedVisitors: cut('cut_clicks') },
+    leftOut,
+    refused,
+  };
 }
+
+/** The day (ms, UTC midnight) an instant falls in: the refused tally's key. */
+export const dayOf = (at: number) => Math.floor(at / DAY_MS) * DAY_MS;
 
 type Num = number | string | bigint | null;
 export type ArmRow = { variant: string; day: Num; visitors: Num; first_at: Num } & Record<string, Num>;

@@ -88,12 +88,3 @@ export function assignmentsFor(placement: Placement, assignments: Assignment[]):
 export function variantOf(assignments: Assignment[], kind: Experiment['kind'], fallback: string): string {
   return assignments.find((a) => a.kind === kind)?.variant ?? fallback;
 }
-
-/** The first-party anonymous visitor id: a random UUID in a cookie, set by proxy.ts. */
-export const VISITOR_COOKIE = 'tandem_vid';
-const VISITOR_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** The cookie's value when it is a visitor id we issued, else undefined (absent, forged, mangled). */
-export function visitorId(cookieValue: string | undefined): string | undefined {
-  return cookieValue && VISITOR_ID_PATTERN.test(cookieValue) ? cookieValue : undefined;
-}

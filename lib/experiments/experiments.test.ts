@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import localJson from '../config/default.json' with { type: 'json' };
 import { parseLocal } from '../config/index';
-import { assignAll, assignmentsFor, assignVariant, bucket, murmur3, visitorId } from './assign';
+import { assignAll, assignmentsFor, assignVariant, bucket, murmur3 } from './assign';
+import { parseNewVisitorLimit, signVisitor, verifyVisitor } from './visitor';
 import { buildReport } from './report';
 import { chiSquarePValue, sampleRatioMismatch, wilson } from './stats';
 import type { ArmSums } from '../events/store';
@@ -76,9 +77,32 @@ describe('assignment', () => {
 });
 
 describe('visitor ids', () => {
-  it('accepts only ids of the shape proxy.ts issues', () => {
-    expect(visitorId('6f1c2d1e-8c1a-4f59-9a53-1d6f4f6f6a11')).toBe('6f1c2d1e-8c1a-4f59-9a53-1d6f4f6f6a11');
-    for (const bad of [undefined, '', 'admin', '6F1C2D1E-8C1A-4F59-9A53-1D6F4F6F6A11', '6f1c2d1e-8c1a-4f59-9a53-1d6f4f6f6a11; x=1']) expect(visitorId(bad)).toBeUndefined();
+  const secret = 'a-test-secret-of-at-least-32-characters';
+  const id = '6f1c2d1e-8c1a-4f59-9a53-1d6f4f6f6a11';
+  it('are signed by the server: its own verify; a made-up, edited or unsigned one is no visitor', async () => {
+    const counted = await signVisitor({ id, counted: true }, secret);
+    const over = await signVisitor({ id, counted: false }, secret);
+    expect(counted).toMatch(new RegExp(`^${id}\\.c\\.[A-Za-z0-9_-]{22}$`));
+    expect(await verifyVisitor(counted, secret)).toEqual({ id, counted: true });
+    expect(await verifyVisitor(over, secret)).toEqual({ id, counted: false });
+    const forged = [
+      undefined,
+      '',
+      id, // an unsigned id, as cookies were before signing
+      over.replace('.x.', '.c.'), // the flag edited to be counted
+      counted.replace(id, '6f1c2d1e-8c1a-4f59-9a53-1d6f4f6f6a12'), // another id under this id's MAC
+      counted.slice(0, -1) + (counted.endsWith('A') ? 'B' : 'A'),
+      `${counted}; x=1`,
+    ];
+    for (const bad of forged) expect(await verifyVisitor(bad, secret)).toBeUndefined();
+    expect(await verifyVisitor(counted, 'another-secret-of-at-least-32-characters')).toBeUndefined();
+    expect(await verifyVisitor(counted, undefined)).toBeUndefined(); // no secret configured: nobody is a visitor
+  });
+  it('the new-visitor limit reads "burst/perHour" or "off"', () => {
+    expect(parseNewVisitorLimit(undefined)).toEqual({ burst: 10, perMinute: 10 / 60 });
+    expect(parseNewVisitorLimit('50/120')).toEqual({ burst: 50, perMinute: 2 });
+    expect(parseNewVisitorLimit('off')).toBeNull();
+    expect(() => parseNewVisitorLimit('lots')).toThrow(/TANDEM_NEW_VISITORS_LIMIT_ADDRESS/);
   });
 });
 

@@ -35,6 +35,9 @@ export function reportJson(r: ExperimentReport, generatedAt = new Date()) {
     planning: { detectableToday: r.planning.detectableToday, visitorsPerDay: r.planning.visitorsPerDay, daysNeeded: r.planning.daysNeeded },
     /** What the per-visitor caps cut before the sums (lib/events/store.ts): the revenue cap in pence, and how many visitors each cap cut. */
     capped: r.capped,
+    /** Visitors stored but not counted, by reason, with their events; and events refused at the door since the first exposure. */
+    leftOut: r.leftOut,
+    refused: r.refused,
   };
 }
 

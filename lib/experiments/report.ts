@@ -5,7 +5,7 @@
  * simulated) without a store.
  */
 import { METRIC_IDS, type Experiment, type MetricId } from '../config/schema';
-import { SUM_NAMES, type ArmSums, type Capped, type ExperimentCounts, type SumName } from '../events/store';
+import { SUM_NAMES, type ArmSums, type Capped, type ExperimentCounts, type LeftOut, type Refused, type SumName } from '../events/store';
 import {
   liftEstimate,
   meanEstimate,
@@ -108,6 +108,10 @@ export interface ExperimentReport {
   series: SeriesPoint[];
   /** What the per-visitor caps cut before the sums (lib/events/store.ts): shown beside the readout. */
   capped: Capped | null;
+  /** Visitors whose events are stored but not counted here, and why (ids minted over an address's allowance). */
+  leftOut: LeftOut[];
+  /** Events refused at the door since the experiment's first exposure, and why (no signed visitor, implausible orders). */
+  refused: Refused[];
 }
 
 const DAY = 86_400_000;
@@ -175,7 +179,7 @@ export function buildReport(experiment: Experiment, counts: ExperimentCounts, no
     }
   }
   const planning = plan(experiment, variants, total, arms, now);
-  return { experiment, variants, srm, guardrails, decision: decide(experiment, variants, srm, guardrails), planning, series: series(experiment, byDay), capped: counts.capped ?? null };
+  return { experiment, variants, srm, guardrails, decision: decide(experiment, variants, srm, guardrails), planning, series: series(experiment, byDay), capped: counts.capped ?? null, leftOut: counts.leftOut ?? [], refused: counts.refused ?? [] };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(x !== 0 && Math.abs(x) < 0.1 ? 1 : 0)}%`;

@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acceptsBrotli, precompressedCandidate } from './static-files';
+import { acceptsBrotli, versionedFile } from './static-files';
 import { clientAddress, limitKey, trustedProxyHops } from './client-address';
 import { gate, LIMITS, type GateInput } from './gate';
 import { sameSite } from './origin';
-import { parseLimit, spendAll, TokenBuckets } from './rate-limit';
+import { memoryLimitStore, parseLimit, type Charge, type LimitStore } from './rate-limit';
+import { redisLimitStore } from './redis-limit-store';
 import { ROUTE_HANDLERS, ruleFor } from './routes';
 
 const req = (method: string, target: string, headers: Record<string, string> = {}): GateInput => ({
@@ -125,34 +126,55 @@ describe('same-site check for the admin sign-in', () => {
   });
 });
 
-describe('token buckets', () => {
-  it('spend a burst, refill by the minute, and refuse with the seconds to wait', () => {
-    const b = new TokenBuckets({ burst: 10, perMinute: 60 });
-    expect(spendAll([[b, 'v']], 10, 0)).toEqual({ ok: true });
-    expect(spendAll([[b, 'v']], 1, 0)).toEqual({ ok: false, retryAfterS: 1 });
-    expect(spendAll([[b, 'v']], 5, 0)).toEqual({ ok: false, retryAfterS: 5 });
-    expect(spendAll([[b, 'v']], 5, 5000)).toEqual({ ok: true });
-    expect(b.available('v', 60_000)).toBe(10); // never above the burst
+/**
+ * One sequence of charges through every limits store: memory always, Redis when TEST_REDIS_URL names one (CI
+ * starts Debian's redis-server). The same answers from both is what makes the Redis script the same rule.
+ */
+const stores: [string, () => Promise<LimitStore>][] = [['memory', async () => memoryLimitStore()]];
+if (process.env.TEST_REDIS_URL) stores.push(['redis', () => redisLimitStore(process.env.TEST_REDIS_URL!, `tandem-test:${process.pid}:${Math.random()}:`)]);
+
+describe.each(stores)('token buckets (%s)', (_, open) => {
+  const on = (bucket: string, key: string, burst: number, perMinute: number): Charge => ({ bucket, key, limit: { burst, perMinute } });
+  it('spend a burst, refill by the minute, never above the burst, and refuse with the seconds to wait', async () => {
+    const s = await open();
+    const v = [on('t', 'v', 10, 60)];
+    expect(await s.charge(v, 10, 0)).toEqual({ ok: true });
+    expect(await s.charge(v, 1, 0)).toEqual({ ok: false, retryAfterS: 1 });
+    expect(await s.charge(v, 5, 0)).toEqual({ ok: false, retryAfterS: 5 });
+    expect(await s.charge(v, 5, 5000)).toEqual({ ok: true });
+    expect(await s.charge(v, 10, 60_000)).toEqual({ ok: true }); // full again after a minute
+    expect(await s.charge(v, 1, 120_000 + 59_999)).toEqual({ ok: true });
+    expect(await s.charge(v, 11, 10 ** 9)).toEqual({ ok: false, retryAfterS: 60 }); // more than a burst: never
+    await s.close();
   });
 
-  it('a refusal by one limit costs nothing under the others', () => {
-    const visitor = new TokenBuckets({ burst: 100, perMinute: 0 });
-    const address = new TokenBuckets({ burst: 150, perMinute: 0 });
-    expect(spendAll([[visitor, 'a'], [address, 'ip']], 100, 0).ok).toBe(true);
-    expect(spendAll([[visitor, 'b'], [address, 'ip']], 100, 0).ok).toBe(false); // the address has 50 left
-    expect(visitor.available('b', 0)).toBe(100);
-    expect(spendAll([[visitor, 'b'], [address, 'ip']], 50, 0).ok).toBe(true);
-    expect(spendAll([[null, 'x'], [address, null]], 1000, 0).ok).toBe(true); // no limiter, or no key: no limit
+  it('a refusal by one limit costs nothing under the others; check only says; force spends anyway', async () => {
+    const s = await open();
+    const visitor = (k: string) => on('visitor', k, 100, 0);
+    const address = on('address', 'ip', 150, 0);
+    expect((await s.charge([visitor('a'), address], 100, 0)).ok).toBe(true);
+    expect((await s.charge([visitor('b'), address], 100, 0)).ok).toBe(false); // the address has 50 left
+    expect((await s.charge([visitor('b')], 100, 0, 'check')).ok).toBe(true); // b spent nothing
+    expect((await s.charge([visitor('b'), address], 50, 0)).ok).toBe(true);
+    expect((await s.charge([address], 1, 0, 'check')).ok).toBe(false);
+    expect((await s.charge([address], 1, 0, 'check')).ok).toBe(false); // check spends nothing, and refuses the same
+    expect((await s.charge([visitor('c')], 100, 0, 'force')).ok).toBe(true);
+    expect((await s.charge([visitor('c')], 1, 0, 'check')).ok).toBe(false);
+    expect((await s.charge([on('x', 'y', 1, 0)], 0, 0)).ok).toBe(true);
+    await s.close();
   });
+});
 
-  it('stay bounded in memory: made-up keys push out the least recently used', () => {
-    const b = new TokenBuckets({ burst: 5, perMinute: 0 }, 3);
-    for (const k of ['a', 'b', 'c']) b.spend(k, 5, 0);
-    b.spend('a', 0, 0); // a used again
-    b.spend('d', 1, 0);
-    expect(b.size).toBe(3);
-    expect(b.available('b', 0)).toBe(5); // forgotten
-    expect(b.available('a', 0)).toBe(0);
+describe('token buckets in memory', () => {
+  it('stay bounded: made-up keys push out the least recently used', async () => {
+    const s = memoryLimitStore(3);
+    const c = (k: string) => [{ bucket: 'b', key: k, limit: { burst: 5, perMinute: 0 } }];
+    for (const k of ['a', 'b', 'c']) await s.charge(c(k), 5, 0);
+    await s.charge(c('a'), 0, 0); // a used again
+    await s.charge(c('d'), 1, 0);
+    expect(s.size).toBe(3);
+    expect(s.tokens(c('b')[0]!, 0)).toBe(5); // forgotten
+    expect(s.tokens(c('a')[0]!, 0)).toBe(0);
   });
 
   it('read "burst/perMinute" or "off", and say what is wrong otherwise', () => {
@@ -174,19 +196,20 @@ describe('precompressed static files', () => {
     expect(acceptsBrotli(undefined)).toBe(false);
   });
 
-  it('only versioned runtime and model files and Next\'s hashed JS and CSS, by GET or HEAD, with names that stay in their folder', () => {
+  it('only versioned runtime and model files and Next\'s hashed JS and CSS, by GET or HEAD, with names that stay in their folder; brotli when accepted', () => {
     const br = 'gzip, br';
-    expect(precompressedCandidate('GET', '/ort/1.30.0/ort-wasm-simd-threaded.wasm', br)).toEqual({ brPath: 'public/ort/1.30.0/ort-wasm-simd-threaded.wasm.br', contentType: 'application/wasm' });
-    expect(precompressedCandidate('HEAD', '/models/cda09e6de039/signals.bin', br)?.contentType).toBe('application/octet-stream');
-    expect(precompressedCandidate('GET', '/models/cda09e6de039/manifest.json', br)?.contentType).toBe('application/json');
+    expect(versionedFile('GET', '/ort/1.30.0/ort-wasm-simd-threaded.wasm', br)).toEqual({ path: 'public/ort/1.30.0/ort-wasm-simd-threaded.wasm', brPath: 'public/ort/1.30.0/ort-wasm-simd-threaded.wasm.br', contentType: 'application/wasm' });
+    // Without brotli: the file itself (still answered from memory by the store's server).
+    expect(versionedFile('GET', '/ort/1.30.0/ort-wasm-simd-threaded.wasm', 'gzip')).toEqual({ path: 'public/ort/1.30.0/ort-wasm-simd-threaded.wasm', brPath: null, contentType: 'application/wasm' });
+    expect(versionedFile('HEAD', '/models/cda09e6de039/signals.bin', br)?.contentType).toBe('application/octet-stream');
+    expect(versionedFile('GET', '/models/cda09e6de039/manifest.json', br)?.contentType).toBe('application/json');
     // Next's hashed page JavaScript and CSS, from .next/static.
-    expect(precompressedCandidate('GET', '/_next/static/chunks/0a1b2c~3d.js', br)).toEqual({ brPath: '.next/static/chunks/0a1b2c~3d.js.br', contentType: 'application/javascript; charset=UTF-8' });
-    expect(precompressedCandidate('GET', '/_next/static/chunks/app.css', br)?.contentType).toBe('text/css; charset=UTF-8');
-    expect(precompressedCandidate('GET', '/_next/static/../../.env.local.js', br)).toBeNull();
-    expect(precompressedCandidate('GET', '/_next/static/media/font.woff2', br)).toBeNull();
+    expect(versionedFile('GET', '/_next/static/chunks/0a1b2c~3d.js', br)).toEqual({ path: '.next/static/chunks/0a1b2c~3d.js', brPath: '.next/static/chunks/0a1b2c~3d.js.br', contentType: 'application/javascript; charset=UTF-8' });
+    expect(versionedFile('GET', '/_next/static/chunks/app.css', br)?.contentType).toBe('text/css; charset=UTF-8');
+    expect(versionedFile('GET', '/_next/static/../../.env.local.js', br)).toBeNull();
+    expect(versionedFile('GET', '/_next/static/media/font.woff2', br)).toBeNull();
     for (const [method, p, enc] of [
       ['POST', '/ort/1.30.0/ort-wasm-simd-threaded.wasm', br],
-      ['GET', '/ort/1.30.0/ort-wasm-simd-threaded.wasm', 'gzip'],
       ['GET', '/models/current.json', br],
       ['GET', '/models/cda09e6de039/..', br],
       ['GET', '/models/cda09e6de039/.hidden.json', br],
@@ -195,6 +218,6 @@ describe('precompressed static files', () => {
       ['GET', '/ort/1.30.0/ort.mjs', br],
       ['GET', '/_next/image.js', br],
       ['GET', '/_next/static/chunks/.hidden.js', br],
-    ] as const) expect(precompressedCandidate(method, p, enc), `${method} ${p} ${enc}`).toBeNull();
+    ] as const) expect(versionedFile(method, p, enc), `${method} ${p} ${enc}`).toBeNull();
   });
 });

@@ -1,7 +1,10 @@
 /**
- * Token buckets: each key may spend `burst` at once and regains `perMinute` a minute. In memory, per
- * server instance; bounded (the least recently used keys go first), because keys such as visitor ids
- * cost a client nothing to make up.
+ * Token buckets: each key may spend `burst` at once and regains `perMinute` a minute. Kept in a LimitStore:
+ * in this process's memory by default (bounded: the least recently used keys go first, because keys such as
+ * visitor ids cost a client nothing to make up), or in Redis when TANDEM_REDIS_URL is set, so that every
+ * server instance spends from one budget (lib/http/limit-store.ts chooses). Both stores apply the rule of
+ * `bucketWait`/`bucketSpend`; the Redis script is the same arithmetic, and a unit test runs one sequence of
+ * charges through both.
  */
 export interface Limit {
   burst: number;
@@ -17,55 +20,77 @@ export function parseLimit(value: string | undefined, fallback: Limit, name: str
   return { burst: Number(m[1]), perMinute: Number(m[2]) };
 }
 
+/** One bucket a request draws on: `bucket` names the limit (its keys never meet another limit's), `key` whose. */
+export interface Charge {
+  bucket: string;
+  key: string;
+  limit: Limit;
+}
+
+export type Admission = { ok: true } | { ok: false; retryAfterS: number };
+
+/**
+ * `spend`: take `n` from every bucket or from none (a request refused by one limit costs nothing under the
+ * others); `check`: only say whether `n` would be granted; `force`: take `n` whatever is left (a failed sign-in
+ * is counted even while the caller was allowed to try).
+ */
+export type ChargeMode = 'spend' | 'check' | 'force';
+
+export interface LimitStore {
+  readonly kind: 'memory' | 'redis';
+  charge(charges: readonly Charge[], n: number, now: number, mode?: ChargeMode): Promise<Admission>;
+  close(): Promise<void>;
+}
+
 interface Bucket {
   tokens: number;
   at: number;
 }
 
-export class TokenBuckets {
-  private readonly buckets = new Map<string, Bucket>();
-  constructor(
-    readonly limit: Limit,
-    private readonly maxKeys = 100_000,
-  ) {}
-
-  /** Tokens `key` holds at `now` (a key never seen holds a full burst). */
-  available(key: string, now: number): number {
-    const b = this.buckets.get(key);
-    if (!b) return this.limit.burst;
-    return Math.min(this.limit.burst, b.tokens + ((now - b.at) / 60_000) * this.limit.perMinute);
-  }
-
-  /** Seconds until `key` holds `n` tokens (0 when it does now; Infinity when it never will). */
-  waitFor(key: string, n: number, now: number): number {
-    const missing = n - this.available(key, now);
-    if (missing <= 0) return 0;
-    if (n > this.limit.burst || this.limit.perMinute === 0) return Infinity;
-    return (missing / this.limit.perMinute) * 60;
-  }
-
-  spend(key: string, n: number, now: number): void {
-    const tokens = this.available(key, now) - n;
-    this.buckets.delete(key); // re-inserted last: the Map's order is the recency order
-    this.buckets.set(key, { tokens, at: now });
-    if (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
-  }
-
-  get size(): number {
-    return this.buckets.size;
-  }
+/** Tokens a bucket holds at `now` (one never seen holds a full burst). */
+export function bucketTokens(b: Bucket | undefined, limit: Limit, now: number): number {
+  if (!b) return limit.burst;
+  return Math.min(limit.burst, b.tokens + (Math.max(0, now - b.at) / 60_000) * limit.perMinute);
 }
 
-/**
- * Spends `n` from every (buckets, key) pair, or from none: a request refused by one limit costs nothing
- * under the others. Returns the seconds to wait when refused.
- */
-export function spendAll(pairs: [TokenBuckets | null, string | null][], n: number, now: number): { ok: true } | { ok: false; retryAfterS: number } {
-  const live = pairs.filter((p): p is [TokenBuckets, string] => p[0] !== null && p[1] !== null);
-  const wait = Math.max(0, ...live.map(([b, k]) => b.waitFor(k, n, now)));
-  if (wait > 0) return { ok: false, retryAfterS: Number.isFinite(wait) ? Math.max(1, Math.ceil(wait)) : 60 };
-  for (const [b, k] of live) b.spend(k, n, now);
-  return { ok: true };
+/** Seconds until a bucket holding `tokens` holds `n` (0 when it does; Infinity when it never will). */
+export function bucketWait(tokens: number, limit: Limit, n: number): number {
+  const missing = n - tokens;
+  if (missing <= 0) return 0;
+  if (n > limit.burst || limit.perMinute === 0) return Infinity;
+  return (missing / limit.perMinute) * 60;
+}
+
+/** A wait in seconds as the whole seconds a Retry-After says (a refusal that will never pass: a minute). */
+export function admission(wait: number): Admission {
+  if (wait <= 0) return { ok: true };
+  return { ok: false, retryAfterS: Number.isFinite(wait) ? Math.max(1, Math.ceil(wait)) : 60 };
+}
+
+/** The embedded default: buckets in this process's memory, at most `maxKeys` of them. */
+export function memoryLimitStore(maxKeys = 100_000): LimitStore & { readonly size: number; tokens(c: Charge, now: number): number } {
+  const buckets = new Map<string, Bucket>();
+  const id = (c: Charge) => `${c.bucket}\u0000${c.key}`;
+  const tokens = (c: Charge, now: number) => bucketTokens(buckets.get(id(c)), c.limit, now);
+  return {
+    kind: 'memory',
+    async charge(charges, n, now, mode = 'spend') {
+      const wait = mode === 'force' ? 0 : Math.max(0, ...charges.map((c) => bucketWait(tokens(c, now), c.limit, n)));
+      if (wait > 0 || mode === 'check') return admission(wait);
+      for (const c of charges) {
+        const left = tokens(c, now) - n;
+        buckets.delete(id(c)); // re-inserted last: the Map's order is the recency order
+        buckets.set(id(c), { tokens: left, at: now });
+        if (buckets.size > maxKeys) buckets.delete(buckets.keys().next().value!);
+      }
+      return { ok: true };
+    },
+    async close() {},
+    get size() {
+      return buckets.size;
+    },
+    tokens,
+  };
 }
 
 /** The one answer to a request over a limit: 429, JSON `{error}`, `Retry-After` in whole seconds, never cached. */

@@ -1,7 +1,7 @@
 /**
  * Headers for the store's static files, and which of them the store's server may answer precompressed.
  * One definition for next.config.ts (what Next sends) and server/index.ts (what the server sends when it
- * answers a versioned file from its brotli copy itself). Pure: the server does the file reading.
+ * answers a versioned file itself). Pure: the server does the file reading.
  */
 export type HeaderList = { key: string; value: string }[];
 
@@ -40,18 +40,18 @@ export function acceptsBrotli(acceptEncoding: string | undefined): boolean {
 }
 
 /**
- * For a GET or HEAD of a versioned runtime or model file, or of Next's hashed page JavaScript and CSS, from a
- * client that accepts brotli: the path of its precompressed copy relative to the project (`public/<file>.br` or
- * `.next/static/<file>.br`, written by scripts/precompress.mjs) and its content type. Anything else (other
- * paths, other methods, no `br` in Accept-Encoding, a name that could leave the folder) is null: Next answers
- * it as before.
+ * For a GET or HEAD of a versioned runtime or model file, or of Next's hashed page JavaScript and CSS: its path
+ * relative to the project (`public/<file>` or `.next/static/<file>`), the path of its brotli copy when the client
+ * accepts brotli (written by scripts/precompress.mjs), and its content type. The store's server answers these
+ * itself, from memory (server/index.ts). Anything else (other paths, other methods, a name that could leave the
+ * folder) is null: Next answers it as before.
  */
-export function precompressedCandidate(method: string, pathname: string, acceptEncoding: string | undefined): { brPath: string; contentType: string } | null {
+export function versionedFile(method: string, pathname: string, acceptEncoding: string | undefined): { path: string; brPath: string | null; contentType: string } | null {
   if (method !== 'GET' && method !== 'HEAD') return null;
-  if (!acceptsBrotli(acceptEncoding)) return null;
+  const at = (file: string, contentType: string) => ({ path: file, brPath: acceptsBrotli(acceptEncoding) ? `${file}.br` : null, contentType });
   const next = NEXT_STATIC.exec(pathname);
-  if (next && !next[1]!.includes('..')) return { brPath: `.next/static/${next[1]}.br`, contentType: NEXT_TYPES[extension(next[1]!)]! };
+  if (next && !next[1]!.includes('..')) return at(`.next/static/${next[1]}`, NEXT_TYPES[extension(next[1]!)]!);
   const m = VERSIONED.exec(pathname);
   const type = m && TYPES[extension(m[1]!)];
-  return type ? { brPath: `public${pathname}.br`, contentType: type } : null;
+  return type ? at(`public${pathname}`, type) : null;
 }

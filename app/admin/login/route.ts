@@ -8,14 +8,14 @@ export async function POST(req: Request) {
   // A login form posted from another site is refused (a cross-site request forgery of the login).
   if (!sameSite(req.headers)) return Response.json({ error: 'cross-site request refused' }, { status: 403 });
   const address = requestAddress(req.headers);
-  const wait = signInThrottle.wait(address);
+  const wait = await signInThrottle.wait(address);
   if (wait > 0) return throttled(wait);
   const form = await req.formData().catch(() => null);
   const token = adminToken();
   const given = form?.get('token');
   const next = safeNext(form?.get('next'));
   if (!token || typeof given !== 'string' || !safeEqual(given.trim(), token)) {
-    if (token) signInThrottle.failed(address);
+    if (token) await signInThrottle.failed(address);
     return loginResponse(token ? 'That token is not right.' : 'Admin is not configured.', next);
   }
   let session: string;

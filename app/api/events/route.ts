@@ -1,10 +1,11 @@
 import { cookies } from 'next/headers';
 import { getConfig } from '@/lib/config';
 import { getEventStore } from '@/lib/events/server-store';
-import { MAX_BODY_BYTES, parseBatch } from '@/lib/events/schema';
+import { MAX_BODY_BYTES, parseBatch, type RefusalReason } from '@/lib/events/schema';
 import { readLimited } from '@/lib/events/read-body';
 import { admitEvents } from '@/lib/events/limits';
-import { assignAll, VISITOR_COOKIE, visitorId } from '@/lib/experiments/assign';
+import { assignAll } from '@/lib/experiments/assign';
+import { VISITOR_COOKIE, verifyVisitor } from '@/lib/experiments/visitor';
 import { labelEvents } from '@/lib/events/label';
 import { orderLimits } from '@/lib/events/plausible';
 import { getProduct } from '@/lib/catalog/store';
@@ -37,12 +38,20 @@ export async function POST(req: Request) {
   const { config } = await getConfig();
   if (!config.switches.eventCollection) return json({ accepted: 0, duplicates: 0, dropped: batch.events.length }, 202);
 
-  // The visitor is who sent the request (the first-party cookie), never a field the page could fill in.
-  const id = visitorId((await cookies()).get(VISITOR_COOKIE)?.value);
-  const admitted = admitEvents(id, requestAddress(req.headers), batch.events.length);
+  // The visitor is who sent the request (the cookie this server signed), never a field the page could fill in.
+  // Without one, nothing can be attributed and a made-up id could pick its own arm: refused, and tallied for the
+  // readouts. The address's allowance is spent first, so refusals cost a flood what stored events would.
+  const visitor = await verifyVisitor((await cookies()).get(VISITOR_COOKIE)?.value);
+  const address = requestAddress(req.headers);
+  const admitted = await admitEvents(visitor?.id, address, batch.events.length);
   if (!admitted.ok) return tooManyRequests(`too many events: send again in ${admitted.retryAfterS} s`, admitted.retryAfterS);
+  if (!visitor) {
+    await tallyRefused([{ reason: 'unsigned-visitor', events: batch.events.length }]);
+    return json({ error: 'no visitor id this store issued: events are taken from a page of this store (it sets the tandem_vid cookie)' }, 403);
+  }
   // Arms from the visitor's own assignment and order values from our catalogue: never what the body claims.
-  const labelled = labelEvents(batch.events, { visitor: id, receivedAt: Date.now(), experiments: config.experiments, assignments: assignAll(config, id), price: (sku) => getProduct(sku)?.price, limits: ORDER_LIMITS });
+  const labelled = labelEvents(batch.events, { visitor, receivedAt: Date.now(), experiments: config.experiments, assignments: assignAll(config, visitor.id), price: (sku) => getProduct(sku)?.price, limits: ORDER_LIMITS });
+  if (labelled.refused.length > 0) await tallyRefused(tally(labelled.refused));
   // Refused events are named; the batch's others are kept (a device's one stale event must not cost the rest).
   if (labelled.events.length === 0) return json({ error: labelled.refused[0]!.error, refused: labelled.refused }, 400);
   try {
@@ -53,4 +62,20 @@ export async function POST(req: Request) {
     console.error('[tandem] events store unavailable:', (e as Error).message);
     return json({ error: 'events store temporarily unavailable' }, 503);
   }
+}
+
+/** The refusals' tally is for the readouts only: a store that cannot take it loses a count, not the answer. */
+async function tallyRefused(refused: { reason: RefusalReason; events: number }[]): Promise<void> {
+  try {
+    await getEventStore().recordRefused(refused, Date.now());
+  } catch {
+    // The store's own failure is reported by the next insert (503), where it matters.
+  }
+}
+
+/** Refused events counted by reason. */
+function tally(refused: { reason: RefusalReason }[]): { reason: RefusalReason; events: number }[] {
+  const n = new Map<RefusalReason, number>();
+  for (const r of refused) n.set(r.reason, (n.get(r.reason) ?? 0) + 1);
+  return [...n].map(([reason, events]) => ({ reason, events }));
 }

@@ -11,7 +11,7 @@ import { requestAddress } from '@/lib/http/client-address';
  * from disk, where an edge deployment would pass httpSource() instead.
  */
 export async function GET(req: Request) {
-  const wait = admitRank(requestAddress(req.headers));
+  const wait = await admitRank(requestAddress(req.headers));
   if (wait > 0) return tooManyRequests(`too many requests: ask again in ${wait} s`, wait);
   const parsed = parseRankQuery(new URL(req.url));
   if (!parsed.ok) return Response.json({ error: parsed.error }, { status: 400 });

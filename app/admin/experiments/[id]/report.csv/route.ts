@@ -6,7 +6,7 @@ import { readoutDownload } from '@/lib/experiments/readout';
 
 /** One experiment's readout as CSV (the numbers of report.json, one row per variant and metric). */
 export async function GET(_req: Request, ctx: { params: Promise<{ id: string }> }) {
-  const wait = bearerWait(await headers());
+  const wait = await bearerWait(await headers());
   if (wait > 0) return throttled(wait);
   const authorised = await isAdmin({ headers: await headers(), cookies: await cookies() });
   return readoutDownload((await ctx.params).id, authorised, (report) =>

@@ -1,0 +1,82 @@
+/**
+ * Visitors the server minted (issue 24: a hundred made-up visitor ids picked an experiment's winner). The
+ * anonymous id in the `tandem_vid` cookie is signed by the server: `<uuid>.<c|x>.<mac>`, the MAC an HMAC-SHA256
+ * under VISITOR_SECRET (Web Crypto, so proxy.ts and route handlers share it at the edge and in Node), so an id the
+ * server did not issue, or one whose flag was edited, is no visitor at all: its events are refused.
+ *
+ * Minting costs an address something: each address (an IPv6 client's /64) gets 10 counted new ids at once, then
+ * 10 an hour (`TANDEM_NEW_VISITORS_LIMIT_ADDRESS`, "burst/perHour" or "off"). Past that the shopper still gets an
+ * id, experiments and a working store, but the id says `x`: its events are stored and its orders kept, and the
+ * readouts leave it out and say how many they left out. A bot farm on one address that mints 200 ids to keep
+ * the 100 landing in the arm it wants is counted for 10 of them, about 5 in that arm.
+ */
+import { limitKey } from '../http/client-address';
+import { charge } from '../http/limit-store';
+import { parseLimit, type Limit } from '../http/rate-limit';
+
+export const VISITOR_COOKIE = 'tandem_vid';
+
+/** Who sent a request, as the server minted it: `counted` false for an id minted over its address's limit. */
+export interface Visitor {
+  id: string;
+  counted: boolean;
+}
+
+const COOKIE_PATTERN = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([cx])\.([A-Za-z0-9_-]{22})$/;
+/** 128 bits of the MAC: a forger's chance per guess is 2^-128. */
+const MAC_CHARS = 22;
+
+/** The signing secret: VISITOR_SECRET from the environment (npm start writes one into .env.local), 32+ characters. */
+export function visitorSecret(): string | undefined {
+  const s = process.env.VISITOR_SECRET?.trim();
+  return s && s.length >= 32 ? s : undefined;
+}
+
+const keys = new Map<string, Promise<CryptoKey>>();
+function key(secret: string): Promise<CryptoKey> {
+  let k = keys.get(secret);
+  if (!k) keys.set(secret, (k = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])));
+  return k;
+}
+
+async function mac(id: string, flag: 'c' | 'x', secret: string): Promise<string> {
+  const sig = new Uint8Array(await crypto.subtle.sign('HMAC', await key(secret), new TextEncoder().encode(`tandem-visitor-v1:${id}.${flag}`)));
+  let bin = '';
+  for (const b of sig) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').slice(0, MAC_CHARS);
+}
+
+/** The cookie value for a visitor. */
+export async function signVisitor(v: Visitor, secret: string): Promise<string> {
+  const flag = v.counted ? 'c' : 'x';
+  return `${v.id}.${flag}.${await mac(v.id, flag, secret)}`;
+}
+
+/** The visitor a cookie value names, when this server signed it; undefined for anything else (absent, made up, edited, an old unsigned id). */
+export async function verifyVisitor(cookieValue: string | undefined, secret: string | undefined = visitorSecret()): Promise<Visitor | undefined> {
+  const m = cookieValue && secret ? COOKIE_PATTERN.exec(cookieValue) : null;
+  if (!m) return undefined;
+  const [, id, flag, given] = m as unknown as [string, string, 'c' | 'x', string];
+  const expected = await mac(id, flag, secret!);
+  // Compared in full whatever differs first: the time taken says nothing about the MAC.
+  let diff = 0;
+  for (let i = 0; i < MAC_CHARS; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i);
+  return diff === 0 ? { id, counted: flag === 'c' } : undefined;
+}
+
+export const NEW_VISITORS_PER_ADDRESS = { burst: 10, perHour: 10 };
+
+let newVisitorLimit: Limit | null | undefined;
+
+/** "burst/perHour" (new ids are rare events: an hour is their unit), or "off". */
+export function parseNewVisitorLimit(value: string | undefined): Limit | null {
+  const l = parseLimit(value, { burst: NEW_VISITORS_PER_ADDRESS.burst, perMinute: NEW_VISITORS_PER_ADDRESS.perHour }, 'TANDEM_NEW_VISITORS_LIMIT_ADDRESS');
+  return l && { burst: l.burst, perMinute: l.perMinute / 60 };
+}
+
+/** Whether a new id minted for this address is counted in readouts (and, if so, spends one from its allowance). */
+export async function countsAsNewVisitor(address: string, now = Date.now()): Promise<boolean> {
+  if (newVisitorLimit === undefined) newVisitorLimit = parseNewVisitorLimit(process.env.TANDEM_NEW_VISITORS_LIMIT_ADDRESS);
+  if (!newVisitorLimit) return true;
+  return (await charge([{ bucket: 'new-visitor-address', key: limitKey(address), limit: newVisitorLimit }], 1, now)).ok;
+}
