@@ -13,6 +13,8 @@ import { E2E_ADMIN_TOKEN } from './browser';
 // one exposure and 29 clicks for each. On top of 2,000 honest visitors this used to decide the experiment.
 const home = parseLocal(localJson).experiments.find((e) => e.id === 'home-shelf-position')!;
 const WANTED = 'above-hero';
+// One after the other: each starts a server and renders a few hundred pages; two at once crowd the 2-core machine.
+test.describe.configure({ mode: 'serial' });
 
 /** 2,000 honest visitors, both arms alike: 1 to about 8 shelf views each, 5% of them clicked (seeded). */
 function honest(now: number): StoredEvent[] {

@@ -81,6 +81,9 @@ test.describe('issue 12: hostile review findings', () => {
       expect((await post(visitors[1]!, 100)).status()).toBe(202);
       expect((await post(visitors[2]!, 100)).status()).toBe(202);
       await expect429(await post(visitors[3]!, 1)); // a fresh cookie, same address: the address allowance is spent
+      // Refused before the body is read or parsed (issue 24: refusals cost a flood less than stored events): a
+      // body that is not even JSON gets the 429, not the 400 parsing it would give.
+      await expect429(await api.post('/api/events', { headers: { Cookie: await visitorCookie(), 'Content-Type': 'application/json' }, data: Buffer.from('not json at all') }));
       const stored = visitors.map((v) => eventsOf(v, `${process.cwd()}/data/e2e-rate`).length);
       expect(stored).toEqual([100, 100, 100, 0]);
       await api.dispose();

@@ -10,7 +10,7 @@
  */
 import { limitKey } from '../http/client-address';
 import { charge } from '../http/limit-store';
-import { parseLimit, type Charge, type Limit } from '../http/rate-limit';
+import { parseLimit, type Charge, type ChargeMode, type Limit } from '../http/rate-limit';
 import { MAX_BATCH } from './schema';
 
 export const VISITOR_LIMIT: Limit = { burst: 300, perMinute: 60 };
@@ -25,11 +25,11 @@ function limit(env: string, fallback: Limit): Limit | null {
 
 let limits: { visitor: Limit | null; address: Limit | null } | undefined;
 
-/** Spends `n` events from this visitor's and this address's allowance, or says how long to wait. */
-export function admitEvents(visitor: string | undefined, address: string, n: number, now = Date.now()) {
+/** Spends `n` events from this visitor's and this address's allowance (or, `check`, only asks), or says how long to wait. */
+export function admitEvents(visitor: string | undefined, address: string, n: number, now = Date.now(), mode: ChargeMode = 'spend') {
   limits ??= { visitor: limit('TANDEM_EVENTS_LIMIT_VISITOR', VISITOR_LIMIT), address: limit('TANDEM_EVENTS_LIMIT_ADDRESS', ADDRESS_LIMIT) };
   const charges: Charge[] = [];
   if (limits.visitor && visitor) charges.push({ bucket: 'events-visitor', key: visitor, limit: limits.visitor });
   if (limits.address) charges.push({ bucket: 'events-address', key: limitKey(address), limit: limits.address });
-  return charge(charges, n, now);
+  return charge(charges, n, now, mode);
 }
