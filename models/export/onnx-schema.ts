@@ -48,6 +48,7 @@ export const onnxRoot = protobuf.Root.fromJSON({
             name: { type: 'string', id: 1 },
             f: { type: 'float', id: 2 },
             i: { type: 'int64', id: 3 },
+            s: { type: 'bytes', id: 4 },
             ints: { rule: 'repeated', type: 'int64', id: 8 },
             type: { type: 'int32', id: 20 },
           },
@@ -71,4 +72,4 @@ export const onnxRoot = protobuf.Root.fromJSON({
 });
 
 export const DataType = { FLOAT: 1, INT64: 7 } as const;
-export const AttributeType = { INT: 2, INTS: 7 } as const;
+export const AttributeType = { INT: 2, STRING: 3, INTS: 7 } as const;

@@ -27,17 +27,17 @@ export function userTowerIO(historyLength: number, dim: number): UserTowerIO {
   };
 }
 
-const f32 = (name: string, dims: number[], data: Float32Array) => ({
+export const f32 = (name: string, dims: number[], data: Float32Array) => ({
   name,
   dims,
   dataType: DataType.FLOAT,
   rawData: new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)),
 });
-const i64 = (name: string, values: number[]) => {
-  const buf = new BigInt64Array(values.map((v) => BigInt(v)));
-  return { name, dims: [values.length], dataType: DataType.INT64, rawData: new Uint8Array(buf.buffer) };
+export const i64 = (name: string, values: ArrayLike<number>, dims: number[] = [values.length]) => {
+  const buf = BigInt64Array.from(Array.from(values, (v) => BigInt(v)));
+  return { name, dims, dataType: DataType.INT64, rawData: new Uint8Array(buf.buffer) };
 };
-const valueInfo = (t: TensorSpec) => ({
+export const valueInfo = (t: TensorSpec) => ({
   name: t.name,
   type: {
     tensorType: {
@@ -46,7 +46,21 @@ const valueInfo = (t: TensorSpec) => ({
     },
   },
 });
-const node = (opType: string, input: string[], output: string[], attribute: object[] = []) => ({ opType, input, output, name: output[0], attribute });
+export const node = (opType: string, input: string[], output: string[], attribute: object[] = []) => ({ opType, input, output, name: output[0], attribute });
+
+/** A model around a graph: this opset and IR version, our producer name, string metadata. */
+export function encodeModel(graph: object, metadata: Record<string, string>): Uint8Array {
+  const ModelProto = onnxRoot.lookupType('onnx.ModelProto');
+  const model = ModelProto.fromObject({
+    irVersion: IR_VERSION,
+    producerName: 'tandem',
+    producerVersion: '1',
+    graph,
+    opsetImport: [{ domain: '', version: OPSET }],
+    metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
+  });
+  return ModelProto.encode(model).finish();
+}
 
 export function userTowerOnnx(opts: {
   historyLength: number;
@@ -89,14 +103,5 @@ export function userTowerOnnx(opts: {
       node('Div', ['z', 'norm_denominator'], [out]),
     ],
   };
-  const ModelProto = onnxRoot.lookupType('onnx.ModelProto');
-  const model = ModelProto.fromObject({
-    irVersion: IR_VERSION,
-    producerName: 'tandem',
-    producerVersion: '1',
-    graph,
-    opsetImport: [{ domain: '', version: OPSET }],
-    metadataProps: Object.entries(opts.metadata).map(([key, value]) => ({ key, value })),
-  });
-  return ModelProto.encode(model).finish();
+  return encodeModel(graph, opts.metadata);
 }

@@ -1,0 +1,240 @@
+/**
+ * The whole scorer as one ONNX graph (issue 25): the four history slot arrays of lib/recs/features.ts in, every
+ * product's explore, repeat and "all" scores out, every feature of lib/recs/score.ts's FEATURE_TABLE computed
+ * inside the graph from the slots and constants (the rows a runtime ranks with, the item signals, the heads'
+ * weights). Built from operators every ONNX runtime has: Gather, ScatterElements with reduction "add" (opset 16+),
+ * elementwise and unary ops, reductions, Gemm.
+ *
+ *   inputs   history_ids, history_weights, history_counts, history_ages   float32 [1, L] (ids −1 on empty slots)
+ *   outputs  explore_scores, repeat_scores, all_scores                     float32 [1, n]
+ *
+ * Not yet shipped: the manifest, the runtimes and the Core ML twin come next (see the issue's note). Its parity
+ * with the TypeScript reference is tested on the shipped model (scorer-onnx.test.ts).
+ */
+import { EPS } from '../../lib/recs/tower';
+import { HEADS, isOwnedFeature, STAGE_FEATURES, type Head, type ScorerSpec } from '../../lib/recs/score';
+import type { ItemSignals } from '../../lib/recs/signals';
+import { AttributeType, DataType } from './onnx-schema';
+import { encodeModel, f32, i64, node, valueInfo, type TensorSpec } from './onnx';
+
+export const SCORER_INPUTS = ['history_ids', 'history_weights', 'history_counts', 'history_ages'] as const;
+export const SCORER_OUTPUTS = ['explore_scores', 'repeat_scores', 'all_scores'] as const;
+
+export function scorerIO(historyLength: number, n: number): { inputs: TensorSpec[]; outputs: TensorSpec[] } {
+  return {
+    inputs: SCORER_INPUTS.map((name) => ({ name, shape: [1, historyLength], dtype: 'float32' as const })),
+    outputs: SCORER_OUTPUTS.map((name) => ({ name, shape: [1, n], dtype: 'float32' as const })),
+  };
+}
+
+export interface ScorerGraphModel {
+  historyLength: number;
+  dim: number;
+  /** The rows the runtimes rank with (row-major n × dim: the dequantised int8 rows when int8 ships). */
+  items: Float32Array;
+  tower: { W: Float32Array; b: Float32Array };
+  signals: ItemSignals;
+  scorer: ScorerSpec;
+  metadata: Record<string, string>;
+}
+
+const int = (name: string, i: number) => ({ name, type: AttributeType.INT, i });
+const keep = (k: 0 | 1) => int('keepdims', k);
+const add = { name: 'reduction', type: AttributeType.STRING, s: new TextEncoder().encode('add') };
+
+export function scorerOnnx(m: ScorerGraphModel): Uint8Array {
+  const s = m.signals;
+  const { n } = s;
+  const L = m.historyLength;
+  const nb = s.neighboursPerItem;
+  // Each item's name-token buckets, padded to the longest name with one extra bucket whose share stays 0.
+  let buckets = 1;
+  for (const t of s.tokens) buckets = Math.max(buckets, t + 1);
+  let T = 1;
+  for (let i = 0; i < n; i++) T = Math.max(T, s.tokenOffsets[i + 1]! - s.tokenOffsets[i]!);
+  const tok = new Array<number>(n * T).fill(buckets);
+  const tokOne = new Float32Array(n * T);
+  for (let i = 0; i < n; i++)
+    for (let k = s.tokenOffsets[i]!; k < s.tokenOffsets[i + 1]!; k++) {
+      tok[i * T + k - s.tokenOffsets[i]!] = s.tokens[k]!;
+      tokOne[i * T + k - s.tokenOffsets[i]!] = 1;
+    }
+  // Neighbours: −1 (none) points at row 0 with weight 0, so a scatter of it adds nothing.
+  const nbIdx = Array.from(s.neighbours, (x) => Math.max(0, x));
+  const nbW = Float32Array.from(s.neighbourWeights, (w, k) => (s.neighbours[k]! < 0 ? 0 : w));
+
+  const v = s.vectors;
+  const weights = (h: Head) => m.scorer.heads[h];
+  const initializer = [
+    f32('E', [n, m.dim], m.items),
+    f32('W', [m.dim, m.dim], m.tower.W),
+    f32('b', [m.dim], m.tower.b),
+    f32('eps', [], Float32Array.of(EPS)),
+    f32('zero', [], Float32Array.of(0)),
+    f32('one', [], Float32Array.of(1)),
+    f32('minus_half', [], Float32Array.of(-0.5)),
+    f32('thirty', [], Float32Array.of(30)),
+    f32('zeros_n', [n], new Float32Array(n)),
+    f32('zeros_cat', [s.categories], new Float32Array(s.categories)),
+    f32('zeros_tok', [buckets + 1], new Float32Array(buckets + 1)),
+    f32('pop30', [n], v.pop30),
+    f32('pop7', [n], v.pop7),
+    f32('trend', [n], v.trend),
+    f32('fresh', [n], v.fresh),
+    f32('repeat_rate', [n], v.repeatRate),
+    f32('interval', [n], v.interval),
+    f32('log_price', [n], v.logPrice),
+    i64('category', Array.from(s.category), [n]),
+    i64('nb_idx', nbIdx, [n, nb]),
+    f32('nb_w', [n, nb], nbW),
+    i64('tok', tok, [n, T]),
+    f32('tok_one', [n, T], tokOne),
+    i64('flat', [-1]),
+    i64('axis0', [0]),
+    i64('axis1', [1]),
+    f32('offset', [], Float32Array.of(m.scorer.ownedOffset)),
+    ...HEADS.flatMap((h) => STAGE_FEATURES.map((f, k) => f32(`w_${h}_${f}`, [], Float32Array.of(weights(h)[k]!)))),
+  ];
+
+  const nodes = [
+    // Slots: which are filled, and where they point.
+    node('Reshape', ['history_ids', 'flat'], ['ids']),
+    node('Reshape', ['history_weights', 'flat'], ['w_in']),
+    node('Reshape', ['history_counts', 'flat'], ['c_in']),
+    node('Reshape', ['history_ages', 'flat'], ['age_in']),
+    node('Greater', ['ids', 'minus_half'], ['filled_bool']),
+    node('Cast', ['filled_bool'], ['filled'], [int('to', DataType.FLOAT)]),
+    node('Max', ['ids', 'zero'], ['ids_clamped']),
+    node('Cast', ['ids_clamped'], ['idx'], [int('to', DataType.INT64)]),
+    node('Mul', ['w_in', 'filled'], ['w']),
+    node('Mul', ['c_in', 'filled'], ['cnt']),
+    node('Mul', ['age_in', 'filled'], ['age']),
+
+    // The user tower (lib/recs/tower.ts) and the two-tower match of every row.
+    node('Gather', ['E', 'idx'], ['hist_emb'], [int('axis', 0)]),
+    node('Unsqueeze', ['w', 'axis0'], ['w_row']),
+    node('MatMul', ['w_row', 'hist_emb'], ['pool_sum']),
+    node('ReduceSum', ['w', 'axis0'], ['w_total'], [keep(1)]),
+    node('Max', ['w_total', 'eps'], ['w_denom']),
+    node('Div', ['pool_sum', 'w_denom'], ['pooled']),
+    node('MatMul', ['pooled', 'W'], ['z_lin']),
+    node('Add', ['z_lin', 'b'], ['z']),
+    node('ReduceL2', ['z'], ['z_norm'], [{ name: 'axes', type: AttributeType.INTS, ints: [1] }, keep(1)]),
+    node('Max', ['z_norm', 'eps'], ['z_denom']),
+    node('Div', ['z', 'z_denom'], ['user']),
+    node('Gemm', ['user', 'E'], ['dots_row'], [int('transB', 1)]),
+    node('Reshape', ['dots_row', 'flat'], ['f_dot']),
+
+    // History totals.
+    node('ReduceSum', ['cnt', 'axis0'], ['total'], [keep(0)]),
+    node('Greater', ['total', 'zero'], ['has_bool']),
+    node('Cast', ['has_bool'], ['has'], [int('to', DataType.FLOAT)]),
+    node('Max', ['total', 'eps'], ['total_denom']),
+    node('ReduceSum', ['filled', 'axis0'], ['slots'], [keep(0)]),
+    node('Max', ['slots', 'one'], ['slots_denom']),
+
+    // copurchase: log(1 + Σ_slots count × neighbour weight), scattered onto the neighbours.
+    node('Gather', ['nb_idx', 'idx'], ['hist_nb'], [int('axis', 0)]),
+    node('Gather', ['nb_w', 'idx'], ['hist_nbw'], [int('axis', 0)]),
+    node('Unsqueeze', ['cnt', 'axis1'], ['cnt_col']),
+    node('Mul', ['hist_nbw', 'cnt_col'], ['co_vals']),
+    node('Reshape', ['hist_nb', 'flat'], ['co_at']),
+    node('Reshape', ['co_vals', 'flat'], ['co_add']),
+    node('ScatterElements', ['zeros_n', 'co_at', 'co_add'], ['co_sum'], [int('axis', 0), add]),
+    node('Add', ['co_sum', 'one'], ['co_1p']),
+    node('Log', ['co_1p'], ['f_copurchase']),
+
+    // category: the history's share (by count) in each item's category.
+    node('Gather', ['category', 'idx'], ['hist_cat'], [int('axis', 0)]),
+    node('ScatterElements', ['zeros_cat', 'hist_cat', 'cnt'], ['cat_sum'], [int('axis', 0), add]),
+    node('Div', ['cat_sum', 'total_denom'], ['cat_share']),
+    node('Gather', ['cat_share', 'category'], ['f_category'], [int('axis', 0)]),
+
+    // price: −|log price − the history's mean log price|, 0 without a history.
+    node('Gather', ['log_price', 'idx'], ['hist_lp'], [int('axis', 0)]),
+    node('Mul', ['hist_lp', 'cnt'], ['lp_weighted']),
+    node('ReduceSum', ['lp_weighted', 'axis0'], ['lp_sum'], [keep(0)]),
+    node('Div', ['lp_sum', 'total_denom'], ['lp_mean']),
+    node('Sub', ['log_price', 'lp_mean'], ['lp_diff']),
+    node('Abs', ['lp_diff'], ['lp_abs']),
+    node('Neg', ['lp_abs'], ['lp_neg']),
+    node('Mul', ['lp_neg', 'has'], ['f_price']),
+
+    // design: the largest share of history items carrying one of the item's name words.
+    node('Gather', ['tok', 'idx'], ['hist_tok'], [int('axis', 0)]),
+    node('Gather', ['tok_one', 'idx'], ['hist_tok_one'], [int('axis', 0)]),
+    node('Unsqueeze', ['filled', 'axis1'], ['filled_col']),
+    node('Mul', ['hist_tok_one', 'filled_col'], ['tok_vals']),
+    node('Reshape', ['hist_tok', 'flat'], ['tok_at']),
+    node('Reshape', ['tok_vals', 'flat'], ['tok_add']),
+    node('ScatterElements', ['zeros_tok', 'tok_at', 'tok_add'], ['tok_count'], [int('axis', 0), add]),
+    node('Div', ['tok_count', 'slots_denom'], ['tok_share']),
+    node('Gather', ['tok_share', 'tok'], ['item_tok_share'], [int('axis', 0)]),
+    node('ReduceMax', ['item_tok_share'], ['f_design'], [{ name: 'axes', type: AttributeType.INTS, ints: [1] }, keep(0)]),
+
+    // The owned features, per slot (0 on an empty one).
+    node('Identity', ['filled'], ['o_owned']),
+    node('Add', ['cnt', 'one'], ['cnt_1p']),
+    node('Log', ['cnt_1p'], ['o_count']),
+    node('Add', ['w', 'one'], ['w_1p']),
+    node('Log', ['w_1p'], ['o_decayed']),
+    node('Div', ['age', 'thirty'], ['age_30']),
+    node('Neg', ['age_30'], ['age_30_neg']),
+    node('Exp', ['age_30_neg'], ['recency_all']),
+    node('Mul', ['recency_all', 'filled'], ['o_recency']),
+    node('Gather', ['interval', 'idx'], ['hist_interval']),
+    node('Add', ['age', 'one'], ['age_1']),
+    node('Add', ['hist_interval', 'one'], ['interval_1']),
+    node('Div', ['age_1', 'interval_1'], ['due_ratio']),
+    node('Log', ['due_ratio'], ['due_log']),
+    node('Abs', ['due_log'], ['due_abs']),
+    node('Neg', ['due_abs'], ['due_neg']),
+    node('Exp', ['due_neg'], ['due_all']),
+    node('Mul', ['due_all', 'filled'], ['o_due']),
+    node('Gather', ['pop30', 'idx'], ['hist_pop']),
+    node('Mul', ['hist_pop', 'filled'], ['o_ownedPop']),
+    node('Gather', ['repeat_rate', 'idx'], ['hist_rr']),
+    node('Mul', ['hist_rr', 'filled'], ['o_ownedRepeatRate']),
+    node('ScatterElements', ['zeros_n', 'idx', 'filled'], ['owned_item'], [int('axis', 0), add]),
+  ];
+  // The item features' inputs by name: the signals for the constant ones, the nodes above for the rest.
+  const itemInput: Record<string, string> = { dot: 'f_dot', pop30: 'pop30', pop7: 'pop7', trend: 'trend', fresh: 'fresh', copurchase: 'f_copurchase', category: 'f_category', price: 'f_price', design: 'f_design' };
+  /** Adds the named tensors left to right (the order the TypeScript sums them in); returns the sum's name. */
+  const sum = (terms: string[], out: string): string => {
+    let acc = terms[0]!;
+    for (let k = 1; k < terms.length; k++) nodes.push(node('Add', [acc, terms[k]!], [(acc = `${out}_${k}`)]));
+    return acc;
+  };
+  for (const h of HEADS) {
+    // Σ_f w_f · feature_f over every item, then the owned features' terms per slot, scattered onto the history's products.
+    const terms = STAGE_FEATURES.map((f, k) => {
+      nodes.push(node('Mul', [isOwnedFeature(k) ? `o_${f}` : itemInput[f]!, `w_${h}_${f}`], [`${h}_${f}_term`]));
+      return `${h}_${f}_term`;
+    });
+    const items = sum(terms.filter((_, k) => !isOwnedFeature(k)), `${h}_items`);
+    const owned = sum(terms.filter((_, k) => isOwnedFeature(k)), `${h}_owned`);
+    nodes.push(node('ScatterElements', ['zeros_n', 'idx', owned], [`${h}_owned_terms`], [int('axis', 0), add]));
+    nodes.push(node('Add', [items, `${h}_owned_terms`], [`${h}_flat`]));
+  }
+  // all = explore everywhere, an owned product's offset + repeat score where the history has it.
+  nodes.push(
+    node('Add', ['repeat_flat', 'offset'], ['repeat_offset']),
+    node('Greater', ['owned_item', 'zero'], ['owned_bool']),
+    node('Where', ['owned_bool', 'repeat_offset', 'explore_flat'], ['all_flat']),
+    node('Unsqueeze', ['explore_flat', 'axis0'], ['explore_scores']),
+    node('Unsqueeze', ['repeat_flat', 'axis0'], ['repeat_scores']),
+    node('Unsqueeze', ['all_flat', 'axis0'], ['all_scores']),
+  );
+  const io = scorerIO(L, n);
+  return encodeModel(
+    {
+      name: 'scorer',
+      docString: 'The whole scorer (lib/recs/score.ts): history slots in, every product’s explore, repeat and all scores out.',
+      input: io.inputs.map(valueInfo),
+      output: io.outputs.map(valueInfo),
+      initializer,
+      node: nodes,
+    },
+    m.metadata,
+  );
+}
