@@ -7,6 +7,8 @@ import { E2E_ADMIN_TOKEN } from './browser';
 // Issue 24: every token bucket lived in one process's memory, so two `npm start`s each granted the full burst.
 // With TANDEM_REDIS_URL the limits live in Redis and two servers spend from one budget. CI starts Debian's
 // redis-server (TEST_REDIS_URL); without it, one is started here if the binary is installed.
+// One after the other: each test starts two servers; four at once crowd the 2-core machine the other specs share.
+test.describe.configure({ mode: 'serial' });
 let redis: ChildProcess | undefined;
 let url = process.env.TEST_REDIS_URL;
 

@@ -9,6 +9,7 @@ import { DECAY_GRID, decayedFrequency, gpTopFreq, itemKnn, orderCounts, populari
 import { evalUsers, evaluateMeasures, type EvalUser, type Measure, type ModelMetrics, type Scorer } from './evaluate';
 import type { Purchaseish } from './data';
 import { stageScorers } from './two-tower';
+import { scorerIO } from './export/scorer-onnx';
 
 export interface EvalResult {
   users: number;
@@ -81,7 +82,12 @@ export async function onnxUserEmbeddings(model: LoadedModel, inputs: HistoryInpu
 }
 
 /** The shipped scorer over the exported artifacts: the ONNX user tower (onnxruntime-node), then lib/recs/score.ts. */
-export async function shippedScorers(model: LoadedModel, users: EvalUser[], now: number): Promise<Record<Measure, Scorer>> {
+export async function shippedScorers(model: LoadedModel, users: EvalUser[], now: number, graph?: Uint8Array): Promise<Record<Measure, Scorer>> {
+  return graph ? graphScorers(model, graph, users, now) : referenceScorers(model, users, now);
+}
+
+/** The shipped scorer in TypeScript (lib/recs/score.ts) over the ONNX user tower: what the edge and the WebAssembly kernel compute. */
+export async function referenceScorers(model: LoadedModel, users: EvalUser[], now: number): Promise<Record<Measure, Scorer>> {
   const index = rowsOf(model.skus);
   const inputs = users.map((u) => historyInputs(u.history, index, now, model.manifest.features));
   const embeddings = users.length > 0 ? await onnxUserEmbeddings(model, inputs) : [];
@@ -90,4 +96,30 @@ export async function shippedScorers(model: LoadedModel, users: EvalUser[], now:
     const i = byCustomer.get(u.customer)!;
     return { history: inputs[i]!, dots: dotAll(embeddings[i]!, model.items, model.manifest.dim) };
   });
+}
+
+/**
+ * The shipped scorer through its one graph (manifest.files.scorer) in onnxruntime-node: every customer's three
+ * outputs computed first (a session runs asynchronously, a Scorer does not). The repeat measure ranks every
+ * owned product; only the history's slots have a repeat score, as in the reference.
+ */
+export async function graphScorers(model: LoadedModel, graph: Uint8Array, users: EvalUser[], now: number): Promise<Record<Measure, Scorer>> {
+  const index = rowsOf(model.skus);
+  const L = model.manifest.features.historyLength;
+  // A version from before the graph shipped has no description: a graph built for it (tests) has the builder's names.
+  const io = model.manifest.scorerGraph ?? scorerIO(L, model.signals.n);
+  const session = await ort.InferenceSession.create(graph);
+  const [ids, weights, counts, ages] = io.inputs.map((t) => t.name) as [string, string, string, string];
+  const [explore, repeat, all] = io.outputs.map((t) => t.name) as [string, string, string];
+  const outputs = new Map<string, Record<Measure, Float32Array>>();
+  for (const u of users) {
+    const h = historyInputs(u.history, index, now, model.manifest.features);
+    const slot = (x: ArrayLike<number>, empty: number) => new ort.Tensor('float32', Float32Array.from({ length: L }, (_, j) => x[j] ?? empty), [1, L]);
+    const out = await session.run({ [ids]: slot(h.ids, -1), [weights]: slot(h.weights, 0), [counts]: slot(h.counts, 0), [ages]: slot(h.ages, 0) });
+    const repeatScores = new Float32Array(model.signals.n).fill(-1e9);
+    for (const id of h.ids) if (id >= 0) repeatScores[id] = (out[repeat]!.data as Float32Array)[id]!;
+    outputs.set(u.customer, { all: out[all]!.data as Float32Array, explore: out[explore]!.data as Float32Array, repeat: repeatScores });
+  }
+  await session.release();
+  return { all: (u) => outputs.get(u.customer)!.all, explore: (u) => outputs.get(u.customer)!.explore, repeat: (u) => outputs.get(u.customer)!.repeat };
 }

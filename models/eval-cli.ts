@@ -2,8 +2,9 @@
  * `npm run eval`                 re-measures the validation model on the validation split (see pipeline.ts)
  * `npm run eval -- --test FILE`  measures the shipped artifacts on FILE: history = all the training data,
  *                                targets = what FILE's customers bought. Last line: the metrics JSON.
- * Either way the two-tower row is computed from the exported files: ONNX user tower (onnxruntime-node)
- * and the second stage in lib/recs/score.ts over the shipped signals, exactly as the browser runs them.
+ * Either way the two-tower row is computed from the exported files: the version's scorer graph
+ * (scorer.onnx) in onnxruntime-node, or for a version from before it the ONNX user tower and the second stage
+ * in lib/recs/score.ts over the shipped signals.
  * JSON keys per model: recall@10, ndcg@10, hitrate@10 (all targets), explore and repeat ({ndcg@10, recall@10, users});
  * then "basket": leave-one-out inside the target period's baskets of two or more products, the shipped
  * complements (complements.bin through lib/recs/complements.ts) against the basket baselines.
@@ -12,7 +13,7 @@ import { rowsOf } from '../lib/recs/items';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ArtifactError, loadModel } from '../lib/recs/artifacts';
+import { ArtifactError, loadModel, readVerified } from '../lib/recs/artifacts';
 import { PointerSchema } from '../lib/recs/manifest';
 import { recentPopularity } from './baselines';
 import { compare, shippedScorers } from './compare';
@@ -54,13 +55,16 @@ async function main(): Promise<void> {
   }
   const index = rowsOf(model.skus);
   const users = evalUsers(history, future, index);
-  const shipped = await shippedScorers(model, users, now);
+  // The shipped row through the version's one scorer graph when it has one (every runtime but the edge runs it).
+  const scorerFile = model.manifest.files.scorer;
+  const graph = scorerFile ? await readVerified((p) => readFile(path.join(versionDir, p)), scorerFile) : undefined;
+  const shipped = await shippedScorers(model, users, now, graph);
   const result = compare(history, future, model.skus, now, model.manifest.metrics.baselines, () => shipped);
   const baskets = basketsOf(future, index, now, Infinity);
   const prior = { popularity: model.prior, category: model.signals.category };
   const basket = basketTable(baskets, model.complements, prior, recentPopularity(history, index, model.skus.length, now, 30), model.items, model.manifest.dim);
   console.log(`${label}\nFull-catalogue ranking; measures all, explore (history left out), repeat (history only): models/evaluate.ts`);
-  console.log(`Shipped scorer: ${model.manifest.scorer.kind}, owned offset ${model.manifest.scorer.ownedOffset}; baselines' settings from the tuning split\n`);
+  console.log(`Shipped scorer: ${model.manifest.scorer.kind}, owned offset ${model.manifest.scorer.ownedOffset}, computed ${graph ? `through ${scorerFile!.path} in onnxruntime-node` : 'in TypeScript over the ONNX user tower'}; baselines' settings from the tuning split\n`);
   console.log(formatTable(result.users, result.models));
   console.log(verdict(result));
   console.log(`Basket leave-one-out (${basket.complement!.baskets} baskets of 2+ products): ${Object.entries(basket).map(([k, m]) => `${k} ${m['ndcg@10'].toFixed(4)}`).join(', ')}`);

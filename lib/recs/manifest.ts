@@ -63,8 +63,22 @@ export const ManifestSchema = z.object({
     inputs: z.array(Tensor),
     outputs: z.array(Tensor),
   }),
+  /**
+   * The whole scorer as one ONNX graph (models/export/scorer-onnx.ts): the history's four slot arrays in, every
+   * product's explore, repeat and all scores out. Versions from before it have none.
+   */
+  scorerGraph: z
+    .object({
+      format: z.literal('onnx'),
+      opset: z.number().int(),
+      inputs: z.array(Tensor),
+      outputs: z.array(Tensor),
+    })
+    .optional(),
   files: z.object({
     userTower: FileEntry,
+    /** The whole scorer's graph (scorerGraph). */
+    scorer: FileEntry.optional(),
     coreml: FileEntry,
     itemsFloat32: FileEntry,
     itemsInt8: FileEntry,

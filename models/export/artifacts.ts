@@ -18,6 +18,7 @@ import { userEmbedding, type TrainedModel } from '../two-tower';
 import { COREML_FILE, userTowerCoreMl } from './coreml';
 import { SPECIFICATION_VERSION } from './coreml-schema';
 import { OPSET, userTowerIO, userTowerOnnx } from './onnx';
+import { scorerIO, scorerOnnx } from './scorer-onnx';
 
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 const bytesOf = (a: Float32Array | Int8Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -81,6 +82,38 @@ function versionOf(entries: Manifest['files'], ranksBy: Record<string, unknown>)
   return sha256(Object.values(entries).map((e) => e.sha256).join('') + JSON.stringify(ranksBy)).slice(0, 12);
 }
 
+/** The exported graphs: the user tower in ONNX and Core ML, and the whole scorer in ONNX. */
+function exportedGraphs(model: TrainedModel, catalogVersion: string): { onnx: Uint8Array; coreml: Uint8Array; scorerGraph: Uint8Array } {
+  const onnx = userTowerOnnx({
+    historyLength: model.spec.historyLength,
+    dim: model.dim,
+    W: model.W,
+    b: model.b,
+    eps: EPS,
+    metadata: { producer: 'tandem models/pipeline.ts', catalogVersion: catalogVersion },
+  });
+  const coreml = userTowerCoreMl({
+    historyLength: model.spec.historyLength,
+    dim: model.dim,
+    W: model.W,
+    b: model.b,
+    eps: EPS,
+    // The model version is a hash of the files, this one included: the file names what it was made from instead.
+    version: `trained until ${new Date(model.now).toISOString().slice(0, 10)}, catalog ${catalogVersion}`,
+    metadata: { producer: 'tandem models/pipeline.ts', catalogVersion: catalogVersion, itemsFile: 'items.f32.bin', itemIdsFile: 'items.json' },
+  });
+  const scorerGraph = scorerOnnx({
+    historyLength: model.spec.historyLength,
+    dim: model.dim,
+    items: model.items,
+    tower: { W: model.W, b: model.b },
+    signals: model.signals,
+    scorer: model.scorer,
+    metadata: { producer: 'tandem models/pipeline.ts', catalogVersion: catalogVersion },
+  });
+  return { onnx, coreml, scorerGraph };
+}
+
 export function writeArtifacts(
   root: string,
   trained: TrainedModel,
@@ -111,26 +144,10 @@ export function writeArtifacts(
     if (!p) throw new Error(`writeArtifacts: no product ${sku} in the catalogue`);
     return [p.name, p.price, p.category] as [string, number, string];
   });
-  const onnx = userTowerOnnx({
-    historyLength: model.spec.historyLength,
-    dim: d,
-    W: model.W,
-    b: model.b,
-    eps: EPS,
-    metadata: { producer: 'tandem models/pipeline.ts', catalogVersion: info.catalogVersion },
-  });
-  const coreml = userTowerCoreMl({
-    historyLength: model.spec.historyLength,
-    dim: d,
-    W: model.W,
-    b: model.b,
-    eps: EPS,
-    // The model version is a hash of the files, this one included: the file names what it was made from instead.
-    version: `trained until ${new Date(model.now).toISOString().slice(0, 10)}, catalog ${info.catalogVersion}`,
-    metadata: { producer: 'tandem models/pipeline.ts', catalogVersion: info.catalogVersion, itemsFile: 'items.f32.bin', itemIdsFile: 'items.json' },
-  });
+  const { onnx, coreml, scorerGraph } = exportedGraphs(model, info.catalogVersion);
   const files: Record<keyof Manifest['files'], { path: string; data: Uint8Array }> = {
     userTower: { path: 'user-tower.onnx', data: onnx },
+    scorer: { path: 'scorer.onnx', data: scorerGraph },
     coreml: { path: COREML_FILE, data: coreml },
     itemsFloat32: { path: 'items.f32.bin', data: bytesOf(model.items) },
     itemsInt8: { path: 'items.i8.bin', data: bytesOf(q) },
@@ -163,6 +180,7 @@ export function writeArtifacts(
     complements: info.complements.spec,
     embeddings: { use, layout: 'row-major [itemCount, dim], little-endian', int8Scale: 'per-row: value = int8 × scale[row]' },
     userTower: { format: 'onnx', opset: OPSET, inputs: io.inputs, outputs: io.outputs },
+    scorerGraph: { format: 'onnx', opset: OPSET, ...scorerIO(model.spec.historyLength, n) },
     coreml: {
       format: 'mlmodel',
       specificationVersion: SPECIFICATION_VERSION,

@@ -3,15 +3,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { loadModel } from '../../lib/recs/artifacts';
+import { loadModel, readVerified } from '../../lib/recs/artifacts';
 import { rowsOf } from '../../lib/recs/items';
 import { PointerSchema } from '../../lib/recs/manifest';
 import { topK } from '../../lib/recs/rank';
-import { shippedScorers } from '../compare';
-import { evalUsers, evaluateMeasures, MEASURES, rankFor, splitAt, type Measure, type Scorer } from '../evaluate';
+import { graphScorers, referenceScorers } from '../compare';
+import { evalUsers, evaluateMeasures, MEASURES, rankFor, splitAt } from '../evaluate';
 import { readPurchases, VALIDATION_DIR } from '../pipeline';
 import { toMillis } from '../time';
-import { historyInputs } from '../../lib/recs/features';
 import type { LoadedModel } from '../../lib/recs/artifacts';
 import type { GoldenCase } from './artifacts';
 import { scorerOnnx, SCORER_INPUTS } from './scorer-onnx';
@@ -20,18 +19,18 @@ const root = path.join(process.cwd(), 'public', 'models');
 const pointer = PointerSchema.parse(JSON.parse(readFileSync(path.join(root, 'current.json'), 'utf8')));
 const dir = path.join(root, pointer.version);
 
-/** The graph of a loaded model, in an onnxruntime-node session. */
-async function graphOf(model: LoadedModel) {
+/** A version's scorer graph: its own file (manifest.files.scorer, checked) or, for a version from before it, built from its files. */
+async function graphBytes(model: LoadedModel, dir: string): Promise<Uint8Array> {
   const { manifest } = model;
-  const bytes = scorerOnnx({ historyLength: manifest.features.historyLength, dim: model.tower.dim, items: model.items, tower: model.tower, signals: model.signals, scorer: manifest.scorer, metadata: { version: manifest.version } });
-  return ort.InferenceSession.create(bytes);
+  if (manifest.files.scorer) return readVerified((p) => readFile(path.join(dir, p)), manifest.files.scorer);
+  return scorerOnnx({ historyLength: manifest.features.historyLength, dim: model.tower.dim, items: model.items, tower: model.tower, signals: model.signals, scorer: manifest.scorer, metadata: { version: manifest.version } });
 }
 
-describe('the whole scorer as one ONNX graph (issue 25, first step: not shipped yet)', () => {
+describe('the whole scorer as one ONNX graph (scorer.onnx, issue 25)', () => {
   it('gives every golden case of the shipped model its top10, explore10 and repeat exactly, in onnxruntime-node', async () => {
     const model = await loadModel((p) => readFile(path.join(dir, p)));
     const { manifest } = model;
-    const session = await graphOf(model);
+    const session = await ort.InferenceSession.create(await graphBytes(model, dir));
     const golden = (JSON.parse(readFileSync(path.join(dir, 'golden.json'), 'utf8')) as { cases: GoldenCase[] }).cases;
     const index = rowsOf(model.skus);
     const L = manifest.features.historyLength;
@@ -62,21 +61,8 @@ describe('the whole scorer as one ONNX graph (issue 25, first step: not shipped 
     const index = rowsOf(model.skus);
     const users = evalUsers(history, future, index);
     expect(users.length).toBeGreaterThan(500);
-    const reference = await shippedScorers(model, users, now);
-    // The graph's three outputs per customer, computed first (a session runs asynchronously, a Scorer does not).
-    const session = await graphOf(model);
-    const L = model.manifest.features.historyLength;
-    const outputs = new Map<string, Record<'all' | 'explore' | 'repeat', Float32Array>>();
-    for (const u of users) {
-      const h = historyInputs(u.history, index, now, model.manifest.features);
-      const slots = [Float32Array.from(h.ids), h.weights, h.counts, h.ages];
-      const out = await session.run(Object.fromEntries(SCORER_INPUTS.map((name, k) => [name, new ort.Tensor('float32', Float32Array.from({ length: L }, (_, j) => slots[k]![j] ?? (k === 0 ? -1 : 0)), [1, L])])));
-      // The repeat measure ranks every owned product; only the history's slots have a repeat score.
-      const repeat = new Float32Array(model.signals.n).fill(-1e9);
-      for (const id of h.ids) if (id >= 0) repeat[id] = (out.repeat_scores!.data as Float32Array)[id]!;
-      outputs.set(u.customer, { all: out.all_scores!.data as Float32Array, explore: out.explore_scores!.data as Float32Array, repeat });
-    }
-    const graph = Object.fromEntries(MEASURES.map((m) => [m, (u) => outputs.get(u.customer)![m]])) as Record<Measure, Scorer>;
+    const reference = await referenceScorers(model, users, now);
+    const graph = await graphScorers(model, await graphBytes(model, path.join(vdir, path.dirname(rel))), users, now);
     const a = evaluateMeasures(users, reference);
     const b = evaluateMeasures(users, graph);
     expect(b['ndcg@10']).toBe(a['ndcg@10']);

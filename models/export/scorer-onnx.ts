@@ -8,8 +8,10 @@
  *   inputs   history_ids, history_weights, history_counts, history_ages   float32 [1, L] (ids −1 on empty slots)
  *   outputs  explore_scores, repeat_scores, all_scores                     float32 [1, n]
  *
- * Not yet shipped: the manifest, the runtimes and the Core ML twin come next (see the issue's note). Its parity
- * with the TypeScript reference is tested on the shipped model (scorer-onnx.test.ts).
+ * Shipped in every version as `scorer.onnx` (manifest.files.scorer, described by manifest.scorerGraph); `npm run
+ * eval` ranks through it. Its parity with the TypeScript reference (which the edge and the WebAssembly kernel run)
+ * is tested on the goldens and on the whole validation set (scorer-onnx.test.ts). The browser and the Core ML twin
+ * do not use it yet.
  */
 import { EPS } from '../../lib/recs/tower';
 import { HEADS, isOwnedFeature, STAGE_FEATURES, type Head, type ScorerSpec } from '../../lib/recs/score';
@@ -42,10 +44,10 @@ const int = (name: string, i: number) => ({ name, type: AttributeType.INT, i });
 const keep = (k: 0 | 1) => int('keepdims', k);
 const add = { name: 'reduction', type: AttributeType.STRING, s: new TextEncoder().encode('add') };
 
-export function scorerOnnx(m: ScorerGraphModel): Uint8Array {
+/** The constants the graph reads: rows, tower, signals, neighbours, name-token buckets, weights. */
+function initializers(m: ScorerGraphModel) {
   const s = m.signals;
   const { n } = s;
-  const L = m.historyLength;
   const nb = s.neighboursPerItem;
   // Each item's name-token buckets, padded to the longest name with one extra bucket whose share stays 0.
   let buckets = 1;
@@ -65,7 +67,7 @@ export function scorerOnnx(m: ScorerGraphModel): Uint8Array {
 
   const v = s.vectors;
   const weights = (h: Head) => m.scorer.heads[h];
-  const initializer = [
+  return [
     f32('E', [n, m.dim], m.items),
     f32('W', [m.dim, m.dim], m.tower.W),
     f32('b', [m.dim], m.tower.b),
@@ -95,8 +97,11 @@ export function scorerOnnx(m: ScorerGraphModel): Uint8Array {
     f32('offset', [], Float32Array.of(m.scorer.ownedOffset)),
     ...HEADS.flatMap((h) => STAGE_FEATURES.map((f, k) => f32(`w_${h}_${f}`, [], Float32Array.of(weights(h)[k]!)))),
   ];
+}
 
-  const nodes = [
+/** The slots, the user tower and the two-tower match, the history totals. */
+function slotNodes() {
+  return [
     // Slots: which are filled, and where they point.
     node('Reshape', ['history_ids', 'flat'], ['ids']),
     node('Reshape', ['history_weights', 'flat'], ['w_in']),
@@ -133,6 +138,12 @@ export function scorerOnnx(m: ScorerGraphModel): Uint8Array {
     node('ReduceSum', ['filled', 'axis0'], ['slots'], [keep(0)]),
     node('Max', ['slots', 'one'], ['slots_denom']),
 
+  ];
+}
+
+/** The history features (copurchase, category, price, design) and the owned features per slot. */
+function featureNodes() {
+  return [
     // copurchase: log(1 + Σ_slots count × neighbour weight), scattered onto the neighbours.
     node('Gather', ['nb_idx', 'idx'], ['hist_nb'], [int('axis', 0)]),
     node('Gather', ['nb_w', 'idx'], ['hist_nbw'], [int('axis', 0)]),
@@ -197,6 +208,10 @@ export function scorerOnnx(m: ScorerGraphModel): Uint8Array {
     node('Mul', ['hist_rr', 'filled'], ['o_ownedRepeatRate']),
     node('ScatterElements', ['zeros_n', 'idx', 'filled'], ['owned_item'], [int('axis', 0), add]),
   ];
+}
+
+export function scorerOnnx(m: ScorerGraphModel): Uint8Array {
+  const nodes = [...slotNodes(), ...featureNodes()];
   // The item features' inputs by name: the signals for the constant ones, the nodes above for the rest.
   const itemInput: Record<string, string> = { dot: 'f_dot', pop30: 'pop30', pop7: 'pop7', trend: 'trend', fresh: 'fresh', copurchase: 'f_copurchase', category: 'f_category', price: 'f_price', design: 'f_design' };
   /** Adds the named tensors left to right (the order the TypeScript sums them in); returns the sum's name. */
@@ -225,14 +240,14 @@ export function scorerOnnx(m: ScorerGraphModel): Uint8Array {
     node('Unsqueeze', ['repeat_flat', 'axis0'], ['repeat_scores']),
     node('Unsqueeze', ['all_flat', 'axis0'], ['all_scores']),
   );
-  const io = scorerIO(L, n);
+  const io = scorerIO(m.historyLength, m.signals.n);
   return encodeModel(
     {
       name: 'scorer',
       docString: 'The whole scorer (lib/recs/score.ts): history slots in, every product’s explore, repeat and all scores out.',
       input: io.inputs.map(valueInfo),
       output: io.outputs.map(valueInfo),
-      initializer,
+      initializer: initializers(m),
       node: nodes,
     },
     m.metadata,
