@@ -128,6 +128,8 @@ test.describe('experiments dashboard', () => {
   });
 
   test('shows per-variant results after login', async ({ page, browser, baseURL }) => {
+    // Two visitors' pages, their events stored, then the dashboard: over 30 s on a loaded 2-core CI machine once.
+    test.setTimeout(90_000);
     // Make sure there is at least one exposure in each home variant.
     for (const variant of ['above-hero', 'below-hero']) {
       const ctx = await browser.newContext();

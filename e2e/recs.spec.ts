@@ -140,6 +140,9 @@ test.describe('fault injection: every broken artifact ends on a working shelf, t
 
   for (const fault of faults) {
     test(fault.name, async ({ page }) => {
+      // Two page loads and a 30 s wait for the warning: the default 30 s for the whole test ran out in a fresh-clone
+      // CI run on 2 cores while other specs started servers of their own.
+      test.setTimeout(90_000);
       const { uncaught, warnings } = watch(page);
       // Broken from the first load: a good copy already in Cache Storage would (rightly) be used instead.
       await page.route(fault.url, async (route) => {
