@@ -41,8 +41,3 @@ export async function charge(charges: readonly Charge[], n: number, now = Date.n
   }
 }
 
-/** Which store is in use (the readiness line at start, tests). */
-export async function limitStoreKind(): Promise<LimitStore['kind']> {
-  chosen ??= open();
-  return chosen.then((s) => s.kind, () => 'memory' as const);
-}

@@ -48,13 +48,13 @@ interface Bucket {
 }
 
 /** Tokens a bucket holds at `now` (one never seen holds a full burst). */
-export function bucketTokens(b: Bucket | undefined, limit: Limit, now: number): number {
+function bucketTokens(b: Bucket | undefined, limit: Limit, now: number): number {
   if (!b) return limit.burst;
   return Math.min(limit.burst, b.tokens + (Math.max(0, now - b.at) / 60_000) * limit.perMinute);
 }
 
 /** Seconds until a bucket holding `tokens` holds `n` (0 when it does; Infinity when it never will). */
-export function bucketWait(tokens: number, limit: Limit, n: number): number {
+function bucketWait(tokens: number, limit: Limit, n: number): number {
   const missing = n - tokens;
   if (missing <= 0) return 0;
   if (n > limit.burst || limit.perMinute === 0) return Infinity;
