@@ -6,10 +6,11 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { PointerSchema } from '../lib/recs/manifest';
 import { DEFAULT_FEATURE_SPEC } from '../lib/recs/features';
-import { towerInputs } from '../lib/recs/tower';
 import { writeArtifacts, type GoldenCase } from './export/artifacts';
-import { ModelMessage } from './export/coreml-schema';
-import { runCoreMl } from './export/coreml-reference';
+import { ModelMessage, LAYER_KINDS, type LayerKind } from './export/coreml-schema';
+import { decodeCoreMl, runDecoded, type DecodedModel } from './export/coreml-reference';
+import { goldenFeeds, goldenRankings } from './export/golden-ranks';
+import { SCORER_INPUTS, SCORER_OUTPUTS } from './export/scorer-onnx';
 import { rng } from './random';
 import { emptyMetrics, syntheticComplements, syntheticProducts, syntheticScorer, syntheticSignals } from './test-model';
 import type { TrainedModel } from './two-tower';
@@ -26,31 +27,36 @@ interface Decoded {
 
 const decode = (bytes: Uint8Array) => ModelMessage.toObject(ModelMessage.decode(bytes), { longs: Number, enums: Number, defaults: true }) as Decoded;
 
-/** Runs the golden histories through the decoded Core ML model and through onnxruntime-node. */
-async function parity(dir: string, items: Float32Array, dim: number, historyLength: number) {
+/**
+ * The Core ML file held to onnxruntime-node's run of scorer.onnx on a version's goldens: every output [1, n] and
+ * within 1e-4 of ONNX's, and the three golden rankings exactly. 'ok', or what failed (the interpreter's error too).
+ */
+async function verdict(dir: string, model: DecodedModel): Promise<string> {
+  const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+  const skus = JSON.parse(readFileSync(path.join(dir, 'items.json'), 'utf8')) as string[];
   const golden = (JSON.parse(readFileSync(path.join(dir, 'golden.json'), 'utf8')) as { cases: GoldenCase[] }).cases;
-  const coreml = readFileSync(path.join(dir, 'TwoTower.mlmodel'));
-  const session = await ort.InferenceSession.create(readFileSync(path.join(dir, 'user-tower.onnx')));
-  let worst = 0;
+  const session = await ort.InferenceSession.create(readFileSync(path.join(dir, manifest.files.scorer.path)));
+  const L = manifest.features.historyLength;
   for (const g of golden) {
-    const x = towerInputs(items, dim, [{ ids: Int32Array.from(g.expected.ids), weights: Float32Array.from(g.expected.weights) }], historyLength);
-    const fromCoreMl = runCoreMl(coreml, {
-      history_embeddings: { shape: [1, historyLength, dim], data: x.embeddings },
-      history_weights: { shape: [1, historyLength], data: x.weights },
-    }).user_embedding!;
-    const fromOnnx = (
-      await session.run({
-        history_embeddings: new ort.Tensor('float32', x.embeddings, [1, historyLength, dim]),
-        history_weights: new ort.Tensor('float32', x.weights, [1, historyLength]),
-      })
-    ).user_embedding!.data as Float32Array;
-    expect(fromCoreMl.shape).toEqual([1, dim]);
-    for (let k = 0; k < dim; k++) {
-      worst = Math.max(worst, Math.abs(fromCoreMl.data[k]! - fromOnnx[k]!), Math.abs(fromCoreMl.data[k]! - g.expected.userEmbedding[k]!));
+    const feeds = goldenFeeds(g, L);
+    let fromCoreMl: Record<string, { shape: number[]; data: Float32Array }>;
+    try {
+      fromCoreMl = runDecoded(model, Object.fromEntries(Object.entries(feeds).map(([name, data]) => [name, { shape: [1, L], data }])));
+    } catch (e) {
+      return `${g.name}: ${(e as Error).message}`;
     }
+    const fromOnnx = await session.run(Object.fromEntries(Object.entries(feeds).map(([name, data]) => [name, new ort.Tensor('float32', data, [1, L])])));
+    for (const name of SCORER_OUTPUTS) {
+      const [a, b] = [fromCoreMl[name]!, fromOnnx[name]!.data as Float32Array];
+      if (a.shape.join() !== `1,${skus.length}`) return `${g.name}: ${name} is [${a.shape}]`;
+      const worst = a.data.reduce((w, v, i) => (Math.abs(v - b[i]!) < 1e-4 ? w : Math.max(w, Number.isNaN(v) ? Infinity : Math.abs(v - b[i]!))), 0);
+      if (worst > 0) return `${g.name}: ${name} differs from onnxruntime-node by ${worst}`;
+    }
+    const { top10, explore10, repeat } = g.expected;
+    const ranked = goldenRankings(g, skus, { explore_scores: fromCoreMl.explore_scores!.data, repeat_scores: fromCoreMl.repeat_scores!.data, all_scores: fromCoreMl.all_scores!.data });
+    if (JSON.stringify(ranked) !== JSON.stringify({ top10, explore10, repeat })) return `${g.name}: rankings differ from golden.json`;
   }
-  expect(worst).toBeLessThan(1e-4);
-  return golden.length;
+  return 'ok';
 }
 
 function synthetic(): { dir: string; model: TrainedModel } {
@@ -80,13 +86,22 @@ function synthetic(): { dir: string; model: TrainedModel } {
   const at = (d: number) => model.now - d * 86_400_000;
   const golden = [
     { name: 'one', events: [{ sku: 'C104', at: at(2), kind: 'view' as const }] },
-    { name: 'mixed', events: [{ sku: 'C101', at: at(1), kind: 'purchase' as const }, { sku: 'C120', at: at(40), kind: 'cart' as const }, { sku: 'C107', at: at(400), kind: 'view' as const }] },
+    {
+      name: 'mixed',
+      events: [
+        { sku: 'C101', at: at(1), kind: 'purchase' as const },
+        { sku: 'C101', at: at(30), kind: 'purchase' as const },
+        { sku: 'C120', at: at(40), kind: 'cart' as const },
+        { sku: 'C107', at: at(400), kind: 'view' as const },
+        { sku: 'C104', at: at(5), kind: 'purchase' as const },
+      ],
+    },
+    { name: 'full', events: Array.from({ length: 9 }, (_, k) => ({ sku: `C${100 + ((k * 7) % 30)}`, at: at(k * 3 + 1), kind: k % 3 === 0 ? ('purchase' as const) : ('view' as const) })) },
     { name: 'empty', events: [] },
   ];
-  const metrics = emptyMetrics();
   const { dir } = writeArtifacts(mkdtempSync(path.join(tmpdir(), 'tandem-coreml-')), model, {
     catalogVersion: 'test', products: syntheticProducts(model.skus), complements: syntheticComplements(model.skus.length),
-    metrics,
+    metrics: emptyMetrics(),
     training: {},
     golden,
     coldStart: { format: 1, timeZone: 'Europe/London', weights: { country: 0, daypart: 0 }, countries: {}, dayparts: [] },
@@ -94,8 +109,40 @@ function synthetic(): { dir: string; model: TrainedModel } {
   return { dir, model };
 }
 
-describe('Core ML export (TwoTower.mlmodel)', () => {
-  it('decodes with the specification schema: version, names, shapes, types, layers', () => {
+type Layer = DecodedModel['neuralNetwork']['layers'][number];
+/**
+ * One mistake per layer kind the graph uses, each of the sort a hand-written exporter makes (a wrong axis, a
+ * transposed constant, swapped or rewired inputs, a wrong function): the parity check must catch every one.
+ */
+const MISTAKES: Record<LayerKind, { layer: string; mistake: string; apply: (l: Layer) => void }> = {
+  loadConstantND: { layer: 'E', mistake: 'the embeddings stored transposed', apply: (l) => transposeConstant(l) },
+  gather: { layer: 'hist_cat', mistake: 'gathers along an axis the category table does not have', apply: (l) => void (l.gather!.axis = -2) },
+  scatterND: { layer: 'co_sum', mistake: 'scatters in update mode, not add', apply: (l) => void (l.scatterND!.mode = 'SCATTER_UPDATE') },
+  batchedMatmul: { layer: 'z_lin', mistake: 'multiplies by the tower weights transposed', apply: (l) => void (l.batchedMatmul!.transposeB = true) },
+  reduceSum: { layer: 'w_total', mistake: 'sums over axis 1 of a rank-1 array', apply: (l) => void (l.reduceSum!.axes = [1]) },
+  reduceL2: { layer: 'z_norm', mistake: 'normalises over the batch axis', apply: (l) => void (l.reduceL2!.axes = [0]) },
+  reduceMax: { layer: 'f_design', mistake: 'takes the maximum over items, not name words', apply: (l) => void (l.reduceMax!.axes = [0]) },
+  unary: { layer: 'f_copurchase', mistake: 'log(1 + x) shifted once more', apply: (l) => void (l.unary!.shift = 1) },
+  greaterThan: { layer: 'filled_bool', mistake: 'compares the wrong way round', apply: (l) => l.input.reverse() },
+  whereBroadcastable: { layer: 'all_flat', mistake: 'picks explore where repeat belongs', apply: (l) => void ([l.input[1], l.input[2]] = [l.input[2]!, l.input[1]!]) },
+  addBroadcastable: { layer: 'z', mistake: 'adds the tower output to itself, not the bias', apply: (l) => void (l.input[1] = l.input[0]!) },
+  subtractBroadcastable: { layer: 'lp_neg', mistake: 'subtracts the wrong way round', apply: (l) => l.input.reverse() },
+  multiplyBroadcastable: { layer: 'w', mistake: 'weights by the weights, not the filled mask', apply: (l) => void (l.input[1] = l.input[0]!) },
+  divideBroadcastable: { layer: 'pooled', mistake: 'divides the wrong way round', apply: (l) => l.input.reverse() },
+  maxBroadcastable: { layer: 'w_denom', mistake: 'loses the epsilon (0/0 on an empty history)', apply: (l) => void (l.input[1] = l.input[0]!) },
+  expandDims: { layer: 'all_scores', mistake: 'adds the unit axis last', apply: (l) => void (l.expandDims!.axes = [1]) },
+  reshapeStatic: { layer: 'co_at', mistake: 'lays the neighbour indices out as a row, not a column', apply: (l) => void (l.reshapeStatic!.targetShape = [...(l.reshapeStatic!.targetShape as number[])].reverse()) },
+};
+
+function transposeConstant(l: Layer) {
+  const p = l.loadConstantND as { shape: number[]; data: { floatValue: number[] } };
+  const [rows, cols] = p.shape as [number, number];
+  const v = p.data.floatValue;
+  p.data.floatValue = v.map((_, k) => v[(k % rows) * cols + Math.floor(k / rows)]!);
+}
+
+describe('Core ML export (TwoTower.mlmodel): the scorer graph, translated', () => {
+  it('decodes with the specification schema: version, names, shapes, types, metadata; the interface is the scorer graph’s', () => {
     const { dir } = synthetic();
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
     expect(manifest.files.coreml.path).toBe('TwoTower.mlmodel');
@@ -104,31 +151,37 @@ describe('Core ML export (TwoTower.mlmodel)', () => {
     expect(m.specificationVersion).toBe(4);
     expect(m.neuralNetwork.arrayInputShapeMapping).toBe(1); // EXACT_ARRAY_MAPPING
     const described = (fs: Decoded['description']['input']) => fs.map((f) => ({ name: f.name, shape: f.type.multiArrayType.shape, dataType: f.type.multiArrayType.dataType }));
-    expect(described(m.description.input)).toEqual([
-      { name: 'history_embeddings', shape: [1, 5, 8], dataType: 65568 },
-      { name: 'history_weights', shape: [1, 5], dataType: 65568 },
-    ]);
-    expect(described(m.description.output)).toEqual([{ name: 'user_embedding', shape: [1, 8], dataType: 65568 }]);
-    // Same names as the ONNX model, so the app and the browser feed the same tensors.
-    expect(manifest.coreml.inputs.map((t: { name: string }) => t.name)).toEqual(manifest.userTower.inputs.map((t: { name: string }) => t.name));
-    expect(m.neuralNetwork.layers.at(-1)!.name).toBe('user_embedding');
-    expect(Object.fromEntries(m.description.metadata.userDefined.map((e) => [e.key, e.value]))).toMatchObject({ catalogVersion: 'test', itemsFile: 'items.f32.bin' });
+    expect(described(m.description.input)).toEqual(SCORER_INPUTS.map((name) => ({ name, shape: [1, 5], dataType: 65568 })));
+    expect(described(m.description.output)).toEqual(SCORER_OUTPUTS.map((name) => ({ name, shape: [1, 30], dataType: 65568 })));
+    // The app feeds what the browser and Node feed the ONNX graph.
+    expect(manifest.coreml.inputs).toEqual(manifest.scorerGraph.inputs);
+    expect(manifest.coreml.outputs).toEqual(manifest.scorerGraph.outputs);
+    expect(Object.fromEntries(m.description.metadata.userDefined.map((e) => [e.key, e.value]))).toMatchObject({ catalogVersion: 'test', itemIdsFile: 'items.json' });
   });
 
-  it('computes the tower: the decoded weights match onnxruntime-node and the golden vectors within 1e-4', async () => {
-    const { dir, model } = synthetic();
-    expect(await parity(dir, model.items, model.dim, model.spec.historyLength)).toBe(3);
+  it('computes the scorer: within 1e-4 of onnxruntime-node on scorer.onnx, and every golden ranking exactly', async () => {
+    const { dir } = synthetic();
+    const model = decodeCoreMl(readFileSync(path.join(dir, 'TwoTower.mlmodel')));
+    expect(new Set(model.neuralNetwork.layers.map((l) => l.layer))).toEqual(new Set(LAYER_KINDS));
+    expect(await verdict(dir, model)).toBe('ok');
+  });
+
+  it.each(Object.entries(MISTAKES))('fails the parity check with a %s layer gone wrong', async (kind, { layer, mistake, apply }) => {
+    const { dir } = synthetic();
+    const model = decodeCoreMl(readFileSync(path.join(dir, 'TwoTower.mlmodel')));
+    const target = model.neuralNetwork.layers.find((l) => l.name === layer);
+    expect(target?.layer, layer).toBe(kind);
+    apply(target!);
+    const found = await verdict(dir, model);
+    expect(found, mistake).not.toBe('ok');
   });
 });
 
 const pointerFile = path.join('public', 'models', 'current.json');
 describe.runIf(existsSync(pointerFile) || process.env.CI)('shipped Core ML model', () => {
-  it('matches onnxruntime-node on the shipped golden vectors within 1e-4', async () => {
+  it('matches onnxruntime-node on the shipped scorer.onnx within 1e-4, with every golden ranking exact', async () => {
     const pointer = PointerSchema.parse(JSON.parse(readFileSync(pointerFile, 'utf8')));
     const dir = path.join('public', path.dirname(pointer.manifest));
-    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
-    const raw = readFileSync(path.join(dir, manifest.files.itemsFloat32.path));
-    const items = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
-    expect(await parity(dir, items, manifest.dim, manifest.features.historyLength)).toBeGreaterThanOrEqual(3);
-  });
+    expect(await verdict(dir, decodeCoreMl(readFileSync(path.join(dir, 'TwoTower.mlmodel'))))).toBe('ok');
+  }, 60_000);
 });

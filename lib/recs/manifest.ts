@@ -54,7 +54,7 @@ export const ManifestSchema = z.object({
     inputs: z.array(Tensor),
     outputs: z.array(Tensor),
   }),
-  /** The same user tower for the iOS app (models/export/coreml.ts); batch fixed at 1. */
+  /** The whole scorer for the iOS app: the scorer graph's own inputs and outputs (models/export/coreml.ts). */
   coreml: z.object({
     format: z.literal('mlmodel'),
     specificationVersion: z.number().int(),

@@ -15,10 +15,10 @@ import { rankingScores, repeatScores, userContext } from '../../lib/recs/score';
 import { encodeSignals, signalsLayout } from '../../lib/recs/signals';
 import { EPS } from '../../lib/recs/tower';
 import { userEmbedding, type TrainedModel } from '../two-tower';
-import { COREML_FILE, userTowerCoreMl } from './coreml';
+import { COREML_FILE, scorerCoreMl } from './coreml';
 import { SPECIFICATION_VERSION } from './coreml-schema';
 import { OPSET, userTowerIO, userTowerOnnx } from './onnx';
-import { scorerIO, scorerOnnx } from './scorer-onnx';
+import { encodeScorerOnnx, scorerGraph, scorerIO } from './scorer-onnx';
 
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 const bytesOf = (a: Float32Array | Int8Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -82,7 +82,7 @@ function versionOf(entries: Manifest['files'], ranksBy: Record<string, unknown>)
   return sha256(Object.values(entries).map((e) => e.sha256).join('') + JSON.stringify(ranksBy)).slice(0, 12);
 }
 
-/** The exported graphs: the user tower in ONNX and Core ML, and the whole scorer in ONNX. */
+/** The exported graphs: the user tower in ONNX (the browser's), the whole scorer in ONNX and, the same graph, Core ML. */
 function exportedGraphs(model: TrainedModel, catalogVersion: string): { onnx: Uint8Array; coreml: Uint8Array; scorerGraph: Uint8Array } {
   const onnx = userTowerOnnx({
     historyLength: model.spec.historyLength,
@@ -92,26 +92,22 @@ function exportedGraphs(model: TrainedModel, catalogVersion: string): { onnx: Ui
     eps: EPS,
     metadata: { producer: 'tandem models/pipeline.ts', catalogVersion: catalogVersion },
   });
-  const coreml = userTowerCoreMl({
-    historyLength: model.spec.historyLength,
-    dim: model.dim,
-    W: model.W,
-    b: model.b,
-    eps: EPS,
-    // The model version is a hash of the files, this one included: the file names what it was made from instead.
-    version: `trained until ${new Date(model.now).toISOString().slice(0, 10)}, catalog ${catalogVersion}`,
-    metadata: { producer: 'tandem models/pipeline.ts', catalogVersion: catalogVersion, itemsFile: 'items.f32.bin', itemIdsFile: 'items.json' },
-  });
-  const scorerGraph = scorerOnnx({
+  const graph = scorerGraph({
     historyLength: model.spec.historyLength,
     dim: model.dim,
     items: model.items,
     tower: { W: model.W, b: model.b },
     signals: model.signals,
     scorer: model.scorer,
-    metadata: { producer: 'tandem models/pipeline.ts', catalogVersion: catalogVersion },
+    metadata: {},
   });
-  return { onnx, coreml, scorerGraph };
+  const scorer = encodeScorerOnnx(graph, { producer: 'tandem models/pipeline.ts', catalogVersion: catalogVersion });
+  const coreml = scorerCoreMl(graph, {
+    // The model version is a hash of the files, this one included: the file names what it was made from instead.
+    version: `trained until ${new Date(model.now).toISOString().slice(0, 10)}, catalog ${catalogVersion}`,
+    metadata: { producer: 'tandem models/pipeline.ts', catalogVersion: catalogVersion, itemIdsFile: 'items.json' },
+  });
+  return { onnx, coreml, scorerGraph: scorer };
 }
 
 export function writeArtifacts(
@@ -185,8 +181,7 @@ export function writeArtifacts(
       format: 'mlmodel',
       specificationVersion: SPECIFICATION_VERSION,
       className: 'TwoTower',
-      inputs: io.inputs.map((t) => ({ ...t, shape: t.shape.map((s) => (s === 'batch' ? 1 : s)) })),
-      outputs: io.outputs.map((t) => ({ ...t, shape: t.shape.map((s) => (s === 'batch' ? 1 : s)) })),
+      ...scorerIO(model.spec.historyLength, n),
     },
     files: entries,
     metrics: info.metrics,

@@ -1,12 +1,18 @@
 /**
  * The subset of the Core ML format specification (github.com/apple/coremltools, mlmodel/format/
- * Model.proto, FeatureTypes.proto, NeuralNetwork.proto) that the user tower needs, as a protobufjs
+ * Model.proto, FeatureTypes.proto, NeuralNetwork.proto) that the scorer's graph needs, as a protobufjs
  * descriptor. Field numbers and enum values are the specification's; messages we do not use are left
  * out (protobuf skips unknown fields, so a full decoder reads what we write).
  */
 import protobuf from 'protobufjs';
 
 const axes = { axes: { rule: 'repeated', type: 'int64', id: 1 } };
+/** The layer kinds the scorer's graph uses: the oneof's members, in field-number order. */
+export const LAYER_KINDS = [
+  'unary', 'greaterThan', 'maxBroadcastable', 'addBroadcastable', 'divideBroadcastable', 'multiplyBroadcastable', 'subtractBroadcastable',
+  'gather', 'scatterND', 'batchedMatmul', 'loadConstantND', 'expandDims', 'reshapeStatic', 'reduceL2', 'reduceMax', 'reduceSum', 'whereBroadcastable',
+] as const;
+export type LayerKind = (typeof LAYER_KINDS)[number];
 const reduce = { fields: { ...axes, keepDims: { type: 'bool', id: 2 }, reduceAll: { type: 'bool', id: 3 } } };
 const empty = { fields: {} };
 
@@ -64,36 +70,54 @@ export const coremlRoot = protobuf.Root.fromJSON({
             },
             WeightParams: { fields: { floatValue: { rule: 'repeated', type: 'float', id: 1 } } },
             NeuralNetworkLayer: {
-              oneofs: { layer: { oneof: ['innerProduct', 'multiplyBroadcastable', 'divideBroadcastable', 'clip', 'expandDims', 'reduceL2', 'reduceSum'] } },
+              oneofs: { layer: { oneof: [...LAYER_KINDS] } },
               fields: {
                 name: { type: 'string', id: 1 },
                 input: { rule: 'repeated', type: 'string', id: 2 },
                 output: { rule: 'repeated', type: 'string', id: 3 },
-                innerProduct: { type: 'InnerProductLayerParams', id: 140 },
-                clip: { type: 'ClipLayerParams', id: 660 },
-                divideBroadcastable: { type: 'DivideBroadcastableLayerParams', id: 890 },
-                multiplyBroadcastable: { type: 'MultiplyBroadcastableLayerParams', id: 900 },
+                unary: { type: 'UnaryFunctionLayerParams', id: 220 },
+                greaterThan: { type: 'GreaterThanLayerParams', id: 830 },
+                maxBroadcastable: { type: 'Empty', id: 875 },
+                addBroadcastable: { type: 'Empty', id: 880 },
+                divideBroadcastable: { type: 'Empty', id: 890 },
+                multiplyBroadcastable: { type: 'Empty', id: 900 },
+                subtractBroadcastable: { type: 'Empty', id: 905 },
+                gather: { type: 'GatherLayerParams', id: 930 },
+                scatterND: { type: 'ScatterNDLayerParams', id: 945 },
+                batchedMatmul: { type: 'BatchedMatMulLayerParams', id: 1045 },
+                loadConstantND: { type: 'LoadConstantNDLayerParams', id: 1070 },
                 expandDims: { type: 'ExpandDimsLayerParams', id: 1125 },
-                reduceL2: { type: 'ReduceL2LayerParams', id: 1255 },
-                reduceSum: { type: 'ReduceSumLayerParams', id: 1270 },
+                reshapeStatic: { type: 'ReshapeStaticLayerParams', id: 1140 },
+                reduceL2: { type: 'ReduceParams', id: 1255 },
+                reduceMax: { type: 'ReduceParams', id: 1260 },
+                reduceSum: { type: 'ReduceParams', id: 1270 },
+                whereBroadcastable: { type: 'Empty', id: 1330 },
               },
             },
-            InnerProductLayerParams: {
+            // The parameter messages of the layers above (NeuralNetwork.proto). Those without fields (the broadcastable
+            // arithmetic, where) share one empty message, and the three reductions one message: same fields, same numbers.
+            Empty: empty,
+            UnaryFunctionLayerParams: {
+              fields: { type: { type: 'UnaryOperation', id: 1 }, alpha: { type: 'float', id: 2 }, epsilon: { type: 'float', id: 3 }, shift: { type: 'float', id: 4 }, scale: { type: 'float', id: 5 } },
+            },
+            UnaryOperation: { values: { SQRT: 0, RSQRT: 1, INVERSE: 2, POWER: 3, EXP: 4, LOG: 5, ABS: 6, THRESHOLD: 7 } },
+            GreaterThanLayerParams: { fields: { alpha: { type: 'float', id: 2 } } },
+            GatherLayerParams: { fields: { axis: { type: 'int64', id: 1 } } },
+            ScatterNDLayerParams: { fields: { mode: { type: 'ScatterMode', id: 1 } } },
+            ScatterMode: { values: { SCATTER_UPDATE: 0, SCATTER_ADD: 1, SCATTER_SUB: 2, SCATTER_MUL: 3, SCATTER_DIV: 4, SCATTER_MAX: 5, SCATTER_MIN: 6 } },
+            BatchedMatMulLayerParams: {
               fields: {
-                inputChannels: { type: 'uint64', id: 1 },
-                outputChannels: { type: 'uint64', id: 2 },
-                hasBias: { type: 'bool', id: 10 },
-                /** Row-major [outputChannels, inputChannels]. */
-                weights: { type: 'WeightParams', id: 20 },
-                bias: { type: 'WeightParams', id: 21 },
+                transposeA: { type: 'bool', id: 1 },
+                transposeB: { type: 'bool', id: 2 },
+                weightMatrixFirstDimension: { type: 'uint64', id: 5 },
+                weightMatrixSecondDimension: { type: 'uint64', id: 6 },
+                hasBias: { type: 'bool', id: 7 },
               },
             },
-            ClipLayerParams: { fields: { minVal: { type: 'float', id: 1 }, maxVal: { type: 'float', id: 2 } } },
-            DivideBroadcastableLayerParams: empty,
-            MultiplyBroadcastableLayerParams: empty,
+            LoadConstantNDLayerParams: { fields: { shape: { rule: 'repeated', type: 'uint64', id: 1 }, data: { type: 'WeightParams', id: 2 } } },
             ExpandDimsLayerParams: { fields: axes },
-            ReduceL2LayerParams: reduce,
-            ReduceSumLayerParams: reduce,
+            ReshapeStaticLayerParams: { fields: { targetShape: { rule: 'repeated', type: 'int64', id: 1 } } },
+            ReduceParams: reduce,
           },
         },
       },

@@ -1,79 +1,152 @@
 /**
- * The user tower as a Core ML model (TwoTower.mlmodel): the same graph as the ONNX export, written from
- * TypeScript with protobufjs against the published specification (./coreml-schema.ts), no Python.
+ * The whole scorer as a Core ML model (TwoTower.mlmodel): the ONNX graph of ./scorer-onnx.ts translated node by
+ * node into neural-network layers of specification version 4 (exact N-d array mapping), written from TypeScript
+ * with protobufjs against the published specification (./coreml-schema.ts), no Python. One graph, two encodings:
+ * what the browser and Node run is what the app runs.
  *
- * A neural-network model (specification version 4, exact N-d array mapping) is one protobuf file, so it
- * ships as `.mlmodel`, which Xcode compiles and wraps in a generated class named after the file:
- * `TwoTower`. (`.mlpackage` is a folder meant for ML programs with external weight files; it would add
- * a folder manifest outside the published specification and nothing for a 4 KB tower.)
- *
- * Inputs and outputs have the ONNX model's names and shapes with the batch fixed at 1: the app ranks for
- * one shopper at a time.
+ * A neural-network model is one protobuf file, so it ships as `.mlmodel`, which Xcode compiles and wraps in a
+ * generated class named after the file: `TwoTower` (the seed's name, kept so the app's class stays). Constants
+ * are LoadConstantND layers; ONNX's int64 index constants become float32 (Core ML's arrays are float; indices
+ * below 2^24 are exact). Inputs and outputs have the ONNX graph's names and shapes ([1, L] in, [1, n] out).
  */
-import { userTowerIO } from './onnx';
-import { FLOAT32, ModelMessage, SPECIFICATION_VERSION } from './coreml-schema';
+import { DataType } from './onnx-schema';
+import type { Attribute } from './onnx';
+import { FLOAT32, ModelMessage, SPECIFICATION_VERSION, type LayerKind } from './coreml-schema';
+import type { GraphConstant, GraphNode, ScorerGraph } from './scorer-onnx';
 
 export const COREML_FILE = 'TwoTower.mlmodel';
-/** Clip's upper bound: "no upper bound" for a positive float32 denominator. */
-const FLOAT_MAX = 3.4028234663852886e38;
 
-export function userTowerCoreMl(opts: {
-  historyLength: number;
-  dim: number;
-  /** Row-major d × d as in lib/recs/tower.ts: z[j] = Σ_i pooled[i] · W[i·d + j] + b[j]. */
-  W: Float32Array;
-  b: Float32Array;
-  eps: number;
-  version: string;
-  metadata: Record<string, string>;
-}): Uint8Array {
-  const d = opts.dim;
-  const io = userTowerIO(opts.historyLength, d);
-  const shapeOf = (shape: (number | 'batch')[]) => shape.map((s) => (s === 'batch' ? 1 : s));
-  const feature = (t: (typeof io.inputs)[number] | (typeof io.outputs)[number], doc: string) => ({
+/** A Core ML layer as the schema's object form: one parameter message under its kind's name. */
+export type CoreMlLayer = { name: string; input: string[]; output: string[] } & Partial<Record<LayerKind, Record<string, unknown>>>;
+
+const BINARY: Record<string, LayerKind> = { Add: 'addBroadcastable', Sub: 'subtractBroadcastable', Mul: 'multiplyBroadcastable', Div: 'divideBroadcastable', Max: 'maxBroadcastable', Greater: 'greaterThan' };
+const UNARY: Record<string, 'LOG' | 'EXP' | 'ABS'> = { Log: 'LOG', Exp: 'EXP', Abs: 'ABS' };
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+function constantValues(c: GraphConstant): number[] {
+  const raw = c.rawData;
+  if (c.dataType === DataType.FLOAT) return Array.from(new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)));
+  const ints = Array.from(new BigInt64Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)), Number);
+  if (ints.some((v) => Math.abs(v) >= 2 ** 24)) throw new Error(`${c.name}: an index constant too large for float32`);
+  return ints;
+}
+
+function broadcastShape(shapes: number[][]): number[] {
+  const rank = Math.max(...shapes.map((s) => s.length));
+  return Array.from({ length: rank }, (_, k) => Math.max(...shapes.map((s) => s[s.length - rank + k] ?? 1)));
+}
+
+/** Translates the graph's nodes in order; constants become LoadConstantND layers where first read. */
+export function translateGraph(g: ScorerGraph): CoreMlLayer[] {
+  const layers: CoreMlLayer[] = [];
+  const shapes = new Map<string, number[]>(g.io.inputs.map((t) => [t.name, t.shape as number[]]));
+  const constants = new Map(g.initializer.map((c) => [c.name, { shape: c.dims.length ? c.dims : [1], values: constantValues(c) }]));
+  const alias = new Map<string, string>();
+  const attr = (n: GraphNode, name: string): Attribute | undefined => n.attribute.find((a) => a.name === name);
+  const staticValues = (name: string) => {
+    const c = constants.get(name);
+    if (!c) throw new Error(`${name}: expected a constant`);
+    return c.values;
+  };
+  /** A tensor's Core ML name, loading it as a constant the first time a layer reads it. */
+  const ref = (name: string): string => {
+    const n = alias.get(name) ?? name;
+    const c = constants.get(n);
+    if (c && !shapes.has(n)) {
+      layers.push({ name: n, input: [], output: [n], loadConstantND: { shape: c.shape, data: { floatValue: c.values } } });
+      shapes.set(n, c.shape);
+    }
+    if (!shapes.has(n)) throw new Error(`${name}: used before it is computed`);
+    return n;
+  };
+  const shapeOf = (name: string) => shapes.get(ref(name))!;
+  const emit = (n: GraphNode, kind: LayerKind, params: Record<string, unknown>, inputs: string[], shape: number[]) => {
+    const out = n.output[0]!;
+    layers.push({ name: out, input: inputs.map(ref), output: [out], [kind]: params });
+    shapes.set(out, shape);
+  };
+  for (const n of g.node) {
+    const [a, b, c] = n.input as [string, string, string];
+    const axisOf = (rank: number) => {
+      const x = Number(attr(n, 'axis')?.i ?? 0);
+      return x < 0 ? x + rank : x;
+    };
+    if (n.opType === 'Identity' || n.opType === 'Cast') alias.set(n.output[0]!, ref(a)); // Core ML arrays are float; indices too
+    else if (BINARY[n.opType]) emit(n, BINARY[n.opType]!, {}, [a, b], broadcastShape([shapeOf(a), shapeOf(b)]));
+    else if (n.opType === 'Neg') {
+      if (!constants.has('zero')) throw new Error('Neg needs the graph constant "zero"');
+      emit(n, 'subtractBroadcastable', {}, ['zero', a], shapeOf(a));
+    } else if (UNARY[n.opType]) emit(n, 'unary', { type: UNARY[n.opType], shift: 0, scale: 1 }, [a], shapeOf(a));
+    else if (n.opType === 'Where') emit(n, 'whereBroadcastable', {}, [a, b, c], broadcastShape([shapeOf(a), shapeOf(b), shapeOf(c)]));
+    else if (n.opType === 'Reshape') {
+      const target = staticValues(b);
+      const known = size(target.filter((d) => d !== -1));
+      const shape = target.map((d) => (d === -1 ? size(shapeOf(a)) / known : d));
+      emit(n, 'reshapeStatic', { targetShape: shape }, [a], shape);
+    } else if (n.opType === 'Unsqueeze') {
+      const axes = staticValues(b);
+      const shape = [...shapeOf(a)];
+      for (const x of [...axes].sort((p, q) => p - q)) shape.splice(x, 0, 1);
+      emit(n, 'expandDims', { axes }, [a], shape);
+    } else if (n.opType === 'Gather') {
+      const [data, idx] = [shapeOf(a), shapeOf(b)];
+      const axis = axisOf(data.length);
+      emit(n, 'gather', { axis }, [a, b], [...data.slice(0, axis), ...idx, ...data.slice(axis + 1)]);
+    } else if (n.opType === 'ScatterND') {
+      // ONNX's ScatterND and Core ML's ScatterND have the same indexing; "add" is Core ML's SCATTER_ADD.
+      if (new TextDecoder().decode(attr(n, 'reduction')?.s) !== 'add') throw new Error(`${n.name}: only a scatter-add translates`);
+      emit(n, 'scatterND', { mode: 'SCATTER_ADD' }, [a, b, c], shapeOf(a));
+    } else if (n.opType === 'MatMul' || n.opType === 'Gemm') {
+      const transposeB = Number(attr(n, 'transB')?.i ?? 0) === 1;
+      if (n.input.length > 2 || attr(n, 'alpha') || attr(n, 'beta') || attr(n, 'transA')) throw new Error(`${n.name}: only a plain product translates`);
+      const [x, y] = [shapeOf(a), shapeOf(b)];
+      if (x.length !== 2 || y.length !== 2) throw new Error(`${n.name}: only rank-2 products translate`);
+      emit(n, 'batchedMatmul', { transposeB }, [a, b], [x[0]!, transposeB ? y[0]! : y[1]!]);
+    } else if (n.opType === 'ReduceSum' || n.opType === 'ReduceL2' || n.opType === 'ReduceMax') {
+      const x = shapeOf(a);
+      const axes = (n.opType === 'ReduceSum' ? staticValues(b) : attr(n, 'axes')!.ints!).map((v) => (v < 0 ? v + x.length : v));
+      // Core ML arrays have rank ≥ 1: a reduction to a scalar keeps its one dimension ([1] broadcasts as a scalar does).
+      const keepDims = Number(attr(n, 'keepdims')?.i ?? 1) === 1 || axes.length === x.length;
+      const kind = n.opType === 'ReduceSum' ? 'reduceSum' : n.opType === 'ReduceL2' ? 'reduceL2' : 'reduceMax';
+      emit(n, kind, { axes, keepDims }, [a], keepDims ? x.map((d, k) => (axes.includes(k) ? 1 : d)) : x.filter((_, k) => !axes.includes(k)));
+    } else throw new Error(`${n.name}: no Core ML translation for ${n.opType}`);
+  }
+  for (const t of g.io.outputs) {
+    if (alias.has(t.name) || shapes.get(t.name)?.join() !== t.shape.join()) throw new Error(`${t.name}: the translated graph does not produce it as [${t.shape}]`);
+  }
+  return layers;
+}
+
+export function scorerCoreMl(g: ScorerGraph, opts: { version: string; metadata: Record<string, string> }): Uint8Array {
+  const feature = (t: ScorerGraph['io']['inputs'][number], doc: string) => ({
     name: t.name,
     shortDescription: doc,
-    type: { multiArrayType: { shape: shapeOf(t.shape), dataType: FLOAT32 } },
+    type: { multiArrayType: { shape: t.shape, dataType: FLOAT32 } },
   });
-  const [emb, w] = io.inputs.map((t) => t.name) as [string, string];
-  const out = io.outputs[0].name;
-  // Core ML's inner product stores its weights as [outputChannels, inputChannels]: the transpose of W.
-  const weightsOutIn = new Array<number>(d * d);
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) weightsOutIn[j * d + i] = opts.W[i * d + j]!;
-  const layer = (name: string, input: string[], output: string, params: object) => ({ name, input, output: [output], ...params });
-
+  const L = g.io.inputs[0]!.shape[1];
+  const n = g.io.outputs[0]!.shape[1];
+  const docs: Record<string, string> = {
+    history_ids: `One slot per product the shopper touched, most recent first: its row in items.json; −1 for an empty slot: [1, ${L}].`,
+    history_weights: `Each slot's Σ kind weight × 0.5^(age / half-life) over its events (lib/recs/features.ts); 0 when empty: [1, ${L}].`,
+    history_counts: `Each slot's Σ kind weight over its events, not decayed (a purchase 1, a view 0.25); 0 when empty: [1, ${L}].`,
+    history_ages: `Days from each slot's last event to now; 0 when empty: [1, ${L}].`,
+    explore_scores: `Explore head: every product's score for discovery: [1, ${n}].`,
+    repeat_scores: `Repeat head: every product's score for buying again (meaningful for the history's products): [1, ${n}].`,
+    all_scores: `Explore, with the history's products at the repeat head's score plus the model's offset: rank these: [1, ${n}].`,
+  };
   const model = ModelMessage.fromObject({
     specificationVersion: SPECIFICATION_VERSION,
     description: {
-      input: [
-        feature(io.inputs[0], `Item embeddings of the shopper's history, newest first, zero rows for padding: [1, ${opts.historyLength}, ${d}].`),
-        feature(io.inputs[1], `Recency × kind weight of each history row, 0 for padding: [1, ${opts.historyLength}].`),
-      ],
-      output: [feature(io.outputs[0], `L2-normalised user embedding: score items by dot product with their embeddings: [1, ${d}].`)],
+      input: g.io.inputs.map((t) => feature(t, docs[t.name] ?? t.name)),
+      output: g.io.outputs.map((t) => feature(t, docs[t.name] ?? t.name)),
       metadata: {
-        shortDescription: 'Tandem two-tower recommender: user tower (weighted mean of history embeddings, linear, L2 norm).',
+        shortDescription: 'Tandem two-tower recommender, the whole scorer: history slots in; explore, repeat and all scores for every product out.',
         versionString: opts.version,
         author: 'Tandem',
         userDefined: Object.entries(opts.metadata).map(([key, value]) => ({ key, value })),
       },
     },
-    neuralNetwork: {
-      arrayInputShapeMapping: 1, // EXACT_ARRAY_MAPPING
-      layers: [
-        layer('weights_3d', [w], 'weights_3d', { expandDims: { axes: [-1] } }),
-        layer('weighted', [emb, 'weights_3d'], 'weighted', { multiplyBroadcastable: {} }),
-        layer('summed', ['weighted'], 'summed', { reduceSum: { axes: [1], keepDims: false } }),
-        layer('weight_total', [w], 'weight_total', { reduceSum: { axes: [1], keepDims: true } }),
-        layer('weight_denominator', ['weight_total'], 'weight_denominator', { clip: { minVal: opts.eps, maxVal: FLOAT_MAX } }),
-        layer('pooled', ['summed', 'weight_denominator'], 'pooled', { divideBroadcastable: {} }),
-        layer('z', ['pooled'], 'z', {
-          innerProduct: { inputChannels: d, outputChannels: d, hasBias: true, weights: { floatValue: weightsOutIn }, bias: { floatValue: Array.from(opts.b) } },
-        }),
-        layer('z_norm', ['z'], 'z_norm', { reduceL2: { axes: [-1], keepDims: true } }),
-        layer('norm_denominator', ['z_norm'], 'norm_denominator', { clip: { minVal: opts.eps, maxVal: FLOAT_MAX } }),
-        layer(out, ['z', 'norm_denominator'], out, { divideBroadcastable: {} }),
-      ],
-    },
+    neuralNetwork: { arrayInputShapeMapping: 1 /* EXACT_ARRAY_MAPPING */, layers: translateGraph(g) },
   });
   return ModelMessage.encode(model).finish();
 }

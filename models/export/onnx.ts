@@ -46,7 +46,15 @@ export const valueInfo = (t: TensorSpec) => ({
     },
   },
 });
-export const node = (opType: string, input: string[], output: string[], attribute: object[] = []) => ({ opType, input, output, name: output[0], attribute });
+/** A node attribute: one of an int, ints or a string (./onnx-schema.ts's AttributeType). */
+export interface Attribute {
+  name: string;
+  type: (typeof AttributeType)[keyof typeof AttributeType];
+  i?: number;
+  ints?: number[];
+  s?: Uint8Array;
+}
+export const node = (opType: string, input: string[], output: string[], attribute: Attribute[] = []) => ({ opType, input, output, name: output[0], attribute });
 
 /** A model around a graph: this opset and IR version, our producer name, string metadata. */
 export function encodeModel(graph: object, metadata: Record<string, string>): Uint8Array {

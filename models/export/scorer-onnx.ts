@@ -2,16 +2,17 @@
  * The whole scorer as one ONNX graph (issue 25): the four history slot arrays of lib/recs/features.ts in, every
  * product's explore, repeat and "all" scores out, every feature of lib/recs/score.ts's FEATURE_TABLE computed
  * inside the graph from the slots and constants (the rows a runtime ranks with, the item signals, the heads'
- * weights). Built from operators every ONNX runtime has: Gather, ScatterElements with reduction "add" (opset 16+),
- * elementwise and unary ops, reductions, Gemm.
+ * weights). Built from operators every ONNX runtime has: Gather, ScatterND with reduction "add" (opset 16+; not
+ * ScatterElements, which onnxruntime-web's WebGPU provider lacks and would hand back to the CPU), elementwise and
+ * unary ops, reductions, Gemm.
  *
  *   inputs   history_ids, history_weights, history_counts, history_ages   float32 [1, L] (ids −1 on empty slots)
  *   outputs  explore_scores, repeat_scores, all_scores                     float32 [1, n]
  *
  * Shipped in every version as `scorer.onnx` (manifest.files.scorer, described by manifest.scorerGraph); `npm run
  * eval` ranks through it. Its parity with the TypeScript reference (which the edge and the WebAssembly kernel run)
- * is tested on the goldens and on the whole validation set (scorer-onnx.test.ts). The browser and the Core ML twin
- * do not use it yet.
+ * is tested on the goldens and on the whole validation set (scorer-onnx.test.ts). The Core ML file is this graph
+ * translated node by node (./coreml.ts).
  */
 import { EPS } from '../../lib/recs/tower';
 import { HEADS, isOwnedFeature, STAGE_FEATURES, type Head, type ScorerSpec } from '../../lib/recs/score';
@@ -92,6 +93,7 @@ function initializers(m: ScorerGraphModel) {
     i64('tok', tok, [n, T]),
     f32('tok_one', [n, T], tokOne),
     i64('flat', [-1]),
+    i64('column', [-1, 1]),
     i64('axis0', [0]),
     i64('axis1', [1]),
     f32('offset', [], Float32Array.of(m.scorer.ownedOffset)),
@@ -111,6 +113,7 @@ function slotNodes() {
     node('Cast', ['filled_bool'], ['filled'], [int('to', DataType.FLOAT)]),
     node('Max', ['ids', 'zero'], ['ids_clamped']),
     node('Cast', ['ids_clamped'], ['idx'], [int('to', DataType.INT64)]),
+    node('Unsqueeze', ['idx', 'axis1'], ['idx_col']),
     node('Mul', ['w_in', 'filled'], ['w']),
     node('Mul', ['c_in', 'filled'], ['cnt']),
     node('Mul', ['age_in', 'filled'], ['age']),
@@ -149,15 +152,16 @@ function featureNodes() {
     node('Gather', ['nb_w', 'idx'], ['hist_nbw'], [int('axis', 0)]),
     node('Unsqueeze', ['cnt', 'axis1'], ['cnt_col']),
     node('Mul', ['hist_nbw', 'cnt_col'], ['co_vals']),
-    node('Reshape', ['hist_nb', 'flat'], ['co_at']),
+    node('Reshape', ['hist_nb', 'column'], ['co_at']),
     node('Reshape', ['co_vals', 'flat'], ['co_add']),
-    node('ScatterElements', ['zeros_n', 'co_at', 'co_add'], ['co_sum'], [int('axis', 0), add]),
+    node('ScatterND', ['zeros_n', 'co_at', 'co_add'], ['co_sum'], [add]),
     node('Add', ['co_sum', 'one'], ['co_1p']),
     node('Log', ['co_1p'], ['f_copurchase']),
 
     // category: the history's share (by count) in each item's category.
     node('Gather', ['category', 'idx'], ['hist_cat'], [int('axis', 0)]),
-    node('ScatterElements', ['zeros_cat', 'hist_cat', 'cnt'], ['cat_sum'], [int('axis', 0), add]),
+    node('Unsqueeze', ['hist_cat', 'axis1'], ['hist_cat_col']),
+    node('ScatterND', ['zeros_cat', 'hist_cat_col', 'cnt'], ['cat_sum'], [add]),
     node('Div', ['cat_sum', 'total_denom'], ['cat_share']),
     node('Gather', ['cat_share', 'category'], ['f_category'], [int('axis', 0)]),
 
@@ -176,9 +180,9 @@ function featureNodes() {
     node('Gather', ['tok_one', 'idx'], ['hist_tok_one'], [int('axis', 0)]),
     node('Unsqueeze', ['filled', 'axis1'], ['filled_col']),
     node('Mul', ['hist_tok_one', 'filled_col'], ['tok_vals']),
-    node('Reshape', ['hist_tok', 'flat'], ['tok_at']),
+    node('Reshape', ['hist_tok', 'column'], ['tok_at']),
     node('Reshape', ['tok_vals', 'flat'], ['tok_add']),
-    node('ScatterElements', ['zeros_tok', 'tok_at', 'tok_add'], ['tok_count'], [int('axis', 0), add]),
+    node('ScatterND', ['zeros_tok', 'tok_at', 'tok_add'], ['tok_count'], [add]),
     node('Div', ['tok_count', 'slots_denom'], ['tok_share']),
     node('Gather', ['tok_share', 'tok'], ['item_tok_share'], [int('axis', 0)]),
     node('ReduceMax', ['item_tok_share'], ['f_design'], [{ name: 'axes', type: AttributeType.INTS, ints: [1] }, keep(0)]),
@@ -206,12 +210,27 @@ function featureNodes() {
     node('Mul', ['hist_pop', 'filled'], ['o_ownedPop']),
     node('Gather', ['repeat_rate', 'idx'], ['hist_rr']),
     node('Mul', ['hist_rr', 'filled'], ['o_ownedRepeatRate']),
-    node('ScatterElements', ['zeros_n', 'idx', 'filled'], ['owned_item'], [int('axis', 0), add]),
+    node('ScatterND', ['zeros_n', 'idx_col', 'filled'], ['owned_item'], [add]),
   ];
 }
 
-export function scorerOnnx(m: ScorerGraphModel): Uint8Array {
-  const nodes = [...slotNodes(), ...featureNodes()];
+/** An ONNX node as ./onnx.ts's `node` builds it. */
+export type GraphNode = ReturnType<typeof node>;
+/** An ONNX initializer as ./onnx.ts's `f32` and `i64` build it (raw little-endian data). */
+export type GraphConstant = ReturnType<typeof f32> | ReturnType<typeof i64>;
+
+/**
+ * The scorer's graph before encoding: ONNX writes it as it is (scorerOnnx), Core ML translates it layer by layer
+ * (./coreml.ts), so both files are the one graph.
+ */
+export interface ScorerGraph {
+  io: ReturnType<typeof scorerIO>;
+  initializer: GraphConstant[];
+  node: GraphNode[];
+}
+
+export function scorerGraph(m: ScorerGraphModel): ScorerGraph {
+  const nodes: GraphNode[] = [...slotNodes(), ...featureNodes()];
   // The item features' inputs by name: the signals for the constant ones, the nodes above for the rest.
   const itemInput: Record<string, string> = { dot: 'f_dot', pop30: 'pop30', pop7: 'pop7', trend: 'trend', fresh: 'fresh', copurchase: 'f_copurchase', category: 'f_category', price: 'f_price', design: 'f_design' };
   /** Adds the named tensors left to right (the order the TypeScript sums them in); returns the sum's name. */
@@ -228,7 +247,7 @@ export function scorerOnnx(m: ScorerGraphModel): Uint8Array {
     });
     const items = sum(terms.filter((_, k) => !isOwnedFeature(k)), `${h}_items`);
     const owned = sum(terms.filter((_, k) => isOwnedFeature(k)), `${h}_owned`);
-    nodes.push(node('ScatterElements', ['zeros_n', 'idx', owned], [`${h}_owned_terms`], [int('axis', 0), add]));
+    nodes.push(node('ScatterND', ['zeros_n', 'idx_col', owned], [`${h}_owned_terms`], [add]));
     nodes.push(node('Add', [items, `${h}_owned_terms`], [`${h}_flat`]));
   }
   // all = explore everywhere, an owned product's offset + repeat score where the history has it.
@@ -240,16 +259,21 @@ export function scorerOnnx(m: ScorerGraphModel): Uint8Array {
     node('Unsqueeze', ['repeat_flat', 'axis0'], ['repeat_scores']),
     node('Unsqueeze', ['all_flat', 'axis0'], ['all_scores']),
   );
-  const io = scorerIO(m.historyLength, m.signals.n);
+  return { io: scorerIO(m.historyLength, m.signals.n), initializer: initializers(m), node: nodes };
+}
+
+export const scorerOnnx = (m: ScorerGraphModel): Uint8Array => encodeScorerOnnx(scorerGraph(m), m.metadata);
+
+export function encodeScorerOnnx(g: ScorerGraph, metadata: Record<string, string>): Uint8Array {
   return encodeModel(
     {
       name: 'scorer',
       docString: 'The whole scorer (lib/recs/score.ts): history slots in, every product’s explore, repeat and all scores out.',
-      input: io.inputs.map(valueInfo),
-      output: io.outputs.map(valueInfo),
-      initializer: initializers(m),
-      node: nodes,
+      input: g.io.inputs.map(valueInfo),
+      output: g.io.outputs.map(valueInfo),
+      initializer: g.initializer,
+      node: g.node,
     },
-    m.metadata,
+    metadata,
   );
 }
