@@ -49,17 +49,18 @@ test('ranks on WebGPU, with the same top-10 as WASM (SIMD kernel) and as the gol
   expect(onWasm).toEqual(session.expected.explore10);
 });
 
-test('the provider is chosen by measurement: WASM first, a one-time probe, remembered per device and model version', async ({ page }) => {
+test('the path is chosen by measurement: tower + kernel on WASM first, a one-time probe of every candidate, remembered per device and model version', async ({ page }) => {
   test.setTimeout(120_000);
   await view(page, ['85123A']);
-  const runtimes: string[] = [];
-  page.on('request', (r) => r.url().includes('/ort/') && runtimes.push(new URL(r.url()).pathname));
+  const fetched: string[] = [];
+  page.on('request', (r) => (r.url().includes('/ort/') || r.url().endsWith('/scorer.onnx')) && fetched.push(new URL(r.url()).pathname));
   await page.goto('/?debug=1');
-  // Auto starts on WASM, even with an adapter (SwiftShader here).
+  // Auto starts with the tower on WASM, even with an adapter (SwiftShader here).
   await expect(homeTop(page)).toHaveAttribute('data-source', 'device-wasm', { timeout: 60_000 });
-  // The probe then measures both on this device (in this page's worker); the next ranking's debug panel shows
-  // the result. Another tab's history change makes the shelves re-rank: play that tab.
+  // The probe then measures every candidate on this device (in this page's worker); the next ranking's debug
+  // panel shows the result. Another tab's history change makes the shelves re-rank: play that tab.
   const ep = homeTop(page).getByTestId('recs-debug-ep');
+  const line = /tower \+ kernel on WASM ([\d.]+) ms · tower \+ kernel on WebGPU ([\d.]+) ms · graph on WASM ([\d.]+) ms · graph on WebGPU ([\d.]+) ms → (.+)$/;
   await expect
     .poll(
       async () => {
@@ -68,12 +69,20 @@ test('the provider is chosen by measurement: WASM first, a one-time probe, remem
       },
       { timeout: 90_000, intervals: [2_000] },
     )
-    .toMatch(/WASM [\d.]+ ms · WebGPU [\d.]+ ms → WASM/);
-  expect(runtimes.some((p) => p.includes('asyncify'))).toBe(true);
-  // Remembered: the next visit starts on WASM and never fetches the WebGPU runtime.
-  runtimes.length = 0;
+    .toMatch(line);
+  // The winner is the fastest of the four medians.
+  const [, ...rest] = line.exec((await ep.textContent())!)!;
+  const ms = rest.slice(0, 4).map(Number);
+  const names = ['tower + kernel on WASM', 'tower + kernel on WebGPU', 'graph on WASM', 'graph on WebGPU'];
+  const winner = rest[4]!.trim();
+  expect(winner).toBe(names[ms.indexOf(Math.min(...ms))]);
+  expect(fetched.some((p) => p.includes('asyncify'))).toBe(true);
+  expect(fetched.some((p) => p.endsWith('/scorer.onnx'))).toBe(true);
+  // Remembered: the next visit starts on the winner; a WASM winner never fetches the WebGPU runtime again.
+  fetched.length = 0;
   await page.goto('/?debug=1');
-  await expect(homeTop(page)).toHaveAttribute('data-source', 'device-wasm', { timeout: 60_000 });
-  await expect(homeTop(page).getByTestId('recs-debug-ep')).toContainText('→ WASM');
-  expect(runtimes.filter((p) => p.includes('asyncify'))).toEqual([]);
+  await expect(homeTop(page)).toHaveAttribute('data-source', winner.endsWith('WebGPU') ? 'device-webgpu' : 'device-wasm', { timeout: 60_000 });
+  await expect(homeTop(page).getByTestId('recs-debug-ep')).toContainText(`→ ${winner}`);
+  if (winner.endsWith('WASM')) expect(fetched.filter((p) => p.includes('asyncify'))).toEqual([]);
+  await expect(homeTop(page).getByTestId('recs-debug')).toContainText(winner.startsWith('graph') ? '(graph)' : '(wasm-simd)');
 });

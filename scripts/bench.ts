@@ -3,7 +3,8 @@
  * - the on-device recommender: inference (WASM; WebGPU where Chromium offers an adapter), ranking over
  *   the real catalogue and synthetic ones of 10k, 100k and 1M items in float32 and int8, by the scalar
  *   JavaScript scorer (before) and the SIMD kernel (after), each beside its physical floor (bytes streamed /
- *   memory bandwidth measured in the same worker);
+ *   memory bandwidth measured in the same worker); the three scoring paths the worker chooses among (the tower
+ *   then the kernel, the whole scorer graph on ORT WASM, on ORT WebGPU) at the real size and the synthetic ones;
  * - the shopper's view: bytes over the wire for a first and a repeat visit by kind, gzip/brotli sizes,
  *   LCP, CLS and INP of home and product pages at 375 px and desktop, click-to-reranked-shelf on the device
  *   against a /api/rank round trip;
@@ -11,13 +12,15 @@
  * Prints tables and writes bench-results/bench.json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { chromium, type Browser } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/browser';
 import { parseCatalogFile } from '../lib/catalog/types';
 import type { BenchResult } from '../lib/device/protocol';
+import { benchGraphUrl, syntheticItems, syntheticSignals } from '../lib/device/worker-bench';
+import { encodeScorerOnnx, scorerGraph } from '../models/export/scorer-onnx';
 import { rowFiles, versionFiles } from '../lib/recs/artifacts';
 import { ManifestSchema, PointerSchema } from '../lib/recs/manifest';
 import { percentiles } from '../lib/recs/timing';
@@ -243,9 +246,45 @@ function compressedSizes() {
   });
 }
 
+/**
+ * The synthetic catalogues' whole-scorer graphs (the worker's own synthetic rows and signals, the shipped version's
+ * heads), written where the store serves them (public/bench/, git-ignored) before the server starts; removed after.
+ */
+function writeBenchGraphs(): () => void {
+  const pointer = PointerSchema.parse(JSON.parse(readFileSync('public/models/current.json', 'utf8')));
+  const manifest = ManifestSchema.parse(JSON.parse(readFileSync(path.join('public', pointer.manifest), 'utf8')));
+  const d = manifest.dim;
+  // The tower's weights do not change the graph's cost: an identity layer.
+  const W = Float32Array.from({ length: d * d }, (_, i) => (i % (d + 1) === 0 ? 1 : 0));
+  for (const n of SIZES) {
+    const graph = scorerGraph({ historyLength: manifest.features.historyLength, dim: d, items: syntheticItems(n, d), tower: { W, b: new Float32Array(d) }, signals: syntheticSignals(n), scorer: manifest.scorer, metadata: {} });
+    const file = path.join('public', benchGraphUrl(n));
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, encodeScorerOnnx(graph, { producer: 'scripts/bench.ts', items: String(n) }));
+  }
+  return () => rmSync(path.join('public', path.dirname(benchGraphUrl(1))), { recursive: true, force: true });
+}
+
+function printPaths(results: BenchResult[]) {
+  const [w, gpu] = [results.find((r) => r.source === 'device-wasm')!, results.find((r) => r.source === 'device-webgpu')];
+  const cell = (p: { p50: number; p95: number } | null | undefined) => (p ? `${p.p50.toFixed(2).padStart(8)} ${p.p95.toFixed(2).padStart(8)}` : '       —        —');
+  console.log('\nThe three scoring paths the worker chooses among, ms (p50 p95); the real catalogue: one history to every product\'s');
+  console.log('"all" score, timed alike; synthetic catalogues: scores and top-10 (the kernel without the tower, the graph with it)');
+  console.log('items       tower + kernel (WASM)   graph on ORT WASM   graph on ORT WebGPU');
+  console.log(`${String(w.itemCount).padEnd(10)} ${cell(w.paths.kernel)}    ${cell(w.paths.graph)}   ${cell(gpu?.paths.graph)}`);
+  for (const x of w.synthetic) {
+    const g = gpu?.synthetic.find((y) => y.items === x.items)?.graph;
+    console.log(`${String(x.items).padEnd(10)} ${cell(x.wasm.float32)}    ${cell(x.graph)}   ${cell(g)}`);
+  }
+}
+
 async function main() {
+  const removeGraphs = writeBenchGraphs();
   const server = process.env.BENCH_URL ? undefined : await startNextServer({ port: PORT, readyPath: '/' });
-  const stop = () => server?.stop();
+  const stop = () => {
+    server?.stop();
+    removeGraphs();
+  };
   try {
     const results: BenchResult[] = [await measure(false)];
     const gpu = await measure(true);
@@ -258,6 +297,7 @@ async function main() {
       console.log(`${r.source.padEnd(13)} ${r.loadMs.toFixed(0).padStart(5)} ${f(r.firstInferenceMs)}  ${f(r.inference.p50)}  ${f(r.inference.p95)}  ${f(r.ranking.p50)}  ${f(r.ranking.p95)}  ${r.scorer}`);
     }
     console.log('Ranking (score + top-10) runs on the CPU in the worker on both backends; only the user tower uses WebGPU.');
+    printPaths(results);
 
     const w = results[0]!;
     console.log(`\nRanking (score + top-10) in the WASM worker, ms; memory read bandwidth ${(w.bandwidthBytesPerMs / 1e6).toFixed(1)} GB/s measured in the same worker`);

@@ -1,6 +1,20 @@
 import type { DeviceResult } from '@/lib/device/client';
+import type { EpDecision, ScoringPath } from '@/lib/device/protocol';
 import type { ShelfItem } from '@/lib/recs/shelf';
 import type { EdgeResult } from './edge-fetch';
+
+const pathName = (path: ScoringPath, ep: 'wasm' | 'webgpu') => `${path === 'graph' ? 'graph' : 'tower + kernel'} on ${ep === 'webgpu' ? 'WebGPU' : 'WASM'}`;
+
+/** The probe's medians, every candidate in one order; those that could not run here say so. */
+function measuredPaths(d: EpDecision): string {
+  const ms = (x: number | null, why: string) => (x === null ? why : `${x.toFixed(2)} ms`);
+  return [
+    `${pathName('kernel', 'wasm')} ${ms(d.wasmMs, '—')}`,
+    `${pathName('kernel', 'webgpu')} ${ms(d.webgpuMs, '(no WebGPU adapter)')}`,
+    `${pathName('graph', 'wasm')} ${ms(d.graphWasmMs, '(not measured)')}`,
+    `${pathName('graph', 'webgpu')} ${ms(d.graphWebgpuMs, d.webgpuMs === null ? '(no WebGPU adapter)' : '(not measured)')}`,
+  ].join(' · ');
+}
 
 /** `?debug=1`: where this shelf's items came from, how long it took, and what they scored. */
 export function ShelfDebug({
@@ -37,8 +51,7 @@ export function ShelfDebug({
           <p className="mt-1 break-all">history used ({device.historyUsed.length}): {device.historyUsed.join(', ') || '—'}</p>
           {device.epDecision && (
             <p className="mt-1" data-testid="recs-debug-ep">
-              provider measured on this device: WASM {device.epDecision.wasmMs.toFixed(2)} ms
-              {device.epDecision.webgpuMs === null ? ' (no WebGPU adapter)' : ` · WebGPU ${device.epDecision.webgpuMs.toFixed(2)} ms`} → {device.epDecision.ep === 'webgpu' ? 'WebGPU' : 'WASM'}
+              measured on this device (every product scored): {measuredPaths(device.epDecision)} → {pathName(device.epDecision.path, device.epDecision.ep)}
             </p>
           )}
         </>
@@ -55,7 +68,7 @@ export function ShelfDebug({
           {scored.map((i) => (
             <li key={i.sku} data-testid="recs-debug-item">
               {i.sku}: {i.pinned ? 'pinned' : i.score.toFixed(4)}
-              {i.parts && (
+              {i.parts && Object.keys(i.parts).length > 0 && (
                 <span className="text-slate-600" data-testid="recs-debug-parts">
                   {' = '}
                   {Object.entries(i.parts)

@@ -5,7 +5,7 @@
  */
 import type { HistoryEvent } from '../recs/features';
 import type { ShelfRules } from '../recs/shelf-rules';
-import type { BenchRequest, BenchResponse, BenchResult, CrashRequest, ExecutionChoice, RankRequest, RankResponse, ShelfAnswer } from './protocol';
+import type { BenchRequest, BenchResponse, BenchResult, CrashRequest, ExecutionChoice, GoldenRequest, GoldenResponse, RankRequest, RankResponse, ShelfAnswer } from './protocol';
 
 export type DeviceResult = ShelfAnswer;
 const TIMEOUT_MS = 15_000;
@@ -32,7 +32,7 @@ function failAll(reason: string): void {
 function getWorker(): Worker {
   if (worker) return worker;
   worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'tandem-recs' });
-  worker.onmessage = (e: MessageEvent<RankResponse | BenchResponse>) => {
+  worker.onmessage = (e: MessageEvent<RankResponse | BenchResponse | GoldenResponse>) => {
     const p = pending.get(e.data.id);
     if (!p) return;
     pending.delete(e.data.id);
@@ -49,7 +49,7 @@ function getWorker(): Worker {
   return worker;
 }
 
-function call<T>(msg: Omit<RankRequest, 'id'> | Omit<BenchRequest, 'id'>, timeoutMs: number): Promise<T> {
+function call<T>(msg: Omit<RankRequest, 'id'> | Omit<BenchRequest, 'id'> | Omit<GoldenRequest, 'id'>, timeoutMs: number): Promise<T> {
   if (typeof Worker === 'undefined') return Promise.reject(new Error('no Web Worker support'));
   const id = nextId++;
   return new Promise<T>((resolve, reject) => {
@@ -129,14 +129,22 @@ export function rankOnDevice(req: ShelfRequest): Promise<DeviceResult> {
   });
 }
 
-/** `?ep=wasm` or `?ep=webgpu` forces a provider (tests, the bench); anything else lets the device measure. */
+const FORCED: readonly ExecutionChoice[] = ['wasm', 'webgpu', 'graph-wasm', 'graph-webgpu'];
+
+/** `?ep=wasm`, `webgpu`, `graph-wasm` or `graph-webgpu` forces a path (tests, the bench); anything else lets the device measure. */
 export function executionChoice(search: string): ExecutionChoice {
   const ep = new URLSearchParams(search).get('ep');
-  return ep === 'wasm' || ep === 'webgpu' ? ep : 'auto';
+  return FORCED.find((c) => c === ep) ?? 'auto';
 }
 
 /** `npm run bench` calls this through `window.tandemBench` on `/?bench=1`. */
 export async function benchOnDevice(iterations: number, syntheticSizes: number[], ep: ExecutionChoice): Promise<BenchResult> {
   const res = await call<Extract<BenchResponse, { ok: true }>>({ type: 'bench', bench: { iterations, syntheticSizes }, ep }, 300_000);
   return res.bench;
+}
+
+/** The e2e tests call this through `window.tandemGolden` on `/?bench=1`: golden.json through the path `ep` forces. */
+export async function goldenOnDevice(ep: ExecutionChoice): Promise<Omit<Extract<GoldenResponse, { ok: true }>, 'id' | 'ok'>> {
+  const { source, path, cases } = await call<Extract<GoldenResponse, { ok: true }>>({ type: 'golden', ep }, 120_000);
+  return { source, path, cases };
 }

@@ -9,15 +9,32 @@ import type { Percentiles } from '../recs/timing';
 export type { Ranking, Percentiles };
 
 
-export type ExecutionChoice = 'auto' | 'wasm' | 'webgpu';
+/**
+ * How a device scores: 'auto' measures (below); the others force one path (`?ep=`, for tests and the bench):
+ * 'wasm' and 'webgpu' run the user tower on that onnxruntime-web provider and the SIMD kernel after it,
+ * 'graph-wasm' and 'graph-webgpu' run the whole scorer graph (scorer.onnx) on that provider.
+ */
+export type ExecutionChoice = 'auto' | 'wasm' | 'webgpu' | 'graph-wasm' | 'graph-webgpu';
+
+/** Who computes the scores: the user tower then the SIMD kernel (lib/recs/rank-wasm.ts), or the whole scorer graph. */
+export type ScoringPath = 'kernel' | 'graph';
 
 /** What the one-time probe measured on this device for one model version (kept in Cache Storage). */
 export interface EpDecision {
   version: string;
+  /** The winner: its path and its provider. */
+  path: ScoringPath;
   ep: 'wasm' | 'webgpu';
-  /** Median inference, ms, on each provider; null where WebGPU had no adapter or failed. */
+  /**
+   * Median time, ms, to score every product for one history on each candidate, timed the same way in the same
+   * worker: the tower on WASM or WebGPU then the kernel (`wasmMs`, `webgpuMs`), the graph on WASM or WebGPU.
+   * null where the candidate could not run here (no WebGPU adapter, no graph in this version, a failed session)
+   * or was not measured (the graph, under the browser's data saver: measuring it means downloading it).
+   */
   wasmMs: number;
   webgpuMs: number | null;
+  graphWasmMs: number | null;
+  graphWebgpuMs: number | null;
 }
 
 /**
@@ -34,7 +51,7 @@ export interface RankRequest {
   shelves: ShelfRules[];
   /** A version pinned by configuration; otherwise the one public/models/current.json names. */
   modelVersion?: string | null;
-  /** The execution provider: 'auto' (WASM, WebGPU only where this device measured it faster), or forced (`?ep=`). */
+  /** The path and provider: 'auto' (the tower on WASM and the kernel until this device measured another faster), or forced (`?ep=`). */
   ep?: ExecutionChoice;
 }
 
@@ -48,8 +65,8 @@ export interface RankTimings {
   /** The tower ran once for an earlier shelf of the same message, with the same anchor: this one reused it (inferenceMs 0). */
   sharedTower?: true;
   rankingMs: number;
-  /** Who computed the dot products: the SIMD kernel, or the JavaScript fallback. */
-  scorer: ScorerKind;
+  /** Who computed the scores: the SIMD kernel, the JavaScript fallback, or the scorer graph (inside inferenceMs). */
+  scorer: ScorerKind | 'graph';
   /** Who ran the second stage's dense pass, where one ran: the kernel, or JavaScript where the kernel declined it. */
   head?: ScorerKind;
 }
@@ -77,13 +94,32 @@ export interface BenchRequest {
   ep?: ExecutionChoice;
 }
 
+/**
+ * The version's golden cases (golden.json) through the device's own path (`?bench=1`, the e2e tests): each case's
+ * recorded slots scored by the session `ep` names, ranked as the goldens rank. Every runtime checks itself this way.
+ */
+export interface GoldenRequest {
+  type: 'golden';
+  id: number;
+  ep: ExecutionChoice;
+}
+
+export interface GoldenRanking {
+  name: string;
+  top10: string[];
+  explore10: string[];
+  repeat: string[];
+}
+
+export type GoldenResponse = { id: number; ok: true; source: DeviceSource; path: ScoringPath; cases: GoldenRanking[] } | { id: number; ok: false; reason: string };
+
 /** Fault injection (`?fault=worker-crash`): the worker dies with a request in flight, as a real crash would. */
 export interface CrashRequest {
   type: 'crash';
 }
 
 /** Every message the page sends the worker, told apart by `type`. */
-export type WorkerRequest = RankRequest | BenchRequest | CrashRequest;
+export type WorkerRequest = RankRequest | BenchRequest | GoldenRequest | CrashRequest;
 
 
 export interface RowTypes<T> {
@@ -106,9 +142,16 @@ export interface BenchResult {
    * Score + top-10 per catalogue size, float32 and int8 rows, by the scalar JavaScript scorer (before)
    * and the SIMD kernel (after), with the physical floor beside each. `dotOnly`: the SIMD kernel's dot
    * products and top-10 with no second stage, the shape of the scorer before issue 13 (dot + per-item terms
-   * folded into the kernel), measured in the same run so the head's cost is stated against it.
+   * folded into the kernel), measured in the same run so the head's cost is stated against it. `graph`: the whole
+   * scorer graph of that synthetic catalogue on this run's provider, scores and top-10 (null where the bench
+   * served none).
    */
-  synthetic: { items: number; js: RowTypes<Percentiles>; wasm: RowTypes<Percentiles>; dotOnly: Percentiles; floorMs: RowTypes<number> }[];
+  synthetic: { items: number; js: RowTypes<Percentiles>; wasm: RowTypes<Percentiles>; dotOnly: Percentiles; graph: Percentiles | null; floorMs: RowTypes<number> }[];
+  /**
+   * The shipped catalogue, one history to every product's "all" score, timed alike in the same run: the tower then
+   * the SIMD kernel (the probe's kernel candidate), and the whole scorer graph on this run's provider.
+   */
+  paths: { kernel: Percentiles; graph: Percentiles | null };
   /** Memory read bandwidth measured in the same worker, bytes per ms (the floors divide by it). */
   bandwidthBytesPerMs: number;
 }

@@ -5,15 +5,18 @@
  * up to a million items against the memory floor.
  */
 import type { InferenceSession } from 'onnxruntime-web';
-import type { DeviceModel } from '../recs/artifacts';
-import type { BenchRequest, BenchResult } from './protocol';
+import { readVerified, type DeviceModel, type ReadFile } from '../recs/artifacts';
+import { rowsOf } from '../recs/items';
+import { topK } from '../recs/rank';
+import type { ShelfUser } from '../recs/shelf';
+import type { BenchRequest, BenchResult, GoldenRanking } from './protocol';
 import type { HistoryInputs } from '../recs/features';
 import { quantizeRows } from '../recs/quantize';
 import { prepareInt8Scorer, prepareScorer, type PreparedScorer } from '../recs/rank-wasm';
-import { rankingScores, userContext } from '../recs/score';
+import { rankingScores, repeatFromGraph, repeatScores, userContext, type DenseKernel } from '../recs/score';
 import type { DeviceSource } from '../recs/shelf-source';
 import type { ItemSignals } from '../recs/signals';
-import { percentiles } from '../recs/timing';
+import { percentiles, type Percentiles } from '../recs/timing';
 
 /**
  * Memory bandwidth as this worker sees it, bytes/ms: the best of several 64 MB block copies (a native
@@ -32,7 +35,7 @@ function readBandwidth(): number {
 }
 
 /** Signals for a synthetic catalogue: seeded values, three name tokens each, no co-purchase neighbours. */
-function syntheticSignals(n: number): ItemSignals {
+export function syntheticSignals(n: number): ItemSignals {
   let seed = 777;
   const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
   const vec = () => Float32Array.from({ length: n }, rand);
@@ -50,7 +53,7 @@ function syntheticSignals(n: number): ItemSignals {
 }
 
 /** Seeded unit vectors: a synthetic catalogue of `n` items. */
-function syntheticItems(n: number, d: number): Float32Array {
+export function syntheticItems(n: number, d: number): Float32Array {
   const out = new Float32Array(n * d);
   let seed = 12345;
   for (let i = 0; i < n; i++) {
@@ -75,6 +78,33 @@ export interface BenchContext {
   loadMs: number;
   history: HistoryInputs;
   infer: () => Promise<InferenceSession.OnnxValueMapType>;
+  /** The shopper's path as the probe times it: the tower, then the kernel's dot products and "all" scores. */
+  scoreKernel: () => Promise<unknown>;
+  /** The whole scorer graph on this bench's provider: the version's own (no bytes), or a synthetic catalogue's; null where there is none. */
+  openGraph: (bytes?: Uint8Array) => Promise<GraphRunner | null>;
+}
+
+/** A scorer graph session: one history in, every product's "all" score out (its three outputs read back). */
+export interface GraphRunner {
+  run(h: HistoryInputs): Promise<Float32Array>;
+  release(): Promise<void>;
+}
+
+/** Where `npm run bench` serves the synthetic catalogues' graphs (scripts/bench.ts writes them, built by models/export). */
+export const benchGraphUrl = (items: number) => `/bench/scorer-${items}.onnx`;
+
+/** A synthetic catalogue's graph, timed as the kernel's ranking is (scores and top 10), or null where the bench has none for it. */
+async function timeSyntheticGraph(r: BenchContext, n: number, runs: number, time: (fn: () => Promise<unknown>, runs: number) => Promise<Percentiles>): Promise<Percentiles | null> {
+  const res = await fetch(benchGraphUrl(n)).catch(() => null);
+  if (!res?.ok) return null;
+  const graph = await r.openGraph(new Uint8Array(await res.arrayBuffer()));
+  if (!graph) return null;
+  try {
+    await graph.run(r.history);
+    return await time(async () => topK(await graph.run(r.history), 10), runs);
+  } finally {
+    await graph.release();
+  }
 }
 
 export async function runBench(req: BenchRequest, r: BenchContext): Promise<BenchResult> {
@@ -100,6 +130,11 @@ export async function runBench(req: BenchRequest, r: BenchContext): Promise<Benc
   // kernel when the scorer has one; the JavaScript scorer runs the JavaScript head and top-K).
   const rankWith = (scorer: PreparedScorer, signals: ItemSignals) => () => scorer.topK(rankingScores('explore', manifest.scorer, signals, userContext(signals, history), scorer.dots(user), scorer.dense), 10);
   const ranking = await time(rankWith(r.scorer, r.model.signals));
+  // The shipped catalogue scored both ways, timed alike (one history → every product's "all" score): the tower
+  // then the kernel, and the whole graph, each run queued as a shelf's is.
+  const shipped = await r.openGraph();
+  const paths = { kernel: await time(r.scoreKernel), graph: shipped ? await time(() => shipped.run(history)) : null };
+  await shipped?.release();
   const bandwidthBytesPerMs = readBandwidth();
   const synthetic: BenchResult['synthetic'] = [];
   for (const n of req.bench.syntheticSizes) {
@@ -118,7 +153,37 @@ export async function runBench(req: BenchRequest, r: BenchContext): Promise<Benc
     // float32 vectors, a category byte, token offsets and about three uint16 tokens, the co-purchase
     // vector), then the scores written and read by top-K.
     const floor = (rowBytes: number) => (n * d * rowBytes + n * (4 * 5 + 1 + 4 + 6 + 4 + 8)) / bandwidthBytesPerMs;
-    synthetic.push({ items: n, js, wasm, dotOnly, floorMs: { float32: floor(4), int8: floor(1) } });
+    const graph = await timeSyntheticGraph(r, n, runs, time).catch(() => null);
+    synthetic.push({ items: n, js, wasm, dotOnly, graph, floorMs: { float32: floor(4), int8: floor(1) } });
   }
-  return { source: r.source, modelVersion: manifest.version, itemCount: manifest.itemCount, loadMs, firstInferenceMs, inference, ranking, scorer: r.scorer.kind, synthetic, bandwidthBytesPerMs };
+  return { source: r.source, modelVersion: manifest.version, itemCount: manifest.itemCount, loadMs, firstInferenceMs, inference, ranking, paths, scorer: r.scorer.kind, synthetic, bandwidthBytesPerMs };
+}
+
+interface GoldenFile {
+  cases: { name: string; events: { sku: string; kind: string }[]; expected: { ids: number[]; weights: number[]; counts: number[]; ages: number[] } }[];
+}
+
+/**
+ * golden.json's cases through the device's own scoring (`score`: the session the worker ranks with, the tower
+ * and kernel or the whole graph), ranked as models/export/artifacts.ts's goldenCases ranks the reference:
+ * `top10` of all scores, `explore10` without the case's purchases, `repeat` over its own products.
+ */
+export async function goldenOnDevice(model: DeviceModel, read: ReadFile, score: (h: HistoryInputs) => Promise<ShelfUser>, dense: DenseKernel): Promise<GoldenRanking[]> {
+  const golden = JSON.parse(new TextDecoder().decode(await readVerified(read, model.manifest.files.golden))) as GoldenFile;
+  const { scorer, features } = model.manifest;
+  const index = rowsOf(model.skus);
+  const sku = (i: number) => model.skus[i]!;
+  const out: GoldenRanking[] = [];
+  for (const c of golden.cases) {
+    const slot = (v: number[], pad: number) => Float32Array.from({ length: features.historyLength }, (_, j) => v[j] ?? pad);
+    const h: HistoryInputs = { ids: Int32Array.from(slot(c.expected.ids, -1)), weights: slot(c.expected.weights, 0), counts: slot(c.expected.counts, 0), ages: slot(c.expected.ages, 0) };
+    const user = await score(h);
+    const bought = new Set(c.events.flatMap((e) => (e.kind === 'purchase' && index.has(e.sku) ? [index.get(e.sku)!] : [])));
+    // The kernel's scores live in its memory, overwritten by the next call: copied.
+    const explore = user.heads?.explore ?? Float32Array.from(rankingScores('explore', scorer, model.signals, user.ctx, user.dots(), dense));
+    const all = user.heads?.all ?? Float32Array.from(rankingScores('all', scorer, model.signals, user.ctx, user.dots(), dense));
+    const repeat = user.heads ? repeatFromGraph(user.ctx, user.heads.repeat) : repeatScores(scorer, model.signals, user.ctx, user.dots());
+    out.push({ name: c.name, top10: topK(all, 10).map(sku), explore10: topK(explore, 10, bought).map(sku), repeat: repeat.map(([i]) => sku(i)) });
+  }
+  return out;
 }

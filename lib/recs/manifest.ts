@@ -27,6 +27,13 @@ export const BasketMetricsSchema = z.object({ 'ndcg@10': z.number(), 'hitrate@10
 /** A measure over backtest windows: each window's value, the mean, its standard error across windows, the worst. */
 const SpreadSchema = z.object({ windows: z.array(z.number()), mean: z.number(), se: z.number(), worst: z.number() });
 
+/**
+ * The scorer graph's inputs and outputs, in order (models/export/scorer-onnx.ts builds the graph, manifest.scorerGraph
+ * and manifest.coreml describe them): every runtime that runs the graph feeds and reads exactly these.
+ */
+export const SCORER_INPUTS = ['history_ids', 'history_weights', 'history_counts', 'history_ages'] as const;
+export const SCORER_OUTPUTS = ['explore_scores', 'repeat_scores', 'all_scores'] as const;
+
 export const ManifestSchema = z.object({
   formatVersion: z.literal(1),
   version: z.string().regex(/^[0-9a-f]{12}$/),

@@ -333,6 +333,22 @@ export function repeatScores(spec: ScorerSpec, s: ItemSignals, ctx: UserContext,
 }
 
 /**
+ * What the scorer graph (scorer.onnx: models/export/scorer-onnx.ts) outputs, by ranking: explore_scores,
+ * repeat_scores, all_scores. The same numbers as rankingScores('explore'), repeatScores and rankingScores('all'),
+ * computed inside the graph (pinned by golden.json), for a runtime that runs the graph instead.
+ */
+export interface GraphHeads {
+  explore: Float32Array;
+  repeat: Float32Array;
+  all: Float32Array;
+}
+
+/** repeatScores' list from the graph's repeat scores: the history's products, best first (ties to the lower index). */
+export function repeatFromGraph(ctx: UserContext, repeat: Float32Array): [number, number][] {
+  return ctx.slots.map((slot): [number, number] => [slot.id, repeat[slot.id]!]).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+}
+
+/**
  * A ranking's scores, in place over `dots`: 'explore' or 'all' (explore everywhere, then every owned
  * product replaced by ownedOffset + its repeat score). 'repeat' is repeatScores: it ranks owned products only.
  */

@@ -10,8 +10,8 @@ import { historyInputs, type FeatureSpec, type HistoryEvent, type HistoryInputs 
 import type { ItemMeta } from './item-meta';
 import type { topK } from './rank';
 import { reasonFor, type Reason, type ReasonSources } from './reasons';
-import { rankingScores, repeatScores, scoreParts, userContext, type DenseKernel, type ScorerSpec, type UserContext } from './score';
-import { selectRepeat, selectShelf, type ShelfRules, type ShopperState } from './shelf-rules';
+import { rankingScores, repeatFromGraph, repeatScores, scoreParts, userContext, type DenseKernel, type GraphHeads, type ScorerSpec, type UserContext } from './score';
+import { selectRepeat, selectShelf, type RuleCatalogue, type ShelfRules, type ShopperState } from './shelf-rules';
 import type { ItemSignals } from './signals';
 
 /** What a shelf ranks with: one model version's items, as every runtime loads them. */
@@ -58,10 +58,25 @@ export interface ShelfUser {
   ctx: UserContext;
   dots: () => Float32Array;
   noHistory?: () => Float32Array;
+  /** The scorer graph's outputs, where the runtime ran the whole graph: the rankings read them instead of scoring. */
+  heads?: GraphHeads;
 }
 
 export function shelfUser(model: Pick<ShelfModel, 'signals'>, inputs: HistoryInputs, dots: () => Float32Array, noHistory?: () => Float32Array): ShelfUser {
   return { inputs, ctx: userContext(model.signals, inputs), dots, ...(noHistory ? { noHistory } : {}) };
+}
+
+/** A shopper scored by the scorer graph: no dot products or features computed here, the graph's three outputs read instead. */
+export function graphUser(model: Pick<ShelfModel, 'signals'>, inputs: HistoryInputs, heads: GraphHeads): ShelfUser {
+  const noDots = () => {
+    throw new Error('a graph-scored shopper has no dot products: read heads');
+  };
+  return { inputs, ctx: userContext(model.signals, inputs), dots: noDots, heads };
+}
+
+/** Every product's "all" score for a shopper: the graph's output where it ran, else the scorer over the dot products (the probe times this). */
+export function allScores(model: Pick<ShelfModel, 'signals' | 'scorer'>, user: ShelfUser, kernel: ShelfKernel = {}): Float32Array {
+  return user.heads?.all ?? rankingScores('all', model.scorer, model.signals, user.ctx, user.dots(), kernel.dense);
 }
 
 /** The ranking kernel's hooks (lib/recs/rank-wasm.ts), where the runtime has one. */
@@ -130,7 +145,7 @@ function rankRows(model: ShelfModel, rules: ShelfRules, shopper: ShelfShopper, u
     const basket = basketOf(model, rules, shopper);
     const complement = complementScores(model.complements, { popularity: model.prior, category: signals.category }, basket);
     // The shopper's own explore ranking breaks ties among complements, wherever they have a history.
-    const taste = shopper.history.length > 0 ? minMax(rankingScores('explore', scorer, signals, user.ctx, user.dots(), kernel.dense)) : undefined;
+    const taste = shopper.history.length > 0 ? minMax(user.heads?.explore ?? rankingScores('explore', scorer, signals, user.ctx, user.dots(), kernel.dense)) : undefined;
     const scores = blendTaste(complement, taste);
     return {
       top: selectShelf(rules, scores, state, catalogue, kernel.topK),
@@ -140,6 +155,7 @@ function rankRows(model: ShelfModel, rules: ShelfRules, shopper: ShelfShopper, u
     };
   }
   const ranking = rules.ranking;
+  if (user.heads && !none) return graphRows(rules, state, catalogue, user.ctx, user.heads, kernel);
   const dots = none ? undefined : user.dots();
   // The dot products, kept for the debug panel's parts when it asks (the scorer writes over them).
   const dotOf = withParts && dots ? new Float32Array(dots) : undefined;
@@ -150,6 +166,18 @@ function rankRows(model: ShelfModel, rules: ShelfRules, shopper: ShelfShopper, u
     return { top: selectRepeat(rules, ranked, state, catalogue), scoreOf: (i) => byId.get(i) ?? 0, partsOf, basket: [] };
   }
   const scores = none ? none() : rankingScores(ranking, scorer, signals, user.ctx, dots!, kernel.dense);
+  return { top: selectShelf(rules, scores, state, catalogue, kernel.topK), scoreOf: (i) => scores[i]!, partsOf, basket: [] };
+}
+
+/** rankRows for a shopper the graph scored: the rankings are its outputs; parts are the graph's own business (none listed). */
+function graphRows(rules: ShelfRules, state: ShopperState, catalogue: RuleCatalogue, ctx: UserContext, heads: GraphHeads, kernel: ShelfKernel): Ranked {
+  const partsOf = () => ({});
+  if (rules.ranking === 'repeat') {
+    const ranked = repeatFromGraph(ctx, heads.repeat);
+    const byId = new Map(ranked);
+    return { top: selectRepeat(rules, ranked, state, catalogue), scoreOf: (i) => byId.get(i) ?? 0, partsOf, basket: [] };
+  }
+  const scores = heads[rules.ranking === 'all' ? 'all' : 'explore'];
   return { top: selectShelf(rules, scores, state, catalogue, kernel.topK), scoreOf: (i) => scores[i]!, partsOf, basket: [] };
 }
 

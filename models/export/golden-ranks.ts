@@ -6,7 +6,7 @@
 import { rowsOf } from '../../lib/recs/items';
 import { topK } from '../../lib/recs/rank';
 import type { GoldenCase } from './artifacts';
-import { SCORER_INPUTS } from './scorer-onnx';
+import { SCORER_INPUTS } from '../../lib/recs/manifest';
 
 /** The case's slots as float32 [L] arrays, by input name (ids −1 and zeros past the recorded slots). */
 export function goldenFeeds(g: GoldenCase, historyLength: number): Record<(typeof SCORER_INPUTS)[number], Float32Array> {

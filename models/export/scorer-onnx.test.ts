@@ -3,7 +3,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { loadModel, readVerified } from '../../lib/recs/artifacts';
+import { loadModel, readVerified, shelfModelOf } from '../../lib/recs/artifacts';
+import { SCORER_INPUTS } from '../../lib/recs/manifest';
+import { dotAll } from '../../lib/recs/rank';
+import { graphUser, rankShelf, shelfUser, towerHistory } from '../../lib/recs/shelf';
+import { poolHistory, userTower } from '../../lib/recs/tower';
 import { rowsOf } from '../../lib/recs/items';
 import { PointerSchema } from '../../lib/recs/manifest';
 import { graphScorers, referenceScorers } from '../compare';
@@ -39,6 +43,34 @@ describe('the whole scorer as one ONNX graph (scorer.onnx, issue 25)', () => {
       const { top10, explore10, repeat } = g.expected;
       expect(goldenRankings(g, model.skus, { explore_scores: out.explore_scores!.data as Float32Array, repeat_scores: out.repeat_scores!.data as Float32Array, all_scores: out.all_scores!.data as Float32Array }), g.name).toEqual({ top10, explore10, repeat });
     }
+  });
+
+  it("ranks every shelf through the graph's outputs as through the TypeScript reference (the worker's graph path): same products, same scores", async () => {
+    const model = await loadModel((p) => readFile(path.join(dir, p)));
+    const session = await ort.InferenceSession.create(await graphBytes(model, dir));
+    const shelf = shelfModelOf(model);
+    const golden = (JSON.parse(readFileSync(path.join(dir, 'golden.json'), 'utf8')) as { cases: GoldenCase[] }).cases;
+    const L = model.manifest.features.historyLength;
+    let shelves = 0;
+    for (const g of golden) {
+      const now = Date.parse(g.now);
+      const shopper = { history: g.events.map((e) => ({ sku: e.sku, at: Date.parse(e.at), kind: e.kind })), cart: [], now };
+      const anchorSku = g.events[0]?.sku;
+      const h = towerHistory(shelf, shopper, anchorSku);
+      const user = userTower(model.tower, poolHistory(model.items, model.tower.dim, h.ids, h.weights));
+      const feeds = Object.fromEntries(SCORER_INPUTS.map((name, k) => [name, new ort.Tensor('float32', Float32Array.from([h.ids, h.weights, h.counts, h.ages][k]!), [1, L])]));
+      const out = await session.run(feeds);
+      const heads = { explore: out.explore_scores!.data as Float32Array, repeat: out.repeat_scores!.data as Float32Array, all: out.all_scores!.data as Float32Array };
+      for (const ranking of ['explore', 'repeat', 'all', 'complement'] as const) {
+        const rules = { ranking, k: 10, pin: [], block: [], excludePurchased: ranking === 'explore', ...(anchorSku ? { anchorSku } : {}) };
+        const reference = rankShelf(shelf, rules, shopper, shelfUser(shelf, h, () => dotAll(user, model.items, model.tower.dim)));
+        const graph = rankShelf(shelf, rules, shopper, graphUser(shelf, h, heads));
+        expect(graph.map((i) => i.sku), `${g.name} ${ranking}`).toEqual(reference.map((i) => i.sku));
+        graph.forEach((item, k) => expect(Math.abs(item.score - reference[k]!.score), `${g.name} ${ranking} ${item.sku}`).toBeLessThan(1e-5));
+        shelves++;
+      }
+    }
+    expect(shelves).toBe(golden.length * 4);
   });
 
   it('ranks the whole validation set as the TypeScript reference does: the same NDCG@10, the same top-10 for 99% of customers, every difference a near-tie', async () => {

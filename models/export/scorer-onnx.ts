@@ -16,12 +16,11 @@
  */
 import { EPS } from '../../lib/recs/tower';
 import { HEADS, isOwnedFeature, STAGE_FEATURES, type Head, type ScorerSpec } from '../../lib/recs/score';
+import { SCORER_INPUTS, SCORER_OUTPUTS } from '../../lib/recs/manifest';
 import type { ItemSignals } from '../../lib/recs/signals';
 import { AttributeType, DataType } from './onnx-schema';
 import { encodeModel, f32, i64, node, valueInfo, type TensorSpec } from './onnx';
 
-export const SCORER_INPUTS = ['history_ids', 'history_weights', 'history_counts', 'history_ages'] as const;
-export const SCORER_OUTPUTS = ['explore_scores', 'repeat_scores', 'all_scores'] as const;
 
 export function scorerIO(historyLength: number, n: number): { inputs: TensorSpec[]; outputs: TensorSpec[] } {
   return {
