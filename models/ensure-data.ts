@@ -36,7 +36,7 @@ export async function ensureData(root: string): Promise<void> {
   if (!why) console.log('models: up to date');
   else {
     console.log(`models: rebuilding (${why})`);
-    await runPipeline(root, catalog, readPurchases(root));
+    (await runPipeline(root, catalog, readPurchases(root))).makeCurrent();
   }
 }
 

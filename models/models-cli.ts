@@ -1,20 +1,30 @@
 /**
- * `npm run models [-- --ablation]`: (re)builds the catalog if needed, then trains, evaluates and exports the model.
+ * `npm run models [-- --ablation] [--until YYYY-MM-DD] [--candidate] [--force]`: (re)builds the catalog if needed,
+ * then trains, evaluates and exports a version. `--until` trains on the log up to that day (a past model, a
+ * backtest). `--candidate` writes the version folder and stops: `npm run promote -- VERSION` makes it current
+ * through the gate (models/gate.ts). Without it the new version goes through the same gate before it becomes
+ * current (`--force` overrides, and says so); the first version, or the same version again, passes.
  * `-- --check` (CI): trains from scratch in a scratch folder and fails unless it reproduces the committed
  * version (public/models/current.json) and validation model bit for bit: the shipped artifacts are what this
  * code makes from this data.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PointerSchema } from '../lib/recs/manifest';
 import { ensureCatalog, modelStaleness } from './ensure-data';
+import { gateVersions } from './promote';
 import { MODELS_DIR, readCatalog, readPurchases, runPipeline, VALIDATION_DIR } from './pipeline';
+import { toMillis } from './time';
 
 const root = process.cwd();
 ensureCatalog(root);
 const catalog = readCatalog(root);
 const version = (dir: string) => PointerSchema.parse(JSON.parse(readFileSync(path.join(dir, 'current.json'), 'utf8'))).version;
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
 
 if (process.argv.includes('--check')) {
   const stale = modelStaleness(root, catalog);
@@ -25,7 +35,7 @@ if (process.argv.includes('--check')) {
   const scratch = mkdtempSync(path.join(tmpdir(), 'tandem-models-check-'));
   mkdirSync(path.join(scratch, MODELS_DIR), { recursive: true });
   try {
-    await runPipeline(scratch, catalog, readPurchases(root));
+    (await runPipeline(scratch, catalog, readPurchases(root))).makeCurrent();
     const pairs = [MODELS_DIR, VALIDATION_DIR].map((dir) => ({ dir, committed: version(path.join(root, dir)), trained: version(path.join(scratch, dir)) }));
     for (const p of pairs) console.log(`models --check: ${p.dir}: committed ${p.committed}, retrained ${p.trained}`);
     if (pairs.some((p) => p.committed !== p.trained)) {
@@ -36,5 +46,31 @@ if (process.argv.includes('--check')) {
     rmSync(scratch, { recursive: true, force: true });
   }
 } else {
-  await runPipeline(root, catalog, readPurchases(root), { ablation: process.argv.includes('--ablation') });
+  const until = arg('--until');
+  if (until !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(until)) {
+    console.error(`models: --until takes a day, YYYY-MM-DD (got ${until ?? 'nothing'})`);
+    process.exit(2);
+  }
+  // Every purchase up to the end of that day (UTC): the pipeline's "now" is then the last of them.
+  const all = readPurchases(root);
+  const purchases = until ? all.filter((p) => toMillis(p.date) < Date.parse(`${until}T00:00:00Z`) + 86_400_000) : all;
+  if (until) console.log(`models: --until ${until}: ${purchases.length.toLocaleString('en-GB')} of ${all.length.toLocaleString('en-GB')} purchases`);
+  if (purchases.length === 0) {
+    console.error(`models: no purchases up to ${until}`);
+    process.exit(2);
+  }
+  const run = await runPipeline(root, catalog, purchases, { ablation: process.argv.includes('--ablation') });
+  if (process.argv.includes('--candidate')) console.log(`models: candidate ${run.version} written, not current; compare and promote with npm run promote -- ${run.version}`);
+  else {
+    const hasCurrent = existsSync(path.join(root, MODELS_DIR, 'current.json'));
+    const verdict = hasCurrent ? gateVersions(root, run.version) : { pass: true, table: '', failed: [] };
+    if (verdict.table) console.log(verdict.table);
+    if (verdict.pass || process.argv.includes('--force')) {
+      if (!verdict.pass) console.log(`models: --force: ${run.version} becomes current although the gate refused it`);
+      run.makeCurrent();
+    } else {
+      console.error(`models: ${run.version} is worse than the current version on ${verdict.failed.join(', ')} (above); it stays a candidate. npm run promote -- ${run.version} --force overrides.`);
+      process.exit(1);
+    }
+  }
 }

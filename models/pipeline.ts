@@ -131,7 +131,13 @@ function goldenHistories(purchases: readonly Purchaseish[], model: TrainedModel)
 
 export interface PipelineResult {
   manifestPath: string;
+  version: string;
   validation: EvalResult;
+  /**
+   * Makes this run's version the store's: the pointer (public/models/current.json), the validation model `npm run
+   * eval` re-measures, the loss curves. Until it is called the run is a candidate: its version folder only.
+   */
+  makeCurrent: () => void;
 }
 
 /** One training window of the second stage: customers with history before `cut` and purchases in the 30 days after. */
@@ -417,7 +423,7 @@ function trainingInfo(s: Setup, f: Fit, role: string) {
  * Stage 7b, ship: the same procedure one month later. The heads learn from the three latest windows (the
  * validation month included: its targets are the closest to what shoppers will do next), the tower from everything.
  */
-function exportShipped(s: Setup, towers: Towers, t: Tuned, v: Validated, q: Quantized, c: ComplementStage, b: TowerStage, metrics: RunMetrics): string {
+function exportShipped(s: Setup, towers: Towers, t: Tuned, v: Validated, q: Quantized, c: ComplementStage, b: TowerStage, metrics: RunMetrics): { manifestPath: string; version: string; shipFit: Fit } {
   const { purchases, products, index, end } = s;
   const latest = [t.windows[1]!, t.windows[2]!, v.window];
   const stage = fitStage(
@@ -439,12 +445,15 @@ function exportShipped(s: Setup, towers: Towers, t: Tuned, v: Validated, q: Quan
     golden: goldenHistories(purchases, model),
     coldStart: buildContext(purchases, index, products.length, end, t.context.weights),
   });
-  const pointer: Pointer = { version: out.manifest.version, manifest: `/models/${out.manifest.version}/manifest.json`, inputsHash: modelInputsHash(s.catalog) };
-  writeFileSync(path.join(s.root, MODELS_DIR, 'current.json'), `${JSON.stringify(pointer, null, 2)}\n`);
-  writeLossCurves(s.root, shipFit, v.window.fit);
   writeFileSync(path.join(out.dir, 'backtest.svg'), backtestSvg(metrics));
-  console.log(`models: wrote ${path.relative(s.root, out.dir)}/ (version ${out.manifest.version}); loss curves in data/models/loss-*.csv and loss-shipped.svg, the backtests per window in ${path.relative(s.root, out.dir)}/backtest.svg`);
-  return path.join(out.dir, 'manifest.json');
+  console.log(`models: wrote ${path.relative(s.root, out.dir)}/ (version ${out.manifest.version}); the backtests per window in ${path.relative(s.root, out.dir)}/backtest.svg`);
+  return { manifestPath: path.join(out.dir, 'manifest.json'), version: out.manifest.version, shipFit };
+}
+
+/** Moves public/models/current.json to `version`, stamped with the inputs it was made from (npm start's staleness check). */
+export function pointTo(root: string, version: string, catalog: CatalogFile): void {
+  const pointer: Pointer = { version, manifest: `/models/${version}/manifest.json`, inputsHash: modelInputsHash(catalog) };
+  writeFileSync(path.join(root, MODELS_DIR, 'current.json'), `${JSON.stringify(pointer, null, 2)}\n`);
 }
 
 function writeLossCurves(root: string, shipped: Fit, validation: Fit): void {
@@ -454,7 +463,7 @@ function writeLossCurves(root: string, shipped: Fit, validation: Fit): void {
   writeFileSync(path.join(root, 'data', 'models', 'loss-shipped.svg'), lossSvg(shipped, 'shipped model'));
 }
 
-/** `npm run models`: the stages in order, each returning what the next ones read. */
+/** `npm run models`: the stages in order, each returning what the next ones read; the version folder written, not yet current. */
 export async function runPipeline(root: string, catalog: CatalogFile, purchases: Purchase[], opts: { ablation?: boolean } = {}): Promise<PipelineResult> {
   const s = setup(root, catalog, purchases);
   const pool = createPool();
@@ -478,9 +487,14 @@ export async function runPipeline(root: string, catalog: CatalogFile, purchases:
     towerBacktest: backtest,
     ...(ablated ? { ablation: ablated } : {}),
   };
-  exportValidation(s, validated, quantized, basket, cold.context, metrics);
-  const manifestPath = exportShipped(s, fitted, tuned, validated, quantized, basket, backtest, metrics);
-  return { manifestPath, validation: validated.result };
+  const shipped = exportShipped(s, fitted, tuned, validated, quantized, basket, backtest, metrics);
+  const makeCurrent = () => {
+    exportValidation(s, validated, quantized, basket, cold.context, metrics);
+    pointTo(s.root, shipped.version, s.catalog);
+    writeLossCurves(s.root, shipped.shipFit, validated.window.fit);
+    console.log(`models: ${shipped.version} is current; loss curves in data/models/loss-*.csv and loss-shipped.svg`);
+  };
+  return { manifestPath: shipped.manifestPath, version: shipped.version, validation: validated.result, makeCurrent };
 }
 
 /** The issue's bar, said plainly under the table: the shipped scorer against the best baseline on each measure. */
