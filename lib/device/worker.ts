@@ -336,16 +336,8 @@ async function benchHere(req: BenchRequest): Promise<BenchResult> {
     const graph = bytes ?? (await graphBytes(r.model, r.read).catch(() => null));
     if (!graph) return null;
     const s = await openSession(graph, webgpu, 'graph');
-    const H = r.model.manifest.features.historyLength;
-    return {
-      run: async (h: HistoryInputs) => {
-        const slots = [Float32Array.from(h.ids), h.weights, h.counts, h.ages];
-        const out = await enqueue(() => s.session.run(Object.fromEntries(SCORER_INPUTS.map((name, k) => [name, new s.TensorCtor('float32', Float32Array.from(slots[k]!), [1, H])]))));
-        const [, , all] = (await Promise.all(SCORER_OUTPUTS.map((name) => out[name]!.getData()))) as Float32Array[];
-        return all!;
-      },
-      release: () => enqueue(() => s.session.release()),
-    };
+    // Scored as the probe and the shelves score (scoreUser: the same feeds, the three outputs read back).
+    return { run: async (h: HistoryInputs) => (await scoreUser(r, s, h)).heads!.all, release: () => enqueue(() => s.session.release()) };
   };
   return runBench(req, { model: r.model, scorer: r.scorer, source: r.source, loadMs, history, infer: queuedInference(r.model, r, history), scoreKernel: () => scoreUser(r, r, history, true), openGraph });
 }
