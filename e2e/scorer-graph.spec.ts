@@ -50,6 +50,9 @@ test('a shelf ranked by the graph shows what the kernel shows, and says so in th
   await page.goto('/?ep=graph-wasm&debug=1');
   await expect(homeTop(page)).toHaveAttribute('data-source', 'device-wasm', { timeout: 60_000 });
   await expect(homeTop(page).getByTestId('recs-debug')).toContainText('(graph)');
+  // The score's parts too, as on the kernel path: the graph's score, its two-tower part what the context leaves.
+  await expect(homeTop(page).getByTestId('recs-debug-parts').first()).toContainText('two-tower');
+  await expect(homeTop(page).getByTestId('recs-debug-parts').first()).toContainText('popularity');
   const byGraph = await skusOf(homeTop(page));
   await page.goto('/?ep=wasm&debug=1');
   await expect(homeTop(page).getByTestId('recs-debug')).toContainText('(wasm-simd)', { timeout: 60_000 });

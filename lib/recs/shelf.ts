@@ -155,7 +155,7 @@ function rankRows(model: ShelfModel, rules: ShelfRules, shopper: ShelfShopper, u
     };
   }
   const ranking = rules.ranking;
-  if (user.heads && !none) return graphRows(rules, state, catalogue, user.ctx, user.heads, kernel);
+  if (user.heads && !none) return graphRows(model, rules, state, catalogue, user.ctx, user.heads, kernel);
   const dots = none ? undefined : user.dots();
   // The dot products, kept for the debug panel's parts when it asks (the scorer writes over them).
   const dotOf = withParts && dots ? new Float32Array(dots) : undefined;
@@ -169,16 +169,28 @@ function rankRows(model: ShelfModel, rules: ShelfRules, shopper: ShelfShopper, u
   return { top: selectShelf(rules, scores, state, catalogue, kernel.topK), scoreOf: (i) => scores[i]!, partsOf, basket: [] };
 }
 
-/** rankRows for a shopper the graph scored: the rankings are its outputs; parts are the graph's own business (none listed). */
-function graphRows(rules: ShelfRules, state: ShopperState, catalogue: RuleCatalogue, ctx: UserContext, heads: GraphHeads, kernel: ShelfKernel): Ranked {
-  const partsOf = () => ({});
-  if (rules.ranking === 'repeat') {
+/**
+ * rankRows for a shopper the graph scored: the rankings are its outputs. The graph gives no dot products, but a
+ * score is its parts added up and every part but the two-tower one is the shopper's context (computed here
+ * as for any shelf), so the debug panel's two-tower part is what the graph's score leaves: the same parts,
+ * adding up to the graph's own score.
+ */
+function graphRows(model: ShelfModel, rules: ShelfRules, state: ShopperState, catalogue: RuleCatalogue, ctx: UserContext, heads: GraphHeads, kernel: ShelfKernel): Ranked {
+  const ranking = rules.ranking === 'complement' ? 'explore' : rules.ranking;
+  const partsFor = (score: (i: number) => number) => (i: number) => {
+    const parts = scoreParts(ranking, model.scorer, model.signals, ctx, 0, i);
+    const rest = Object.entries(parts).reduce((sum, [name, v]) => (name === 'two-tower' ? sum : sum + v), 0);
+    return { ...parts, 'two-tower': score(i) - rest };
+  };
+  if (ranking === 'repeat') {
     const ranked = repeatFromGraph(ctx, heads.repeat);
     const byId = new Map(ranked);
-    return { top: selectRepeat(rules, ranked, state, catalogue), scoreOf: (i) => byId.get(i) ?? 0, partsOf, basket: [] };
+    const scoreOf = (i: number) => byId.get(i) ?? 0;
+    return { top: selectRepeat(rules, ranked, state, catalogue), scoreOf, partsOf: partsFor(scoreOf), basket: [] };
   }
-  const scores = heads[rules.ranking === 'all' ? 'all' : 'explore'];
-  return { top: selectShelf(rules, scores, state, catalogue, kernel.topK), scoreOf: (i) => scores[i]!, partsOf, basket: [] };
+  const scores = heads[ranking];
+  const scoreOf = (i: number) => scores[i]!;
+  return { top: selectShelf(rules, scores, state, catalogue, kernel.topK), scoreOf, partsOf: partsFor(scoreOf), basket: [] };
 }
 
 /** How many times each product was bought, on the shelves that show owned products ("You bought this"). */

@@ -63,10 +63,16 @@ describe('the whole scorer as one ONNX graph (scorer.onnx, issue 25)', () => {
       const heads = { explore: out.explore_scores!.data as Float32Array, repeat: out.repeat_scores!.data as Float32Array, all: out.all_scores!.data as Float32Array };
       for (const ranking of ['explore', 'repeat', 'all', 'complement'] as const) {
         const rules = { ranking, k: 10, pin: [], block: [], excludePurchased: ranking === 'explore', ...(anchorSku ? { anchorSku } : {}) };
-        const reference = rankShelf(shelf, rules, shopper, shelfUser(shelf, h, () => dotAll(user, model.items, model.tower.dim)));
-        const graph = rankShelf(shelf, rules, shopper, graphUser(shelf, h, heads));
+        const reference = rankShelf(shelf, rules, shopper, shelfUser(shelf, h, () => dotAll(user, model.items, model.tower.dim)), { parts: true });
+        const graph = rankShelf(shelf, rules, shopper, graphUser(shelf, h, heads), { parts: true });
         expect(graph.map((i) => i.sku), `${g.name} ${ranking}`).toEqual(reference.map((i) => i.sku));
-        graph.forEach((item, k) => expect(Math.abs(item.score - reference[k]!.score), `${g.name} ${ranking} ${item.sku}`).toBeLessThan(1e-5));
+        graph.forEach((item, k) => {
+          const want = reference[k]!;
+          expect(Math.abs(item.score - want.score), `${g.name} ${ranking} ${item.sku}`).toBeLessThan(1e-5);
+          // The debug panel's parts: the same names, the same values (the two-tower part is what the graph's score leaves).
+          expect(Object.keys(item.parts!).sort(), `${g.name} ${ranking} ${item.sku}`).toEqual(Object.keys(want.parts!).sort());
+          for (const [name, v] of Object.entries(want.parts!)) expect(Math.abs(item.parts![name]! - v), `${g.name} ${ranking} ${item.sku} ${name}`).toBeLessThan(1e-4);
+        });
         shelves++;
       }
     }
