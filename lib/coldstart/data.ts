@@ -17,7 +17,13 @@ export interface ArtifactSource {
   reader(pointer: Pointer): ReadFile;
 }
 
-let cached: { version: string; data: Promise<ColdStartData> } | undefined;
+/**
+ * Loaded versions by version, newest use last: the current one and, while a model experiment runs, its arms'
+ * (each request ranks with its visitor's), so two arms never evict each other on every request.
+ */
+const loaded = new Map<string, Promise<ColdStartData>>();
+const KEEP_VERSIONS = 3;
+let current: Pointer | undefined;
 let checkedAt = 0;
 const RECHECK_MS = 60_000;
 
@@ -58,24 +64,32 @@ async function load(source: ArtifactSource, pointer: Pointer): Promise<ColdStart
 }
 
 /**
- * The model's data: the version Edge Config pins, or the one public/models/current.json names (re-read
- * at most once a minute, so a new version is picked up).
+ * The model's data: the version the visitor's plan names (a model experiment's arm, or Edge Config's pin), or the
+ * one public/models/current.json names (re-read at most once a minute, so a new version is picked up).
  */
 export async function coldStartData(pin: string | null = null, source: ArtifactSource = httpSource()): Promise<ColdStartData> {
-  if (pin) {
-    if (cached?.version !== pin) setCached(pin, load(source, pinnedPointer(pin)));
-    return cached!.data;
+  if (pin) return dataFor(pin, () => load(source, pinnedPointer(pin)));
+  if (current && Date.now() - checkedAt < RECHECK_MS) {
+    const pointer = current;
+    return dataFor(pointer.version, () => load(source, pointer));
   }
-  if (cached && Date.now() - checkedAt < RECHECK_MS) return cached.data;
   const pointer = await source.pointer();
   checkedAt = Date.now();
-  if (cached?.version !== pointer.version) setCached(pointer.version, load(source, pointer));
-  return cached!.data;
+  current = pointer;
+  return dataFor(pointer.version, () => load(source, pointer));
 }
 
-function setCached(version: string, data: Promise<ColdStartData>) {
-  cached = { version, data };
-  data.catch(() => {
-    if (cached?.data === data) cached = undefined; // a failed load is retried by the next request
-  });
+function dataFor(version: string, make: () => Promise<ColdStartData>): Promise<ColdStartData> {
+  let data = loaded.get(version);
+  if (!data) {
+    data = make();
+    const mine = data;
+    mine.catch(() => {
+      if (loaded.get(version) === mine) loaded.delete(version); // a failed load is retried by the next request
+    });
+  }
+  loaded.delete(version);
+  loaded.set(version, data);
+  for (const old of [...loaded.keys()].slice(0, Math.max(0, loaded.size - KEEP_VERSIONS))) loaded.delete(old);
+  return data;
 }

@@ -38,7 +38,7 @@ export async function serveColdStart(query: ColdStartQuery, config: StoreConfig,
   const started = performance.now();
   let data;
   try {
-    data = await coldStartData(config.modelVersion, opts.artifacts);
+    data = await coldStartData(plan.modelPin, opts.artifacts);
   } catch (e) {
     console.error('[tandem] cold-start data unavailable:', (e as Error).message);
     return { ok: false, status: 503, error: 'ranking temporarily unavailable' };

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import localJson from './default.json' with { type: 'json' };
-import { createConfigReader, parseLocal, type RemoteConfig } from './index';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { builtModelVersions, createConfigReader, parseLocal, type RemoteConfig } from './index';
 import { StoreConfigSchema } from './schema';
 
 const remoteWith = (...answers: (unknown | Error)[]): RemoteConfig & { calls: number } => {
@@ -115,5 +117,58 @@ describe('store config', () => {
     ]);
     // The committed file is the same experiments written out: nobody changes arm.
     expect(parseLocal(localJson).experiments.slice(0, 2)).toEqual(parsed.experiments.map((e, i) => ({ ...e, question: localJson.experiments[i]!.question, salt: localJson.experiments[i]!.salt })));
+  });
+
+  describe('model experiments (issue 26)', () => {
+    const A = 'aaaaaaaaaaaa';
+    const B = 'bbbbbbbbbbbb';
+    const modelTest = (variants: unknown[], extra: Record<string, unknown> = {}) => ({
+      experiments: [{ id: 'model-b', salt: 's', kind: 'model', question: 'Does B sell more than A?', status: 'running', control: 'a', variants, ...extra }],
+    });
+    const arms = [
+      { id: 'a', weight: 90, model: A },
+      { id: 'b', weight: 10, model: B },
+    ];
+
+    it('a variant names a version; the schema refuses one without, two alike, a layout, or a version on another kind', () => {
+      expect(StoreConfigSchema.safeParse(modelTest(arms)).success).toBe(true);
+      const problem = (c: unknown) => {
+        const r = StoreConfigSchema.safeParse(c);
+        return r.success ? null : r.error.issues.map((i) => i.message).join('; ');
+      };
+      expect(problem(modelTest([arms[0], { id: 'b', weight: 10 }]))).toMatch(/variant "b" needs a model/);
+      expect(problem(modelTest([arms[0], { ...arms[1], model: A }]))).toMatch(/same model version/);
+      expect(problem(modelTest([arms[0], { ...arms[1], model: 'B' }]))).toMatch(/12 lower-case hex/);
+      expect(problem(modelTest(arms, { page: 'home' }))).toMatch(/no page and no layouts/);
+      expect(problem({ experiments: [{ ...modelTest(arms).experiments[0], kind: 'ranking-source', variants: [{ id: 'device', weight: 1, model: A }, { id: 'edge-only', weight: 1 }], control: 'device' }] })).toMatch(/only a model experiment names model versions/);
+      // One model question at a time.
+      const two = modelTest(arms).experiments[0]!;
+      expect(problem({ experiments: [two, { ...two, id: 'model-c' }] })).toMatch(/two run model/);
+    });
+
+    it('a version the store does not have is refused: the local file fails loudly, a remote edit keeps the last good config', async () => {
+      const known = new Set([A, B]);
+      expect(parseLocal(modelTest(arms), known).experiments[0]!.variants.map((v) => v.model)).toEqual([A, B]);
+      expect(() => parseLocal(modelTest([arms[0], { ...arms[1], model: 'cccccccccccc' }]), known)).toThrow(/cccccccccccc: the store has no such version/);
+      expect(() => parseLocal({ modelVersion: 'cccccccccccc' }, known)).toThrow(/cccccccccccc/);
+      // An ended experiment ranks nobody: its versions may be gone.
+      expect(() => parseLocal(modelTest([arms[0], { ...arms[1], model: 'cccccccccccc' }], { status: 'ended' }), known)).not.toThrow();
+      const logs: string[] = [];
+      let t = 0;
+      const read = createConfigReader({ remote: remoteWith(modelTest(arms), modelTest([arms[0], { ...arms[1], model: 'cccccccccccc' }])), local: {}, knownVersions: known, ttlMs: 1, now: () => (t += 10), log: (m) => logs.push(m) });
+      expect((await read()).source).toBe('edge-config');
+      const second = await read();
+      expect(second.source).toBe('last-good');
+      expect(second.config.experiments[0]!.variants[1]!.model).toBe(B);
+      expect(second.problem).toMatch(/cccccccccccc: the store has no such version \(it has aaaaaaaaaaaa, bbbbbbbbbbbb\)/);
+      expect(logs.join('\n')).toMatch(/last good Edge Config value/);
+    });
+
+    it('builtModelVersions reads the list next.config.ts makes of public/models/, and the committed config names only versions there', () => {
+      expect(builtModelVersions('aaaaaaaaaaaa,bbbbbbbbbbbb')).toEqual(new Set([A, B]));
+      expect(builtModelVersions('')).toBeNull();
+      const folders = readdirSync(path.join(process.cwd(), 'public', 'models')).filter((v) => /^[0-9a-f]{12}$/.test(v));
+      expect(() => parseLocal(localJson, new Set(folders))).not.toThrow();
+    });
   });
 });

@@ -7,7 +7,7 @@
  */
 import { createClient } from '@vercel/edge-config';
 import localJson from './default.json' with { type: 'json' };
-import { describeConfigError, StoreConfigSchema, type StoreConfig } from './schema';
+import { describeConfigError, StoreConfigSchema, unknownModelVersion, type StoreConfig } from './schema';
 
 export type ConfigSource = 'edge-config' | 'last-good' | 'local';
 export interface LoadedConfig {
@@ -29,17 +29,36 @@ export interface ConfigReaderOptions {
   ttlMs?: number;
   log?: (message: string) => void;
   now?: () => number;
+  /** The model versions the store has; a config naming another is refused. Null: not checked (no list known). */
+  knownVersions?: ReadonlySet<string> | null;
+}
+
+/** The schema, then the versions: the one check every config source passes. */
+function checkConfig(raw: unknown, known: ReadonlySet<string> | null): { ok: true; config: StoreConfig } | { ok: false; problem: string } {
+  const parsed = StoreConfigSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, problem: describeConfigError(parsed.error) };
+  const unknown = known ? unknownModelVersion(parsed.data, known) : null;
+  return unknown ? { ok: false, problem: unknown } : { ok: true, config: parsed.data };
 }
 
 /** The local file must always validate: a broken default is a bug, caught by the tests and at start. */
-export function parseLocal(local: unknown): StoreConfig {
-  const parsed = StoreConfigSchema.safeParse(local);
-  if (!parsed.success) throw new Error(`lib/config/default.json is invalid: ${describeConfigError(parsed.error)}`);
-  return parsed.data;
+export function parseLocal(local: unknown, known: ReadonlySet<string> | null = null): StoreConfig {
+  const checked = checkConfig(local, known);
+  if (!checked.ok) throw new Error(`lib/config/default.json is invalid: ${checked.problem}`);
+  return checked.config;
+}
+
+/**
+ * The versions this deployment serves: the folders under public/models/ when it was built (next.config.ts lists
+ * them into TANDEM_MODEL_VERSIONS), or null where nothing listed them (unit tests).
+ */
+export function builtModelVersions(list = process.env.TANDEM_MODEL_VERSIONS): ReadonlySet<string> | null {
+  return list ? new Set(list.split(',').filter(Boolean)) : null;
 }
 
 export function createConfigReader(opts: ConfigReaderOptions): () => Promise<LoadedConfig> {
-  const local = parseLocal(opts.local);
+  const known = opts.knownVersions ?? null;
+  const local = parseLocal(opts.local, known);
   const ttl = opts.ttlMs ?? 5_000;
   const log = opts.log ?? ((m: string) => console.warn(m));
   const now = opts.now ?? Date.now;
@@ -50,14 +69,14 @@ export function createConfigReader(opts: ConfigReaderOptions): () => Promise<Loa
   const readRemote = async (remote: RemoteConfig): Promise<LoadedConfig> => {
     let problem: string;
     try {
-      const parsed = StoreConfigSchema.safeParse(await remote.getAll());
-      if (parsed.success) {
+      const checked = checkConfig(await remote.getAll(), known);
+      if (checked.ok) {
         if (lastProblem) log('[tandem] Edge Config is readable and valid again');
         lastProblem = undefined;
-        lastGood = parsed.data;
-        return { config: parsed.data, source: 'edge-config' };
+        lastGood = checked.config;
+        return { config: checked.config, source: 'edge-config' };
       }
-      problem = `Edge Config is invalid (${describeConfigError(parsed.error)})`;
+      problem = `Edge Config is invalid (${checked.problem})`;
     } catch (e) {
       problem = `Edge Config is unreachable (${e instanceof Error ? e.message : String(e)})`;
     }
@@ -93,6 +112,6 @@ let reader: (() => Promise<LoadedConfig>) | undefined;
 
 /** The store's configuration for this request. */
 export function getConfig(): Promise<LoadedConfig> {
-  reader ??= createConfigReader({ remote: remoteFromEnv(), local: localJson });
+  reader ??= createConfigReader({ remote: remoteFromEnv(), local: localJson, knownVersions: builtModelVersions() });
   return reader();
 }

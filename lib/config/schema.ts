@@ -55,21 +55,27 @@ export const DEFAULT_LAYOUTS: Record<Page, ShelfSlot[]> = {
 /**
  * What an experiment varies. 'page-layout': each variant is a page's shelves (which, where, how), so a new
  * placement test is config alone. 'ranking-source': on-device ranking, or the cold-start ranker only, on every
- * shelf (code decides what that means, so its variants are fixed).
+ * shelf (code decides what that means, so its variants are fixed). 'model': each variant names a model version
+ * that ranks every shelf the visitor sees, on the device and at the edge (a candidate against the current one).
  */
-export const EXPERIMENT_KINDS = ['page-layout', 'ranking-source'] as const;
+export const EXPERIMENT_KINDS = ['page-layout', 'ranking-source', 'model'] as const;
 export type ExperimentKind = (typeof EXPERIMENT_KINDS)[number];
 const RANKING_SOURCE_VARIANTS = ['device', 'edge-only'];
 
 /** What an experiment's readout measures (lib/experiments/report.ts defines each). */
-export const METRIC_IDS = ['ctr', 'addToCart', 'conversion', 'revenuePerVisitor', 'recRevenuePerVisitor', 'fallbackRate'] as const;
+export const METRIC_IDS = ['ctr', 'addToCart', 'conversion', 'revenuePerVisitor', 'recRevenuePerVisitor', 'fallbackRate', 'deviceRankMs'] as const;
 export type MetricId = (typeof METRIC_IDS)[number];
+
+/** A model version: the first 12 hex digits of its content hash (its folder under public/models/). */
+const modelVersion = z.string().regex(/^[0-9a-f]{12}$/, 'a model version: 12 lower-case hex digits');
 
 const VariantSchema = z.strictObject({
   id: slug,
   weight: z.number().min(0).max(1000),
   /** page-layout only: the page's shelves in this variant, in order within each slot. */
   layout: LayoutSchema.optional(),
+  /** model only: the version that ranks this variant's shelves. */
+  model: modelVersion.optional(),
 });
 
 export const ExperimentSchema = z
@@ -94,6 +100,16 @@ export const ExperimentSchema = z
     if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', message: 'variant ids must be unique', path: ['variants'] });
     if (!ids.includes(e.control)) ctx.addIssue({ code: 'custom', message: `control "${e.control}" is not one of the variants`, path: ['control'] });
     if (e.variants.reduce((s, v) => s + v.weight, 0) <= 0) ctx.addIssue({ code: 'custom', message: 'variant weights must add up to more than 0', path: ['variants'] });
+    if (e.kind !== 'model' && e.variants.some((v) => v.model)) ctx.addIssue({ code: 'custom', message: `only a model experiment names model versions (this one is ${e.kind})`, path: ['variants'] });
+    if (e.kind === 'model') {
+      e.variants.forEach((v, i) => {
+        if (!v.model) ctx.addIssue({ code: 'custom', message: `variant "${v.id}" needs a model: the version its shelves rank with`, path: ['variants', i, 'model'] });
+      });
+      const models = e.variants.map((v) => v.model);
+      if (new Set(models).size !== models.length) ctx.addIssue({ code: 'custom', message: 'two variants name the same model version: nothing to compare', path: ['variants'] });
+      if (e.page || e.variants.some((v) => v.layout)) ctx.addIssue({ code: 'custom', message: 'a model experiment takes no page and no layouts', path: ['variants'] });
+      return;
+    }
     if (e.kind === 'ranking-source') {
       for (const id of ids) if (!RANKING_SOURCE_VARIANTS.includes(id)) ctx.addIssue({ code: 'custom', message: `ranking-source has no variant "${id}" (allowed: ${RANKING_SOURCE_VARIANTS.join(', ')})`, path: ['variants'] });
       if (e.page || e.variants.some((v) => v.layout)) ctx.addIssue({ code: 'custom', message: 'ranking-source takes no page and no layouts', path: ['variants'] });
@@ -176,11 +192,7 @@ export type MerchandisingRule = z.infer<typeof RuleSchema>;
 export const StoreConfigSchema = z
   .strictObject({
     /** null: the version public/models/current.json names. A 12-hex version pins the store to it. */
-    modelVersion: z
-      .string()
-      .regex(/^[0-9a-f]{12}$/)
-      .nullable()
-      .default(null),
+    modelVersion: modelVersion.nullable().default(null),
     switches: z
       .strictObject({
         /** Off: every shopper gets the cold-start ranker; no model is downloaded. */
@@ -202,6 +214,24 @@ export const StoreConfigSchema = z
     if (twice) ctx.addIssue({ code: 'custom', message: `at most one running experiment per question: two run ${twice}`, path: ['experiments'] });
   });
 export type StoreConfig = z.infer<typeof StoreConfigSchema>;
+
+/**
+ * The model versions a config makes shoppers rank with: its pin and every variant of a model experiment not yet
+ * ended (an ended one ranks nobody, so its versions may be pruned).
+ */
+export function modelVersionsNamed(config: StoreConfig): string[] {
+  const named = config.experiments.filter((e) => e.kind === 'model' && e.status !== 'ended').flatMap((e) => e.variants.map((v) => v.model!));
+  return [...new Set([...(config.modelVersion ? [config.modelVersion] : []), ...named])];
+}
+
+/**
+ * Null when the store has every version the config names, else the refusal: a config naming a version the store
+ * does not have would send its shoppers to a fallback on every shelf, so it is refused like any invalid edit.
+ */
+export function unknownModelVersion(config: StoreConfig, known: ReadonlySet<string>): string | null {
+  const missing = modelVersionsNamed(config).filter((v) => !known.has(v));
+  return missing.length === 0 ? null : `model version ${missing.join(', ')}: the store has no such version (it has ${[...known].sort().join(', ') || 'none'})`;
+}
 
 /** The schema's first complaint, as one line for the logs. */
 export function describeConfigError(error: z.ZodError): string {

@@ -79,9 +79,9 @@ export function assignAll(config: StoreConfig, visitorId: string | undefined): A
     .map((e) => ({ experiment: e.id, kind: e.kind, ...(e.page ? { page: e.page } : {}), variant: assignVariant(e, visitorId) }));
 }
 
-/** The assignments that change what a placement shows (its page's layout, and the ranking source). */
+/** The assignments that change what a placement shows (its page's layout; the ranking source and the model, on every shelf). */
 export function assignmentsFor(placement: Placement, assignments: Assignment[]): Assignment[] {
-  return assignments.filter((a) => a.kind === 'ranking-source' || a.page === PLACEMENT_PAGE[placement]);
+  return assignments.filter((a) => a.kind === 'ranking-source' || a.kind === 'model' || a.page === PLACEMENT_PAGE[placement]);
 }
 
 /** The variant of a kind this visitor is in, or the given default when no such experiment runs. */

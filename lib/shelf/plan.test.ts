@@ -37,6 +37,26 @@ describe('a shelf plan', () => {
     expect(planShelf('cart-upsell', config, [position]).experiments).toEqual([]);
   });
 
+  it("ranks every shelf with the visitor's model arm, else the config's pin, else the current version", () => {
+    const models = parseLocal({
+      ...localJson,
+      modelVersion: 'cccccccccccc',
+      experiments: [...localJson.experiments, { id: 'model-b', salt: 's', kind: 'model', question: 'q', status: 'running', control: 'a', variants: [{ id: 'a', weight: 1, model: 'aaaaaaaaaaaa' }, { id: 'b', weight: 1, model: 'bbbbbbbbbbbb' }] }],
+    });
+    const b: Assignment = { experiment: 'model-b', kind: 'model', variant: 'b' };
+    for (const p of PLACEMENTS) {
+      const plan = planShelf(p, models, [position, completeTheSet, b]);
+      expect(plan.modelPin, p).toBe('bbbbbbbbbbbb');
+      // Its exposures carry the model arm beside the placement's own question.
+      expect(plan.experiments, p).toContainEqual(b);
+    }
+    // The edge answer names the placement's own question first, else the model.
+    expect(planShelf('home-for-you', models, [position, b]).reported).toEqual({ id: 'home-shelf-position', variant: 'above-hero' });
+    expect(planShelf('cart-upsell', models, [position, b, edgeOnly]).reported).toEqual({ id: 'model-b', variant: 'b' });
+    expect(planShelf('home-for-you', models, []).modelPin).toBe('cccccccccccc');
+    expect(planShelf('home-for-you', config, []).modelPin).toBeNull();
+  });
+
   it('lays out a page from the config: the variant\'s shelves, slots, titles, sizes and rankings, or the default', () => {
     expect(pageLayout('home', config, []).map((s) => `${s.placement}@${s.slot}`)).toEqual(['home-buy-again@below-hero', 'home-for-you@below-hero']);
     expect(pageLayout('home', config, [position]).map((s) => `${s.placement}@${s.slot}`)).toEqual(['home-for-you@above-hero', 'home-buy-again@below-hero']);

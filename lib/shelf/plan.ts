@@ -22,11 +22,11 @@ export interface ShelfPlan {
   deviceRanking: boolean;
   /** False when the kill switch turns the cold-start ranker off (the static list then). */
   edgeRanking: boolean;
-  /** A version pinned by configuration, or null for the one public/models/current.json names. */
+  /** The version this visitor's shelves rank with: their model experiment's arm, else the config's pin, else null (public/models/current.json's). */
   modelPin: string | null;
   /** The visitor's variants that change this shelf (its own question, and the ranking source). */
   experiments: Assignment[];
-  /** The experiment an edge answer names: the placement's own question first, else the ranking source. */
+  /** The experiment an edge answer names: the placement's own question first, else the model, else the ranking source. */
   reported: { id: string; variant: string } | null;
 }
 
@@ -40,6 +40,12 @@ export function pageLayout(page: Page, config: StoreConfig, assignments: Assignm
   return experiment?.variants.find((v) => v.id === a!.variant)?.layout ?? DEFAULT_LAYOUTS[page];
 }
 
+/** The version a visitor's model-experiment arm names, if one runs for them. */
+function armModel(config: StoreConfig, assignments: Assignment[]): string | undefined {
+  const a = assignments.find((x) => x.kind === 'model');
+  return a && config.experiments.find((e) => e.id === a.experiment)?.variants.find((v) => v.id === a.variant)?.model;
+}
+
 export function planShelf(placement: Placement, config: StoreConfig, assignments: Assignment[], opts: { anchorSku?: string; k?: number } = {}): ShelfPlan {
   const mine = assignmentsFor(placement, assignments);
   // How this visitor's layout places the shelf (title, size, ranking, category); a shelf the layout leaves out
@@ -49,7 +55,7 @@ export function planShelf(placement: Placement, config: StoreConfig, assignments
   const ranking = slot?.ranking ?? facts.ranking;
   const category = facts.category ? (slot?.category ?? facts.category.default) : undefined;
   const rule = config.merchandising[placement];
-  const own = mine.find((a) => a.kind !== 'ranking-source') ?? mine[0];
+  const own = mine.find((a) => a.kind === 'page-layout') ?? mine.find((a) => a.kind === 'model') ?? mine[0];
   return {
     placement,
     title: slot?.title ?? (category === 'other' && facts.category ? facts.category.otherTitle : facts.title),
@@ -67,7 +73,7 @@ export function planShelf(placement: Placement, config: StoreConfig, assignments
     deviceOnly: facts.deviceOnly,
     deviceRanking: config.switches.onDeviceRanking && variantOf(mine, 'ranking-source', 'device') !== 'edge-only',
     edgeRanking: config.switches.edgeRanking,
-    modelPin: config.modelVersion,
+    modelPin: armModel(config, mine) ?? config.modelVersion,
     experiments: mine,
     reported: own ? { id: own.experiment, variant: own.variant } : null,
   };
