@@ -1,9 +1,9 @@
 import type { MetricId } from '@/lib/config/schema';
-import { METRIC_IDS, METRICS, type Bounds, type ExperimentReport } from '@/lib/experiments/report';
+import { guardrailsOf, METRIC_IDS, METRICS, type Bounds, type ExperimentReport } from '@/lib/experiments/report';
 import { LiftChart } from './LiftChart';
 
 const signed = (v: number) => `${v >= 0 ? '+' : '−'}${(Math.abs(v) * 100).toFixed(1)}%`;
-const value = (m: MetricId, v: number) => (METRICS[m].unit === 'gbp' ? `£${v.toFixed(2)}` : `${(v * 100).toFixed(2)}%`);
+const value = (m: MetricId, v: number) => (METRICS[m].unit === 'gbp' ? `£${v.toFixed(2)}` : METRICS[m].unit === 'ms' ? `${v.toFixed(1)} ms` : `${(v * 100).toFixed(2)}%`);
 
 const DECISION_STYLE: Record<ExperimentReport['decision']['kind'], string> = {
   winner: 'border-emerald-300 bg-emerald-50 text-emerald-900',
@@ -56,7 +56,7 @@ export function ExperimentReportView({ report }: { report: ExperimentReport }) {
       <MetricsTable report={report} />
 
       <p className="mt-3 text-sm" data-testid="guardrails">
-        <strong>Guardrails</strong> ({METRICS.fallbackRate.label.toLowerCase()}, {METRICS.revenuePerVisitor.label.toLowerCase()}):{' '}
+        <strong>Guardrails</strong> ({guardrailsOf(e).map((m) => METRICS[m].label.toLowerCase()).join(', ')}):{' '}
         {guardrails.length === 0 ? (
           'no variant makes them worse.'
         ) : (
@@ -144,6 +144,11 @@ function MetricsTable({ report }: { report: ExperimentReport }) {
           {variants.map((v) => (
             <th key={v.variant} className="pr-3" data-testid="variant-head" data-variant={v.variant}>
               {v.variant} {v.isControl ? '(control)' : ''}
+              {v.model && (
+                <span className="block font-mono font-normal normal-case" data-testid="variant-model">
+                  model {v.model}
+                </span>
+              )}
               <span className="block font-normal normal-case tabular-nums" data-testid="visitors">
                 {v.visitors.toLocaleString('en-GB')} visitors · weight {v.weight}
               </span>

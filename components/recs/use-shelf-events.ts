@@ -19,7 +19,7 @@ export function useShelfEvents(plan: ShelfPlan, shown: ShownShelf, fellBack: boo
       placement,
       source: shown.source,
       modelVersion: shown.modelVersion,
-      ...(type === 'click' ? { position } : { fallback: shown.source === 'static' || fellBack }),
+      ...(type === 'click' ? { position } : { fallback: shown.source === 'static' || fellBack, ...(shown.rankMs !== undefined ? { rankMs: shown.rankMs } : {}) }),
     };
     if (experiments.length === 0) track({ ...base, experiment: null, variant: null });
     for (const x of experiments) track({ ...base, experiment: x.experiment, variant: x.variant });

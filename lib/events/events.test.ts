@@ -10,7 +10,7 @@ import { parseBatch, type StoredEvent } from './schema';
 import { orderLimits } from './plausible';
 import { readLimited } from './read-body';
 import { openSqliteStore } from './sqlite-store';
-import type { EventStore } from './store';
+import { RANK_MS_CAP, type EventStore } from './store';
 
 const NOW = Date.UTC(2026, 10, 24, 12);
 let n = 0;
@@ -63,6 +63,14 @@ describe('labels and prices the server decides', () => {
     const r = labelEvents([base], ctx);
     expect(r.events[0]).toMatchObject({ experiment: 'exp', variant: 'below-hero', visitor: 'v1' });
     expect(r.relabelled).toBe(1);
+  });
+  it('keeps a ranking time only on an exposure the device ranked', () => {
+    const r = labelEvents([
+      { ...base, source: 'device-wasm', rankMs: 42 },
+      { ...base, id: uuid(), source: 'edge', rankMs: 42 },
+      { ...base, id: uuid(), type: 'click', source: 'device-wasm', rankMs: 42 },
+    ], ctx);
+    expect(r.events.map((e) => e.rankMs)).toEqual([42, undefined, undefined]);
   });
   it('refuses an event for an experiment not in the config, keeping the rest of the batch', () => {
     const r = labelEvents([{ ...base, experiment: 'ghost' }, { ...base, id: uuid() }], ctx);
@@ -189,6 +197,21 @@ function storeSuite(name: string, open: () => EventStore) {
       expect((await store.experimentCounts('nothing')).byDay).toEqual([]);
     });
 
+    it("sums the device's ranking time per visitor, each view counted at most RANK_MS_CAP", async () => {
+      const at = NOW + 5 * 3_600_000;
+      await store.insert([
+        ev('exposure', 'r1', 'a', at, { experiment: 'rank', source: 'device-wasm', rankMs: 30 }),
+        ev('exposure', 'r1', 'a', at + 1, { experiment: 'rank', source: 'device-wasm', rankMs: 50 }),
+        ev('exposure', 'r1', 'a', at + 2, { experiment: 'rank', source: 'edge' }),
+        ev('exposure', 'r2', 'a', at + 3, { experiment: 'rank', source: 'device-webgpu', rankMs: 999_999 }),
+      ]);
+      const counts = await store.experimentCounts('rank');
+      const [row] = counts.byDay;
+      // Two visitors: the exposures cap (the lower of two) is 1, so r1 counts 1 of its 2 device rankings, at its mean (40 ms).
+      expect(counts.capped?.exposuresCap).toBe(1);
+      expect(row).toMatchObject({ visitors: 2, deviceRanked: 2, rankMs: 40 + RANK_MS_CAP, deviceRankedSq: 2, rankMsSq: 40 * 40 + RANK_MS_CAP ** 2, deviceRankedRankMs: 40 + RANK_MS_CAP });
+    });
+
     it('caps each visitor before summing: exposures and revenue at the 99th percentile, clicks at most exposures', async () => {
       const at = NOW + 20 * 3_600_000;
       const events: StoredEvent[] = [ev('exposure', 'c1', 'a', at), ...Array.from({ length: 29 }, (_, k) => ev('click', 'c1', 'a', at + 1 + k, { position: 0 }))];
@@ -268,6 +291,30 @@ function storeSuite(name: string, open: () => EventStore) {
 const dir = mkdtempSync(join(tmpdir(), 'tandem-events-'));
 
 describe('SQLite store under faults', () => {
+  it('a database from before the ranking time gains its columns when opened, its rows kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-migrate-'));
+    const file = join(dir, 'events.db');
+    const db = new Database(file);
+    // The tables as they were created before issue 26.
+    db.exec(`CREATE TABLE events_v2 (id TEXT PRIMARY KEY, type TEXT NOT NULL, experiment TEXT, variant TEXT, placement TEXT, position INTEGER,
+      lines TEXT, revenue_pence BIGINT, at BIGINT NOT NULL, visitor TEXT NOT NULL, received_at BIGINT NOT NULL, source TEXT, model_version TEXT)`);
+    db.exec(`CREATE TABLE events_v2_exposed (experiment TEXT NOT NULL, visitor TEXT NOT NULL, variant TEXT NOT NULL, first_at BIGINT NOT NULL,
+      exposures BIGINT NOT NULL DEFAULT 0, clicks BIGINT NOT NULL DEFAULT 0, fallbacks BIGINT NOT NULL DEFAULT 0, added INTEGER NOT NULL DEFAULT 0,
+      purchased INTEGER NOT NULL DEFAULT 0, revenue_pence BIGINT NOT NULL DEFAULT 0, rec_revenue_pence BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (experiment, visitor))`);
+    db.exec(`INSERT INTO events_v2_exposed (experiment, visitor, variant, first_at, exposures) VALUES ('exp', 'old', 'a', ${NOW}, 3)`);
+    db.close();
+    const store = openSqliteStore(file);
+    try {
+      await store.insert([ev('exposure', 'new', 'a', NOW + 1, { source: 'device-wasm', rankMs: 20 })]);
+      const [row] = (await store.experimentCounts('exp')).byDay;
+      expect(row).toMatchObject({ visitors: 2, deviceRanked: 1, rankMs: 20 });
+      expect(row!.exposures).toBeGreaterThanOrEqual(2); // the old visitor's 3 views, capped with the new one's 1
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a locked database makes insert fail (so the endpoint answers 503), and the same batch succeeds once the lock is gone', async () => {
     const file = join(dir, 'locked', 'events.sqlite');
     const store = openSqliteStore(file, 'events', { busyTimeoutMs: 50 });

@@ -49,9 +49,11 @@ export function labelEvents(events: readonly ShopperEvent[], ctx: LabelContext):
     }
     const variant = e.experiment === null ? undefined : assigned.get(e.experiment);
     if (e.experiment !== null && variant !== undefined && variant !== e.variant) relabelled++;
-    const { sku, lines: claimedLines, ...rest } = e;
+    const { sku, lines: claimedLines, rankMs, ...rest } = e;
     const stored: StoredEvent = {
       ...rest,
+      // A ranking time is the device's, of an exposure it ranked: on anything else it would be a made-up number.
+      ...(rankMs !== undefined && e.type === 'exposure' && e.source?.startsWith('device-') ? { rankMs } : {}),
       // Not running: stored, attributed to no arm.
       experiment: variant === undefined ? null : e.experiment,
       variant: variant ?? null,

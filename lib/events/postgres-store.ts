@@ -1,7 +1,7 @@
 /** The production events store: PostgreSQL, selected by DATABASE_URL. Same tables and queries as SQLite. */
 import { Pool } from 'pg';
 import type { StoredEvent } from './schema';
-import { cappedCounts, COLUMNS, dayOf, EVENTS_TABLE, experimentSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
+import { addedColumns, cappedCounts, orderOf, ordersSql, COLUMNS, dayOf, EVENTS_TABLE, experimentSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
 
 export function openPostgresStore(connectionString: string, table = EVENTS_TABLE): EventStore {
   const pool = new Pool({ connectionString, max: 5 });
@@ -9,6 +9,7 @@ export function openPostgresStore(connectionString: string, table = EVENTS_TABLE
   const ensureSchema = () =>
     (ready ??= (async () => {
       for (const sql of schemaSql(table)) await pool.query(sql);
+      for (const c of addedColumns(table)) await pool.query(`ALTER TABLE ${c.table} ADD COLUMN IF NOT EXISTS ${c.column} ${c.type}`);
     })().catch((e: unknown) => {
       ready = undefined; // retried by the next call
       throw e;
@@ -66,6 +67,10 @@ export function openPostgresStore(connectionString: string, table = EVENTS_TABLE
       await ensureSchema();
       const res = await pool.query<{ type: string; n: string }>(q.byType);
       return Object.fromEntries(res.rows.map((r) => [r.type, Number(r.n)]));
+    },
+    async orders() {
+      await ensureSchema();
+      return (await pool.query<Parameters<typeof orderOf>[0]>(ordersSql(table))).rows.map(orderOf);
     },
     async recordRefused(refused, now) {
       await ensureSchema();

@@ -54,6 +54,11 @@ export const EventSchema = z.strictObject({
   /** Milliseconds since the epoch, on the device's clock. */
   at: z.number().int().positive(),
   source: z.enum(SHELF_SOURCES).nullable().optional(),
+  /**
+   * An exposure ranked on the device: the milliseconds its ranking took there (the shopper's tower run and the
+   * ranking, never the download). Device-measured, so the store caps it (RANK_MS_CAP) before it is summed.
+   */
+  rankMs: z.number().int().min(0).max(600_000).optional(),
   modelVersion: z
     .string()
     .regex(/^([0-9a-f]{12}|none)$/)

@@ -1,26 +1,11 @@
-/**
- * The store the server uses: PostgreSQL when DATABASE_URL is set, otherwise SQLite in the data folder
- * (TANDEM_DATA_DIR, default ./data), created on first use. One per server process.
- */
+/** The store the server uses (lib/events/configured-store.ts), created on first use: one per server process. */
 import 'server-only';
-import { join } from 'node:path';
-import { openPostgresStore } from './postgres-store';
-import { openSqliteStore } from './sqlite-store';
-import { EVENTS_TABLE, type EventStore } from './store';
+import { eventStoreKind, openConfiguredStore } from './configured-store';
+import type { EventStore } from './store';
 
-/** Another table than events_v2 (a benchmark's, say): letters, digits and underscores only, as it goes into SQL. */
-function eventsTable(): string {
-  const t = process.env.TANDEM_EVENTS_TABLE;
-  if (t === undefined || t === '') return EVENTS_TABLE;
-  if (!/^[a-z_][a-z0-9_]{0,40}$/.test(t)) throw new Error(`TANDEM_EVENTS_TABLE must be a plain table name (got ${JSON.stringify(t.slice(0, 50))})`);
-  return t;
-}
+export { eventsFile, eventStoreKind } from './configured-store';
 
 let store: EventStore | undefined;
-
-export function eventsFile(): string {
-  return join(process.env.TANDEM_DATA_DIR ?? join(process.cwd(), 'data'), 'events.sqlite');
-}
 
 /**
  * SQLite errors that outlive their cause on the same connection: a file opened while it (or its folder,
@@ -50,13 +35,8 @@ function reopeningOnFatal(s: EventStore): EventStore {
   return self;
 }
 
-/** Which store this server uses, known without opening it (the dashboard names it even when it is down). */
-export function eventStoreKind(): EventStore['kind'] {
-  return process.env.DATABASE_URL ? 'postgres' : 'sqlite';
-}
-
 /** Throws when the store cannot be opened (the data folder cannot be created, say); the next call tries again. */
 export function getEventStore(): EventStore {
-  store ??= eventStoreKind() === 'postgres' ? openPostgresStore(process.env.DATABASE_URL!, eventsTable()) : reopeningOnFatal(openSqliteStore(eventsFile(), eventsTable()));
+  store ??= eventStoreKind() === 'postgres' ? openConfiguredStore() : reopeningOnFatal(openConfiguredStore());
   return store;
 }

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoredEvent } from './schema';
-import { cappedCounts, COLUMNS, dayOf, EVENTS_TABLE, experimentSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
+import { addedColumns, cappedCounts, orderOf, ordersSql, COLUMNS, dayOf, EVENTS_TABLE, experimentSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
 
 export function openSqliteStore(file: string, table = EVENTS_TABLE, opts: { busyTimeoutMs?: number } = {}): EventStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -14,6 +14,10 @@ export function openSqliteStore(file: string, table = EVENTS_TABLE, opts: { busy
   // endpoint answers 503 and the device keeps the batch.
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
   for (const sql of schemaSql(table)) db.exec(sql);
+  for (const c of addedColumns(table)) {
+    const has = (db.prepare(`PRAGMA table_info(${c.table})`).all() as { name: string }[]).some((x) => x.name === c.column);
+    if (!has) db.exec(`ALTER TABLE ${c.table} ADD COLUMN ${c.column} ${c.type}`);
+  }
   const insert = db.prepare(`INSERT OR IGNORE INTO ${table} (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
   const rollup = rollupSql(table, () => '?', 'MIN');
   const statements = new Map(Object.values(rollup).map((sql) => [sql, db.prepare(sql)]));
@@ -65,6 +69,9 @@ export function openSqliteStore(file: string, table = EVENTS_TABLE, opts: { busy
     },
     async countByType() {
       return Object.fromEntries(byType.all().map((r) => [r.type, r.n]));
+    },
+    async orders() {
+      return (db.prepare(ordersSql(table)).all() as Parameters<typeof orderOf>[0][]).map(orderOf);
     },
     async recordRefused(refused, now) {
       const st = statements.get(rollup.refused)!;

@@ -3,7 +3,7 @@
  * DATABASE_URL is set). The SQL here is the shared dialect both speak, so the dashboard's numbers
  * mean the same thing on a laptop and in production.
  */
-import type { LeftOutReason, RefusalReason, StoredEvent } from './schema';
+import type { LeftOutReason, OrderLine, RefusalReason, StoredEvent } from './schema';
 
 export interface InsertResult {
   accepted: number;
@@ -31,6 +31,11 @@ export const ARM_SUMS = {
   revenuePenceSq: ['revenue_pence', 'revenue_pence'],
   recRevenuePence: ['rec_revenue_pence'],
   recRevenuePenceSq: ['rec_revenue_pence', 'rec_revenue_pence'],
+  deviceRanked: ['device_ranked'],
+  deviceRankedSq: ['device_ranked', 'device_ranked'],
+  rankMs: ['rank_ms'],
+  rankMsSq: ['rank_ms', 'rank_ms'],
+  deviceRankedRankMs: ['device_ranked', 'rank_ms'],
 } as const satisfies Record<string, readonly string[]>;
 export type SumName = keyof typeof ARM_SUMS;
 export const SUM_NAMES = Object.keys(ARM_SUMS) as SumName[];
@@ -54,6 +59,11 @@ const column = (name: SumName) => `s_${name.replace(/[A-Z]/g, (c) => `_${c.toLow
  * maximal orders did), a double's range is 1e308, and it is exact to 2^53 pence.
  */
 export const CAP_PERCENTILE = 0.99;
+/**
+ * One exposure's device ranking time counts at most this (ms): the device measures it, so one visitor cannot
+ * push an arm's mean far (a slow phone's real first ranking stays well under it).
+ */
+export const RANK_MS_CAP = 10_000;
 
 /** The rank (0-based, ascending) of a cap among `n` values. */
 export const capRank = (n: number): number => Math.max(0, Math.floor((n - 1) * CAP_PERCENTILE));
@@ -113,9 +123,28 @@ export interface EventStore {
   experimentCounts(experiment: string): Promise<ExperimentCounts>;
   /** How many events of each type are stored (tests, the load script). */
   countByType(): Promise<Record<string, number>>;
+  /** Every stored order with its lines, oldest first: what training joins to the purchase log (`--with-store-orders`). */
+  orders(): Promise<StoreOrder[]>;
   /** Tallies events refused at the door (one request's worth), for the readouts. */
   recordRefused(refused: { reason: RefusalReason; events: number }[], now: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** An order the store recorded: its lines (product codes the server checked and priced), whose, and when. */
+export interface StoreOrder {
+  id: string;
+  visitor: string;
+  /** Milliseconds since the epoch, on the device's clock (checked to within a day of the server's on arrival). */
+  at: number;
+  lines: OrderLine[];
+}
+
+/** The stored orders query (both dialects). */
+export const ordersSql = (table: string) => `SELECT id, visitor, at, lines FROM ${table} WHERE type = 'purchase' AND lines IS NOT NULL ORDER BY at, id`;
+
+/** A stored order row into a StoreOrder (PostgreSQL returns BIGINT as a string; lines are JSON text in both). */
+export function orderOf(r: { id: string; visitor: string; at: number | string; lines: string }): StoreOrder {
+  return { id: r.id, visitor: r.visitor, at: Number(r.at), lines: JSON.parse(r.lines) as OrderLine[] };
 }
 
 export const DAY_MS = 86_400_000;
@@ -125,10 +154,22 @@ export const DAY_MS = 86_400_000;
  */
 export const EVENTS_TABLE = 'events_v2';
 
-export const COLUMNS = ['id', 'type', 'experiment', 'variant', 'placement', 'position', 'lines', 'revenue_pence', 'at', 'visitor', 'received_at', 'source', 'model_version'] as const;
+export const COLUMNS = ['id', 'type', 'experiment', 'variant', 'placement', 'position', 'lines', 'revenue_pence', 'at', 'visitor', 'received_at', 'source', 'model_version', 'rank_ms'] as const;
 
 export function rowOf(e: StoredEvent): (string | number | null)[] {
-  return [e.id, e.type, e.experiment, e.variant, e.placement, e.position ?? null, e.lines ? JSON.stringify(e.lines) : null, e.revenuePence ?? null, e.at, e.visitor, e.receivedAt, e.source ?? null, e.modelVersion ?? null];
+  return [e.id, e.type, e.experiment, e.variant, e.placement, e.position ?? null, e.lines ? JSON.stringify(e.lines) : null, e.revenuePence ?? null, e.at, e.visitor, e.receivedAt, e.source ?? null, e.modelVersion ?? null, e.rankMs ?? null];
+}
+
+/**
+ * Columns added after a table was first created: a store opened on an older database adds them (SQLite has no
+ * ADD COLUMN IF NOT EXISTS, so each store checks its own way). Existing rows read the default.
+ */
+export function addedColumns(table: string): { table: string; column: string; type: string }[] {
+  return [
+    { table, column: 'rank_ms', type: 'BIGINT' },
+    { table: `${table}_exposed`, column: 'device_ranked', type: 'BIGINT NOT NULL DEFAULT 0' },
+    { table: `${table}_exposed`, column: 'rank_ms', type: 'BIGINT NOT NULL DEFAULT 0' },
+  ];
 }
 
 /**
@@ -139,13 +180,14 @@ export function schemaSql(table: string): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${table} (
       id TEXT PRIMARY KEY, type TEXT NOT NULL, experiment TEXT, variant TEXT, placement TEXT, position INTEGER,
-      lines TEXT, revenue_pence BIGINT, at BIGINT NOT NULL, visitor TEXT NOT NULL, received_at BIGINT NOT NULL, source TEXT, model_version TEXT)`,
+      lines TEXT, revenue_pence BIGINT, at BIGINT NOT NULL, visitor TEXT NOT NULL, received_at BIGINT NOT NULL, source TEXT, model_version TEXT, rank_ms BIGINT)`,
     `CREATE INDEX IF NOT EXISTS ${table}_experiment ON ${table} (experiment, type)`,
     `CREATE TABLE IF NOT EXISTS ${table}_exposed (
       experiment TEXT NOT NULL, visitor TEXT NOT NULL, variant TEXT NOT NULL, first_at BIGINT NOT NULL,
       exposures BIGINT NOT NULL DEFAULT 0, clicks BIGINT NOT NULL DEFAULT 0, fallbacks BIGINT NOT NULL DEFAULT 0,
       added INTEGER NOT NULL DEFAULT 0, purchased INTEGER NOT NULL DEFAULT 0,
       revenue_pence BIGINT NOT NULL DEFAULT 0, rec_revenue_pence BIGINT NOT NULL DEFAULT 0,
+      device_ranked BIGINT NOT NULL DEFAULT 0, rank_ms BIGINT NOT NULL DEFAULT 0,
       PRIMARY KEY (experiment, visitor))`,
     `CREATE INDEX IF NOT EXISTS ${table}_exposed_visitor ON ${table}_exposed (visitor, first_at)`,
     // Visitors the readout leaves out (LeftOutReason), one row per experiment they were exposed to, with their event count.
@@ -166,8 +208,9 @@ export function rollupSql(table: string, p: (n: number) => string, least: string
   const t = `${table}_exposed`;
   const lo = `${table}_left_out`;
   return {
-    exposure: `INSERT INTO ${t} (experiment, visitor, variant, first_at, exposures, fallbacks) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, 1, ${p(5)})
-      ON CONFLICT (experiment, visitor) DO UPDATE SET exposures = ${t}.exposures + 1, fallbacks = ${t}.fallbacks + excluded.fallbacks, first_at = ${least}(${t}.first_at, excluded.first_at)`,
+    exposure: `INSERT INTO ${t} (experiment, visitor, variant, first_at, exposures, fallbacks, device_ranked, rank_ms) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, 1, ${p(5)}, ${p(6)}, ${p(7)})
+      ON CONFLICT (experiment, visitor) DO UPDATE SET exposures = ${t}.exposures + 1, fallbacks = ${t}.fallbacks + excluded.fallbacks,
+        device_ranked = ${t}.device_ranked + excluded.device_ranked, rank_ms = ${t}.rank_ms + excluded.rank_ms, first_at = ${least}(${t}.first_at, excluded.first_at)`,
     click: `UPDATE ${t} SET clicks = clicks + 1 WHERE experiment = ${p(1)} AND visitor = ${p(2)}`,
     added: `UPDATE ${t} SET added = 1 WHERE visitor = ${p(1)} AND first_at <= ${p(2)}`,
     purchase: `UPDATE ${t} SET purchased = 1, revenue_pence = revenue_pence + ${p(1)}, rec_revenue_pence = rec_revenue_pence + ${p(2)} WHERE visitor = ${p(3)} AND first_at <= ${p(4)}`,
@@ -195,7 +238,7 @@ export function rollupUpdates(e: StoredEvent, sql: ReturnType<typeof rollupSql>)
   }
   switch (e.type) {
     case 'exposure':
-      return e.experiment && e.variant ? [[sql.exposure, [e.experiment, e.visitor, e.variant, e.at, e.fallback ? 1 : 0]]] : [];
+      return e.experiment && e.variant ? [[sql.exposure, [e.experiment, e.visitor, e.variant, e.at, e.fallback ? 1 : 0, e.rankMs === undefined ? 0 : 1, Math.min(e.rankMs ?? 0, RANK_MS_CAP)]]] : [];
     case 'click':
       return e.experiment ? [[sql.click, [e.experiment, e.visitor]]] : [];
     case 'add-to-cart':
@@ -223,7 +266,10 @@ export function experimentSql(table: string, p: (n: number) => string, least: st
   // cap cut it; the sums read only this, so one scan gives the sums and the cut counts. Clicks and fallbacks are
   // at most the capped exposures (each is one per exposure at most).
   const shown = `${least}(exposures, ${p(3)})`;
+  // A visitor's device rankings count at most their capped exposures too, their ranking time in proportion.
+  const ranked = `${least}(device_ranked, ${shown})`;
   const capped = `SELECT variant, first_at, ${shown} AS exposures, ${least}(clicks, ${shown}) AS clicks, ${least}(fallbacks, ${shown}) AS fallbacks, added, purchased,
+      ${ranked} AS device_ranked, CASE WHEN device_ranked > ${shown} THEN rank_ms * 1.0 * ${shown} / device_ranked ELSE rank_ms END AS rank_ms,
       ${least}(revenue_pence, ${p(2)}) AS revenue_pence, ${least}(rec_revenue_pence, ${p(2)}) AS rec_revenue_pence,
       CASE WHEN revenue_pence > ${p(2)} THEN 1 ELSE 0 END AS revenue_cut, CASE WHEN exposures > ${p(3)} THEN 1 ELSE 0 END AS exposures_cut,
       CASE WHEN clicks > ${shown} THEN 1 ELSE 0 END AS clicks_cut

@@ -141,7 +141,13 @@ describe('experiment report', () => {
   const experiment = parseLocal(localJson).experiments[0]!; // below-hero (control) vs above-hero, 50/50
   const DAY = 86_400_000;
   /** Sums for `n` visitors, each with `views` exposures, a share `clickers` of them clicking once, `buyers` buying `pence`. */
-  const arm = (variant: string, day: number, n: number, o: { views?: number; clickers?: number; buyers?: number; pence?: number; fallbacks?: number } = {}): ArmSums & { day: number } => {
+  /** Every visitor's `views` ranked on the device, half of them at `ms` − 10, half at `ms` + 10, per view. */
+  const rankSums = (n: number, views: number, ms: number) => {
+    const per = [ms - 10, ms + 10].map((x) => Math.max(0, x) * views);
+    const half = n / 2;
+    return { deviceRanked: n * views, deviceRankedSq: n * views * views, rankMs: half * (per[0]! + per[1]!), rankMsSq: half * (per[0]! ** 2 + per[1]! ** 2), deviceRankedRankMs: half * views * (per[0]! + per[1]!) };
+  };
+  const arm = (variant: string, day: number, n: number, o: { views?: number; clickers?: number; buyers?: number; pence?: number; fallbacks?: number; rankMs?: number } = {}): ArmSums & { day: number } => {
     const views = o.views ?? 2;
     const clickers = Math.round(n * (o.clickers ?? 0.1));
     const buyers = Math.round(n * (o.buyers ?? 0.05));
@@ -151,6 +157,7 @@ describe('experiment report', () => {
       variant, day, visitors: n, exposures: n * views, clicks: clickers, exposuresSq: n * views * views, clicksSq: clickers, exposuresClicks: clickers * views,
       fallbacks: fb, fallbacksSq: fb, fallbacksExposures: fb * views, added: buyers, purchased: buyers,
       revenuePence: buyers * pence, revenuePenceSq: buyers * pence * pence, recRevenuePence: 0, recRevenuePenceSq: 0, firstAt: day,
+      ...rankSums(n, views, o.rankMs ?? 0),
     };
   };
   const NOW = 20 * DAY;
@@ -172,6 +179,18 @@ describe('experiment report', () => {
     const r = buildReport(experiment, { byDay: [arm('below-hero', 0, 5000), arm('above-hero', 0, 5000, { clickers: 0.14, fallbacks: 0.3 })] }, NOW);
     expect(r.guardrails.map((g) => [g.variant, g.metric])).toEqual([['above-hero', 'fallbackRate']]);
     expect(r.decision.kind).toBe('keep-control');
+  });
+
+  it("a model experiment also guards the device's ranking time: a faster-selling but slower model is not shipped; the same data in a layout test is", () => {
+    const model = { ...experiment, kind: 'model' as const, page: undefined, variants: [{ id: 'below-hero', weight: 50, model: 'aaaaaaaaaaaa' }, { id: 'above-hero', weight: 50, model: 'bbbbbbbbbbbb' }] };
+    const byDay = [arm('below-hero', 0, 5000, { rankMs: 30 }), arm('above-hero', 0, 5000, { clickers: 0.14, rankMs: 45 })];
+    const r = buildReport(model, { byDay }, NOW);
+    expect(r.variants.map((v) => [v.variant, v.model, Math.round(v.metrics.deviceRankMs.value)])).toEqual([['below-hero', 'aaaaaaaaaaaa', 30], ['above-hero', 'bbbbbbbbbbbb', 45]]);
+    expect(r.guardrails.map((g) => [g.variant, g.metric])).toEqual([['above-hero', 'deviceRankMs']]);
+    expect(r.decision.kind).toBe('keep-control');
+    // Equal ranking times: no flag, the winner stands.
+    expect(buildReport(model, { byDay: [arm('below-hero', 0, 5000, { rankMs: 30 }), arm('above-hero', 0, 5000, { clickers: 0.14, rankMs: 30 })] }, NOW).decision.kind).toBe('winner');
+    expect(buildReport(experiment, { byDay }, NOW).decision.kind).toBe('winner');
   });
 
   it('no effect big enough to matter, keep running, and a broken split, each with its rule', () => {

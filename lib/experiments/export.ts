@@ -11,6 +11,7 @@ const three = (b: Bounds) => ({ value: finite(b.value), low: finite(b.low), high
 export function reportJson(r: ExperimentReport, generatedAt = new Date()) {
   return {
     experiment: r.experiment.id,
+    kind: r.experiment.kind,
     question: r.experiment.question,
     status: r.experiment.status,
     generatedAt: generatedAt.toISOString(),
@@ -26,6 +27,7 @@ export function reportJson(r: ExperimentReport, generatedAt = new Date()) {
       variant: v.variant,
       control: v.isControl,
       weight: v.weight,
+      ...(v.model ? { model: v.model } : {}),
       visitors: v.visitors,
       metrics: Object.fromEntries(METRIC_IDS.map((m) => [m, { ...three(v.metrics[m]), lift: v.metrics[m].lift ? three(v.metrics[m].lift!) : null }])),
     })),

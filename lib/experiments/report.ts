@@ -5,7 +5,7 @@
  * simulated) without a store.
  */
 import { METRIC_IDS, type Experiment, type MetricId } from '../config/schema';
-import { SUM_NAMES, type ArmSums, type Capped, type ExperimentCounts, type LeftOut, type Refused, type SumName } from '../events/store';
+import { RANK_MS_CAP, SUM_NAMES, type ArmSums, type Capped, type ExperimentCounts, type LeftOut, type Refused, type SumName } from '../events/store';
 import {
   liftEstimate,
   meanEstimate,
@@ -22,8 +22,8 @@ export interface MetricDefinition {
   /** The estimate from one arm's sums (lib/events/store.ts ARM_SUMS). Money in pounds. */
   estimate: (s: Sums) => Estimate;
   label: string;
-  /** How the value is written: a share, or pounds. */
-  unit: 'share' | 'gbp';
+  /** How the value is written: a share, pounds, or milliseconds. */
+  unit: 'share' | 'gbp' | 'ms';
   /** Which way is better: a guardrail is flagged when a variant is confidently worse. */
   better: 'higher' | 'lower';
   /** What it is, for the dashboard's footnote. */
@@ -33,6 +33,8 @@ export interface MetricDefinition {
 type Sums = Omit<ArmSums, 'variant'>;
 const ratioOf = (s: Sums, num: 'clicks' | 'fallbacks') =>
   ratioEstimate({ n: s.visitors, num: s[num], den: s.exposures, numSq: s[`${num}Sq`], denSq: s.exposuresSq, cross: num === 'clicks' ? s.exposuresClicks : s.fallbacksExposures });
+// Over the visitors the device ranked for (the others have no ranking time to average).
+const rankTime = (s: Sums) => ratioEstimate({ n: s.visitors, num: s.rankMs, den: s.deviceRanked, numSq: s.rankMsSq, denSq: s.deviceRankedSq, cross: s.deviceRankedRankMs });
 const share = (s: Sums, k: 'added' | 'purchased') => meanEstimate({ n: s.visitors, sum: s[k], sumSq: s[k] });
 const pounds = (s: Sums, k: 'revenuePence' | 'recRevenuePence') => meanEstimate({ n: s.visitors, sum: s[k] / 100, sumSq: s[`${k}Sq`] / 10_000 });
 
@@ -44,10 +46,22 @@ export const METRICS: Record<MetricId, MetricDefinition> = {
   revenuePerVisitor: { estimate: (s) => pounds(s, 'revenuePence'), label: 'Revenue per visitor', unit: 'gbp', better: 'higher', definition: 'order revenue after the first exposure ÷ exposed visitors, priced by the server from its catalogue' },
   recRevenuePerVisitor: { estimate: (s) => pounds(s, 'recRevenuePence'), label: 'Recommendation revenue per visitor', unit: 'gbp', better: 'higher', definition: 'revenue of order lines the visitor had clicked on a shelf first ÷ exposed visitors' },
   fallbackRate: { estimate: (s) => ratioOf(s, 'fallbacks'), label: 'Shelf fallback rate', unit: 'share', better: 'lower', definition: 'shelf views served by a fallback (the device failed, or the static list) ÷ shelf views' },
+  deviceRankMs: {
+    estimate: rankTime,
+    label: 'Device ranking time',
+    unit: 'ms',
+    better: 'lower',
+    definition: `milliseconds a shelf's ranking took on the shopper's device (tower run and ranking, not the download), per shelf view ranked there; each view counts at most ${RANK_MS_CAP / 1000} s`,
+  },
 };
 export { METRIC_IDS };
 /** Watched in every experiment, whatever it optimises: a variant must not break the shelves or cost revenue. */
 export const GUARDRAILS: MetricId[] = ['fallbackRate', 'revenuePerVisitor'];
+
+/** An experiment's guardrails: a model experiment's variant must not make the device slower either. */
+export function guardrailsOf(experiment: Pick<Experiment, 'kind'>): MetricId[] {
+  return experiment.kind === 'model' ? [...GUARDRAILS, 'deviceRankMs'] : GUARDRAILS;
+}
 
 export interface Bounds {
   value: number;
@@ -59,6 +73,8 @@ export interface VariantReport {
   variant: string;
   isControl: boolean;
   weight: number;
+  /** A model experiment's arm: the version its shelves rank with. */
+  model?: string;
   visitors: number;
   exposures: number;
   clicks: number;
@@ -159,7 +175,7 @@ export function buildReport(experiment: Experiment, counts: ExperimentCounts, no
         return [m, { ...bounds(e), lift: lift ? bounds(lift) : null }];
       }),
     ) as VariantReport['metrics'];
-    return { variant: v.id, isControl, weight: v.weight, visitors: s.visitors, exposures: s.exposures, clicks: s.clicks, metrics };
+    return { variant: v.id, isControl, weight: v.weight, ...(v.model ? { model: v.model } : {}), visitors: s.visitors, exposures: s.exposures, clicks: s.clicks, metrics };
   });
   const srm = sampleRatioMismatch(
     variants.map((v) => v.visitors),
@@ -169,7 +185,7 @@ export function buildReport(experiment: Experiment, counts: ExperimentCounts, no
   const controlReport = variants.find((v) => v.isControl);
   for (const v of variants) {
     if (v.isControl || !controlReport) continue;
-    for (const m of GUARDRAILS) {
+    for (const m of guardrailsOf(experiment)) {
       const { lift, low, high } = v.metrics[m];
       const c = controlReport.metrics[m];
       // No relative lift while control is at zero (no fallbacks at all, say): then the variant's own interval
