@@ -41,7 +41,11 @@ export function ShelfDebug({
         {device && ` · ${device.source === 'device-webgpu' ? 'WebGPU' : 'WASM'} · model ${device.modelVersion} · ${device.ranking} ranking`}
         {!device && edge && ` · /api/rank · model ${edge.modelVersion}`}
       </summary>
-      {fallbackReason && <p className="mt-1 text-red-700">device skipped: {fallbackReason}</p>}
+      {fallbackReason && (
+        <p className="mt-1 text-red-700" data-testid="recs-debug-fallback">
+          {device ? 'fell back' : 'device skipped'}: {fallbackReason}
+        </p>
+      )}
       {edgeError && <p className="mt-1 text-red-700">edge failed: {edgeError}</p>}
       {device && (
         <>

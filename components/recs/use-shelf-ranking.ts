@@ -20,6 +20,8 @@ export interface ShownShelf {
   items: (CardProduct & { reason?: Pick<Reason, 'short' | 'full'> })[];
   source: ShelfSource;
   modelVersion: string;
+  /** Ranked on the device: how long it took there (its tower run and ranking; a shelf that reused another's tower has none). */
+  rankMs?: number;
 }
 
 export interface ShelfRanking {
@@ -85,9 +87,12 @@ export function useShelfRanking(plan: ShelfPlan, initial: InitialShelf, fallback
       try {
         const result = await rankOnDevice({ history, cart: getCart().lines.map((l) => l.sku), rules, ep, modelVersion: modelPin });
         performance.mark(`tandem:rank-end:${placement}`);
+        // A version that failed its checks, ranked by the previous one: shown, and counted as a fallback.
+        const back = result.fellBackFrom && `model ${result.fellBackFrom.version} failed its checks (${result.fellBackFrom.reason}); ranked with ${result.modelVersion}, the previous version on this device`;
+        if (back) reportFallback(back);
         if (alive && mine === seq) {
           setDevice(result);
-          setFallbackReason(undefined);
+          setFallbackReason(back);
         }
       } catch (e) {
         const reason = e instanceof Error ? e.message : String(e);
@@ -110,7 +115,7 @@ export function useShelfRanking(plan: ShelfPlan, initial: InitialShelf, fallback
   }, [placement, rules, deviceRanking, modelPin]);
 
   const shown: ShownShelf = device
-    ? { items: device.items, source: device.source, modelVersion: device.modelVersion }
+    ? { items: device.items, source: device.source, modelVersion: device.modelVersion, ...(device.timings.sharedTower ? {} : { rankMs: Math.round(device.timings.inferenceMs + device.timings.rankingMs) }) }
     : edge.data
       ? { items: edge.data.items, source: 'edge', modelVersion: edge.data.modelVersion }
       : { items: fallback, source: 'static', modelVersion: 'none' };

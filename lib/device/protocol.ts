@@ -81,6 +81,14 @@ export interface ShelfAnswer {
   historyUsed: string[];
   /** The probe's measurement, once it has run (the debug panel shows it). */
   epDecision?: EpDecision;
+  /** The version asked for failed its checks on this device; modelVersion is the previous one it used. */
+  fellBackFrom?: VersionFallback;
+}
+
+/** A version that failed its checks on the device, and why. */
+export interface VersionFallback {
+  version: string;
+  reason: string;
 }
 
 /** The answers in the order of the request's shelves, or why none could be ranked. */

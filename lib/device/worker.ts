@@ -5,9 +5,9 @@
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { ArtifactError, fetchBytes, fetchPointer, loadDeviceModel, loadPointedModel, manifestLocation, pinnedPointer, readVerified, shelfModelOf, type DeviceModel, type ReadFile } from '../recs/artifacts';
-import { SCORER_INPUTS, SCORER_OUTPUTS } from '../recs/manifest';
+import { SCORER_INPUTS, SCORER_OUTPUTS, type Pointer } from '../recs/manifest';
 import { prepareScorer, type PreparedScorer } from '../recs/rank-wasm';
-import type { BenchRequest, BenchResponse, BenchResult, EpDecision, ExecutionChoice, GoldenRequest, GoldenResponse, RankRequest, RankResponse, RankTimings, ScoringPath, ShelfAnswer, WorkerRequest } from './protocol';
+import type { BenchRequest, BenchResponse, BenchResult, EpDecision, ExecutionChoice, GoldenRequest, GoldenResponse, RankRequest, RankResponse, RankTimings, ScoringPath, ShelfAnswer, VersionFallback, WorkerRequest } from './protocol';
 import type { DeviceSource } from '../recs/shelf-source';
 import type { HistoryInputs } from '../recs/features';
 import { allScores, graphUser, rankShelf, shelfUser, slotIds, towerHistory, type ShelfModel, type ShelfUser } from '../recs/shelf';
@@ -37,6 +37,8 @@ interface Ready extends Session {
   /** The item rows, copied once into the SIMD kernel's memory (or the JavaScript scorer). */
   scorer: PreparedScorer;
   loadMs: number;
+  /** The version asked for failed its checks: this is the previous one this device used. */
+  fellBackFrom?: VersionFallback;
 }
 
 /** An onnxruntime-web session, its runtime's Tensor and source, and what it runs: swapped when the probe finds another faster. */
@@ -51,10 +53,6 @@ interface Session {
 async function versionReader(base: string, version: string): Promise<{ read: ReadFile; discard: () => Promise<void> }> {
   const name = `${CACHE_PREFIX}${version}`;
   const cache = typeof caches !== 'undefined' ? await caches.open(name).catch(() => undefined) : undefined;
-  if (cache) {
-    // A new version replaces the old ones.
-    for (const key of await caches.keys()) if (key.startsWith(CACHE_PREFIX) && key !== name) await caches.delete(key);
-  }
   const read: ReadFile = async (path) => {
     const url = `${base}${path}`;
     const hit = await cache?.match(url);
@@ -64,6 +62,60 @@ async function versionReader(base: string, version: string): Promise<{ read: Rea
     return bytes;
   };
   return { read, discard: async () => void (cache && (await caches.delete(name))) };
+}
+
+/**
+ * The versions this device used, newest first, at most KEEP_VERSIONS: a model experiment's arms, or a rollback,
+ * switch between two versions without a download. Remembered beside the files (Cache Storage), so it is the
+ * device's, never sent anywhere.
+ */
+const KEEP_VERSIONS = 2;
+const usedKey = '/__tandem/used-versions';
+async function usedVersions(): Promise<string[]> {
+  try {
+    const hit = await (await caches.open(EP_CACHE)).match(usedKey);
+    const list: unknown = hit ? await hit.json() : [];
+    return Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string' && /^[0-9a-f]{12}$/.test(v)) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** `version` loaded and checked: it becomes the newest used; the files of versions past the newest two are deleted. */
+async function rememberUse(version: string): Promise<void> {
+  if (typeof caches === 'undefined') return;
+  try {
+    const keep = [version, ...(await usedVersions()).filter((v) => v !== version)].slice(0, KEEP_VERSIONS);
+    await (await caches.open(EP_CACHE)).put(usedKey, Response.json(keep));
+    for (const key of await caches.keys()) if (key.startsWith(CACHE_PREFIX) && !keep.includes(key.slice(CACHE_PREFIX.length))) await caches.delete(key);
+  } catch {
+    // no Cache Storage: nothing kept, nothing to delete
+  }
+}
+
+/**
+ * The version `pointer` names, checked (sizes, hashes, version); a version that fails is deleted from the device
+ * and the previous version this device used is loaded instead, saying why (the shelves report it as a fallback).
+ * Never a wrong ranking: the previous version passed the same checks, or nothing loads and the edge ranks.
+ */
+async function loadVersion(pointer: Pointer): Promise<{ model: DeviceModel; read: ReadFile; fellBackFrom?: VersionFallback }> {
+  const first = await versionReader(manifestLocation(pointer).base, pointer.version);
+  try {
+    const model = await loadPointedModel(first.read, pointer, loadDeviceModel);
+    await rememberUse(model.manifest.version);
+    return { model, read: first.read };
+  } catch (e) {
+    await first.discard(); // never keep a bad copy: the next load fetches afresh
+    const previous = (await usedVersions()).find((v) => v !== pointer.version);
+    if (!previous) throw e;
+    const back = pinnedPointer(previous);
+    const second = await versionReader(manifestLocation(back).base, previous);
+    const model = await loadPointedModel(second.read, back, loadDeviceModel).catch(() => {
+      throw e;
+    });
+    await rememberUse(previous);
+    return { model, read: second.read, fellBackFrom: { version: pointer.version, reason: e instanceof Error ? e.message : String(e) } };
+  }
 }
 
 async function hasWebGpuAdapter(): Promise<boolean> {
@@ -127,14 +179,7 @@ const forcedPath = (choice: ExecutionChoice): { path: ScoringPath; ep: 'wasm' | 
 async function init(choice: ExecutionChoice, pin: string | null): Promise<Ready> {
   const started = performance.now();
   const pointer = pin ? pinnedPointer(pin) : await fetchPointer('/models/current.json', 'no-cache');
-  const { read, discard } = await versionReader(manifestLocation(pointer).base, pointer.version);
-  let model: DeviceModel;
-  try {
-    model = await loadPointedModel(read, pointer, loadDeviceModel);
-  } catch (e) {
-    await discard(); // never keep a bad copy: the next load fetches afresh
-    throw e;
-  }
+  const { model, read, fellBackFrom } = await loadVersion(pointer);
 
   const decision = choice === 'auto' ? await storedDecision(model.manifest.version) : undefined;
   const want = forcedPath(choice) ?? decision ?? { path: 'kernel' as const, ep: 'wasm' as const };
@@ -153,6 +198,7 @@ async function init(choice: ExecutionChoice, pin: string | null): Promise<Ready>
     shelf: shelfModelOf(model),
     scorer: prepareScorer(model.items, model.manifest.dim, { signals: model.signals }),
     loadMs: performance.now() - started,
+    ...(fellBackFrom ? { fellBackFrom } : {}),
   };
 }
 
@@ -320,6 +366,7 @@ function answerShelf(r: Ready, req: RankRequest, rules: ShelfRules, tower: Tower
     timings: { ...t, rankingMs: performance.now() - t1, scorer: tower.user.heads ? 'graph' : r.scorer.kind, ...(head ? { head } : {}) },
     historyUsed: slotIds(tower.user.inputs).map((i) => r.model.skus[i]!),
     ...(r.decision ? { epDecision: r.decision } : {}),
+    ...(r.fellBackFrom ? { fellBackFrom: r.fellBackFrom } : {}),
   };
 }
 
