@@ -1,0 +1,48 @@
+/**
+ * `npm run prune -- [--keep N] [--dry-run]`: deletes old version folders from public/models/, keeping the current
+ * version, every version the config names (lib/config/default.json, and Edge Config when EDGE_CONFIG is set: if
+ * it cannot be read, nothing is deleted) and the newest N (default 3). Prints what it keeps and why.
+ */
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { createClient } from '@vercel/edge-config';
+import localJson from '../lib/config/default.json' with { type: 'json' };
+import { describeConfigError, modelVersionsNamed, StoreConfigSchema } from '../lib/config/schema';
+import { ManifestSchema, PointerSchema } from '../lib/recs/manifest';
+import { planPrune, type VersionFolder } from './prune';
+
+const root = process.cwd();
+const dir = path.join(root, 'public', 'models');
+const args = process.argv.slice(2);
+const keepAt = args.indexOf('--keep');
+const newest = keepAt >= 0 ? Number(args[keepAt + 1]) : 3;
+if (!Number.isInteger(newest) || newest < 0) {
+  console.error('usage: npm run prune -- [--keep N] [--dry-run]   (N: how many of the newest versions to keep besides the current and configured ones)');
+  process.exit(2);
+}
+
+async function configuredVersions(): Promise<string[]> {
+  const local = StoreConfigSchema.parse(localJson);
+  const named = modelVersionsNamed(local);
+  if (!process.env.EDGE_CONFIG) return named;
+  const parsed = StoreConfigSchema.safeParse(await createClient(process.env.EDGE_CONFIG).getAll());
+  if (!parsed.success) throw new Error(`Edge Config is invalid (${describeConfigError(parsed.error)})`);
+  return [...new Set([...named, ...modelVersionsNamed(parsed.data)])];
+}
+
+let named: string[];
+try {
+  named = await configuredVersions();
+} catch (e) {
+  console.error(`prune: cannot read the config, so nothing is deleted: ${(e as Error).message}`);
+  process.exit(1);
+}
+const current = PointerSchema.parse(JSON.parse(readFileSync(path.join(dir, 'current.json'), 'utf8'))).version;
+const folders: VersionFolder[] = readdirSync(dir)
+  .filter((v) => /^[0-9a-f]{12}$/.test(v) && existsSync(path.join(dir, v, 'manifest.json')))
+  .map((version) => ({ version, createdAt: ManifestSchema.parse(JSON.parse(readFileSync(path.join(dir, version, 'manifest.json'), 'utf8'))).createdAt }));
+const plan = planPrune(folders, { current, named, newest });
+for (const k of plan.keep) console.log(`keep    ${k.version}  (${k.why.join(', ')})`);
+for (const v of plan.remove) console.log(`${args.includes('--dry-run') ? 'would remove' : 'remove'}  ${v}`);
+if (!args.includes('--dry-run')) for (const v of plan.remove) rmSync(path.join(dir, v), { recursive: true });
+console.log(`prune: ${plan.keep.length} kept, ${plan.remove.length} ${args.includes('--dry-run') ? 'to remove (--dry-run: nothing deleted)' : 'removed'}; rebuild (npm run build) so the store's list of versions follows`);
