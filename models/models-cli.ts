@@ -1,9 +1,10 @@
 /**
- * `npm run models [-- --ablation] [--until YYYY-MM-DD] [--candidate] [--force]`: (re)builds the catalog if needed,
+ * `npm run models [-- --ablation] [--until YYYY-MM-DD] [--candidate] [--force] [--with-store-orders]`: (re)builds the catalog if needed,
  * then trains, evaluates and exports a version. `--until` trains on the log up to that day (a past model, a
  * backtest). `--candidate` writes the version folder and stops: `npm run promote -- VERSION` makes it current
  * through the gate (models/gate.ts). Without it the new version goes through the same gate before it becomes
  * current (`--force` overrides, and says so); the first version, or the same version again, passes.
+ * `--with-store-orders` joins the orders the store recorded (models/store-orders.ts) to the log first.
  * `-- --check` (CI): trains from scratch in a scratch folder and fails unless it reproduces the committed
  * version (public/models/current.json) and validation model bit for bit: the shipped artifacts are what this
  * code makes from this data.
@@ -16,9 +17,29 @@ import { ensureCatalog, modelStaleness } from './ensure-data';
 import { gateVersions } from './promote';
 import { MODELS_DIR, readCatalog, readPurchases, runPipeline, VALIDATION_DIR } from './pipeline';
 import { toMillis } from './time';
+import type { Purchase } from './data';
+import { openConfiguredStore } from '../lib/events/configured-store';
+import { joinPurchases, storePurchases } from './store-orders';
 
 const root = process.cwd();
 ensureCatalog(root);
+
+/** The log joined with the orders the configured events store recorded (SQLite, or PostgreSQL with DATABASE_URL). */
+async function withStoreOrders(log: Purchase[]): Promise<Purchase[]> {
+  const store = openConfiguredStore();
+  try {
+    const own = storePurchases(await store.orders(), catalog);
+    const first = own.purchases[0]?.date;
+    console.log(
+      `models: --with-store-orders: ${own.orders.toLocaleString('en-GB')} orders from the ${store.kind} events store, ${own.purchases.length.toLocaleString('en-GB')} lines by ${own.customers.toLocaleString('en-GB')} visitors` +
+        (own.skippedLines > 0 ? ` (${own.skippedLines} lines for products not in the catalogue left out)` : '') +
+        (first ? `; the log ends ${log.at(-1)?.date ?? '-'}, the store's orders begin ${first}` : ''),
+    );
+    return joinPurchases(log, own.purchases);
+  } finally {
+    await store.close();
+  }
+}
 const catalog = readCatalog(root);
 const version = (dir: string) => PointerSchema.parse(JSON.parse(readFileSync(path.join(dir, 'current.json'), 'utf8'))).version;
 const arg = (name: string) => {
@@ -52,7 +73,7 @@ if (process.argv.includes('--check')) {
     process.exit(2);
   }
   // Every purchase up to the end of that day (UTC): the pipeline's "now" is then the last of them.
-  const all = readPurchases(root);
+  const all = process.argv.includes('--with-store-orders') ? await withStoreOrders(readPurchases(root)) : readPurchases(root);
   const purchases = until ? all.filter((p) => toMillis(p.date) < Date.parse(`${until}T00:00:00Z`) + 86_400_000) : all;
   if (until) console.log(`models: --until ${until}: ${purchases.length.toLocaleString('en-GB')} of ${all.length.toLocaleString('en-GB')} purchases`);
   if (purchases.length === 0) {
