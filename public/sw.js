@@ -1,9 +1,12 @@
 // Tandem's service worker: after one visit, the home page and its on-device recommendations work offline.
-// Immutable files (hashed chunks, the ORT runtime, versioned model files, pictures, the versioned catalog)
-// are served cache-first; pages and the model pointer network-first, from the cache only when offline.
-// Live APIs are never cached.
-const RUNTIME = 'tandem-runtime-v1';
-const IMMUTABLE = /^\/(_next\/static\/|ort\/|models\/[0-9a-f]{12}\/|images\/products\/)/;
+// Immutable files (hashed chunks, the ORT runtime, pictures, the versioned catalog) are served cache-first;
+// pages and the model pointer network-first, from the cache only when offline. Live APIs are never cached.
+// A model version's files are not cached here: the recommender worker keeps them, the two versions it used
+// last and no more (lib/device/worker.ts); a second copy here would keep every version forever.
+// v2: v1 held model files; activating v2 deletes it.
+const RUNTIME = 'tandem-runtime-v2';
+const IMMUTABLE = /^\/(_next\/static\/|ort\/|images\/products\/)/;
+const MODEL_FILE = /^\/models\/[0-9a-f]{12}\//;
 
 self.addEventListener('install', () => self.skipWaiting());
 
@@ -25,7 +28,7 @@ async function cacheUrls(urls) {
   const cache = await caches.open(RUNTIME);
   await Promise.all(
     urls.map(async (url) => {
-      if (await cache.match(url)) return;
+      if (!cacheable(new URL(url, self.location.origin)) || (await cache.match(url))) return;
       try {
         const res = await fetch(url);
         if (res.ok) await cache.put(url, res);
@@ -38,7 +41,7 @@ async function cacheUrls(urls) {
 
 function cacheable(url) {
   if (url.pathname.startsWith('/api/')) return url.pathname === '/api/catalog' && url.searchParams.has('v');
-  return true;
+  return !MODEL_FILE.test(url.pathname);
 }
 
 async function cacheFirst(request) {
