@@ -35,6 +35,10 @@ async function withStoreOrders(log: Purchase[]): Promise<Purchase[]> {
         (own.skippedLines > 0 ? ` (${own.skippedLines} lines for products not in the catalogue left out)` : '') +
         (first ? `; the log ends ${log.at(-1)?.date ?? '-'}, the store's orders begin ${first}` : ''),
     );
+    const gapDays = first && log.length > 0 ? Math.floor((toMillis(first) - toMillis(log.at(-1)!.date)) / 86_400_000) : 0;
+    // Training's windows (validation, backtests) are the joined log's last months: across a long gap they hold
+    // the store's orders alone. Said up front; the gate (npm run promote) then judges the result on those windows.
+    if (gapDays > 30) console.warn(`models: warning: the store's orders begin ${gapDays} days after the log ends, so the validation and backtest windows hold store orders only; train a --candidate and let the gate decide`);
     return joinPurchases(log, own.purchases);
   } finally {
     await store.close();
