@@ -58,7 +58,7 @@ test('report.json and the CSV need the token: 401 without it, the numbers with i
   const r = await json.json();
   expect(r.variants.map((v: { variant: string }) => v.variant)).toEqual(['below-hero', 'above-hero']);
   const control = r.variants[0];
-  expect(Object.keys(control.metrics)).toEqual(['ctr', 'addToCart', 'conversion', 'revenuePerVisitor', 'recRevenuePerVisitor', 'fallbackRate']);
+  expect(Object.keys(control.metrics)).toEqual(['ctr', 'addToCart', 'conversion', 'revenuePerVisitor', 'recRevenuePerVisitor', 'fallbackRate', 'deviceRankMs']);
   expect(control.metrics.ctr.lift).toBeNull();
   expect(r.variants[1].metrics.revenuePerVisitor).toHaveProperty('lift');
   expect(typeof r.srm.pValue).toBe('number');
@@ -68,7 +68,7 @@ test('report.json and the CSV need the token: 401 without it, the numbers with i
   expect(csv.headers()['content-type']).toContain('text/csv');
   const lines = (await csv.text()).trim().split('\n');
   expect(lines[0]).toBe('experiment,variant,control,visitors,metric,value,low,high,lift,lift_low,lift_high,srm_p,decision');
-  expect(lines).toHaveLength(1 + 2 * 6);
+  expect(lines).toHaveLength(1 + 2 * 7);
   expect((await request.get('/admin/experiments/no-such-test/report.json', { headers: bearer })).status()).toBe(404);
 });
 
