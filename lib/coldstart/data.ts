@@ -69,13 +69,11 @@ async function load(source: ArtifactSource, pointer: Pointer): Promise<ColdStart
  */
 export async function coldStartData(pin: string | null = null, source: ArtifactSource = httpSource()): Promise<ColdStartData> {
   if (pin) return dataFor(pin, () => load(source, pinnedPointer(pin)));
-  if (current && Date.now() - checkedAt < RECHECK_MS) {
-    const pointer = current;
-    return dataFor(pointer.version, () => load(source, pointer));
+  if (!current || Date.now() - checkedAt >= RECHECK_MS) {
+    current = await source.pointer();
+    checkedAt = Date.now();
   }
-  const pointer = await source.pointer();
-  checkedAt = Date.now();
-  current = pointer;
+  const pointer = current;
   return dataFor(pointer.version, () => load(source, pointer));
 }
 
