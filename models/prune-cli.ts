@@ -5,9 +5,9 @@
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { createClient } from '@vercel/edge-config';
 import localJson from '../lib/config/default.json' with { type: 'json' };
-import { describeConfigError, modelVersionsNamed, StoreConfigSchema } from '../lib/config/schema';
+import { createConfigReader, parseLocal, remoteFromEnv } from '../lib/config/index';
+import { modelVersionsNamed } from '../lib/config/schema';
 import { ManifestSchema, PointerSchema } from '../lib/recs/manifest';
 import { planPrune, type VersionFolder } from './prune';
 
@@ -21,13 +21,15 @@ if (!Number.isInteger(newest) || newest < 0) {
   process.exit(2);
 }
 
+/** The versions the local file and, where EDGE_CONFIG is set, Edge Config name, read and checked as the store reads them. */
 async function configuredVersions(): Promise<string[]> {
-  const local = StoreConfigSchema.parse(localJson);
-  const named = modelVersionsNamed(local);
-  if (!process.env.EDGE_CONFIG) return named;
-  const parsed = StoreConfigSchema.safeParse(await createClient(process.env.EDGE_CONFIG).getAll());
-  if (!parsed.success) throw new Error(`Edge Config is invalid (${describeConfigError(parsed.error)})`);
-  return [...new Set([...named, ...modelVersionsNamed(parsed.data)])];
+  const local = parseLocal(localJson);
+  if (!process.env.EDGE_CONFIG) return modelVersionsNamed(local);
+  const remote = remoteFromEnv();
+  if (!remote) throw new Error('EDGE_CONFIG is set but unusable');
+  const loaded = await createConfigReader({ remote, local: localJson, log: () => undefined })();
+  if (loaded.problem) throw new Error(loaded.problem);
+  return [...new Set([...modelVersionsNamed(local), ...modelVersionsNamed(loaded.config)])];
 }
 
 let named: string[];

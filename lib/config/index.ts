@@ -96,7 +96,8 @@ export function createConfigReader(opts: ConfigReaderOptions): () => Promise<Loa
   };
 }
 
-function remoteFromEnv(): RemoteConfig | null {
+/** Edge Config's client when EDGE_CONFIG is set (and usable), else null: the store's, and the tools' (npm run prune). */
+export function remoteFromEnv(): RemoteConfig | null {
   const connection = process.env.EDGE_CONFIG;
   if (!connection) return null; // the bare SDK would throw "No connection string provided"
   try {
