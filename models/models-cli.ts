@@ -16,13 +16,20 @@ import { PointerSchema } from '../lib/recs/manifest';
 import { ensureCatalog, modelStaleness } from './ensure-data';
 import { gateVersions } from './promote';
 import { MODELS_DIR, readCatalog, readPurchases, runPipeline, VALIDATION_DIR } from './pipeline';
-import { toMillis } from './time';
+import { DAY, toMillis } from './time';
 import type { Purchase } from './data';
 import { openConfiguredStore } from '../lib/events/configured-store';
 import { joinPurchases, storePurchases } from './store-orders';
 
 const root = process.cwd();
 ensureCatalog(root);
+
+const catalog = readCatalog(root);
+const version = (dir: string) => PointerSchema.parse(JSON.parse(readFileSync(path.join(dir, 'current.json'), 'utf8'))).version;
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
 
 /** The log joined with the orders the configured events store recorded (SQLite, or PostgreSQL with DATABASE_URL). */
 async function withStoreOrders(log: Purchase[]): Promise<Purchase[]> {
@@ -35,7 +42,7 @@ async function withStoreOrders(log: Purchase[]): Promise<Purchase[]> {
         (own.skippedLines > 0 ? ` (${own.skippedLines} lines for products not in the catalogue left out)` : '') +
         (first ? `; the log ends ${log.at(-1)?.date ?? '-'}, the store's orders begin ${first}` : ''),
     );
-    const gapDays = first && log.length > 0 ? Math.floor((toMillis(first) - toMillis(log.at(-1)!.date)) / 86_400_000) : 0;
+    const gapDays = first && log.length > 0 ? Math.floor((toMillis(first) - toMillis(log.at(-1)!.date)) / DAY) : 0;
     // Training's windows (validation, backtests) are the joined log's last months: across a long gap they hold
     // the store's orders alone. Said up front; the gate (npm run promote) then judges the result on those windows.
     if (gapDays > 30) console.warn(`models: warning: the store's orders begin ${gapDays} days after the log ends, so the validation and backtest windows hold store orders only; train a --candidate and let the gate decide`);
@@ -44,12 +51,6 @@ async function withStoreOrders(log: Purchase[]): Promise<Purchase[]> {
     await store.close();
   }
 }
-const catalog = readCatalog(root);
-const version = (dir: string) => PointerSchema.parse(JSON.parse(readFileSync(path.join(dir, 'current.json'), 'utf8'))).version;
-const arg = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 
 if (process.argv.includes('--check')) {
   const stale = modelStaleness(root, catalog);
@@ -78,7 +79,7 @@ if (process.argv.includes('--check')) {
   }
   // Every purchase up to the end of that day (UTC): the pipeline's "now" is then the last of them.
   const all = process.argv.includes('--with-store-orders') ? await withStoreOrders(readPurchases(root)) : readPurchases(root);
-  const purchases = until ? all.filter((p) => toMillis(p.date) < Date.parse(`${until}T00:00:00Z`) + 86_400_000) : all;
+  const purchases = until ? all.filter((p) => toMillis(p.date) < Date.parse(`${until}T00:00:00Z`) + DAY) : all;
   if (until) console.log(`models: --until ${until}: ${purchases.length.toLocaleString('en-GB')} of ${all.length.toLocaleString('en-GB')} purchases`);
   if (purchases.length === 0) {
     console.error(`models: no purchases up to ${until}`);
