@@ -8,17 +8,10 @@ import { E2E_ADMIN_TOKEN } from './browser';
 import { signedVisitor } from '../scripts/next-server';
 import { eventsOf, visitorId, waitForEvents, type Row } from './events-db';
 import { historyCount, homeTop } from './recs-helpers';
+import { visitorIn } from './visitors';
 
 const config = parseLocal(localJson);
 const homeExperiment = config.experiments.find((e) => e.id === 'home-shelf-position')!;
-
-/** A fresh visitor id that the running config puts in `variant` (assignment is deterministic). */
-function visitorIn(variant: string): string {
-  for (;;) {
-    const id = crypto.randomUUID();
-    if (assignVariant(homeExperiment, id) === variant) return id;
-  }
-}
 
 const count = (rows: Row[], type: string, placement?: string) => rows.filter((r) => r.type === type && (!placement || r.placement === placement)).length;
 
@@ -44,7 +37,7 @@ test.describe('cold start at the edge, experiments and events', () => {
   test('the assigned variant is in the first HTML, sticky across visits', async ({ browser, baseURL }) => {
     for (const variant of ['above-hero', 'below-hero']) {
       const context = await browser.newContext();
-      await context.addCookies([{ name: 'tandem_vid', value: await signedVisitor(visitorIn(variant)), url: baseURL! }]);
+      await context.addCookies([{ name: 'tandem_vid', value: await signedVisitor(visitorIn(homeExperiment, variant)), url: baseURL! }]);
       const page = await context.newPage();
       for (let visit = 0; visit < 2; visit++) {
         const html = await (await page.goto('/'))!.text();
@@ -133,7 +126,7 @@ test.describe('experiments dashboard', () => {
     // Make sure there is at least one exposure in each home variant.
     for (const variant of ['above-hero', 'below-hero']) {
       const ctx = await browser.newContext();
-      await ctx.addCookies([{ name: 'tandem_vid', value: await signedVisitor(visitorIn(variant)), url: baseURL! }]);
+      await ctx.addCookies([{ name: 'tandem_vid', value: await signedVisitor(visitorIn(homeExperiment, variant)), url: baseURL! }]);
       const p = await ctx.newPage();
       await p.goto('/');
       await homeTop(p).scrollIntoViewIfNeeded();

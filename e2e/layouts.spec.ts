@@ -1,9 +1,9 @@
 import { expect, test } from '@playwright/test';
 import localJson from '../lib/config/default.json' with { type: 'json' };
 import { parseLocal } from '../lib/config/index';
-import { assignVariant } from '../lib/experiments/assign';
 import { signedVisitor, startNextServer } from '../scripts/next-server';
 import { edgeConfigStub } from './edge-config-stub';
+import { visitorIn } from './visitors';
 
 /**
  * Issue 15, placements as data: marketing adds a placement test by editing Edge Config alone (no deploy), and
@@ -29,13 +29,6 @@ const lean = {
 const config = { ...localJson, experiments: [lean, ...localJson.experiments.filter((e) => e.id !== 'home-shelf-position')] };
 const experiment = parseLocal(config).experiments[0]!;
 
-function visitorIn(variant: string): string {
-  for (;;) {
-    const id = crypto.randomUUID();
-    if (assignVariant(experiment, id) === variant) return id;
-  }
-}
-
 test('a placement experiment added by config alone renders its shelves in both arms; a bad edit keeps the last good config', async ({ browser }) => {
   test.setTimeout(90_000);
   const edge = await edgeConfigStub(config);
@@ -46,7 +39,7 @@ test('a placement experiment added by config alone renders its shelves in both a
   try {
     const open = async (variant: string) => {
       const context = await browser.newContext();
-      await context.addCookies([{ name: 'tandem_vid', value: await signedVisitor(visitorIn(variant)), url: server.base }]);
+      await context.addCookies([{ name: 'tandem_vid', value: await signedVisitor(visitorIn(experiment, variant)), url: server.base }]);
       const page = await context.newPage();
       const res = await page.goto(`${server.base}/`);
       return { page, html: await res!.text(), context };

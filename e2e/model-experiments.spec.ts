@@ -2,11 +2,11 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { readdirSync, readFileSync } from 'node:fs';
 import localJson from '../lib/config/default.json' with { type: 'json' };
 import { parseLocal } from '../lib/config/index';
-import { assignVariant } from '../lib/experiments/assign';
 import { signedVisitor, startNextServer, type NextServer } from '../scripts/next-server';
 import { E2E_ADMIN_TOKEN } from './browser';
 import { edgeConfigStub } from './edge-config-stub';
 import { view } from './recs-helpers';
+import { visitorIn } from './visitors';
 
 /**
  * Issue 26, model experiments: a `model` experiment between the current version and a candidate, set in Edge Config
@@ -34,13 +34,6 @@ const modelTest = {
 const config = { ...localJson, experiments: [...localJson.experiments, modelTest] };
 const experiment = parseLocal(config).experiments.at(-1)!;
 
-function visitorIn(variant: string): string {
-  for (;;) {
-    const id = crypto.randomUUID();
-    if (assignVariant(experiment, id) === variant) return id;
-  }
-}
-
 const shelves = (page: Page) => page.locator('[data-testid="recs-shelf"]');
 
 /** Every shelf on the page: [placement, source, version]. */
@@ -49,7 +42,7 @@ const shelfVersions = (page: Page) =>
 
 async function visitor(browser: Browser, server: NextServer, variant: string, opts: { serviceWorkers?: 'allow' | 'block' } = {}) {
   const context = await browser.newContext({ baseURL: server.base, ...opts });
-  await context.addCookies([{ name: 'tandem_vid', value: await signedVisitor(visitorIn(variant)), url: server.base }]);
+  await context.addCookies([{ name: 'tandem_vid', value: await signedVisitor(visitorIn(experiment, variant)), url: server.base }]);
   return { context, page: await context.newPage() };
 }
 

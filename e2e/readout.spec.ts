@@ -1,28 +1,21 @@
 import { expect, test } from '@playwright/test';
 import localJson from '../lib/config/default.json' with { type: 'json' };
 import { parseLocal } from '../lib/config/index';
-import { assignVariant } from '../lib/experiments/assign';
 import { E2E_ADMIN_TOKEN } from './browser';
 import { visitorCookie } from '../scripts/next-server';
 import { eventsOf, visitorId, waitForEvents } from './events-db';
 import { homeTop } from './recs-helpers';
+import { visitorIn } from './visitors';
 
 // Issue 15: labels the server decides, refused unknown experiments, report downloads behind the token, and
 // events that carry no product code except an order's lines.
 const home = parseLocal(localJson).experiments.find((e) => e.id === 'home-shelf-position')!;
 const bearer = { Authorization: `Bearer ${E2E_ADMIN_TOKEN}` };
 
-function visitorIn(variant: string): string {
-  for (;;) {
-    const id = crypto.randomUUID();
-    if (assignVariant(home, id) === variant) return id;
-  }
-}
-
 const event = (over: Record<string, unknown>) => ({ id: crypto.randomUUID(), type: 'exposure', experiment: 'home-shelf-position', variant: 'below-hero', placement: 'home-for-you', at: Date.now(), ...over });
 
 test('an event naming another arm than the visitor\'s is counted in the visitor\'s own arm; an unknown experiment is refused', async ({ request, baseURL }) => {
-  const visitor = visitorIn('above-hero');
+  const visitor = visitorIn(home, 'above-hero');
   const headers = { 'Content-Type': 'application/json', Cookie: await visitorCookie(visitor), Origin: baseURL! };
   const before = (await (await request.get('/admin/experiments/home-shelf-position/report.json', { headers: bearer })).json()) as { variants: { variant: string; visitors: number }[] };
   const visitorsIn = (r: typeof before, v: string) => r.variants.find((x) => x.variant === v)!.visitors;

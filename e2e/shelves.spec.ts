@@ -1,9 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
 import localJson from '../lib/config/default.json' with { type: 'json' };
 import { parseLocal } from '../lib/config/index';
-import { assignVariant } from '../lib/experiments/assign';
 import { homeTop, quietProducts, skusOf, view } from './recs-helpers';
 import { signedVisitor } from '../scripts/next-server';
+import { visitorIn } from './visitors';
 
 const config = parseLocal(localJson);
 
@@ -63,9 +63,7 @@ test('one set of shelf rules on every shelf: the product page ranked on the devi
   // A visitor in "similar", so the shelf keeps the category the viewed products share (in "complete the
   // set" the category filter alone would hide them, and the test would prove nothing).
   const kind = config.experiments.find((e) => e.id === 'product-shelf-kind')!;
-  let id: string;
-  do id = crypto.randomUUID();
-  while (assignVariant(kind, id) !== 'similar');
+  const id = visitorIn(kind, 'similar');
   await context.addCookies([{ name: 'tandem_vid', value: await signedVisitor(id), url: baseURL! }]);
   const garden = await page.goto('/categories/garden?page=4').then(() => page.locator('main [data-testid="product-card"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-sku')!)));
   const [anchor, ...viewed] = garden.slice(0, 5);
