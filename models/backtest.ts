@@ -10,7 +10,7 @@
  */
 import { complementScores, type ComplementPrior, type Complements } from '../lib/recs/complements';
 import { recentPopularity } from './baselines';
-import { basketBaselines, basketLeaveOneOut, fitComplements, scoringSettings, type Basket, type ComplementSettings } from './complements';
+import { basketBaselines, basketLeaveOneOut, fitComplements, scoringSettings, testBaskets, type Basket, type ComplementSettings } from './complements';
 import type { Purchaseish } from './data';
 import { DAY, toMillis } from './time';
 import { priorFrom } from './two-tower';
@@ -137,7 +137,7 @@ export function basketBacktest(data: readonly WindowData[], n: number, grid = co
   onProgress(grid.length + 1, grid.length + 1);
   const table = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, spread(v)]));
   return {
-    windows: data.map((d) => ({ start: new Date(d.window.start).toISOString().slice(0, 10), role: d.window.role, baskets: d.test.filter((b) => b.items.length >= 2).length })),
+    windows: data.map((d) => ({ start: new Date(d.window.start).toISOString().slice(0, 10), role: d.window.role, baskets: testBaskets(d.test).length })),
     chosen: best.settings,
     tuningMean: best.mean,
     reported: table,

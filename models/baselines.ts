@@ -106,7 +106,11 @@ export function decayedFrequency(index: ReadonlyMap<string, number>, recent: Flo
   };
 }
 
-/** Item-item cosine over customers (who bought both / √(buyers of each)), summed over the history. */
+/**
+ * Item-item cosine over customers (who bought both / √(buyers of each)), summed over the history. The
+ * co-occurrence rows are counted when a history first needs them (a dense products × products table is 40 GB
+ * at 100k products) and kept while they fit a budget; the scores are the same bits as the dense table gave.
+ */
 export function itemKnn(history: readonly Purchaseish[], index: ReadonlyMap<string, number>, n: number): Scorer {
   const byCustomer = new Map<string, Set<number>>();
   for (const p of history) {
@@ -116,22 +120,43 @@ export function itemKnn(history: readonly Purchaseish[], index: ReadonlyMap<stri
     set.add(id);
     byCustomer.set(p.customerId, set);
   }
-  const co = new Float32Array(n * n);
-  const buyers = new Float32Array(n);
-  for (const set of byCustomer.values()) {
-    const ids = [...set];
-    for (const a of ids) {
-      buyers[a]! += 1;
-      for (const b of ids) co[a * n + b]! += 1;
+  const baskets = [...byCustomer.values()].map((set) => Int32Array.from(set));
+  const buyersOf: number[][] = Array.from({ length: n }, () => []);
+  baskets.forEach((ids, c) => ids.forEach((a) => buyersOf[a]!.push(c)));
+  const buyers = Float32Array.from(buyersOf, (b) => b.length);
+  const counts = new Float32Array(n);
+  const rows = new Map<number, { ids: Int32Array; counts: Float32Array }>();
+  let cached = 0;
+  const row = (j: number) => {
+    let r = rows.get(j);
+    if (r) return r;
+    const touched: number[] = [];
+    for (const c of buyersOf[j]!)
+      for (const i of baskets[c]!) {
+        if (counts[i] === 0) touched.push(i);
+        counts[i]! += 1;
+      }
+    // In any order: each product appears once in a row, so its score adds the same terms in the same order.
+    r = { ids: Int32Array.from(touched), counts: Float32Array.from(touched, (i) => counts[i]!) };
+    for (const i of touched) counts[i] = 0;
+    // A budget of 48M cached pairs (about 400 MB: every row of 35k products); the oldest rows go first.
+    for (const [k, old] of rows) {
+      if (cached + r.ids.length <= 48_000_000) break;
+      rows.delete(k);
+      cached -= old.ids.length;
     }
-  }
+    rows.set(j, r);
+    cached += r.ids.length;
+    return r;
+  };
   return (u) => {
     const scores = new Float32Array(n);
     for (const j of u.owned) {
       if (buyers[j] === 0) continue;
-      for (let i = 0; i < n; i++) {
-        const c = co[j * n + i]!;
-        if (c > 0) scores[i]! += c / Math.sqrt(buyers[i]! * buyers[j]!);
+      const r = row(j);
+      for (let k = 0; k < r.ids.length; k++) {
+        const i = r.ids[k]!;
+        scores[i]! += r.counts[k]! / Math.sqrt(buyers[i]! * buyers[j]!);
       }
     }
     return scores;
@@ -187,7 +212,50 @@ export function tifuVector(bs: readonly number[][], p: Pick<TifuParams, 'groupSi
  * Recommendation", SIGIR 2020): the customer's time-decayed item-frequency vector blended with the mean
  * vector of the `neighbours` most similar customers (cosine), over every customer with a history before `now`.
  */
-export function tifuKnn(history: readonly Purchaseish[], index: ReadonlyMap<string, number>, n: number, p: TifuParams): Scorer {
+export function tifuKnn(history: readonly Purchaseish[], index: ReadonlyMap<string, number>, n: number, p: TifuParams, vectorsOf = tifuVectors(tifuCustomers(history), index, n, p)): Scorer {
+  const { customers, vectors, norms, offsets, postCustomer, postWeight } = vectorsOf;
+  const position = new Map(customers.map((c, i) => [c, i]));
+  // Only customers who share a product with the history have a similarity above 0 (the rest never make the
+  // neighbours): their dots are kept in a stamped array, not one as long as the customer list per history.
+  const dots = new Float32Array(customers.length);
+  const stamp = new Int32Array(customers.length);
+  let epoch = 0;
+  return (u) => {
+    const mine = tifuVector(baskets(u.history, index), p);
+    const myNorm = Math.sqrt([...mine.values()].reduce((s, x) => s + x * x, 0)) || 1;
+    const self = position.get(u.customer);
+    const touched: number[] = [];
+    epoch++;
+    mine.forEach((w, id) => {
+      for (let k = offsets[id]!; k < offsets[id + 1]!; k++) {
+        const c = postCustomer[k]!;
+        if (stamp[c] !== epoch) {
+          stamp[c] = epoch;
+          dots[c] = 0;
+          touched.push(c);
+        }
+        dots[c]! += w * postWeight[k]!;
+      }
+    });
+    // Ties to the lower index, as topK() ranks them.
+    for (const c of touched) dots[c] = c === self ? -1 : dots[c]! / (norms[c]! * myNorm);
+    const near = touched
+      .filter((c) => dots[c]! > 0)
+      .sort((a, b) => dots[b]! - dots[a]! || a - b)
+      .slice(0, p.neighbours);
+    const scores = new Float32Array(n);
+    mine.forEach((w, id) => (scores[id]! += p.alpha * w));
+    const share = near.length ? (1 - p.alpha) / near.length : 0;
+    for (const c of near) {
+      const v = vectors[c]!;
+      for (let k = 0; k < v.ids.length; k++) scores[v.ids[k]!]! += share * v.weights[k]!;
+    }
+    return scores;
+  };
+}
+
+/** Each customer's purchases as (product, time), in log order: what every TIFU setting's vectors are built from. */
+export function tifuCustomers(history: readonly Purchaseish[]): Map<string, { sku: string; at: number }[]> {
   const byCustomer = new Map<string, { sku: string; at: number }[]>();
   for (const e of history) {
     if (!e.customerId) continue;
@@ -195,29 +263,29 @@ export function tifuKnn(history: readonly Purchaseish[], index: ReadonlyMap<stri
     list.push({ sku: e.sku, at: toMillis(e.date) });
     byCustomer.set(e.customerId, list);
   }
-  const customers = [...byCustomer.keys()];
-  const vectors = customers.map((c) => tifuVector(baskets(byCustomer.get(c)!, index), p));
-  const norms = vectors.map((v) => Math.sqrt([...v.values()].reduce((s, x) => s + x * x, 0)) || 1);
-  const postings: { c: number; w: number }[][] = Array.from({ length: n }, () => []);
-  vectors.forEach((v, c) => v.forEach((w, id) => postings[id]!.push({ c, w })));
-  const position = new Map(customers.map((c, i) => [c, i]));
+  return byCustomer;
+}
 
-  return (u) => {
-    const mine = tifuVector(baskets(u.history, index), p);
-    const myNorm = Math.sqrt([...mine.values()].reduce((s, x) => s + x * x, 0)) || 1;
-    const self = position.get(u.customer);
-    const dots = new Float32Array(customers.length);
-    mine.forEach((w, id) => {
-      for (const q of postings[id]!) dots[q.c]! += w * q.w;
-    });
-    for (let c = 0; c < customers.length; c++) dots[c] = c === self ? -1 : dots[c]! / (norms[c]! * myNorm);
-    const near = topK(dots, p.neighbours).filter((c) => dots[c]! > 0);
-    const scores = new Float32Array(n);
-    mine.forEach((w, id) => (scores[id]! += p.alpha * w));
-    const share = near.length ? (1 - p.alpha) / near.length : 0;
-    for (const c of near) vectors[c]!.forEach((w, id) => (scores[id]! += share * w));
-    return scores;
-  };
+/** Every customer's TIFU vector and the inverted index over them (CSR), built once per grouping and decay setting. */
+export function tifuVectors(byCustomer: ReadonlyMap<string, readonly { sku: string; at: number }[]>, index: ReadonlyMap<string, number>, n: number, p: Pick<TifuParams, 'groupSize' | 'withinDecay' | 'groupDecay'>) {
+  const customers = [...byCustomer.keys()];
+  const maps = customers.map((c) => tifuVector(baskets(byCustomer.get(c)!, index), p));
+  const norms = maps.map((v) => Math.sqrt([...v.values()].reduce((s, x) => s + x * x, 0)) || 1);
+  // Each vector as two arrays in the map's order (summing a neighbour's vector walks it once per history).
+  const vectors = maps.map((v) => ({ ids: Int32Array.from(v.keys()), weights: Float64Array.from(v.values()) }));
+  const offsets = new Int32Array(n + 1);
+  for (const v of maps) for (const id of v.keys()) offsets[id + 1]! += 1;
+  for (let i = 0; i < n; i++) offsets[i + 1]! += offsets[i]!;
+  const at = offsets.slice(0, n);
+  const postCustomer = new Int32Array(offsets[n]!);
+  const postWeight = new Float64Array(offsets[n]!);
+  maps.forEach((v, c) =>
+    v.forEach((w, id) => {
+      postCustomer[at[id]!] = c;
+      postWeight[at[id]!++] = w;
+    }),
+  );
+  return { customers, vectors, norms, offsets, postCustomer, postWeight };
 }
 
 export const TIFU_GRID: TifuParams[] = [];

@@ -5,15 +5,25 @@ import { historyInputs, type HistoryInputs } from '../lib/recs/features';
 import type { LoadedModel } from '../lib/recs/artifacts';
 import { dotAll } from '../lib/recs/rank';
 import { towerInputs } from '../lib/recs/tower';
-import { DECAY_GRID, decayedFrequency, gpTopFreq, itemKnn, orderCounts, popularity, pTopFreq, recentPopularity, tifuKnn, TIFU_GRID, type TifuParams } from './baselines';
-import { evalUsers, evaluateMeasures, type EvalUser, type Measure, type ModelMetrics, type Scorer } from './evaluate';
+import { DECAY_GRID, decayedFrequency, gpTopFreq, itemKnn, orderCounts, popularity, pTopFreq, recentPopularity, tifuCustomers, tifuKnn, tifuVectors, TIFU_GRID, type TifuParams } from './baselines';
+import { evalUsers, evaluateMeasures, listScorers, rankFor, type EvalUser, type Measure, type ModelMetrics, type Scorer } from './evaluate';
+import { sampleBy, SAMPLE_CAPS } from './sample';
+import { charge } from './stage-clock';
 import type { Purchaseish } from './data';
 import { stageScorers } from './two-tower';
 import { scorerIO } from './export/scorer-onnx';
 
 export interface EvalResult {
   users: number;
+  /** The customers before sampling (models/sample.ts), where there were more than the cap. */
+  of?: number;
   models: Record<string, ModelMetrics>;
+}
+
+/** A window's customers, sampled past the cap (models/sample.ts): the same customers for every ranker. */
+export function windowCustomers(history: readonly Purchaseish[], future: readonly Purchaseish[], index: ReadonlyMap<string, number>, cap: number = SAMPLE_CAPS.customers): { users: EvalUser[]; of: number } {
+  const s = sampleBy(evalUsers(history, future, index), (u) => u.customer, cap);
+  return { users: s.items, of: s.of };
 }
 
 /** The baselines' own settings, tuned on the tuning split (never on the split they are reported on). */
@@ -23,33 +33,44 @@ export interface BaselineSettings {
 }
 
 export function tuneBaselines(history: readonly Purchaseish[], future: readonly Purchaseish[], index: ReadonlyMap<string, number>, n: number, now: number): BaselineSettings {
-  const users = evalUsers(history, future, index);
-  const recent = recentPopularity(history, index, n, now);
-  const best = <T,>(grid: readonly T[], scorer: (x: T) => Scorer): T => {
-    let top: { x: T; ndcg: number } = { x: grid[0] as T, ndcg: -1 };
-    for (const x of grid) {
-      const ndcg = evaluateMeasures(users, scorer(x))['ndcg@10'];
-      if (ndcg > top.ndcg) top = { x, ndcg };
-    }
-    return top.x;
-  };
-  return {
-    tifu: best(TIFU_GRID, (p) => tifuKnn(history, index, n, p)),
-    decayHalfLifeDays: best(DECAY_GRID, (h) => decayedFrequency(index, recent, now, h)),
-  };
+  return charge('baseline tuning', () => {
+    const { users } = windowCustomers(history, future, index, SAMPLE_CAPS.tuning);
+    const recent = recentPopularity(history, index, n, now);
+    // The grid's 48 settings share 12 groupings and decays: each customer's vectors are built once per those.
+    const customers = tifuCustomers(history);
+    const vectors = new Map<string, ReturnType<typeof tifuVectors>>();
+    const vectorsFor = (p: TifuParams) => {
+      const key = `${p.groupSize}:${p.withinDecay}:${p.groupDecay}`;
+      return vectors.get(key) ?? vectors.set(key, tifuVectors(customers, index, n, p)).get(key)!;
+    };
+    const best = <T,>(grid: readonly T[], scorer: (x: T) => Scorer): T => {
+      let top: { x: T; ndcg: number } = { x: grid[0] as T, ndcg: -1 };
+      for (const x of grid) {
+        const ndcg = evaluateMeasures(users, scorer(x))['ndcg@10'];
+        if (ndcg > top.ndcg) top = { x, ndcg };
+      }
+      return top.x;
+    };
+    return {
+      tifu: best(TIFU_GRID, (p) => tifuKnn(history, index, n, p, vectorsFor(p))),
+      decayHalfLifeDays: best(DECAY_GRID, (h) => decayedFrequency(index, recent, now, h)),
+    };
+  });
 }
 
 export function baselineScorers(history: readonly Purchaseish[], index: ReadonlyMap<string, number>, n: number, now: number, settings: BaselineSettings): Record<string, Scorer> {
-  const recent = recentPopularity(history, index, n, now);
-  return {
-    popularity: popularity(orderCounts(history, index, n)),
-    'popularity-30d': popularity(recent),
-    'p-topfreq': pTopFreq(index, recent, now),
-    'gp-topfreq': gpTopFreq(index, recent, now),
-    'decayed-frequency': decayedFrequency(index, recent, now, settings.decayHalfLifeDays),
-    'item-knn': itemKnn(history, index, n),
-    'tifu-knn': tifuKnn(history, index, n, settings.tifu),
-  };
+  return charge('baselines per window', () => {
+    const recent = recentPopularity(history, index, n, now);
+    return {
+      popularity: popularity(orderCounts(history, index, n)),
+      'popularity-30d': popularity(recent),
+      'p-topfreq': pTopFreq(index, recent, now),
+      'gp-topfreq': gpTopFreq(index, recent, now),
+      'decayed-frequency': decayedFrequency(index, recent, now, settings.decayHalfLifeDays),
+      'item-knn': itemKnn(history, index, n),
+      'tifu-knn': tifuKnn(history, index, n, settings.tifu),
+    };
+  });
 }
 
 export function compare(
@@ -61,9 +82,9 @@ export function compare(
   shipped: (users: EvalUser[]) => Scorer | Record<Measure, Scorer>,
 ): EvalResult {
   const index = rowsOf(skus);
-  const users = evalUsers(history, future, index);
+  const { users, of } = windowCustomers(history, future, index);
   const scorers = { 'two-tower': shipped(users), ...baselineScorers(history, index, skus.length, now, settings) };
-  return { users: users.length, models: Object.fromEntries(Object.entries(scorers).map(([name, s]) => [name, evaluateMeasures(users, s)])) };
+  return { users: users.length, ...(of > users.length ? { of } : {}), models: Object.fromEntries(Object.entries(scorers).map(([name, s]) => [name, evaluateMeasures(users, s)])) };
 }
 
 /** User embeddings from the shipped ONNX file, all users in one batched run. */
@@ -111,15 +132,16 @@ export async function graphScorers(model: LoadedModel, graph: Uint8Array, users:
   const session = await ort.InferenceSession.create(graph);
   const [ids, weights, counts, ages] = io.inputs.map((t) => t.name) as [string, string, string, string];
   const [explore, repeat, all] = io.outputs.map((t) => t.name) as [string, string, string];
-  const outputs = new Map<string, Record<Measure, Float32Array>>();
+  // Each customer's three ranked lists, not the graph's catalogue-long outputs (listScorers).
+  const lists = new Map<string, Record<Measure, number[]>>();
   for (const u of users) {
     const h = historyInputs(u.history, index, now, model.manifest.features);
     const slot = (x: ArrayLike<number>, empty: number) => new ort.Tensor('float32', Float32Array.from({ length: L }, (_, j) => x[j] ?? empty), [1, L]);
     const out = await session.run({ [ids]: slot(h.ids, -1), [weights]: slot(h.weights, 0), [counts]: slot(h.counts, 0), [ages]: slot(h.ages, 0) });
     const repeatScores = new Float32Array(model.signals.n).fill(-1e9);
     for (const id of h.ids) if (id >= 0) repeatScores[id] = (out[repeat]!.data as Float32Array)[id]!;
-    outputs.set(u.customer, { all: out[all]!.data as Float32Array, explore: out[explore]!.data as Float32Array, repeat: repeatScores });
+    lists.set(u.customer, { all: rankFor('all', out[all]!.data as Float32Array, u), explore: rankFor('explore', out[explore]!.data as Float32Array, u), repeat: rankFor('repeat', repeatScores, u) });
   }
   await session.release();
-  return { all: (u) => outputs.get(u.customer)!.all, explore: (u) => outputs.get(u.customer)!.explore, repeat: (u) => outputs.get(u.customer)!.repeat };
+  return listScorers(model.signals.n, lists);
 }

@@ -5,10 +5,11 @@
  * baskets; `basketLeaveOneOut` is the measure, for it and for the basket baselines.
  */
 import { complementScores, roundTrip, type ComplementPrior, type Complements, type ComplementSpec } from '../lib/recs/complements';
-import { topK } from '../lib/recs/rank';
+import { topK, topKOf } from '../lib/recs/rank';
 import { metricsFor } from './evaluate';
 import { rng } from './random';
 import { DAY, toMillis } from './time';
+import { sampleBy, SAMPLE_CAPS } from './sample';
 
 export const COMPLEMENT_NEIGHBOURS = 10;
 
@@ -50,23 +51,40 @@ export const scoringSettings = (settings: ComplementSettings): Omit<ComplementSp
 
 export function fitComplements(baskets: readonly Basket[], n: number, now: number, settings: ComplementSettings, m = COMPLEMENT_NEIGHBOURS): Complements {
   const spec = scoringSettings(settings);
-  const rows = new Map<number, Map<number, number>>();
-  for (const b of baskets) {
-    const w = spec.halfLifeDays === null ? 1 : 0.5 ** ((now - b.at) / DAY / spec.halfLifeDays);
-    for (const a of b.items) {
-      let row = rows.get(a);
-      if (!row) rows.set(a, (row = new Map()));
-      for (const c of b.items) if (c !== a) row.set(c, (row.get(c) ?? 0) + w);
-    }
-  }
+  const weight = Float64Array.from(baskets, (b) => (spec.halfLifeDays === null ? 1 : 0.5 ** ((now - b.at) / DAY / spec.halfLifeDays)));
+  // Product → the baskets holding it, in basket order (CSR): each product's row is summed in one dense array
+  // (a Map of Maps over every pair took gigabytes at 100k products), in the same order, so the same sums.
+  const offsets = new Int32Array(n + 1);
+  for (const b of baskets) for (const a of b.items) offsets[a + 1]! += 1;
+  for (let i = 0; i < n; i++) offsets[i + 1]! += offsets[i]!;
+  const holding = new Int32Array(offsets[n]!);
+  const at = offsets.slice(0, n);
+  baskets.forEach((b, k) => b.items.forEach((a) => (holding[at[a]!++] = k)));
   const neighbours = new Int32Array(n * m).fill(-1);
   const weights = new Float32Array(n * m);
-  for (const [a, row] of rows) {
-    const best = [...row.entries()].sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, m);
-    best.forEach(([b, w], k) => {
-      neighbours[a * m + k] = b;
-      weights[a * m + k] = w;
+  const sums = new Float64Array(n);
+  const seen = new Uint8Array(n);
+  for (let a = 0; a < n; a++) {
+    const touched: number[] = [];
+    for (let h = offsets[a]!; h < offsets[a + 1]!; h++) {
+      const k = holding[h]!;
+      for (const c of baskets[k]!.items) {
+        if (c === a) continue;
+        if (!seen[c]) {
+          seen[c] = 1;
+          touched.push(c);
+        }
+        sums[c]! += weight[k]!;
+      }
+    }
+    topKOf(touched, (c) => sums[c]!, m).forEach((c, j) => {
+      neighbours[a * m + j] = c;
+      weights[a * m + j] = sums[c]!;
     });
+    for (const c of touched) {
+      sums[c] = 0;
+      seen[c] = 0;
+    }
   }
   return roundTrip({ spec: { ...spec, neighboursPerItem: m }, n, neighbours, weights });
 }
@@ -86,8 +104,7 @@ export function basketLeaveOneOut(baskets: readonly Basket[], score: (rest: numb
   let ndcg = 0;
   let hit = 0;
   let count = 0;
-  for (const { items } of baskets) {
-    if (items.length < 2) continue;
+  for (const { items } of testBaskets(baskets)) {
     const h = Math.floor(draw() * items.length);
     const rest = items.filter((_, i) => i !== h);
     const m = metricsFor(topK(score(rest), 10, new Set(rest)), new Set([items[h]!]));
@@ -97,6 +114,14 @@ export function basketLeaveOneOut(baskets: readonly Basket[], score: (rest: numb
   }
   const r = (x: number) => Math.round((x / Math.max(count, 1)) * 10_000) / 10_000;
   return { 'ndcg@10': r(ndcg), 'hitrate@10': r(hit), baskets: count };
+}
+
+/**
+ * The baskets leave-one-out scores: those of two or more products, past the cap a sample of them (models/sample.ts;
+ * each ranks the whole catalogue), keyed by time and contents so every scorer gets the same ones.
+ */
+export function testBaskets(baskets: readonly Basket[]): Basket[] {
+  return sampleBy(baskets.filter((b) => b.items.length >= 2), (b) => `${b.at}:${b.items.join(',')}`, SAMPLE_CAPS.baskets).items;
 }
 
 /** The basket baselines: popularity of the last 30 days, the same with the basket's categories first, and the two-tower's item-to-item cosine. */

@@ -8,6 +8,7 @@ import { topK } from '../lib/recs/rank';
 import type { Purchase } from './data';
 import { evaluate, type EvalUser, type Metrics } from './evaluate';
 import { DAY, toMillis } from './time';
+import { sampleBy, SAMPLE_CAPS } from './sample';
 
 /** Country names as the log spells them → ISO 3166-1 alpha-2 (what geo headers carry). */
 const ISO: Record<string, string> = {
@@ -105,7 +106,8 @@ function orderUsers(future: readonly Purchase[], index: ReadonlyMap<string, numb
     if (!o) orders.set(p.invoice, (o = { customer: p.invoice, history: [], targets: new Set(), owned: new Set(), country: ISO[p.country], hour: hourOf(p.date) }));
     o.targets.add(i);
   }
-  return [...orders.values()];
+  // Past the cap, a sample of the orders (models/sample.ts): each ranks the whole catalogue.
+  return sampleBy([...orders.values()], (o) => o.customer, SAMPLE_CAPS.orders).items;
 }
 
 export function coldStartMetrics(prior: Float32Array, ctx: ColdStartContext, future: readonly Purchase[], index: ReadonlyMap<string, number>, weights: ColdStartContext['weights']): Metrics {

@@ -48,7 +48,8 @@ async function verdict(dir: string, model: DecodedModel): Promise<string> {
     for (const name of SCORER_OUTPUTS) {
       const [a, b] = [fromCoreMl[name]!, fromOnnx[name]!.data as Float32Array];
       if (a.shape.join() !== `1,${skus.length}`) return `${g.name}: ${name} is [${a.shape}]`;
-      const worst = a.data.reduce((w, v, i) => (Math.abs(v - b[i]!) < 1e-4 ? w : Math.max(w, Number.isNaN(v) ? Infinity : Math.abs(v - b[i]!))), 0);
+      // Equal infinities (a product another community's, ruled out) differ by nothing; anything else by its distance.
+      const worst = a.data.reduce((w, v, i) => (v === b[i] || Math.abs(v - b[i]!) < 1e-4 ? w : Math.max(w, Number.isNaN(v - b[i]!) ? Infinity : Math.abs(v - b[i]!))), 0);
       if (worst > 0) return `${g.name}: ${name} differs from onnxruntime-node by ${worst}`;
     }
     const { top10, explore10, repeat } = g.expected;
@@ -58,7 +59,8 @@ async function verdict(dir: string, model: DecodedModel): Promise<string> {
   return 'ok';
 }
 
-function synthetic(): { dir: string; model: TrainedModel } {
+/** `communities`: products 0–11 one community, 12–23 another, 24–29 in none (models/communities.ts). */
+function synthetic(opts: { communities?: boolean } = {}): { dir: string; model: TrainedModel } {
   const r = rng(3);
   const n = 30;
   const dim = 8;
@@ -77,7 +79,7 @@ function synthetic(): { dir: string; model: TrainedModel } {
     W: Float32Array.from({ length: dim * dim }, (_, i) => (i % dim < i / dim ? 0.9 : -0.2) + (r() - 0.5) * 0.3),
     b: Float32Array.from({ length: dim }, () => (r() - 0.5) * 0.2),
     prior: new Float32Array(n),
-    signals: syntheticSignals(n),
+    signals: { ...syntheticSignals(n), ...(opts.communities ? { community: Uint16Array.from({ length: n }, (_, i) => (i < 12 ? 1 : i < 24 ? 2 : 0)) } : {}) },
     scorer: syntheticScorer(),
     spec,
     now: Date.UTC(2011, 10, 24),
@@ -163,6 +165,20 @@ describe('Core ML export (TwoTower.mlmodel): the scorer graph, translated', () =
     const model = decodeCoreMl(readFileSync(path.join(dir, 'TwoTower.mlmodel')));
     expect(new Set(model.neuralNetwork.layers.map((l) => l.layer))).toEqual(new Set(LAYER_KINDS));
     expect(await verdict(dir, model)).toBe('ok');
+  });
+
+  it('rules out the products of communities the history is not in, as the reference does: in ONNX and Core ML alike', async () => {
+    const { dir, model } = synthetic({ communities: true });
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    expect(manifest.signals.communities).toBe(2);
+    expect(await verdict(dir, decodeCoreMl(readFileSync(path.join(dir, 'TwoTower.mlmodel'))))).toBe('ok');
+    // Not vacuous: a history in community 1 (C101, C104, C107) never sees community 2 among its top ten.
+    const golden = (JSON.parse(readFileSync(path.join(dir, 'golden.json'), 'utf8')) as { cases: GoldenCase[] }).cases;
+    const mixed = golden.find((g) => g.name === 'one')!;
+    const community = (sku: string) => model.signals.community![model.skus.indexOf(sku)]!;
+    expect(mixed.expected.top10.length).toBeGreaterThan(0);
+    expect(mixed.expected.top10.map(community)).not.toContain(2);
+    expect(mixed.expected.top10.map(community)).toContain(0);
   });
 
   it.each(Object.entries(MISTAKES))('fails the parity check with a %s layer gone wrong', async (kind, { layer, mistake, apply }) => {

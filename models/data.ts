@@ -187,3 +187,58 @@ export function eventsByCustomer(purchases: readonly Purchaseish[]): Map<string,
   for (const list of out.values()) list.sort((a, b) => a.at - b.at);
   return out;
 }
+
+/**
+ * The log as three typed arrays (customer, product, time), for a training worker: a structured clone of two
+ * million purchase objects was hundreds of megabytes per worker, these are 16 bytes a row, copied flat.
+ * Guest rows are left out (no history to learn from); `skus` names the product indexes.
+ */
+export interface CompactLog {
+  customer: Int32Array;
+  sku: Int32Array;
+  at: Float64Array;
+  skus: string[];
+}
+
+export function compactLog(purchases: readonly Purchaseish[]): CompactLog {
+  const customers = new Map<string, number>();
+  const skus = new Map<string, number>();
+  const rows = purchases.filter((p) => p.customerId);
+  const log: CompactLog = { customer: new Int32Array(rows.length), sku: new Int32Array(rows.length), at: new Float64Array(rows.length), skus: [] };
+  rows.forEach((p, r) => {
+    let c = customers.get(p.customerId!);
+    if (c === undefined) customers.set(p.customerId!, (c = customers.size));
+    let k = skus.get(p.sku);
+    if (k === undefined) skus.set(p.sku, (k = skus.size));
+    log.customer[r] = c;
+    log.sku[r] = k;
+    log.at[r] = toMillis(p.date);
+  });
+  log.skus = [...skus.keys()];
+  return log;
+}
+
+/** The rows of `log` dated before `before`. */
+export function logBefore(log: CompactLog, before: number): CompactLog {
+  const keep: number[] = [];
+  for (let r = 0; r < log.at.length; r++) if (log.at[r]! < before) keep.push(r);
+  const pick = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+    const out = make(keep.length);
+    keep.forEach((r, k) => (out[k] = a[r]!));
+    return out;
+  };
+  return { customer: pick(log.customer, (n) => new Int32Array(n)), sku: pick(log.sku, (n) => new Int32Array(n)), at: pick(log.at, (n) => new Float64Array(n)), skus: log.skus };
+}
+
+/** eventsByCustomer() of the rows `log` holds: the same lists, in the same order. */
+export function compactEvents(log: CompactLog): Map<string, HistoryEvent[]> {
+  const out = new Map<string, HistoryEvent[]>();
+  for (let r = 0; r < log.at.length; r++) {
+    const key = String(log.customer[r]);
+    const list = out.get(key) ?? [];
+    list.push({ sku: log.skus[log.sku[r]!]!, at: log.at[r]!, kind: 'purchase' });
+    out.set(key, list);
+  }
+  for (const list of out.values()) list.sort((a, b) => a.at - b.at);
+  return out;
+}

@@ -16,10 +16,10 @@ import path from 'node:path';
 import { ArtifactError, loadModel, readVerified } from '../lib/recs/artifacts';
 import { PointerSchema } from '../lib/recs/manifest';
 import { recentPopularity } from './baselines';
-import { compare, shippedScorers } from './compare';
+import { compare, shippedScorers, windowCustomers } from './compare';
 import { basketsOf, basketTable } from './complements';
 import { cleanLog, readLog, type Purchase } from './data';
-import { evalUsers, formatTable, splitAt } from './evaluate';
+import { formatTable, splitAt } from './evaluate';
 import { MODELS_DIR, readPurchases, VALIDATION_DIR, verdict } from './pipeline';
 import { toMillis } from './time';
 
@@ -54,7 +54,8 @@ async function main(): Promise<void> {
     label = `Validation split ${model.manifest.trainedUntil.slice(0, 10)} to ${new Date(end).toISOString().slice(0, 10)} (validation model ${model.manifest.version})`;
   }
   const index = rowsOf(model.skus);
-  const users = evalUsers(history, future, index);
+  // The customers compare() measures (past the cap, the same sample: models/sample.ts).
+  const { users } = windowCustomers(history, future, index);
   // The shipped row through the version's one scorer graph when it has one (every runtime but the edge runs it).
   const scorerFile = model.manifest.files.scorer;
   const graph = scorerFile ? await readVerified((p) => readFile(path.join(versionDir, p)), scorerFile) : undefined;
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
   const basket = basketTable(baskets, model.complements, prior, recentPopularity(history, index, model.skus.length, now, 30), model.items, model.manifest.dim);
   console.log(`${label}\nFull-catalogue ranking; measures all, explore (history left out), repeat (history only): models/evaluate.ts`);
   console.log(`Shipped scorer: ${model.manifest.scorer.kind}, owned offset ${model.manifest.scorer.ownedOffset}, computed ${graph ? `through ${scorerFile!.path} in onnxruntime-node` : 'in TypeScript over the ONNX user tower'}; baselines' settings from the tuning split\n`);
-  console.log(formatTable(result.users, result.models));
+  console.log(formatTable(result.users, result.models, result.of));
   console.log(verdict(result));
   console.log(`Basket leave-one-out (${basket.complement!.baskets} baskets of 2+ products): ${Object.entries(basket).map(([k, m]) => `${k} ${m['ndcg@10'].toFixed(4)}`).join(', ')}`);
   const bt = model.manifest.metrics.basketBacktest;

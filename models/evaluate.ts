@@ -9,9 +9,10 @@
  *            the products bought again (what "Buy it again" must order).
  */
 import type { HistoryEvent } from '../lib/recs/features';
-import { topK } from '../lib/recs/rank';
+import { topK, topKOf } from '../lib/recs/rank';
 import { eventsByCustomer, type Purchaseish } from './data';
 import { toMillis } from './time';
+import { charge } from './stage-clock';
 
 export const K = 10;
 
@@ -68,17 +69,36 @@ export function measureTargets(measure: Measure, u: EvalUser): Set<number> {
 export function rankFor(measure: Measure, scores: Float32Array, u: EvalUser, k = K): number[] {
   if (measure === 'all') return topK(scores, k);
   if (measure === 'explore') return topK(scores, k, u.owned);
-  return [...u.owned].sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, k);
+  return topKOf([...u.owned], (i) => scores[i]!, k);
+}
+
+/**
+ * Scorers from each customer's lists, ranked elsewhere beforehand (a runtime that runs asynchronously): the
+ * scores they return make rankFor() give exactly those lists back. Keeping the lists, not the scores, keeps a
+ * window's customers × products floats out of memory.
+ */
+export function listScorers(n: number, lists: ReadonlyMap<string, Record<Measure, readonly number[]>>): Record<Measure, Scorer> {
+  const scorer = (m: Measure): Scorer => (u) => {
+    const list = lists.get(u.customer)![m];
+    const scores = new Float32Array(n).fill(-Infinity);
+    list.forEach((i, pos) => (scores[i] = list.length - pos));
+    return scores;
+  };
+  return { all: scorer('all'), explore: scorer('explore'), repeat: scorer('repeat') };
 }
 
 export interface MeasureMetrics {
   'ndcg@10': number;
   'recall@10': number;
   users: number;
+  /** The standard error of ndcg@10's mean over those users (what a sample of customers can resolve). */
+  se: number;
 }
 
 /** The eval line's row for one model: the all-targets metrics, and explore and repeat beside them. */
 export interface ModelMetrics extends Metrics {
+  /** The standard error of the all-targets ndcg@10. */
+  se: number;
   explore: MeasureMetrics;
   repeat: MeasureMetrics;
 }
@@ -88,26 +108,33 @@ export interface ModelMetrics extends Metrics {
  * the shipped scorer ranks "Buy it again" and "Recommended for you" with heads trained for each).
  */
 export function evaluateMeasures(users: readonly EvalUser[], scorer: Scorer | Record<Measure, Scorer>): ModelMetrics {
-  const byMeasure = typeof scorer === 'function' ? { all: scorer, explore: scorer, repeat: scorer } : scorer;
-  const sums = Object.fromEntries(MEASURES.map((m) => [m, { ndcg: 0, recall: 0, hit: 0, users: 0 }])) as Record<Measure, { ndcg: number; recall: number; hit: number; users: number }>;
-  for (const u of users) {
-    let shared: Float32Array | undefined;
-    for (const m of MEASURES) {
-      const targets = measureTargets(m, u);
-      if (targets.size === 0) continue;
-      const scores = byMeasure[m] === byMeasure.all ? (shared ??= byMeasure.all(u)) : byMeasure[m](u);
-      const r = metricsFor(rankFor(m, scores, u), targets);
-      const s = sums[m];
-      s.ndcg += r['ndcg@10'];
-      s.recall += r['recall@10'];
-      s.hit += r['hitrate@10'];
-      s.users++;
+  return charge('evaluation', () => {
+    const byMeasure = typeof scorer === 'function' ? { all: scorer, explore: scorer, repeat: scorer } : scorer;
+    const sums = Object.fromEntries(MEASURES.map((m) => [m, { ndcg: 0, ndcg2: 0, recall: 0, hit: 0, users: 0 }])) as Record<Measure, { ndcg: number; ndcg2: number; recall: number; hit: number; users: number }>;
+    for (const u of users) {
+      let shared: Float32Array | undefined;
+      for (const m of MEASURES) {
+        const targets = measureTargets(m, u);
+        if (targets.size === 0) continue;
+        const scores = byMeasure[m] === byMeasure.all ? (shared ??= byMeasure.all(u)) : byMeasure[m](u);
+        const r = metricsFor(rankFor(m, scores, u), targets);
+        const s = sums[m];
+        s.ndcg += r['ndcg@10'];
+        s.ndcg2 += r['ndcg@10'] ** 2;
+        s.recall += r['recall@10'];
+        s.hit += r['hitrate@10'];
+        s.users++;
+      }
     }
-  }
-  const round = (x: number, n: number) => Math.round((x / Math.max(n, 1)) * 10_000) / 10_000;
-  const part = (m: Measure): MeasureMetrics => ({ 'ndcg@10': round(sums[m].ndcg, sums[m].users), 'recall@10': round(sums[m].recall, sums[m].users), users: sums[m].users });
-  const a = sums.all;
-  return { 'recall@10': round(a.recall, a.users), 'ndcg@10': round(a.ndcg, a.users), 'hitrate@10': round(a.hit, a.users), explore: part('explore'), repeat: part('repeat') };
+    const round = (x: number, n: number) => Math.round((x / Math.max(n, 1)) * 10_000) / 10_000;
+    const se = (m: Measure) => {
+      const { ndcg, ndcg2, users: n } = sums[m];
+      return n < 2 ? 0 : Math.round(Math.sqrt(Math.max(0, ndcg2 - (ndcg * ndcg) / n) / (n - 1) / n) * 10_000) / 10_000;
+    };
+    const part = (m: Measure): MeasureMetrics => ({ 'ndcg@10': round(sums[m].ndcg, sums[m].users), 'recall@10': round(sums[m].recall, sums[m].users), users: sums[m].users, se: se(m) });
+    const a = sums.all;
+    return { 'recall@10': round(a.recall, a.users), 'ndcg@10': round(a.ndcg, a.users), 'hitrate@10': round(a.hit, a.users), se: se('all'), explore: part('explore'), repeat: part('repeat') };
+  });
 }
 
 export function splitAt<T extends Purchaseish>(purchases: readonly T[], cutoff: number, end = Infinity): { history: T[]; future: T[] } {
@@ -146,7 +173,8 @@ export function evaluate(users: readonly EvalUser[], rank: (u: EvalUser) => numb
   return { 'recall@10': round(sum['recall@10']), 'ndcg@10': round(sum['ndcg@10']), 'hitrate@10': round(sum['hitrate@10']) };
 }
 
-export function formatTable(users: number, rows: Record<string, ModelMetrics>): string {
+/** The evaluation table; `of` (customers before sampling, models/sample.ts) adds what the sample can resolve. */
+export function formatTable(users: number, rows: Record<string, ModelMetrics>, of = users): string {
   const names = Object.keys(rows);
   const w = Math.max(...names.map((n) => n.length), 5);
   const first = rows[names[0]!]!;
@@ -160,5 +188,6 @@ export function formatTable(users: number, rows: Record<string, ModelMetrics>): 
     lines.push(`${n.padEnd(w)}  ${f(m['recall@10'], 9)}  ${f(m['ndcg@10'], 7)}  ${f(m['hitrate@10'], 10)}  ${f(m.explore['ndcg@10'], 7)}  ${f(m.explore['recall@10'], 9)}  ${f(m.repeat['ndcg@10'], 7)}  ${f(m.repeat['recall@10'], 9)}`);
   }
   lines.push(`(customers: all ${users}, explore ${first.explore.users}, repeat ${first.repeat.users})`);
+  if (of > users) lines.push(`(a sample of ${users.toLocaleString('en-GB')} of ${of.toLocaleString('en-GB')} customers, the same for every row: standard errors of ndcg@10 all ${first.se}, explore ${first.explore.se}, repeat ${first.repeat.se})`);
   return lines.join('\n');
 }

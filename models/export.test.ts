@@ -238,9 +238,10 @@ describe.runIf(existsSync(pointerFile) || process.env.CI)('shipped model (public
     expect(last.users).toBe(2);
     expect(Object.keys(last.models).sort()).toEqual(['decayed-frequency', 'gp-topfreq', 'item-knn', 'p-topfreq', 'popularity', 'popularity-30d', 'tifu-knn', 'two-tower']);
     for (const m of Object.values(last.models) as Record<string, Record<string, number>>[]) {
-      expect(Object.keys(m).sort()).toEqual(['explore', 'hitrate@10', 'ndcg@10', 'recall@10', 'repeat']);
-      expect(Object.keys(m.explore!).sort()).toEqual(['ndcg@10', 'recall@10', 'users']);
-      expect(Object.keys(m.repeat!).sort()).toEqual(['ndcg@10', 'recall@10', 'users']);
+      // The contract's keys, and each ndcg@10's standard error beside it (`se`: models/sample.ts).
+      expect(Object.keys(m).sort()).toEqual(['explore', 'hitrate@10', 'ndcg@10', 'recall@10', 'repeat', 'se']);
+      expect(Object.keys(m.explore!).sort()).toEqual(['ndcg@10', 'recall@10', 'se', 'users']);
+      expect(Object.keys(m.repeat!).sort()).toEqual(['ndcg@10', 'recall@10', 'se', 'users']);
     }
   }, 120_000);
 });

@@ -9,15 +9,14 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Product } from '../lib/catalog/types';
 import type { FeatureSpec } from '../lib/recs/features';
-import type { Purchaseish } from './data';
+import { compactLog, logBefore, type CompactLog, type Purchaseish } from './data';
 import type { TrainConfig } from './train';
 import { fit, type Fit } from './two-tower';
 import { basketBacktest, type BasketBacktest, type WindowData } from './backtest';
-import { splitAt } from './evaluate';
 
 /** What a worker is sent: one tower's training data, or the basket backtest's (which needs no tower). */
 export type PoolRequest =
-  | { kind: 'tower'; products: readonly Product[]; history: readonly Purchaseish[]; now: number; spec: FeatureSpec; config: TrainConfig }
+  | { kind: 'tower'; products: readonly Product[]; log: CompactLog; now: number; spec: FeatureSpec; config: TrainConfig }
   | { kind: 'basket'; data: WindowData[]; n: number };
 
 type Result<R extends PoolRequest> = R extends { kind: 'tower' } ? Fit : BasketBacktest;
@@ -29,7 +28,7 @@ export type Progress = (done: number, total: number, loss: number) => void;
 
 /** A job, wherever it runs. */
 export function runJob<R extends PoolRequest>(job: R, onStep: Progress): Result<R> {
-  if (job.kind === 'tower') return fit(job.products, job.history, job.now, job.spec, job.config, onStep) as Result<R>;
+  if (job.kind === 'tower') return fit(job.products, job.log, job.now, job.spec, job.config, onStep) as Result<R>;
   return basketBacktest(job.data, job.n, undefined, (done, total) => onStep(done, total, 0)) as Result<R>;
 }
 
@@ -97,8 +96,9 @@ export interface TowerJob {
 /** Every job's fit, by label. The newest cut (the most data) starts first, so the last to finish is a short one. */
 export async function fitTowers(pool: Pool, products: readonly Product[], purchases: readonly Purchaseish[], jobs: readonly TowerJob[], spec: FeatureSpec, config: TrainConfig, onStep: (label: string, done: number, total: number, loss: number) => void = () => {}): Promise<Map<string, Fit>> {
   const queue = [...jobs].sort((a, b) => b.now - a.now);
+  const log = compactLog(purchases);
   const fits = await Promise.all(
-    queue.map((job) => pool.run({ kind: 'tower', products, history: splitAt(purchases, job.now).history, now: job.now, spec, config }, (done, total, loss) => onStep(job.label, done, total, loss))),
+    queue.map((job) => pool.run({ kind: 'tower', products, log: logBefore(log, job.now), now: job.now, spec, config }, (done, total, loss) => onStep(job.label, done, total, loss))),
   );
   return new Map(queue.map((job, k) => [job.label, fits[k]!]));
 }

@@ -62,4 +62,20 @@ describe('the promotion gate', () => {
     // The same data, later or equal: not older.
     expect(gate(version(metrics(base)), version(metrics(base), '2011-12-01T00:00:00.000Z')).pass).toBe(true);
   });
+
+  it('calls a candidate trained on another purchase log not comparable, not worse, and refuses it', () => {
+    const on = (sha: string, m = metrics(base), itemCount = 3450) => ({ ...version(m), training: { datasetSha256: sha }, itemCount });
+    // A log copied three times: every measure lower, and none of it is a verdict on the model.
+    const tripled = gate(on('a'.repeat(64)), on('b'.repeat(64), metrics({ all: 0.045, explore: 0.02, repeat: 0.3, basket: 0.01 }), 10_350));
+    expect(tripled.pass).toBe(false);
+    expect(tripled.otherData).toEqual({ current: 'log sha256 aaaaaaaaaaaa', candidate: 'log sha256 bbbbbbbbbbbb' });
+    expect(tripled.rows.some((r) => r.worse)).toBe(false);
+    const table = gateTable(tripled, { current: 'aaa', candidate: 'bbb' });
+    expect(table).toContain('NOT COMPARABLE');
+    expect(table).not.toContain('WORSE');
+    // The same log: judged as before. A version from before the sha is told apart by its catalogue's size.
+    expect(gate(on('a'.repeat(64)), on('a'.repeat(64))).pass).toBe(true);
+    expect(gate({ ...version(metrics(base)), itemCount: 3450 }, on('b'.repeat(64), metrics(base), 10_350)).otherData).toEqual({ current: '3,450 products', candidate: '10,350 products' });
+    expect(gate({ ...version(metrics(base)), itemCount: 3450 }, on('b'.repeat(64), metrics(base), 3450)).pass).toBe(true);
+  });
 });

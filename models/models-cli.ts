@@ -95,7 +95,7 @@ if (process.argv.includes('--check')) {
       if (!verdict.pass) console.log(`models: --force: ${run.version} becomes current although the gate refused it`);
       run.makeCurrent();
     } else {
-      console.error(`models: ${run.version} is worse than the current version on ${verdict.failed.join(', ')} (above); it stays a candidate. npm run promote -- ${run.version} --force overrides.`);
+      console.error(`models: ${run.version} does not pass the gate against the current version: ${verdict.failed.join(', ')} (above); it stays a candidate. npm run promote -- ${run.version} --force overrides.`);
       process.exit(1);
     }
   }

@@ -22,9 +22,10 @@ import { dequantizeRows, quantizeRows } from '../lib/recs/quantize';
 import { topK } from '../lib/recs/rank';
 import { STAGE_FEATURES } from '../lib/recs/score';
 import type { ItemSignals } from '../lib/recs/signals';
-import { compare, tuneBaselines, type BaselineSettings, type EvalResult } from './compare';
+import { compare, tuneBaselines, windowCustomers, type BaselineSettings, type EvalResult } from './compare';
+import { SAMPLE_CAPS } from './sample';
 import { buildContext, coldStartMetrics, tuneContextWeights } from './context';
-import { evalUsers, evaluateMeasures, formatTable, splitAt, type EvalUser, type ModelMetrics } from './evaluate';
+import { evaluateMeasures, formatTable, splitAt, type EvalUser, type ModelMetrics } from './evaluate';
 import { writeArtifacts } from './export/artifacts';
 import { cleanLog, eventsByCustomer, locateDataset, readLog, type Purchase, type Purchaseish } from './data';
 import { graphHash, PROJECT } from './code-graph';
@@ -38,6 +39,7 @@ import { DAY, toMillis } from './time';
 import { modelScorers, windowUsers, withStage, type Fit, type TrainedModel } from './two-tower';
 import { createPool, fitTowers, type Pool, type PoolRequest } from './fit-pool';
 import { backtestSvg } from './backtest-chart';
+import { activities, stageClock, type StageClock } from './stage-clock';
 import { BACKTEST_MONTHS, shippedScorer, towerBacktest, towerMonthsFor, towerVerdicts, towerWindows, type TowerBacktest, type TowerVerdict } from './tower-backtest';
 import type { Complements } from '../lib/recs/complements';
 import type { ColdStartContext } from '../lib/coldstart/context';
@@ -92,8 +94,8 @@ function lossSvg(f: Fit, title: string): string {
   const H = 240;
   const pad = 36;
   const ys = f.losses.map((l) => l.loss);
-  const max = Math.max(...ys);
-  const min = Math.min(...ys);
+  const max = ys.reduce((m, y) => Math.max(m, y), -Infinity);
+  const min = ys.reduce((m, y) => Math.min(m, y), Infinity);
   const x = (i: number) => pad + (i / Math.max(ys.length - 1, 1)) * (W - 2 * pad);
   const y = (v: number) => H - pad - ((v - min) / Math.max(max - min, 1e-9)) * (H - 2 * pad);
   const steps = ys.map((v, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)} ${y(v).toFixed(1)}`).join(' ');
@@ -222,7 +224,7 @@ async function towers(s: Setup, pool: Pool): Promise<Towers> {
 /** A second-stage window starting at `cut`, with the tower trained only on what came before it. */
 function trainWindow(s: Setup, f: Fit, cut: number, signals: ItemSignals): Window {
   const { history, future } = splitAt(s.purchases, cut, cut + 30 * DAY);
-  return { cut, users: windowUsers(f.model, evalUsers(history, future, s.index)), signals, fit: f };
+  return { cut, users: windowUsers(f.model, windowCustomers(history, future, s.index, SAMPLE_CAPS.stage).users), signals, fit: f };
 }
 
 /** Stage 1, tune: the second stage, the baselines' and the cold-start context's settings, all before the validation month. */
@@ -268,7 +270,8 @@ function validate(s: Setup, towers: Towers, t: Tuned): Validated {
   const split = splitAt(s.purchases, s.tVal, s.end);
   const model = withStage(window.fit.model, window.signals, t.stage.scorer, split.history);
   const result = compare(split.history, split.future, s.skus, s.tVal, t.baselines, () => modelScorers(model));
-  return { window, split, model, users: evalUsers(split.history, split.future, s.index), result };
+  // The customers compare() measured (the same sample past the cap: models/sample.ts), for the int8 check.
+  return { window, split, model, users: windowCustomers(split.history, split.future, s.index).users, result };
 }
 
 /** Stage 3, quantize: int8 rows ship (a quarter of the bytes on the wire) only where they lose nothing on any measure. */
@@ -297,7 +300,7 @@ function quantize(s: Setup, v: Validated): Quantized {
   const report = { ...three(int8Metrics), 'top10-overlap': Math.round((overlap / Math.max(v.users.length, 1)) * 10_000) / 10_000, float32: three(floatMetrics), shipped: ships };
   // What is reported is what ships: with int8 chosen, the shipped scorer's row is the int8 rows' measurement.
   if (ships) v.result.models['two-tower'] = int8Metrics;
-  console.log(`\nValidation (${iso(s.tVal)} to ${iso(s.end)}): full-catalogue ranking (see models/evaluate.ts for the three measures)\n${formatTable(v.result.users, v.result.models)}`);
+  console.log(`\nValidation (${iso(s.tVal)} to ${iso(s.end)}): full-catalogue ranking (see models/evaluate.ts for the three measures)\n${formatTable(v.result.users, v.result.models, v.result.of)}`);
   console.log(verdict(v.result));
   console.log(`int8 embeddings: NDCG@10 all/explore/repeat ${report['ndcg@10']}/${report['explore-ndcg@10']}/${report['repeat-ndcg@10']} (float32 ${report.float32['ndcg@10']}/${report.float32['explore-ndcg@10']}/${report.float32['repeat-ndcg@10']}), top-10 overlap ${report['top10-overlap']}: ${ships ? 'int8 ships' : 'float32 ships'}\n`);
   return { embeddings: ships ? 'int8' : 'float32', items: ships ? int8Model.items : v.model.items, report };
@@ -416,7 +419,7 @@ function exportValidation(s: Setup, v: Validated, q: Quantized, c: ComplementSta
 }
 
 function trainingInfo(s: Setup, f: Fit, role: string) {
-  return { role, ...s.config, examples: f.examples, seconds: Math.round(f.seconds * 10) / 10, lossByEpoch: epochLosses(f), dataset: s.catalog.source.dataset };
+  return { role, ...s.config, examples: f.examples, seconds: Math.round(f.seconds * 10) / 10, lossByEpoch: epochLosses(f), dataset: s.catalog.source.dataset, datasetSha256: s.catalog.source.datasetSha256 };
 }
 
 /**
@@ -456,6 +459,13 @@ export function pointTo(root: string, version: string, catalog: CatalogFile): vo
   writeFileSync(path.join(root, MODELS_DIR, 'current.json'), `${JSON.stringify(pointer, null, 2)}\n`);
 }
 
+/** The stage table as data (data/models/stages.json, not committed): scripts/train-scale.ts charts it across shop sizes. */
+function writeStageCosts(root: string, clock: StageClock, work: ReturnType<typeof activities>, basketSeconds: number): void {
+  mkdirSync(path.join(root, 'data', 'models'), { recursive: true });
+  const body = { stages: clock.rows(), total: clock.total(), activities: [...work, { activity: 'basket backtest (worker)', seconds: Math.round(basketSeconds * 10) / 10, calls: 1 }] };
+  writeFileSync(path.join(root, 'data', 'models', 'stages.json'), `${JSON.stringify(body, null, 2)}\n`);
+}
+
 function writeLossCurves(root: string, shipped: Fit, validation: Fit): void {
   mkdirSync(path.join(root, 'data', 'models'), { recursive: true });
   writeFileSync(path.join(root, 'data', 'models', 'loss-shipped.csv'), lossCsv(shipped));
@@ -465,18 +475,22 @@ function writeLossCurves(root: string, shipped: Fit, validation: Fit): void {
 
 /** `npm run models`: the stages in order, each returning what the next ones read; the version folder written, not yet current. */
 export async function runPipeline(root: string, catalog: CatalogFile, purchases: Purchase[], opts: { ablation?: boolean } = {}): Promise<PipelineResult> {
-  const s = setup(root, catalog, purchases);
+  const clock = stageClock();
+  const s = clock.time('setup', () => setup(root, catalog, purchases));
   const pool = createPool();
-  const towersDone = towers(s, pool);
-  const basketDone = pool.run(basketJob(s));
+  const basketStarted = performance.now();
+  const towersDone = clock.timeAsync('towers', () => towers(s, pool));
+  const basketDone = pool.run(basketJob(s)).then((b) => ({ b, seconds: (performance.now() - basketStarted) / 1000 }));
   const fitted = await towersDone;
-  const tuned = tune(s, fitted);
-  const validated = validate(s, fitted, tuned);
-  const quantized = quantize(s, validated);
-  const backtest = backtestTowers(s, fitted, tuned);
-  const basket = complements(s, validated, quantized, await basketDone);
-  const ablated = opts.ablation ? ablation(tuned, validated) : undefined;
-  const cold = coldStart(s, tuned, validated);
+  const tuned = clock.time('tune', () => tune(s, fitted));
+  const validated = clock.time('validate', () => validate(s, fitted, tuned));
+  const quantized = clock.time('quantize', () => quantize(s, validated));
+  const backtest = clock.time('tower backtest', () => backtestTowers(s, fitted, tuned));
+  const basketRun = await clock.timeAsync('basket wait', () => basketDone);
+  console.log(`models: the basket backtest ran ${basketRun.seconds.toFixed(1)} s on a worker, beside the towers`);
+  const basket = clock.time('complements', () => complements(s, validated, quantized, basketRun.b));
+  const ablated = opts.ablation ? clock.time('ablation', () => ablation(tuned, validated)) : undefined;
+  const cold = clock.time('cold start', () => coldStart(s, tuned, validated));
   const metrics = {
     validation: validated.result,
     int8: quantized.report,
@@ -487,7 +501,10 @@ export async function runPipeline(root: string, catalog: CatalogFile, purchases:
     towerBacktest: backtest,
     ...(ablated ? { ablation: ablated } : {}),
   };
-  const shipped = exportShipped(s, fitted, tuned, validated, quantized, basket, backtest, metrics);
+  const shipped = clock.time('export', () => exportShipped(s, fitted, tuned, validated, quantized, basket, backtest, metrics));
+  const work = activities(true);
+  console.log(`models: what each stage cost\n${clock.table()}\nmodels: and each kind of work, across the stages (seconds, exclusive): ${work.map((w) => `${w.activity} ${w.seconds} (${w.calls}×)`).join(', ')}; the towers and the basket backtest on workers, above`);
+  writeStageCosts(root, clock, work, basketRun.seconds);
   const makeCurrent = () => {
     exportValidation(s, validated, quantized, basket, cold.context, metrics);
     pointTo(s.root, shipped.version, s.catalog);

@@ -19,5 +19,10 @@ export function gateVersions(root: string, candidate: string): { pass: boolean; 
   const result = gate(manifestOf(root, current), manifestOf(root, candidate));
   const header = `backtest NDCG@10, mean ± s.e. over the reported windows (worse = below by more than the s.e. of the difference)`;
   const same = current === candidate;
-  return { pass: same || result.pass, table: `${header}\n${gateTable(result, { current, candidate })}`, current, failed: same ? [] : [...result.rows.filter((r) => r.worse).map((r) => r.measure), ...(result.older ? ['data (older)'] : [])] };
+  return {
+    pass: same || result.pass,
+    table: `${header}\n${gateTable(result, { current, candidate })}`,
+    current,
+    failed: same ? [] : [...result.rows.filter((r) => r.worse).map((r) => r.measure), ...(result.older ? ['data (older)'] : []), ...(result.otherData ? ['data (another purchase log: not comparable)'] : [])],
+  };
 }

@@ -24,7 +24,8 @@ function windowOf(seed: number, customers: number): WindowUser[] {
     const history: HistoryEvent[] = owned.flatMap((id, k) => Array.from({ length: k === 0 ? 4 : 1 }, (_, t) => ({ sku: `S${id}`, at: NOW - (5 + 7 * t + k) * DAY, kind: 'purchase' as const })));
     const fresh = Array.from({ length: N }, (_, i) => i).find((i) => !owned.includes(i))!;
     const user: EvalUser = { customer: `c${seed}-${c}`, history, owned: new Set(owned), targets: new Set([owned[0]!, fresh]) };
-    return { user, history: historyInputs(history, index, NOW, DEFAULT_FEATURE_SPEC), dots: Float32Array.from({ length: N }, () => r() * 4 - 2) };
+    const dots = Float32Array.from({ length: N }, () => r() * 4 - 2);
+    return { user, history: historyInputs(history, index, NOW, DEFAULT_FEATURE_SPEC), dots: () => dots, dot: (i: number) => dots[i]! };
   });
 }
 const windows = [windowOf(1, 40), windowOf(2, 40), windowOf(3, 40)];
@@ -36,7 +37,10 @@ describe('the repeat head choice', () => {
     const scorer = { kind: 'two-stage' as const, features: [...STAGE_FEATURES], heads: { explore: w, repeat: w }, ownedOffset: 0 };
     const byEval = evaluateMeasures(
       users.map((u) => u.user),
-      stageScorers({ signals, scorer }, (u) => users.find((x) => x.user === u)!),
+      stageScorers({ signals, scorer }, (u) => {
+        const x = users.find((w) => w.user === u)!;
+        return { history: x.history, dots: x.dots() };
+      }),
     ).repeat['ndcg@10'];
     expect(Math.round(repeatNdcg(users, signals, w) * 10_000) / 10_000).toBe(byEval);
     // The habit is the target: counting alone ranks it first for everyone.

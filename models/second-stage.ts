@@ -15,11 +15,12 @@
  */
 import type { HistoryInputs } from '../lib/recs/features';
 import { topK } from '../lib/recs/rank';
-import { F, featureMatrix, isOwnedFeature, mergeAllTop, repeatScores, scoreHead, STAGE_FEATURES, userContext, type ScorerSpec, type StageFeature } from '../lib/recs/score';
+import { F, featureRows, isCandidate, isOwnedFeature, mergeAllTop, repeatScores, repeatScoresBy, scoreHead, STAGE_FEATURES, userContext, type ScorerSpec, type StageFeature, type UserContext } from '../lib/recs/score';
 import type { ItemSignals } from '../lib/recs/signals';
 import { adamStep, logSumExp, moments, type AdamSettings } from './optim';
 import { K, measureTargets, metricsFor, rankFor, type EvalUser } from './evaluate';
 import { rng } from './random';
+import { charge } from './stage-clock';
 
 export const SAMPLED_NEGATIVES = 400;
 export const OFFSET_GRID = [-2, -1, 0, 1, 2, 3, 4, 6, 10, 1000];
@@ -33,17 +34,17 @@ export interface ListExample {
   targets: number[];
 }
 
-/** A window's customers with what the scorer needs for them: history inputs, user embedding dots. */
+/**
+ * A window's customers with what the scorer needs for them: history inputs and the two-tower dot products,
+ * computed when asked (a window's customers × a catalogue of 100k products would not fit in memory).
+ */
 export interface WindowUser {
   user: EvalUser;
   history: HistoryInputs;
-  dots: Float32Array;
-}
-
-function rows(X: Float32Array, ids: readonly number[]): Float32Array {
-  const out = new Float32Array(ids.length * F);
-  ids.forEach((id, r) => out.set(X.subarray(id * F, id * F + F), r * F));
-  return out;
+  /** u · e_i for every product. */
+  dots: () => Float32Array;
+  /** u · e_i for one product: the same float32 as dots()[i]. */
+  dot: (i: number) => number;
 }
 
 export function examplesFor(head: 'explore' | 'repeat', users: readonly WindowUser[], s: ItemSignals, seed: number): ListExample[] {
@@ -51,9 +52,10 @@ export function examplesFor(head: 'explore' | 'repeat', users: readonly WindowUs
   const out: ListExample[] = [];
   for (const w of users) {
     const { owned, targets } = w.user;
-    const wanted = [...targets].filter((t) => owned.has(t) === (head === 'repeat'));
+    const ctx = userContext(s, w.history);
+    // Explore: only products the ranking can show (lib/recs/score.ts isCandidate) are targets or negatives.
+    const wanted = [...targets].filter((t) => owned.has(t) === (head === 'repeat') && (head === 'repeat' || isCandidate(s, ctx, t)));
     if (wanted.length === 0) continue;
-    const X = featureMatrix(s, userContext(s, w.history), w.dots);
     let ids: number[];
     let logWeight: number[];
     if (head === 'repeat') {
@@ -61,16 +63,40 @@ export function examplesFor(head: 'explore' | 'repeat', users: readonly WindowUs
       logWeight = ids.map(() => 0);
     } else {
       const others = new Set<number>();
-      const pool = s.n - owned.size - wanted.length;
+      // Drawn from the shopper's candidates: the whole catalogue, or their communities' products.
+      const from = candidates(s, ctx);
+      const size = from ? from.length : s.n;
+      const pool = size - owned.size - wanted.length;
       for (let tries = 0; others.size < Math.min(SAMPLED_NEGATIVES, pool) && tries < SAMPLED_NEGATIVES * 4; tries++) {
-        const i = Math.floor(rand() * s.n);
+        const r = Math.floor(rand() * size);
+        const i = from ? from[r]! : r;
         if (!owned.has(i) && !targets.has(i)) others.add(i);
       }
       ids = [...wanted, ...others];
       const up = Math.log(Math.max(pool, 1) / Math.max(others.size, 1));
       logWeight = ids.map((_, k) => (k < wanted.length ? 0 : up));
     }
-    out.push({ X: rows(X, ids), logWeight: Float32Array.from(logWeight), targets: ids.flatMap((id, k) => (targets.has(id) ? [k] : [])) });
+    out.push({ X: featureRows(s, ctx, w.dot, ids), logWeight: Float32Array.from(logWeight), targets: ids.flatMap((id, k) => (targets.has(id) ? [k] : [])) });
+  }
+  return out;
+}
+
+const byCommunity = new WeakMap<ItemSignals, Int32Array[]>();
+/** The products a shopper's rankings may show, where communities rule some out (else null: all of them). */
+function candidates(s: ItemSignals, ctx: UserContext): Int32Array | null {
+  if (ctx.allowed === null) return null;
+  let lists = byCommunity.get(s);
+  if (!lists) {
+    const groups: number[][] = Array.from({ length: ctx.allowed.length }, () => []);
+    s.community!.forEach((c, i) => groups[c]!.push(i));
+    byCommunity.set(s, (lists = groups.map((g) => Int32Array.from(g))));
+  }
+  const parts = lists.filter((_, c) => ctx.allowed![c] === 1);
+  const out = new Int32Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
   }
   return out;
 }
@@ -159,12 +185,12 @@ export function repeatNdcg(users: readonly WindowUser[], s: ItemSignals, weights
   const spec: ScorerSpec = { kind: 'two-stage', features: [...STAGE_FEATURES], heads: { explore: weights, repeat: weights }, ownedOffset: 0 };
   let sum = 0;
   let count = 0;
-  for (const { user, history, dots } of users) {
+  for (const { user, history, dot } of users) {
     const targets = measureTargets('repeat', user);
     if (targets.size === 0) continue;
     // Scores as the eval's repeat scorer gives them (owned products beyond the history slots lowest), ranked by rankFor.
     const scores = new Float32Array(s.n).fill(-1e9);
-    for (const [i, z] of repeatScores(spec, s, userContext(s, history), dots)) scores[i] = z;
+    for (const [i, z] of repeatScoresBy(spec, s, userContext(s, history), dot)) scores[i] = z;
     sum += metricsFor(rankFor('repeat', scores, user), targets)['ndcg@10'];
     count++;
   }
@@ -186,15 +212,17 @@ export function chooseRepeatFeatures(windows: readonly (readonly WindowUser[])[]
 
 /** The whole second stage from training windows (each with its signals, oldest first); `drop` leaves one feature out (ablation). */
 export function fitStage(windows: readonly (readonly WindowUser[])[], signals: readonly ItemSignals[], drop?: number): StageFit {
-  const choice = chooseRepeatFeatures(windows, signals, drop);
-  const explore = round(
-    trainHead(
-      windows.flatMap((users, i) => examplesFor('explore', users, signals[i]!, 1000 + i)),
-      mask(STAGE_FEATURES, drop, false),
-    ),
-  );
-  const heads = { explore, repeat: repeatHead(windows, signals, REPEAT_FEATURE_SETS[choice.repeatFeatures]!, drop) };
-  return { scorer: { kind: 'two-stage', features: [...STAGE_FEATURES], heads, ownedOffset: bestOffset(windows, signals, heads) }, ...choice };
+  return charge('heads', () => {
+    const choice = chooseRepeatFeatures(windows, signals, drop);
+    const explore = round(
+      trainHead(
+        windows.flatMap((users, i) => examplesFor('explore', users, signals[i]!, 1000 + i)),
+        mask(STAGE_FEATURES, drop, false),
+      ),
+    );
+    const heads = { explore, repeat: repeatHead(windows, signals, REPEAT_FEATURE_SETS[choice.repeatFeatures]!, drop) };
+    return { scorer: { kind: 'two-stage', features: [...STAGE_FEATURES], heads, ownedOffset: bestOffset(windows, signals, heads) }, ...choice };
+  });
 }
 
 
@@ -204,10 +232,11 @@ export function fitStage(windows: readonly (readonly WindowUser[])[], signals: r
  */
 export function bestOffset(windows: readonly (readonly WindowUser[])[], signals: readonly ItemSignals[], heads: ScorerSpec['heads']): number {
   const lists = windows.flatMap((users, w) =>
-    users.map(({ user, history, dots }) => {
+    users.map(({ user, history, dots: dotsOf }) => {
       const s = signals[w]!;
       const ctx = userContext(s, history);
       const spec: ScorerSpec = { kind: 'two-stage', features: [...STAGE_FEATURES], heads, ownedOffset: 0 };
+      const dots = dotsOf();
       const repeat = repeatScores(spec, s, ctx, dots);
       const slots = new Set(repeat.map(([i]) => i));
       const base = scoreHead(heads.explore, s, ctx, dots.slice());

@@ -11,7 +11,9 @@
  */
 import { historyInputs, type FeatureSpec, type HistoryEvent, type ItemFeatures } from '../lib/recs/features';
 import { denseNormInto, EPS, poolInto } from '../lib/recs/tower';
-import { adamStep, logSumExp, moments, type AdamSettings, type Moments } from './optim';
+import { adamFlushRows, adamStep, adamStepRows, logSumExp, moments, type AdamSettings, type Moments } from './optim';
+import { batchProducts } from './train-kernel';
+import { epochBatches } from './batches';
 import { gaussian, rng } from './random';
 import { DAY } from './time';
 
@@ -24,6 +26,12 @@ export interface TrainConfig {
   seed: number;
   /** Older training examples count less: the season and the assortment drift. */
   trainHalfLifeDays: number;
+  /**
+   * Older examples are kept with a probability equal to their weight (then weigh 1), instead of all kept at a
+   * fraction of a weight: the same expected gradient from a third of the steps on this log (a year of data at a
+   * half-life of 120 days), so training grows more slowly with the log (buildExamples).
+   */
+  sampleByWeight: boolean;
 }
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
@@ -34,6 +42,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   learningRate: 0.01,
   seed: 42,
   trainHalfLifeDays: 120,
+  sampleByWeight: true,
 };
 
 export interface ItemTable {
@@ -80,14 +89,17 @@ export function zerosLike(p: Params): Params {
 function itemRaw(p: Params, f: ItemFeatures, id: number, out: Float64Array, off: number): void {
   const d = p.dim;
   const t = f.tokens.length;
+  const [idRow, catRow, priceRow] = [id * d, f.category * d, f.priceBucket * d];
+  // The name words' rows summed into `out` first, word by word (each element in word order, as a per-element
+  // loop over the words sums it), then the mean added to the three other rows.
+  for (let k = 0; k < d; k++) out[off + k] = 0;
+  for (const tok of f.tokens) {
+    const row = tok * d;
+    for (let k = 0; k < d; k++) out[off + k]! += p.Etok[row + k]!;
+  }
   for (let k = 0; k < d; k++) {
-    let s = p.Eid[id * d + k]! + p.Ecat[f.category * d + k]! + p.Eprice[f.priceBucket * d + k]!;
-    if (t > 0) {
-      let m = 0;
-      for (const tok of f.tokens) m += p.Etok[tok * d + k]!;
-      s += m / t;
-    }
-    out[off + k] = s;
+    const s = p.Eid[idRow + k]! + p.Ecat[catRow + k]! + p.Eprice[priceRow + k]!;
+    out[off + k] = t > 0 ? s + out[off + k]! / t : s;
   }
 }
 
@@ -115,9 +127,11 @@ export interface Example {
 
 /**
  * One example per (customer, basket, product) where the customer had bought something before:
- * history = everything before that basket, target = the product.
+ * history = everything before that basket, target = the product. With `sample` (TrainConfig.sampleByWeight),
+ * each is kept with probability equal to its weight and then weighs 1: one draw per example in this order,
+ * and a basket's history is computed only when one of its examples is kept (it was most of the work).
  */
-export function buildExamples(events: Map<string, HistoryEvent[]>, index: ReadonlyMap<string, number>, spec: FeatureSpec, cutoff: number, trainHalfLifeDays: number): Example[] {
+export function buildExamples(events: Map<string, HistoryEvent[]>, index: ReadonlyMap<string, number>, spec: FeatureSpec, cutoff: number, trainHalfLifeDays: number, sample?: () => number): Example[] {
   const out: Example[] = [];
   for (const list of events.values()) {
     let i = 0;
@@ -131,9 +145,12 @@ export function buildExamples(events: Map<string, HistoryEvent[]>, index: Readon
         j++;
       }
       if (i > 0 && at < cutoff) {
-        const h = historyInputs(list.slice(0, i), index, at, spec);
         const weight = Math.pow(0.5, (cutoff - at) / DAY / trainHalfLifeDays);
-        for (const target of basket) out.push({ ids: h.ids, weights: h.weights, target, weight });
+        const targets = sample ? [...basket].filter(() => sample() < weight) : [...basket];
+        if (targets.length > 0) {
+          const h = historyInputs(list.slice(0, i), index, at, spec);
+          for (const target of targets) out.push({ ids: h.ids, weights: h.weights, target, weight: sample ? 1 : weight });
+        }
       }
       i = j;
     }
@@ -141,35 +158,80 @@ export function buildExamples(events: Map<string, HistoryEvent[]>, index: Readon
   return out;
 }
 
-/** The items a batch touches (targets and history rows), each through the item tower once. Shapes: e [L, d], rnorm [L]. */
-interface BatchItems {
-  /** Item id → its row in `e`. */
-  local: Map<number, number>;
-  /** e_i = r_i / ‖r_i‖. */
+/**
+ * One step's buffers, allocated once per training run so a step allocates nothing (the collector took a
+ * tenth of a step), and the batch's items by a stamp array instead of a Map. Shapes: up to `cap` items a batch
+ * touches (targets and history rows, each through the item tower once), B examples, rows of d.
+ */
+interface Workspace {
+  d: number;
+  B: number;
+  /** Item id → its row among the touched, valid where stamp[id] === epoch (no clearing between steps). */
+  slot: Int32Array;
+  stamp: Int32Array;
+  epoch: number;
+  /** Touched row → item id, in first-touch order; `count` of them. */
+  ids: Int32Array;
+  count: number;
+  /** e_i = r_i / ‖r_i‖ per touched row [cap, d]; max(‖r_i‖, ε) [cap]; dL/de [cap, d]. */
   e: Float64Array;
-  /** max(‖r_i‖, ε), for the backward pass through the normalisation. */
   rnorm: Float64Array;
-  /**
-   * Example k's target embedding, gathered [B, d], and its row in `e`. The in-batch products read a target B
-   * times per example: contiguous rows, not a Map lookup and a scattered read each (a step 96 → 78 ms here, the same bits).
-   */
+  de: Float64Array;
+  /** dL/dEid per touched row [cap, d]: the item table's gradient, sparse (models/optim.ts adamStepRows). */
+  gEid: Float64Array;
+  /** Example k's target embedding [B, d] and its touched row [B]. */
   targets: Float64Array;
   targetRow: Int32Array;
+  /** The user tower per example: pooled, u [B, d]; the pooling's denominator max(Σ w, ε) and max(‖z‖, ε) [B]. */
+  pooled: Float64Array;
+  u: Float64Array;
+  totals: Float64Array;
+  znorm: Float64Array;
+  /** u · target for every pair [B, B]; the logits' gradient / τ and its transpose [B, B]; one row of logits [B]. */
+  S: Float64Array;
+  G: Float64Array;
+  Gt: Float64Array;
+  logits: Float64Array;
+  /** dL/du, dL/dtarget [B, d]; per-example scratch dz, dp [d]. */
+  dU: Float64Array;
+  dT: Float64Array;
+  dz: Float64Array;
+  dp: Float64Array;
 }
 
-function embedBatchItems(p: Params, items: ItemTable, batch: readonly Example[]): BatchItems {
+function workspace(n: number, d: number, B: number, historyLength: number): Workspace {
+  const cap = B * (historyLength + 1);
+  const f = (k: number) => new Float64Array(k);
+  return {
+    d, B, slot: new Int32Array(n), stamp: new Int32Array(n), epoch: 0, ids: new Int32Array(cap), count: 0,
+    e: f(cap * d), rnorm: f(cap), de: f(cap * d), gEid: f(cap * d), targets: f(B * d), targetRow: new Int32Array(B),
+    pooled: f(B * d), u: f(B * d), totals: f(B), znorm: f(B), S: f(B * B), G: f(B * B), Gt: f(B * B), logits: f(B),
+    dU: f(B * d), dT: f(B * d), dz: f(d), dp: f(d),
+  };
+}
+
+/** The gradients of the small tables, dense (the item table's is `Workspace.gEid`, by touched row). */
+type SmallGrads = Pick<Params, 'Ecat' | 'Eprice' | 'Etok' | 'W' | 'b'>;
+const SMALL = ['Ecat', 'Eprice', 'Etok', 'W', 'b'] as const;
+
+/** Every item the batch touches (its target, then its history's rows with weight) through the item tower once. */
+function embedBatchItems(ws: Workspace, p: Params, items: ItemTable, batch: readonly Example[]): void {
   const d = p.dim;
-  const local = new Map<number, number>();
+  const epoch = ++ws.epoch;
+  ws.count = 0;
   const touch = (id: number) => {
-    if (!local.has(id)) local.set(id, local.size);
+    if (ws.stamp[id] === epoch) return;
+    ws.stamp[id] = epoch;
+    ws.slot[id] = ws.count;
+    ws.ids[ws.count++] = id;
   };
   for (const ex of batch) {
     touch(ex.target);
     for (let j = 0; j < ex.ids.length; j++) if (ex.ids[j]! >= 0 && ex.weights[j]! > 0) touch(ex.ids[j]!);
   }
-  const e = new Float64Array(local.size * d);
-  const rnorm = new Float64Array(local.size);
-  for (const [id, li] of local) {
+  const { e, rnorm } = ws;
+  for (let li = 0; li < ws.count; li++) {
+    const id = ws.ids[li]!;
     itemRaw(p, items.features[id]!, id, e, li * d);
     let n = 0;
     for (let k = 0; k < d; k++) n += e[li * d + k]! ** 2;
@@ -177,119 +239,71 @@ function embedBatchItems(p: Params, items: ItemTable, batch: readonly Example[])
     rnorm[li] = n;
     for (let k = 0; k < d; k++) e[li * d + k]! /= n;
   }
-  const targetRow = Int32Array.from(batch, (ex) => local.get(ex.target)!);
-  const targets = new Float64Array(batch.length * d);
-  targetRow.forEach((li, kk) => targets.set(e.subarray(li * d, li * d + d), kk * d));
-  return { local, e, rnorm, targets, targetRow };
-}
-
-/** Each example through the user tower (lib/recs/tower.ts's forward pass, in float64). Shapes: pooled, u [B, d]; totals, znorm [B]. */
-interface BatchUsers {
-  pooled: Float64Array;
-  u: Float64Array;
-  /** The pooling's denominator max(Σ w, ε). */
-  totals: Float64Array;
-  /** max(‖z‖, ε). */
-  znorm: Float64Array;
-}
-
-function embedBatchUsers(p: Params, batch: readonly Example[], it: BatchItems): BatchUsers {
-  const d = p.dim;
-  const B = batch.length;
-  const out: BatchUsers = { pooled: new Float64Array(B * d), u: new Float64Array(B * d), totals: new Float64Array(B), znorm: new Float64Array(B) };
-  const row = (id: number) => it.local.get(id)! * d;
-  batch.forEach((ex, bi) => {
-    out.totals[bi] = poolInto(out.pooled, bi * d, it.e, row, d, ex.ids, ex.weights);
-    out.znorm[bi] = denseNormInto(out.u, bi * d, out.pooled, bi * d, p.W, p.b, d);
+  batch.forEach((ex, kk) => {
+    const li = ws.slot[ex.target]!;
+    ws.targetRow[kk] = li;
+    ws.targets.set(e.subarray(li * d, li * d + d), kk * d);
   });
-  return out;
+}
+
+/** Each example through the user tower (lib/recs/tower.ts's forward pass, in float64). */
+function embedBatchUsers(ws: Workspace, p: Params, batch: readonly Example[]): void {
+  const d = p.dim;
+  ws.pooled.fill(0, 0, batch.length * d);
+  const row = (id: number) => ws.slot[id]! * d;
+  batch.forEach((ex, bi) => {
+    ws.totals[bi] = poolInto(ws.pooled, bi * d, ws.e, row, d, ex.ids, ex.weights);
+    ws.znorm[bi] = denseNormInto(ws.u, bi * d, ws.pooled, bi * d, p.W, p.b, d);
+  });
 }
 
 /**
- * Example bi's logits against every target in the batch (the in-batch negatives), into `out` [B]:
- * (u_bi · e_target) / τ, then the two corrections TFRS names as layers: accidental hits removed (another
- * example with the same target is not a negative: −∞) and the logQ correction (− log q_target, undoing the
- * popularity bias of in-batch sampling).
+ * Example bi's logits against every target in the batch (the in-batch negatives), into `ws.logits` [B], from
+ * the batch's products S = U·Tᵀ: (u_bi · e_target) / τ, then the two corrections TFRS names as layers:
+ * accidental hits removed (another example with the same target is not a negative: −∞) and the logQ
+ * correction (− log q_target, undoing the popularity bias of in-batch sampling).
  */
-function inBatchLogits(bi: number, batch: readonly Example[], users: BatchUsers, it: BatchItems, logQ: Float64Array, tau: number, d: number, out: Float64Array): void {
-  const { u } = users;
-  const T = it.targets;
-  const ub = bi * d;
+function inBatchLogits(ws: Workspace, bi: number, batch: readonly Example[], logQ: Float64Array, tau: number): void {
+  const B = batch.length;
   const own = batch[bi]!.target;
-  for (let kk = 0; kk < batch.length; kk++) {
+  for (let kk = 0; kk < B; kk++) {
     const target = batch[kk]!.target;
-    if (kk !== bi && target === own) {
-      out[kk] = -Infinity; // accidental hit
-      continue;
-    }
-    const tb = kk * d;
-    let s = 0;
-    for (let k = 0; k < d; k++) s += u[ub + k]! * T[tb + k]!;
-    out[kk] = s / tau - logQ[target]!;
+    ws.logits[kk] = kk !== bi && target === own ? -Infinity : ws.S[bi * B + kk]! / tau - logQ[target]!;
   }
 }
 
-/**
- * The logits' gradient `dlogit` [B, B] into the users' and the targets' embeddings: dU = G·T, dT = Gᵀ·U
- * (G = dlogit / τ), both [B, d]. Unrolled by four: d is a multiple of 4 (checked), and V8 does not vectorise.
- */
-function inBatchGrads(users: BatchUsers, it: BatchItems, dlogit: Float64Array, tau: number, B: number, d: number): { dU: Float64Array; dT: Float64Array } {
-  const { u } = users;
-  const T = it.targets;
-  const dU = new Float64Array(B * d);
-  const dT = new Float64Array(B * d);
-  for (let bi = 0; bi < B; bi++) {
-    const ub = bi * d;
-    for (let kk = 0; kk < B; kk++) {
-      const g = dlogit[bi * B + kk]! / tau;
-      if (g === 0) continue;
-      const tb = kk * d;
-      for (let k = 0; k < d; k += 4) {
-        dU[ub + k]! += g * T[tb + k]!;
-        dU[ub + k + 1]! += g * T[tb + k + 1]!;
-        dU[ub + k + 2]! += g * T[tb + k + 2]!;
-        dU[ub + k + 3]! += g * T[tb + k + 3]!;
-        dT[tb + k]! += g * u[ub + k]!;
-        dT[tb + k + 1]! += g * u[ub + k + 1]!;
-        dT[tb + k + 2]! += g * u[ub + k + 2]!;
-        dT[tb + k + 3]! += g * u[ub + k + 3]!;
-      }
-    }
-  }
-  return { dU, dT };
-}
-
-/** The backward pass from the logits' gradient `dlogit` [B, B] through both towers into `grads`. */
-function backward(p: Params, items: ItemTable, batch: readonly Example[], it: BatchItems, users: BatchUsers, dlogit: Float64Array, tau: number, grads: Params): void {
+/** The backward pass from the logits' gradient / τ (`ws.G`, and its transpose `ws.Gt`) through both towers. */
+function backward(ws: Workspace, p: Params, items: ItemTable, batch: readonly Example[], grads: SmallGrads): void {
   const d = p.dim;
   const B = batch.length;
-  const { local } = it;
-  const { dU, dT } = inBatchGrads(users, it, dlogit, tau, B, d);
-  const de = new Float64Array(local.size * d);
+  // dU = G·T and dT = Gᵀ·U, both [B, d]: the WebAssembly kernel (models/train-kernel.ts).
+  const k = batchProducts();
+  k.mix(ws.G, B, B, ws.targets, d, ws.dU);
+  k.mix(ws.Gt, B, B, ws.u, d, ws.dT);
+  const { de } = ws;
+  de.fill(0, 0, ws.count * d);
   for (let kk = 0; kk < B; kk++) {
-    const t = it.targetRow[kk]! * d;
-    for (let k = 0; k < d; k++) de[t + k]! += dT[kk * d + k]!;
+    const t = ws.targetRow[kk]! * d;
+    for (let j = 0; j < d; j++) de[t + j]! += ws.dT[kk * d + j]!;
   }
-  const dz = new Float64Array(d);
-  const dp = new Float64Array(d);
   for (let bi = 0; bi < B; bi++) {
-    userBackward(p, users, bi, dU, dz, dp, grads);
-    historyBackward(batch[bi]!, local, users.totals[bi]!, dp, de, d);
+    userBackward(ws, p, bi, grads);
+    historyBackward(ws, batch[bi]!, ws.totals[bi]!, d);
   }
-  backItems(items, it, de, d, grads);
+  backItems(ws, items, d, grads);
 }
 
-/** Example bi's du through u = z / ‖z‖ and z = pooled · W + b: W's and b's gradients, and the pooled vector's into `dp`. */
-function userBackward(p: Params, users: BatchUsers, bi: number, dU: Float64Array, dz: Float64Array, dp: Float64Array, grads: Params): void {
+/** Example bi's du through u = z / ‖z‖ and z = pooled · W + b: W's and b's gradients, and the pooled vector's into `ws.dp`. */
+function userBackward(ws: Workspace, p: Params, bi: number, grads: SmallGrads): void {
   const d = p.dim;
-  const { u } = users;
+  const { u, dU, dz, dp } = ws;
   const ub = bi * d;
   let dot = 0;
   for (let k = 0; k < d; k++) dot += u[ub + k]! * dU[ub + k]!;
-  const zn = users.znorm[bi]!;
+  const zn = ws.znorm[bi]!;
   for (let k = 0; k < d; k++) dz[k] = (dU[ub + k]! - u[ub + k]! * dot) / zn;
   for (let ii = 0; ii < d; ii++) {
-    const pv = users.pooled[ub + ii]!;
+    const pv = ws.pooled[ub + ii]!;
     const row = ii * d;
     let s = 0;
     for (let jj = 0; jj < d; jj++) {
@@ -301,56 +315,80 @@ function userBackward(p: Params, users: BatchUsers, bi: number, dU: Float64Array
   for (let k = 0; k < d; k++) grads.b[k]! += dz[k]!;
 }
 
-/** Through the weighted mean of one example's history into its items' embeddings `de`. */
-function historyBackward(ex: Example, local: ReadonlyMap<number, number>, total: number, dp: Float64Array, de: Float64Array, d: number): void {
+/** Through the weighted mean of one example's history into its items' embeddings `ws.de`. */
+function historyBackward(ws: Workspace, ex: Example, total: number, d: number): void {
+  const { de, dp } = ws;
   for (let j = 0; j < ex.ids.length; j++) {
     const id = ex.ids[j]!;
     const w = ex.weights[j]!;
     if (id < 0 || w === 0) continue;
-    const li = local.get(id)! * d;
+    const li = ws.slot[id]! * d;
     const c = w / total;
     for (let k = 0; k < d; k++) de[li + k]! += c * dp[k]!;
   }
 }
 
-/** Through e = r / ‖r‖ into the item tower's tables. */
-function backItems(items: ItemTable, it: BatchItems, de: Float64Array, d: number, grads: Params): void {
-  for (const [id, li] of it.local) {
+/** Through e = r / ‖r‖ into the item tower's tables: the small ones dense, Eid by touched row (`ws.gEid`). */
+function backItems(ws: Workspace, items: ItemTable, d: number, grads: SmallGrads): void {
+  const { e, de, gEid } = ws;
+  for (let li = 0; li < ws.count; li++) {
+    const f = items.features[ws.ids[li]!]!;
+    const row = li * d;
     let dot = 0;
-    for (let k = 0; k < d; k++) dot += it.e[li * d + k]! * de[li * d + k]!;
-    const f = items.features[id]!;
-    const t = f.tokens.length;
+    for (let k = 0; k < d; k++) dot += e[row + k]! * de[row + k]!;
+    const [catRow, priceRow, norm] = [f.category * d, f.priceBucket * d, ws.rnorm[li]!];
     for (let k = 0; k < d; k++) {
-      const dr = (de[li * d + k]! - it.e[li * d + k]! * dot) / it.rnorm[li]!;
-      grads.Eid[id * d + k]! += dr;
-      grads.Ecat[f.category * d + k]! += dr;
-      grads.Eprice[f.priceBucket * d + k]! += dr;
-      for (const tok of f.tokens) grads.Etok[tok * d + k]! += dr / t;
+      const dr = (de[row + k]! - e[row + k]! * dot) / norm;
+      gEid[row + k] = dr;
+      grads.Ecat[catRow + k]! += dr;
+      grads.Eprice[priceRow + k]! += dr;
+    }
+    // Each word's row takes its share of dr (each element once per item: the order of the loops changes no sum).
+    const t = f.tokens.length;
+    for (const tok of f.tokens) {
+      const tokRow = tok * d;
+      for (let k = 0; k < d; k++) grads.Etok[tokRow + k]! += gEid[row + k]! / t;
     }
   }
 }
 
 /**
- * Loss of one batch: the example-weighted sampled softmax over in-batch targets; with `grads`, adds its
- * gradient there. Forward: items, users, logits (with the corrections), log-sum-exp; then the backward pass.
+ * One batch's loss: the example-weighted sampled softmax over in-batch targets; with `grads`, adds the small
+ * tables' gradients there and leaves the item table's in `ws.gEid`. Forward: items, users, the products
+ * U·Tᵀ (the kernel), logits with the corrections, log-sum-exp; then the backward pass.
  */
-export function batchLoss(p: Params, items: ItemTable, batch: readonly Example[], logQ: Float64Array, tau: number, grads: Params | null): number {
+function stepLoss(ws: Workspace, p: Params, items: ItemTable, batch: readonly Example[], logQ: Float64Array, tau: number, grads: SmallGrads | null): number {
   const d = p.dim;
   const B = batch.length;
-  const it = embedBatchItems(p, items, batch);
-  const users = embedBatchUsers(p, batch, it);
+  embedBatchItems(ws, p, items, batch);
+  embedBatchUsers(ws, p, batch);
+  batchProducts().gram(ws.u, B, ws.targets, B, d, ws.S);
   const weightSum = batch.reduce((s, ex) => s + ex.weight, 0) || 1;
   let loss = 0;
-  const dlogit = grads ? new Float64Array(B * B) : null;
-  const logits = new Float64Array(B);
   for (let bi = 0; bi < B; bi++) {
-    inBatchLogits(bi, batch, users, it, logQ, tau, d, logits);
-    const { max, sum, logZ } = logSumExp(logits, B);
+    inBatchLogits(ws, bi, batch, logQ, tau);
+    const { max, sum, logZ } = logSumExp(ws.logits, B);
     const scale = batch[bi]!.weight / weightSum;
-    loss += scale * (logZ - logits[bi]!);
-    if (dlogit) for (let kk = 0; kk < B; kk++) dlogit[bi * B + kk] = scale * (Math.exp(logits[kk]! - max) / sum - (kk === bi ? 1 : 0));
+    loss += scale * (logZ - ws.logits[bi]!);
+    if (!grads) continue;
+    for (let kk = 0; kk < B; kk++) {
+      const g = (scale * (Math.exp(ws.logits[kk]! - max) / sum - (kk === bi ? 1 : 0))) / tau;
+      ws.G[bi * B + kk] = g;
+      ws.Gt[kk * B + bi] = g;
+    }
   }
-  if (grads && dlogit) backward(p, items, batch, it, users, dlogit, tau, grads);
+  if (grads) backward(ws, p, items, batch, grads);
+  return loss;
+}
+
+/**
+ * Loss of one batch; with `grads`, adds its gradient there (every table dense: the finite-difference test's
+ * form; training keeps the item table's sparse).
+ */
+export function batchLoss(p: Params, items: ItemTable, batch: readonly Example[], logQ: Float64Array, tau: number, grads: Params | null): number {
+  const ws = workspace(items.count, p.dim, batch.length, Math.max(1, ...batch.map((ex) => ex.ids.length)));
+  const loss = stepLoss(ws, p, items, batch, logQ, tau, grads);
+  if (grads) for (let li = 0; li < ws.count; li++) for (let k = 0; k < p.dim; k++) grads.Eid[ws.ids[li]! * p.dim + k]! += ws.gEid[li * p.dim + k]!;
   return loss;
 }
 
@@ -367,14 +405,20 @@ export interface TrainResult {
   losses: { epoch: number; step: number; loss: number }[];
 }
 
+/**
+ * Trains both towers. `groups` (each example's community, models/batches.ts) draws most batches from one
+ * community at a time; without it every batch is a random slice of the shuffled examples.
+ */
 export function train(
   items: ItemTable,
   examples: readonly Example[],
   config: TrainConfig,
   onStep: (done: number, total: number, loss: number) => void = () => {},
+  groups?: Int32Array,
 ): TrainResult {
-  if (config.dim % 4 !== 0) throw new Error(`train: dim ${config.dim} must be a multiple of 4 (the in-batch gradient is unrolled by four)`);
-  const p = initParams(items, config.dim, config.seed);
+  if (config.dim % 4 !== 0) throw new Error(`train: dim ${config.dim} must be a multiple of 4 (the kernel reads rows in aligned pairs)`);
+  const d = config.dim;
+  const p = initParams(items, d, config.seed);
   const state = Object.fromEntries(KEYS.map((key) => [key, moments(p[key].length)])) as Record<(typeof KEYS)[number], Moments>;
   const q = logQ(examples, items.count);
   const rand = rng(config.seed + 1);
@@ -385,21 +429,28 @@ export function train(
   const total = stepsPerEpoch * config.epochs;
   const losses: TrainResult['losses'] = [];
   const adam: AdamSettings = { lr: config.learningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8, form: 'folded', lazy: true };
+  const ws = workspace(items.count, d, Math.min(config.batchSize, examples.length), examples[0]?.ids.length ?? 1);
+  const g: SmallGrads = { Ecat: new Float64Array(p.Ecat.length), Eprice: new Float64Array(p.Eprice.length), Etok: new Float64Array(p.Etok.length), W: new Float64Array(p.W.length), b: new Float64Array(p.b.length) };
+  // The step each item row was last moved at (models/optim.ts adamStepRows).
+  const lastMoved = new Int32Array(items.count);
   let step = 0;
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
       [order[i], order[j]] = [order[j]!, order[i]!];
     }
-    for (let s = 0; s < stepsPerEpoch; s++) {
-      const batch = order.slice(s * config.batchSize, (s + 1) * config.batchSize).map((i) => examples[i]!);
-      const g = zerosLike(p);
-      const loss = batchLoss(p, items, batch, q, config.temperature, g);
+    const batches = groups && examples.length >= config.batchSize ? epochBatches(order, groups, config.batchSize, rand) : Array.from({ length: stepsPerEpoch }, (_, s) => order.slice(s * config.batchSize, (s + 1) * config.batchSize));
+    for (const indices of batches) {
+      const batch = indices.map((i) => examples[i]!);
+      for (const key of SMALL) g[key].fill(0);
+      const loss = stepLoss(ws, p, items, batch, q, config.temperature, g);
       step++;
-      for (const key of KEYS) adamStep(p[key], g[key], state[key], step, adam); // untouched rows stay put (lazy)
+      for (const key of SMALL) adamStep(p[key], g[key], state[key], step, adam); // untouched rows stay put (lazy)
+      adamStepRows(p.Eid, ws.gEid, ws.ids, ws.count, d, state.Eid, step, adam, lastMoved);
       losses.push({ epoch, step, loss });
       onStep(step, total, loss);
     }
   }
+  adamFlushRows(p.Eid, state.Eid, d, step, adam, lastMoved);
   return { params: p, losses };
 }

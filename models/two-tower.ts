@@ -3,15 +3,17 @@ import { rowsOf } from '../lib/recs/items';
 import { CATEGORIES } from '../lib/catalog/categories';
 import type { Product } from '../lib/catalog/types';
 import { historyInputs, itemFeatures, type FeatureSpec, type HistoryInputs } from '../lib/recs/features';
-import { dotAll } from '../lib/recs/rank';
-import { rankingScores, repeatScores, userContext, type ScorerSpec, type UserContext } from '../lib/recs/score';
+import { dotAll, dotOne } from '../lib/recs/rank';
+import { rankingScores, repeatScores, userContext, type ScorerSpec } from '../lib/recs/score';
 import type { ItemSignals } from '../lib/recs/signals';
 import { poolHistory, userTower } from '../lib/recs/tower';
 import { recentPopularity } from './baselines';
 import type { EvalUser, Measure, Scorer } from './evaluate';
 import type { WindowUser } from './second-stage';
 import { buildExamples, itemEmbeddings, train, type ItemTable, type TrainConfig, type TrainResult } from './train';
-import { eventsByCustomer, type Purchaseish } from './data';
+import { compactEvents, type CompactLog, type Purchaseish } from './data';
+import { exampleGroups, productCommunities } from './batches';
+import { rng } from './random';
 
 export const CATEGORY_ORDER = CATEGORIES.map((c) => c.slug as string);
 
@@ -57,10 +59,10 @@ export interface Fit {
   seconds: number;
 }
 
-/** Trains on purchases before `now` (all of `history` must be before it). */
+/** Trains on the purchases of `log` (all of them before `now`; models/data.ts compactLog). */
 export function fit(
   products: readonly Product[],
-  history: readonly Purchaseish[],
+  log: CompactLog,
   now: number,
   spec: FeatureSpec,
   config: TrainConfig,
@@ -69,8 +71,9 @@ export function fit(
   const started = performance.now();
   const index = new Map(products.map((p, i) => [p.sku, i]));
   const table = itemTable(products, spec);
-  const examples = buildExamples(eventsByCustomer(history), index, spec, now, config.trainHalfLifeDays);
-  const result = train(table, examples, config, onStep);
+  const events = compactEvents(log);
+  const examples = buildExamples(events, index, spec, now, config.trainHalfLifeDays, config.sampleByWeight ? rng(config.seed + 2) : undefined);
+  const result = train(table, examples, config, onStep, exampleGroups(examples, productCommunities(events, index, products.length)));
   const model: Tower = {
     dim: config.dim,
     skus: products.map((p) => p.sku),
@@ -89,7 +92,8 @@ export function userEmbedding(model: Tower, h: { ids: Int32Array; weights: Float
 
 export function priorFrom(history: readonly Purchaseish[], index: ReadonlyMap<string, number>, n: number, now: number): Float32Array {
   const logs = recentPopularity(history, index, n, now).map((c) => Math.log1p(c));
-  const max = Math.max(...logs, 1e-9);
+  // A loop, not Math.max(...logs): a spread of 100k arguments overflows the stack.
+  const max = logs.reduce((m, x) => Math.max(m, x), 1e-9);
   return logs.map((x) => x / max);
 }
 
@@ -98,12 +102,13 @@ export function withStage(tower: Tower, signals: ItemSignals, scorer: ScorerSpec
   return { ...tower, signals, scorer, prior: priorFrom(history, rowsOf(tower.skus), tower.skus.length, tower.now) };
 }
 
-/** Per customer: the history inputs and the dot products, computed once for every head and measure. */
+/** Per customer: the history inputs and the user embedding, from which the dot products are computed when asked. */
 export function windowUsers(tower: Tower, users: readonly EvalUser[]): WindowUser[] {
   const index = rowsOf(tower.skus);
   return users.map((user) => {
     const history = historyInputs(user.history, index, tower.now, tower.spec);
-    return { user, history, dots: dotAll(userEmbedding(tower, history), tower.items, tower.dim) };
+    const u = userEmbedding(tower, history);
+    return { user, history, dots: () => dotAll(u, tower.items, tower.dim), dot: (i) => dotOne(u, tower.items, tower.dim, i) };
   });
 }
 
@@ -113,29 +118,28 @@ export function windowUsers(tower: Tower, users: readonly EvalUser[]): WindowUse
  * lib/recs/score.ts functions the worker and the edge call. `dots` may come from elsewhere (the ONNX tower).
  */
 export function stageScorers(model: Pick<TrainedModel, 'signals' | 'scorer'>, prepared: (u: EvalUser) => { history: HistoryInputs; dots: Float32Array }): Record<Measure, Scorer> {
-  const cache = new Map<string, { ctx: UserContext; dots: Float32Array }>();
+  // The evaluation asks for one customer's three measures in a row: only the last customer is kept (a cache of
+  // every customer's catalogue-long dots was customers × products floats: gigabytes at 100k products). The
+  // explore head runs once: "all" is its scores with the owned products at offset + repeat score, which is
+  // rankingScores('all') to the bit, at half the cost.
+  let last: { customer: string; explore: Float32Array; all: Float32Array; repeat: Float32Array } | undefined;
   const get = (u: EvalUser) => {
-    let c = cache.get(u.customer);
-    if (!c) {
+    if (last?.customer !== u.customer) {
       const p = prepared(u);
-      cache.set(u.customer, (c = { ctx: userContext(model.signals, p.history), dots: p.dots }));
+      const ctx = userContext(model.signals, p.history);
+      const owned = repeatScores(model.scorer, model.signals, ctx, p.dots);
+      const explore = rankingScores('explore', model.scorer, model.signals, ctx, p.dots.slice());
+      const all = explore.slice();
+      const repeat = new Float32Array(model.signals.n).fill(-1e9);
+      for (const [i, z] of owned) {
+        all[i] = model.scorer.ownedOffset + z;
+        repeat[i] = z;
+      }
+      last = { customer: u.customer, explore, all, repeat };
     }
-    return c;
+    return last;
   };
-  const ranking = (kind: 'all' | 'explore') => (u: EvalUser) => {
-    const c = get(u);
-    return rankingScores(kind, model.scorer, model.signals, c.ctx, c.dots.slice());
-  };
-  return {
-    all: ranking('all'),
-    explore: ranking('explore'),
-    repeat: (u) => {
-      const c = get(u);
-      const scores = new Float32Array(model.signals.n).fill(-1e9);
-      for (const [i, z] of repeatScores(model.scorer, model.signals, c.ctx, c.dots)) scores[i] = z;
-      return scores;
-    },
-  };
+  return { all: (u) => get(u).all, explore: (u) => get(u).explore, repeat: (u) => get(u).repeat };
 }
 
 /** The shipped scorer over a model trained here (the tower in TypeScript). */

@@ -12,7 +12,8 @@
  * `evidence` and `popularityWeight` 0 the co-occurrences are scaled to [0, 1] by the best, as before.
  *
  * Layout (little-endian), small because every first visit downloads it: float32 [n] each product's best
- * weight; uint16 [n][neighboursPerItem] neighbour ids (65535 = none), best first; uint8 [n][neighboursPerItem]
+ * weight; uint16 [n][neighboursPerItem] neighbour ids (65535 = none; uint32 and 2³²−1 from 65,535 products on:
+ * `idBytes`), best first; uint8 [n][neighboursPerItem]
  * each weight as a share of its row's best (× 255). Encoding is lossy, so the pipeline measures the decoded
  * model (`roundTrip`), the one that ships.
  */
@@ -38,14 +39,20 @@ export interface Complements {
   weights: Float32Array;
 }
 
-const NONE = 0xffff;
+/**
+ * Neighbour ids are 16 bits in a catalogue of fewer than 65,535 products (what every first visit downloads
+ * stays small), 32 bits above it; the width follows from n, so the file and its readers agree without saying so.
+ * The largest id value of the width means "none".
+ */
+export const idBytes = (n: number): 2 | 4 => (n < 0xffff ? 2 : 4);
 
 export function encodeComplements(c: Complements): Uint8Array {
   const { n } = c;
   const m = c.spec.neighboursPerItem;
-  if (n >= NONE) throw new Error(`${n} products: ids no longer fit 16 bits`);
+  const wide = idBytes(n) === 4;
+  const none = wide ? 0xffffffff : 0xffff;
   const scales = new Float32Array(n);
-  const ids = new Uint16Array(n * m);
+  const ids = wide ? new Uint32Array(n * m) : new Uint16Array(n * m);
   const shares = new Uint8Array(n * m);
   for (let i = 0; i < n; i++) {
     let best = 0;
@@ -53,32 +60,36 @@ export function encodeComplements(c: Complements): Uint8Array {
     scales[i] = best;
     for (let k = 0; k < m; k++) {
       const id = c.neighbours[i * m + k]!;
-      ids[i * m + k] = id < 0 ? NONE : id;
+      ids[i * m + k] = id < 0 ? none : id;
       shares[i * m + k] = id < 0 || best <= 0 ? 0 : Math.round((c.weights[i * m + k]! / best) * 255);
     }
   }
-  const out = new Uint8Array(4 * n + 3 * n * m);
+  const idLength = idBytes(n) * n * m;
+  const out = new Uint8Array(4 * n + idLength + n * m);
   out.set(new Uint8Array(scales.buffer), 0);
   out.set(new Uint8Array(ids.buffer), 4 * n);
-  out.set(shares, 4 * n + 2 * n * m);
+  out.set(shares, 4 * n + idLength);
   return out;
 }
 
 export function decodeComplements(bytes: Uint8Array, n: number, spec: ComplementSpec): Complements {
   const m = spec.neighboursPerItem;
-  const want = 4 * n + 3 * n * m;
+  const wide = idBytes(n) === 4;
+  const none = wide ? 0xffffffff : 0xffff;
+  const idLength = idBytes(n) * n * m;
+  const want = 4 * n + idLength + n * m;
   if (bytes.byteLength !== want) throw new Error(`${bytes.byteLength} bytes, expected ${want} for ${n} × ${m}`);
   const copy = bytes.slice().buffer; // aligned
   const scales = new Float32Array(copy, 0, n);
-  const ids = new Uint16Array(copy, 4 * n, n * m);
-  const shares = new Uint8Array(copy, 4 * n + 2 * n * m, n * m);
+  const ids = wide ? new Uint32Array(copy, 4 * n, n * m) : new Uint16Array(copy, 4 * n, n * m);
+  const shares = new Uint8Array(copy, 4 * n + idLength, n * m);
   const neighbours = new Int32Array(n * m);
   const weights = new Float32Array(n * m);
   for (let j = 0; j < n * m; j++) {
     const id = ids[j]!;
-    if (id !== NONE && id >= n) throw new Error(`neighbour id ${id} out of range`);
-    neighbours[j] = id === NONE ? -1 : id;
-    weights[j] = id === NONE ? 0 : (shares[j]! / 255) * scales[Math.floor(j / m)]!;
+    if (id !== none && id >= n) throw new Error(`neighbour id ${id} out of range`);
+    neighbours[j] = id === none ? -1 : id;
+    weights[j] = id === none ? 0 : (shares[j]! / 255) * scales[Math.floor(j / m)]!;
   }
   return { spec, n, neighbours, weights };
 }

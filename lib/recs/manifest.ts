@@ -17,10 +17,12 @@ const Tensor = z.object({
   dtype: z.literal('float32'),
 });
 
-const MeasureRow = z.object({ 'ndcg@10': z.number(), 'recall@10': z.number(), users: z.number().int() });
+/** `se`: the standard error of ndcg@10's mean over the customers (versions before it have none). */
+const MeasureRow = z.object({ 'ndcg@10': z.number(), 'recall@10': z.number(), users: z.number().int(), se: z.number().optional() });
 /** One model's row of the evaluation: all targets, and explore and repeat beside them (models/evaluate.ts). */
-const MetricsRow = z.object({ 'recall@10': z.number(), 'ndcg@10': z.number(), 'hitrate@10': z.number(), explore: MeasureRow, repeat: MeasureRow });
-export const EvalResultSchema = z.object({ users: z.number().int(), models: z.record(z.string(), MetricsRow) });
+const MetricsRow = z.object({ 'recall@10': z.number(), 'ndcg@10': z.number(), 'hitrate@10': z.number(), se: z.number().optional(), explore: MeasureRow, repeat: MeasureRow });
+/** `of`: the customers before sampling, where a big shop's window was measured on a sample (models/sample.ts). */
+export const EvalResultSchema = z.object({ users: z.number().int(), of: z.number().int().optional(), models: z.record(z.string(), MetricsRow) });
 export const BasketMetricsSchema = z.object({ 'ndcg@10': z.number(), 'hitrate@10': z.number(), baskets: z.number().int() });
 
 
@@ -48,7 +50,8 @@ export const ManifestSchema = z.object({
   /** The complement model's settings and the layout of complements.bin. */
   complements: ComplementSpecSchema,
   /** How signals.bin is laid out (lib/recs/signals.ts). */
-  signals: z.object({ neighboursPerItem: z.number().int().positive(), tokenCount: z.number().int().nonnegative(), categories: z.number().int().positive() }),
+  /** `communities`: how many parts of the catalogue no customer crosses the file tags (absent: none). */
+  signals: z.object({ neighboursPerItem: z.number().int().positive(), tokenCount: z.number().int().nonnegative(), categories: z.number().int().positive(), communities: z.number().int().positive().optional() }),
   embeddings: z.object({
     /** Which item embeddings the scorer uses. */
     use: z.enum(['float32', 'int8']),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dotAll, topK } from './rank';
+import { rng } from '../../models/random';
+import { dotAll, topK, topKOf } from './rank';
 
 describe('topK', () => {
   it('equals a full stable sort, ties to the lower index', () => {
@@ -37,5 +38,20 @@ describe('int8 dot products', () => {
     const a = dotAllInt8(user, q, scales, d);
     const b = dotAll(user, dequantizeRows(q, scales, d), d);
     for (let i = 0; i < 3; i++) expect(a[i]).toBeCloseTo(b[i]!, 5);
+  });
+});
+
+describe('topKOf', () => {
+  it('keeps what sorting every id and cutting to k keeps, ties to the lower id', () => {
+    const r = rng(21);
+    for (let trial = 0; trial < 50; trial++) {
+      const ids = Array.from({ length: 1 + Math.floor(r() * 60) }, () => Math.floor(r() * 100));
+      const unique = [...new Set(ids)];
+      // Few distinct scores, so ties are common.
+      const scores = new Map(unique.map((id) => [id, Math.floor(r() * 5) / 4]));
+      const k = 1 + Math.floor(r() * 12);
+      const want = [...unique].sort((a, b) => scores.get(b)! - scores.get(a)! || a - b).slice(0, k);
+      expect(topKOf(unique, (id) => scores.get(id)!, k)).toEqual(want);
+    }
   });
 });

@@ -16,6 +16,14 @@ export function dotAll(user: Float32Array, items: Float32Array, dim: number, out
   return scores;
 }
 
+/** u · e_i for row i alone: the same float32 as dotAll()'s i-th score (for callers that need a few rows, not all). */
+export function dotOne(user: Float32Array, items: Float32Array, dim: number, i: number): number {
+  let s = 0;
+  const off = i * dim;
+  for (let k = 0; k < dim; k++) s += user[k]! * items[off + k]!;
+  return Math.fround(s);
+}
+
 /**
  * Indices of the k best scores, best first; ties go to the lower index (the catalogue's best-seller
  * order), so every runtime returns the same list. Partial selection: O(n · k), no full sort.
@@ -35,6 +43,28 @@ export function topK(scores: Float32Array, k: number, exclude?: ReadonlySet<numb
     best.splice(pos, 0, i);
     if (best.length > k) best.pop();
     if (best.length === k) floor = scores[best[k - 1]!]!;
+  }
+  return best;
+}
+
+/**
+ * The k best of `ids` by `score` (higher first, ties to the lower id): what sorting them all and keeping k gives,
+ * by partial selection (a product's co-purchase row can list thousands; the rows are built for every product).
+ */
+export function topKOf(ids: readonly number[], score: (id: number) => number, k: number): number[] {
+  const best: number[] = [];
+  const vals: number[] = [];
+  for (const id of ids) {
+    const v = score(id);
+    if (best.length === k && (v < vals[k - 1]! || (v === vals[k - 1]! && id > best[k - 1]!))) continue;
+    let pos = best.length < k ? best.length : k - 1;
+    while (pos > 0 && (vals[pos - 1]! < v || (vals[pos - 1]! === v && best[pos - 1]! > id))) pos--;
+    best.splice(pos, 0, id);
+    vals.splice(pos, 0, v);
+    if (best.length > k) {
+      best.pop();
+      vals.pop();
+    }
   }
   return best;
 }

@@ -4,7 +4,7 @@ import { rng } from '../../models/random';
 import { DEFAULT_FEATURE_SPEC, historyInputs, type HistoryEvent } from './features';
 import { checkSpec, F, FEATURE_TABLE, featureMatrix, FX, mergeAllTop, type StageFeature, rankingScores, repeatScores, scoreHead, scoreParts, scoreRow, STAGE_FEATURES, userContext } from './score';
 import { topK } from './rank';
-import { decodeSignals, encodeSignals, signalsLayout } from './signals';
+import { decodeSignals, encodeSignals, signalsLayout, type ItemSignals } from './signals';
 
 const n = 30;
 const signals = syntheticSignals(n);
@@ -158,5 +158,39 @@ describe('the sparse terms', () => {
     const none = userContext(signals, historyInputs([], index, NOW, DEFAULT_FEATURE_SPEC));
     expect(none.words.tokens).toHaveLength(0);
     expect([...scoreHead(only, signals, none, new Float32Array(n))].every((x) => x === 0)).toBe(true);
+  });
+});
+
+describe('communities (models/communities.ts)', () => {
+  // Items 0–9 one community, 10–19 another, 20–29 in none; the history (3, 7, 12) is in both.
+  const tagged = { ...signals, community: Uint16Array.from({ length: n }, (_, i) => (i < 10 ? 1 : i < 20 ? 2 : 0)) };
+  const ruledOut = (s: ItemSignals, h: typeof history, kind: 'explore' | 'all') => [...rankingScores(kind, spec, s, userContext(s, h), dots.slice())].flatMap((x, i) => (x === -Infinity ? [i] : []));
+
+  it("rank a shopper only their own communities' products, and those in none", () => {
+    const onlyFirst = historyInputs([{ sku: 'S3', at: NOW - DAY, kind: 'purchase' }], index, NOW, DEFAULT_FEATURE_SPEC);
+    const second = Array.from({ length: 10 }, (_, k) => 10 + k);
+    expect(ruledOut(tagged, onlyFirst, 'explore')).toEqual(second);
+    expect(ruledOut(tagged, onlyFirst, 'all')).toEqual(second);
+    // The rest keep the scores they have without communities.
+    const plain = rankingScores('explore', spec, signals, userContext(signals, onlyFirst), dots.slice());
+    const ruled = rankingScores('explore', spec, tagged, userContext(tagged, onlyFirst), dots.slice());
+    for (let i = 0; i < n; i++) if (i < 10 || i >= 20) expect(ruled[i]).toBe(plain[i]);
+  });
+
+  it('rule out nothing for a history in both, a history in none, no history, or a catalogue without them', () => {
+    expect(ruledOut(tagged, history, 'explore')).toEqual([]);
+    const inNone = historyInputs([{ sku: 'S25', at: NOW - DAY, kind: 'view' }], index, NOW, DEFAULT_FEATURE_SPEC);
+    expect(ruledOut(tagged, inNone, 'explore')).toEqual([]);
+    expect(ruledOut(tagged, historyInputs([], index, NOW, DEFAULT_FEATURE_SPEC), 'all')).toEqual([]);
+    expect(ruledOut(signals, history, 'all')).toEqual([]);
+  });
+
+  it('travel in signals.bin only when there are some: the file of a catalogue without them is unchanged', () => {
+    expect(signalsLayout(tagged).communities).toBe(2);
+    expect(signalsLayout(signals).communities).toBeUndefined();
+    const back = decodeSignals(encodeSignals(tagged), n, signalsLayout(tagged));
+    expect(back.community).toEqual(tagged.community);
+    expect(encodeSignals(tagged).byteLength - encodeSignals(signals).byteLength).toBe(2 * n);
+    expect(decodeSignals(encodeSignals(signals), n, signalsLayout(signals)).community).toBeUndefined();
   });
 });

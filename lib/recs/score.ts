@@ -15,6 +15,8 @@
  * graphs hold only the user tower: the second stage runs here). No I/O; the four caches (token buckets,
  * postings, design stamps, constant terms) are WeakMaps keyed by a model's own arrays, so an answer depends
  * only on the arguments and a new model version starts with none.
+ * A catalogue with communities (models/communities.ts) ranks a shopper only the products of the communities
+ * their history is in (isCandidate): the others score −∞ in explore and "all".
  */
 import { z } from 'zod';
 import type { HistoryInputs } from './features';
@@ -103,6 +105,11 @@ export interface UserContext {
   words: { tokens: Int32Array; shares: Float32Array };
   /** The history slots (no padding). */
   slots: { id: number; count: number; decayed: number; age: number }[];
+  /**
+   * Per community (lib/recs/signals.ts `community`), 1 where the history has a product of it; community 0 (none)
+   * always 1. Null where nothing is ruled out: a catalogue without communities, or a history in none of them.
+   */
+  allowed: Uint8Array | null;
 }
 
 export function userContext(s: ItemSignals, h: HistoryInputs): UserContext {
@@ -133,7 +140,53 @@ export function userContext(s: ItemSignals, h: HistoryInputs): UserContext {
   for (const [t, c] of tokenCounts) tokenShare[t] = c / slots.length;
   const byShare = [...tokenCounts.keys()].sort((a, b) => tokenShare[b]! - tokenShare[a]! || a - b);
   const words = { tokens: Int32Array.from(byShare), shares: Float32Array.from(byShare, (t) => tokenShare[t]!) };
-  return { copurchase, categoryShare, meanLogPrice: total > 0 ? logPrice / total : 0, hasHistory: total > 0, tokenShare, words, slots };
+  return { copurchase, categoryShare, meanLogPrice: total > 0 ? logPrice / total : 0, hasHistory: total > 0, tokenShare, words, slots, allowed: allowedCommunities(s, slots) };
+}
+
+/** UserContext.allowed: the communities the history's products are in, with 0 (none) always allowed. */
+function allowedCommunities(s: ItemSignals, slots: UserContext['slots']): Uint8Array | null {
+  const c = s.community;
+  if (!c) return null;
+  const allowed = new Uint8Array(communityCount(s) + 1);
+  allowed[0] = 1;
+  let tagged = false;
+  for (const slot of slots) {
+    const k = c[slot.id]!;
+    if (k > 0) {
+      allowed[k] = 1;
+      tagged = true;
+    }
+  }
+  return tagged ? allowed : null;
+}
+
+/**
+ * Whether the explore and "all" rankings may show product i to this shopper: not when it belongs to a community
+ * (a part of the catalogue no customer crosses: models/communities.ts) that none of the history's products is in.
+ * Its twin in the shopper's own storefront is the one they can buy.
+ */
+export function isCandidate(s: ItemSignals, ctx: UserContext, i: number): boolean {
+  return ctx.allowed === null || ctx.allowed[s.community![i]!] === 1;
+}
+
+/** The products isCandidate rules out, scored −∞ in place (one pass, only where a community rules any out). */
+function ruleOutCommunities(s: ItemSignals, ctx: UserContext, scores: Float32Array): void {
+  const { allowed } = ctx;
+  if (allowed === null) return;
+  const c = s.community!;
+  for (let i = 0; i < scores.length; i++) if (allowed[c[i]!] !== 1) scores[i] = -Infinity;
+}
+
+const communityCounts = new WeakMap<ItemSignals, number>();
+/** The highest community a catalogue tags (computed once per signals). */
+function communityCount(s: ItemSignals): number {
+  let n = communityCounts.get(s);
+  if (n === undefined) {
+    n = 0;
+    for (const x of s.community ?? []) if (x > n) n = x;
+    communityCounts.set(s, n);
+  }
+  return n;
 }
 
 const bucketCounts = new WeakMap<ItemSignals, number>();
@@ -172,6 +225,23 @@ export function featureMatrix(s: ItemSignals, ctx: UserContext, dots: Float32Arr
     for (let k = 0; k < OWNED_FROM; k++) X[o + k] = ITEM_FEATURES[k]!.of(s, ctx, i, dots[i]!);
   }
   for (const slot of ctx.slots) ownedFeatures(s, slot).forEach((x, k) => (X[slot.id * F + OWNED_FROM + k] = x));
+  return X;
+}
+
+/**
+ * The feature rows of `ids` alone, [ids.length, F]: featureMatrix's rows for those items, without a
+ * catalogue-long matrix (training reads a few hundred rows per customer; the catalogue may have 100k).
+ */
+export function featureRows(s: ItemSignals, ctx: UserContext, dot: (i: number) => number, ids: readonly number[]): Float32Array {
+  const X = new Float32Array(ids.length * F);
+  const slots = new Map(ctx.slots.map((slot) => [slot.id, slot]));
+  ids.forEach((i, r) => {
+    const o = r * F;
+    const di = dot(i);
+    for (let k = 0; k < OWNED_FROM; k++) X[o + k] = ITEM_FEATURES[k]!.of(s, ctx, i, di);
+    const slot = slots.get(i);
+    if (slot) ownedFeatures(s, slot).forEach((x, k) => (X[o + OWNED_FROM + k] = x));
+  });
   return X;
 }
 
@@ -220,6 +290,7 @@ export function scoreHead(weights: readonly number[], s: ItemSignals, ctx: UserC
     if (wDesign !== 0) addDesign(wDesign, s, ctx, dots);
   }
   for (const slot of ctx.slots) dots[slot.id]! += ownedTerms(weights, s, slot);
+  ruleOutCommunities(s, ctx, dots);
   return dots;
 }
 
@@ -327,8 +398,13 @@ export function scoreRow(weights: readonly number[], X: Float32Array, i: number)
  * index). "Buy it again" ranks these; the other products never need a repeat score.
  */
 export function repeatScores(spec: ScorerSpec, s: ItemSignals, ctx: UserContext, dots: Float32Array): [number, number][] {
+  return repeatScoresBy(spec, s, ctx, (i) => dots[i]!);
+}
+
+/** repeatScores with each slot's dot product from `dot` (a caller that has no catalogue-long array: training). */
+export function repeatScoresBy(spec: ScorerSpec, s: ItemSignals, ctx: UserContext, dot: (i: number) => number): [number, number][] {
   const w = spec.heads.repeat;
-  const out = ctx.slots.map((slot): [number, number] => [slot.id, itemTerms(w, s, ctx, dots[slot.id]!, slot.id) + ownedTerms(w, s, slot)]);
+  const out = ctx.slots.map((slot): [number, number] => [slot.id, itemTerms(w, s, ctx, dot(slot.id), slot.id) + ownedTerms(w, s, slot)]);
   return out.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
 }
 

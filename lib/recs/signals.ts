@@ -9,6 +9,8 @@
  *   float32 [n][neighboursPerItem]          their cosine weights
  *   int32   [n + 1]                         token offsets: item i's name tokens are tokens[off[i] .. off[i+1])
  *   uint16  [tokenCount]                    hashed name-token buckets (lib/recs/features.ts nameTokens)
+ *   uint16  [n]                             community, 1… or 0 for none (models/communities.ts); only in a
+ *                                           catalogue that has communities (layout.communities > 0)
  *   uint8   [n]                             category index
  */
 export const SIGNAL_VECTORS = [
@@ -39,6 +41,11 @@ export interface ItemSignals {
   tokens: Uint16Array;
   category: Uint8Array;
   categories: number;
+  /**
+   * Each product's community (models/communities.ts: parts of the catalogue no customer crosses), 0 for none;
+   * absent in a catalogue without communities. The scorer ranks a shopper only their own communities' products.
+   */
+  community?: Uint16Array;
 }
 
 /** What the manifest says about the file, so a reader can check and cut it. */
@@ -46,15 +53,19 @@ export interface SignalsLayout {
   neighboursPerItem: number;
   tokenCount: number;
   categories: number;
+  /** How many communities the file tags (absent: none, and no community array in the file). */
+  communities?: number;
 }
 
 export function signalsLayout(s: ItemSignals): SignalsLayout {
-  return { neighboursPerItem: s.neighboursPerItem, tokenCount: s.tokens.length, categories: s.categories };
+  let communities = 0;
+  for (const c of s.community ?? []) if (c > communities) communities = c;
+  return { neighboursPerItem: s.neighboursPerItem, tokenCount: s.tokens.length, categories: s.categories, ...(communities > 0 ? { communities } : {}) };
 }
 
 function byteLength(n: number, l: SignalsLayout): number {
   const m = l.neighboursPerItem;
-  return 4 * (SIGNAL_VECTORS.length * n + 2 * n * m + n + 1) + 2 * l.tokenCount + n;
+  return 4 * (SIGNAL_VECTORS.length * n + 2 * n * m + n + 1) + 2 * l.tokenCount + (l.communities ? 2 * n : 0) + n;
 }
 
 export function encodeSignals(s: ItemSignals): Uint8Array {
@@ -70,6 +81,7 @@ export function encodeSignals(s: ItemSignals): Uint8Array {
   put(s.neighbourWeights);
   put(s.tokenOffsets);
   put(s.tokens);
+  if (signalsLayout(s).communities) put(s.community!);
   put(s.category);
   return out;
 }
@@ -92,7 +104,9 @@ export function decodeSignals(bytes: Uint8Array, n: number, l: SignalsLayout): I
   const neighbourWeights = f32(n * m);
   const tokenOffsets = take((b, o, k) => new Int32Array(b, o, k), n + 1, 4);
   const tokens = take((b, o, k) => new Uint16Array(b, o, k), l.tokenCount, 2);
+  const community = l.communities ? take((b, o, k) => new Uint16Array(b, o, k), n, 2) : undefined;
   const category = take((b, o, k) => new Uint8Array(b, o, k), n, 1);
   if (tokenOffsets[n] !== l.tokenCount) throw new Error('signals: token offsets do not end at the token count');
-  return { n, vectors, neighboursPerItem: m, neighbours, neighbourWeights, tokenOffsets, tokens, category, categories: l.categories };
+  if (community?.some((c) => c > l.communities!)) throw new Error(`signals: a community above the layout's ${l.communities}`);
+  return { n, vectors, neighboursPerItem: m, neighbours, neighbourWeights, tokenOffsets, tokens, category, categories: l.categories, ...(community ? { community } : {}) };
 }

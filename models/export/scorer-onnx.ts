@@ -97,6 +97,23 @@ function initializers(m: ScorerGraphModel) {
     i64('axis1', [1]),
     f32('offset', [], Float32Array.of(m.scorer.ownedOffset)),
     ...HEADS.flatMap((h) => STAGE_FEATURES.map((f, k) => f32(`w_${h}_${f}`, [], Float32Array.of(weights(h)[k]!)))),
+    ...communityConstants(s),
+  ];
+}
+
+/** The community of each product and the masks communityNodes reads (none without communities). */
+function communityConstants(s: ItemSignals) {
+  if (!s.community) return [];
+  let top = 0;
+  for (const c of s.community) if (c > top) top = c;
+  const open = new Float32Array(top + 1);
+  open[0] = 1;
+  return [
+    i64('community', Array.from(s.community), [s.n]),
+    f32('zeros_comm', [top + 1], new Float32Array(top + 1)),
+    f32('comm_open', [top + 1], open),
+    f32('comm_tagged', [top + 1], open.map((x) => 1 - x)),
+    f32('minus_inf', [], Float32Array.of(-Infinity)),
   ];
 }
 
@@ -213,6 +230,28 @@ function featureNodes() {
   ];
 }
 
+/**
+ * isCandidate as nodes: the history's communities counted by a scatter over its filled slots; community 0 (none)
+ * always allowed, and every community when the history has no product in one; the rest of explore_flat −∞.
+ */
+function communityNodes() {
+  return [
+    node('Gather', ['community', 'idx'], ['hist_comm'], [int('axis', 0)]),
+    node('Unsqueeze', ['hist_comm', 'axis1'], ['hist_comm_col']),
+    node('ScatterND', ['zeros_comm', 'hist_comm_col', 'filled'], ['comm_hits'], [add]),
+    node('Mul', ['comm_hits', 'comm_tagged'], ['comm_tagged_hits']),
+    node('ReduceSum', ['comm_tagged_hits', 'axis0'], ['comm_tagged_total'], [keep(0)]),
+    node('Greater', ['comm_tagged_total', 'zero'], ['comm_any_bool']),
+    node('Cast', ['comm_any_bool'], ['comm_any'], [int('to', DataType.FLOAT)]),
+    node('Sub', ['one', 'comm_any'], ['comm_none']),
+    node('Add', ['comm_hits', 'comm_open'], ['comm_ok_some']),
+    node('Add', ['comm_ok_some', 'comm_none'], ['comm_ok']),
+    node('Gather', ['comm_ok', 'community'], ['item_ok'], [int('axis', 0)]),
+    node('Greater', ['item_ok', 'zero'], ['item_ok_bool']),
+    node('Where', ['item_ok_bool', 'explore_flat', 'minus_inf'], ['explore_candidates']),
+  ];
+}
+
 /** An ONNX node as ./onnx.ts's `node` builds it. */
 export type GraphNode = ReturnType<typeof node>;
 /** An ONNX initializer as ./onnx.ts's `f32` and `i64` build it (raw little-endian data). */
@@ -249,12 +288,14 @@ export function scorerGraph(m: ScorerGraphModel): ScorerGraph {
     nodes.push(node('ScatterND', ['zeros_n', 'idx_col', owned], [`${h}_owned_terms`], [add]));
     nodes.push(node('Add', [items, `${h}_owned_terms`], [`${h}_flat`]));
   }
+  // A catalogue with communities: explore ranks only the history's communities' products (lib/recs/score.ts isCandidate).
+  const explore = m.signals.community ? (nodes.push(...communityNodes()), 'explore_candidates') : 'explore_flat';
   // all = explore everywhere, an owned product's offset + repeat score where the history has it.
   nodes.push(
     node('Add', ['repeat_flat', 'offset'], ['repeat_offset']),
     node('Greater', ['owned_item', 'zero'], ['owned_bool']),
-    node('Where', ['owned_bool', 'repeat_offset', 'explore_flat'], ['all_flat']),
-    node('Unsqueeze', ['explore_flat', 'axis0'], ['explore_scores']),
+    node('Where', ['owned_bool', 'repeat_offset', explore], ['all_flat']),
+    node('Unsqueeze', [explore, 'axis0'], ['explore_scores']),
     node('Unsqueeze', ['repeat_flat', 'axis0'], ['repeat_scores']),
     node('Unsqueeze', ['all_flat', 'axis0'], ['all_scores']),
   );
