@@ -57,14 +57,16 @@ export function ownStats(u: EvalUser, index: ReadonlyMap<string, number>, now: n
 }
 
 /**
- * Scores from two orderings: the customer's own products in `own` order first, then everything else by
- * `fill` (30-day popularity). Ranks as integers, exact in float32.
+ * Scores from two orderings: the customer's own products in `own` order first, then everything else by the
+ * fill (30-day popularity), whose scores are the same for everyone (`fillScores`). Ranks as integers, exact in
+ * float32. Written into one array per scorer, reused customer after customer (the evaluation reads each
+ * customer's scores before it asks for the next).
  */
-function ownThenFill(own: readonly number[], fillOrder: readonly number[], n: number): Float32Array {
-  const scores = new Float32Array(n);
-  fillOrder.forEach((id, pos) => (scores[id] = n - pos));
-  own.forEach((id, pos) => (scores[id] = 2 * n - pos));
-  return scores;
+function ownThenFill(own: readonly number[], fill: Float32Array, out: Float32Array): Float32Array {
+  const n = fill.length;
+  out.set(fill);
+  own.forEach((id, pos) => (out[id] = 2 * n - pos));
+  return out;
 }
 
 /** Every product by 30-day popularity (ties to the lower index): the fill and tie-break of the frequency baselines. */
@@ -72,37 +74,49 @@ function popularityOrder(recent: Float32Array): number[] {
   return topK(recent, recent.length);
 }
 
+/** The fill's scores: n − position in the popularity order. */
+function fillScores(order: readonly number[], n: number): Float32Array {
+  const scores = new Float32Array(n);
+  order.forEach((id, pos) => (scores[id] = n - pos));
+  return scores;
+}
+
 /** P-TopFreq: own products by how many times bought, ties to the most recent; then 30-day popularity. */
 export function pTopFreq(index: ReadonlyMap<string, number>, recent: Float32Array, now: number): Scorer {
-  const fill = popularityOrder(recent);
+  const fill = fillScores(popularityOrder(recent), recent.length);
+  const out = new Float32Array(recent.length);
   return (u) => {
     const stats = ownStats(u, index, now);
     const own = [...stats.entries()].sort((a, b) => b[1].count - a[1].count || b[1].last - a[1].last || a[0] - b[0]).map(([id]) => id);
-    return ownThenFill(own, fill, recent.length);
+    return ownThenFill(own, fill, out);
   };
 }
 
 /** GP-TopFreq: own products by how many times bought, ties by 30-day popularity; then 30-day popularity. */
 export function gpTopFreq(index: ReadonlyMap<string, number>, recent: Float32Array, now: number): Scorer {
-  const fill = popularityOrder(recent);
+  const order = popularityOrder(recent);
+  const fill = fillScores(order, recent.length);
   const rankOf = new Int32Array(recent.length);
-  fill.forEach((id, pos) => (rankOf[id] = pos));
+  order.forEach((id, pos) => (rankOf[id] = pos));
+  const out = new Float32Array(recent.length);
   return (u) => {
     const stats = ownStats(u, index, now);
     const own = [...stats.entries()].sort((a, b) => b[1].count - a[1].count || rankOf[a[0]]! - rankOf[b[0]]!).map(([id]) => id);
-    return ownThenFill(own, fill, recent.length);
+    return ownThenFill(own, fill, out);
   };
 }
 
 /** Time-decayed personal frequency: own products by Σ 0.5^(age / half-life) over their orders, ties by 30-day popularity; then 30-day popularity. */
 export function decayedFrequency(index: ReadonlyMap<string, number>, recent: Float32Array, now: number, halfLifeDays: number): Scorer {
-  const fill = popularityOrder(recent);
+  const order = popularityOrder(recent);
+  const fill = fillScores(order, recent.length);
   const rankOf = new Int32Array(recent.length);
-  fill.forEach((id, pos) => (rankOf[id] = pos));
+  order.forEach((id, pos) => (rankOf[id] = pos));
+  const out = new Float32Array(recent.length);
   return (u) => {
     const stats = ownStats(u, index, now, halfLifeDays);
     const own = [...stats.entries()].sort((a, b) => b[1].decayed - a[1].decayed || rankOf[a[0]]! - rankOf[b[0]]!).map(([id]) => id);
-    return ownThenFill(own, fill, recent.length);
+    return ownThenFill(own, fill, out);
   };
 }
 
@@ -149,13 +163,18 @@ export function itemKnn(history: readonly Purchaseish[], index: ReadonlyMap<stri
     cached += r.ids.length;
     return r;
   };
+  // One array reused customer after customer: only the last customer's entries are set back to 0.
+  const scores = new Float32Array(n);
+  let written: number[] = [];
   return (u) => {
-    const scores = new Float32Array(n);
+    for (const i of written) scores[i] = 0;
+    written = [];
     for (const j of u.owned) {
       if (buyers[j] === 0) continue;
       const r = row(j);
       for (let k = 0; k < r.ids.length; k++) {
         const i = r.ids[k]!;
+        if (scores[i] === 0) written.push(i);
         scores[i]! += r.counts[k]! / Math.sqrt(buyers[i]! * buyers[j]!);
       }
     }
@@ -220,6 +239,9 @@ export function tifuKnn(history: readonly Purchaseish[], index: ReadonlyMap<stri
   const dots = new Float32Array(customers.length);
   const stamp = new Int32Array(customers.length);
   let epoch = 0;
+  // The scores, one array reused customer after customer (only the entries last written go back to 0).
+  const scores = new Float32Array(n);
+  let written: number[] = [];
   return (u) => {
     const mine = tifuVector(baskets(u.history, index), p);
     const myNorm = Math.sqrt([...mine.values()].reduce((s, x) => s + x * x, 0)) || 1;
@@ -243,12 +265,17 @@ export function tifuKnn(history: readonly Purchaseish[], index: ReadonlyMap<stri
       .filter((c) => dots[c]! > 0)
       .sort((a, b) => dots[b]! - dots[a]! || a - b)
       .slice(0, p.neighbours);
-    const scores = new Float32Array(n);
-    mine.forEach((w, id) => (scores[id]! += p.alpha * w));
+    for (const i of written) scores[i] = 0;
+    written = [];
+    const add = (id: number, x: number) => {
+      if (scores[id] === 0) written.push(id);
+      scores[id]! += x;
+    };
+    mine.forEach((w, id) => add(id, p.alpha * w));
     const share = near.length ? (1 - p.alpha) / near.length : 0;
     for (const c of near) {
       const v = vectors[c]!;
-      for (let k = 0; k < v.ids.length; k++) scores[v.ids[k]!]! += share * v.weights[k]!;
+      for (let k = 0; k < v.ids.length; k++) add(v.ids[k]!, share * v.weights[k]!);
     }
     return scores;
   };

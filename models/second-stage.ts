@@ -14,11 +14,11 @@
  * them against finite differences (in `models/baselines.test.ts`). Adam (models/optim.ts), full batch, deterministic.
  */
 import type { HistoryInputs } from '../lib/recs/features';
-import { topK } from '../lib/recs/rank';
+import { topK, topKOf } from '../lib/recs/rank';
 import { F, featureRows, isCandidate, isOwnedFeature, mergeAllTop, repeatScores, repeatScoresBy, scoreHead, STAGE_FEATURES, userContext, type ScorerSpec, type StageFeature, type UserContext } from '../lib/recs/score';
 import type { ItemSignals } from '../lib/recs/signals';
 import { adamStep, logSumExp, moments, type AdamSettings } from './optim';
-import { K, measureTargets, metricsFor, rankFor, type EvalUser } from './evaluate';
+import { K, measureTargets, metricsFor, type EvalUser } from './evaluate';
 import { rng } from './random';
 import { charge } from './stage-clock';
 
@@ -116,7 +116,15 @@ export function listLoss(w: Float64Array, examples: readonly ListExample[], grad
     for (let r = 0; r < m; r++) {
       let s = e.logWeight[r]!;
       const o = r * nF;
-      for (let f = 0; f < nF; f++) s += w[f]! * X[o + f]!;
+      // Unrolled by four, summed in the same order (the heads' training was most of a big shop's second stage).
+      let f = 0;
+      for (; f + 4 <= nF; f += 4) {
+        s += w[f]! * X[o + f]!;
+        s += w[f + 1]! * X[o + f + 1]!;
+        s += w[f + 2]! * X[o + f + 2]!;
+        s += w[f + 3]! * X[o + f + 3]!;
+      }
+      for (; f < nF; f++) s += w[f]! * X[o + f]!;
       z[r] = s;
     }
     const { logZ } = logSumExp(z, m);
@@ -126,7 +134,14 @@ export function listLoss(w: Float64Array, examples: readonly ListExample[], grad
     for (let r = 0; r < m; r++) {
       const p = Math.exp(z[r]! - logZ);
       const o = r * nF;
-      for (let f = 0; f < nF; f++) grad[f]! += p * X[o + f]!;
+      let f = 0;
+      for (; f + 4 <= nF; f += 4) {
+        grad[f]! += p * X[o + f]!;
+        grad[f + 1]! += p * X[o + f + 1]!;
+        grad[f + 2]! += p * X[o + f + 2]!;
+        grad[f + 3]! += p * X[o + f + 3]!;
+      }
+      for (; f < nF; f++) grad[f]! += p * X[o + f]!;
     }
     for (const t of e.targets) for (let f = 0; f < nF; f++) grad[f]! -= X[t * nF + f]! / e.targets.length;
   }
@@ -188,10 +203,11 @@ export function repeatNdcg(users: readonly WindowUser[], s: ItemSignals, weights
   for (const { user, history, dot } of users) {
     const targets = measureTargets('repeat', user);
     if (targets.size === 0) continue;
-    // Scores as the eval's repeat scorer gives them (owned products beyond the history slots lowest), ranked by rankFor.
-    const scores = new Float32Array(s.n).fill(-1e9);
-    for (const [i, z] of repeatScoresBy(spec, s, userContext(s, history), dot)) scores[i] = z;
-    sum += metricsFor(rankFor('repeat', scores, user), targets)['ndcg@10'];
+    // Ranked as rankFor('repeat') ranks the eval's repeat scores (float32; owned products beyond the history slots
+    // lowest), without a catalogue-long array per customer.
+    const slot = new Map(repeatScoresBy(spec, s, userContext(s, history), dot).map(([i, z]) => [i, Math.fround(z)]));
+    const ranked = topKOf([...user.owned], (i) => slot.get(i) ?? Math.fround(-1e9), K);
+    sum += metricsFor(ranked, targets)['ndcg@10'];
     count++;
   }
   return sum / Math.max(count, 1);

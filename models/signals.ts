@@ -13,18 +13,10 @@ export const NEIGHBOURS_PER_ITEM = 10;
 /** Pseudo-buyers of the catalogue's average added to each product's repeat rate and interval. */
 const SHRINK = 5;
 
-/** Distinct customers per item who bought it at or after `since`. */
-export function recentBuyers(history: readonly Purchaseish[], index: ReadonlyMap<string, number>, n: number, since: number): Float32Array {
+/** Distinct customers per item who bought it at or after `since`, from each customer's purchase times per item. */
+function buyersSince(byCustomer: readonly ReadonlyMap<number, readonly number[]>[], n: number, since: number): Float32Array {
   const out = new Float32Array(n);
-  const seen = new Set<string>();
-  for (const p of history) {
-    const id = index.get(p.sku);
-    if (id === undefined || !p.customerId || toMillis(p.date) < since) continue;
-    const key = `${p.customerId}\0${id}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out[id]! += 1;
-  }
+  for (const times of byCustomer) for (const [id, t] of times) if (t.some((x) => x >= since)) out[id]! += 1;
   return out;
 }
 
@@ -42,8 +34,20 @@ export function buildSignals(products: readonly Product[], history: readonly Pur
   return charge('signals', () => {
     const n = products.length;
     const index = new Map(products.map((p, i) => [p.sku, i]));
-    const b30 = recentBuyers(history, index, n, now - 30 * DAY);
-    const b7 = recentBuyers(history, index, n, now - 7 * DAY);
+    // Per customer and product: the purchase times. Gives recent buyers, repeat rates, repurchase gaps and co-purchases.
+    const byCustomer = [...eventsByCustomer(history).values()].map((events) => {
+      const times = new Map<number, number[]>();
+      for (const e of events) {
+        const id = index.get(e.sku);
+        if (id === undefined) continue;
+        const t = times.get(id) ?? [];
+        if (!t.includes(e.at)) t.push(e.at);
+        times.set(id, t);
+      }
+      return times;
+    });
+    const b30 = buyersSince(byCustomer, n, now - 30 * DAY);
+    const b7 = buyersSince(byCustomer, n, now - 7 * DAY);
     const trend = new Float32Array(n);
     for (let i = 0; i < n; i++) trend[i] = Math.log1p((b7[i]! * 30) / 7) - Math.log1p(b30[i]!);
 
@@ -56,18 +60,6 @@ export function buildSignals(products: readonly Product[], history: readonly Pur
     // marking it "new" would tell the model it is about to sell): 0, like a product sold long ago.
     const fresh = Float32Array.from(first, (t) => (Number.isFinite(t) ? Math.exp(-(now - t) / DAY / 60) : 0));
 
-    // Per customer and product: the purchase times. Gives repeat rates, repurchase gaps and co-purchases.
-    const byCustomer = [...eventsByCustomer(history).values()].map((events) => {
-      const times = new Map<number, number[]>();
-      for (const e of events) {
-        const id = index.get(e.sku);
-        if (id === undefined) continue;
-        const t = times.get(id) ?? [];
-        if (!t.includes(e.at)) t.push(e.at);
-        times.set(id, t);
-      }
-      return times;
-    });
     const buyers = new Float32Array(n);
     const again = new Float32Array(n);
     const gaps: number[][] = Array.from({ length: n }, () => []);

@@ -11,7 +11,7 @@
  */
 import { historyInputs, type FeatureSpec, type HistoryEvent, type ItemFeatures } from '../lib/recs/features';
 import { denseNormInto, EPS, poolInto } from '../lib/recs/tower';
-import { adamFlushRows, adamStep, adamStepRows, logSumExp, moments, type AdamSettings, type Moments } from './optim';
+import { adamFlushRows, adamStep, adamStepRows, moments, type AdamSettings, type Moments } from './optim';
 import { batchProducts } from './train-kernel';
 import { epochBatches } from './batches';
 import { gaussian, rng } from './random';
@@ -39,7 +39,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   temperature: 0.1,
   epochs: 8,
   batchSize: 256,
-  learningRate: 0.01,
+  learningRate: 0.02,
   seed: 42,
   trainHalfLifeDays: 120,
   sampleByWeight: true,
@@ -192,6 +192,8 @@ interface Workspace {
   G: Float64Array;
   Gt: Float64Array;
   logits: Float64Array;
+  /** exp(logit − max) of that row [B]. */
+  exps: Float64Array;
   /** dL/du, dL/dtarget [B, d]; per-example scratch dz, dp [d]. */
   dU: Float64Array;
   dT: Float64Array;
@@ -205,7 +207,7 @@ function workspace(n: number, d: number, B: number, historyLength: number): Work
   return {
     d, B, slot: new Int32Array(n), stamp: new Int32Array(n), epoch: 0, ids: new Int32Array(cap), count: 0,
     e: f(cap * d), rnorm: f(cap), de: f(cap * d), gEid: f(cap * d), targets: f(B * d), targetRow: new Int32Array(B),
-    pooled: f(B * d), u: f(B * d), totals: f(B), znorm: f(B), S: f(B * B), G: f(B * B), Gt: f(B * B), logits: f(B),
+    pooled: f(B * d), u: f(B * d), totals: f(B), znorm: f(B), S: f(B * B), G: f(B * B), Gt: f(B * B), logits: f(B), exps: f(B),
     dU: f(B * d), dT: f(B * d), dz: f(d), dp: f(d),
   };
 }
@@ -219,15 +221,17 @@ function embedBatchItems(ws: Workspace, p: Params, items: ItemTable, batch: read
   const d = p.dim;
   const epoch = ++ws.epoch;
   ws.count = 0;
-  const touch = (id: number) => {
-    if (ws.stamp[id] === epoch) return;
-    ws.stamp[id] = epoch;
-    ws.slot[id] = ws.count;
-    ws.ids[ws.count++] = id;
-  };
+  const { stamp, slot, ids } = ws;
   for (const ex of batch) {
-    touch(ex.target);
-    for (let j = 0; j < ex.ids.length; j++) if (ex.ids[j]! >= 0 && ex.weights[j]! > 0) touch(ex.ids[j]!);
+    for (let j = -1; j < ex.ids.length; j++) {
+      // j = −1: the target first, then the history's rows with weight (the first-touch order of the rows).
+      const id = j < 0 ? ex.target : ex.ids[j]!;
+      if (j >= 0 && (id < 0 || ex.weights[j]! <= 0)) continue;
+      if (stamp[id] === epoch) continue;
+      stamp[id] = epoch;
+      slot[id] = ws.count;
+      ids[ws.count++] = id;
+    }
   }
   const { e, rnorm } = ws;
   for (let li = 0; li < ws.count; li++) {
@@ -367,12 +371,18 @@ function stepLoss(ws: Workspace, p: Params, items: ItemTable, batch: readonly Ex
   let loss = 0;
   for (let bi = 0; bi < B; bi++) {
     inBatchLogits(ws, bi, batch, logQ, tau);
-    const { max, sum, logZ } = logSumExp(ws.logits, B);
+    // models/optim.ts logSumExp's sums, with each exp kept for the gradient (the same numbers, one exp each).
+    const { logits, exps } = ws;
+    let max = -Infinity;
+    for (let kk = 0; kk < B; kk++) if (logits[kk]! > max) max = logits[kk]!;
+    let sum = 0;
+    for (let kk = 0; kk < B; kk++) sum += exps[kk] = Math.exp(logits[kk]! - max);
+    const logZ = Math.log(sum) + max;
     const scale = batch[bi]!.weight / weightSum;
-    loss += scale * (logZ - ws.logits[bi]!);
+    loss += scale * (logZ - logits[bi]!);
     if (!grads) continue;
     for (let kk = 0; kk < B; kk++) {
-      const g = (scale * (Math.exp(ws.logits[kk]! - max) / sum - (kk === bi ? 1 : 0))) / tau;
+      const g = (scale * (exps[kk]! / sum - (kk === bi ? 1 : 0))) / tau;
       ws.G[bi * B + kk] = g;
       ws.Gt[kk * B + bi] = g;
     }

@@ -122,24 +122,31 @@ export function stageScorers(model: Pick<TrainedModel, 'signals' | 'scorer'>, pr
   // every customer's catalogue-long dots was customers × products floats: gigabytes at 100k products). The
   // explore head runs once: "all" is its scores with the owned products at offset + repeat score, which is
   // rankingScores('all') to the bit, at half the cost.
-  let last: { customer: string; explore: Float32Array; all: Float32Array; repeat: Float32Array } | undefined;
+  // Three arrays, reused customer after customer (the evaluation reads one customer's before asking for the next).
+  const n = model.signals.n;
+  const [explore, all, repeat] = [new Float32Array(n), new Float32Array(n), new Float32Array(n).fill(-1e9)];
+  let last: { customer: string; owned: [number, number][] } | undefined;
   const get = (u: EvalUser) => {
     if (last?.customer !== u.customer) {
+      for (const [i] of last?.owned ?? []) repeat[i] = -1e9;
       const p = prepared(u);
       const ctx = userContext(model.signals, p.history);
       const owned = repeatScores(model.scorer, model.signals, ctx, p.dots);
-      const explore = rankingScores('explore', model.scorer, model.signals, ctx, p.dots.slice());
-      const all = explore.slice();
-      const repeat = new Float32Array(model.signals.n).fill(-1e9);
+      explore.set(p.dots);
+      rankingScores('explore', model.scorer, model.signals, ctx, explore);
+      all.set(explore);
       for (const [i, z] of owned) {
         all[i] = model.scorer.ownedOffset + z;
         repeat[i] = z;
       }
-      last = { customer: u.customer, explore, all, repeat };
+      last = { customer: u.customer, owned };
     }
-    return last;
   };
-  return { all: (u) => get(u).all, explore: (u) => get(u).explore, repeat: (u) => get(u).repeat };
+  return {
+    all: (u) => (get(u), all),
+    explore: (u) => (get(u), explore),
+    repeat: (u) => (get(u), repeat),
+  };
 }
 
 /** The shipped scorer over a model trained here (the tower in TypeScript). */
