@@ -22,6 +22,7 @@ const nextConfig: NextConfig = {
       // Runtime files live under their version, model files under their content hash: neither ever changes.
       { source: '/ort/:version/:file', headers: immutable },
       { source: '/models/:version/:file', headers: immutable },
+      { source: '/models/:version/parts/:file', headers: immutable },
       // The pointer to the active model must be revalidated on every load.
       { source: '/models/current.json', headers: [{ key: 'Cache-Control', value: 'no-cache' }] },
       // A new service worker must be picked up on the next visit.

@@ -1,21 +1,22 @@
 /**
  * `npm run prune -- [--keep N] [--dry-run]`: deletes old version folders from public/models/, keeping the current
  * version, every version the config names (lib/config/default.json, and Edge Config when EDGE_CONFIG is set: if
- * it cannot be read, nothing is deleted) and the newest N (default 3). Prints what it keeps and why.
+ * it cannot be read, nothing is deleted) and the newest N (default VERSIONS_KEPT, the versions a device keeps:
+ * lib/recs/manifest.ts). Prints what it keeps and why.
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import localJson from '../lib/config/default.json' with { type: 'json' };
 import { createConfigReader, parseLocal, remoteFromEnv } from '../lib/config/index';
 import { modelVersionsNamed } from '../lib/config/schema';
-import { ManifestSchema, PointerSchema } from '../lib/recs/manifest';
+import { ManifestSchema, PointerSchema, VERSIONS_KEPT } from '../lib/recs/manifest';
 import { planPrune, type VersionFolder } from './prune';
 
 const root = process.cwd();
 const dir = path.join(root, 'public', 'models');
 const args = process.argv.slice(2);
 const keepAt = args.indexOf('--keep');
-const newest = keepAt >= 0 ? Number(args[keepAt + 1]) : 3;
+const newest = keepAt >= 0 ? Number(args[keepAt + 1]) : VERSIONS_KEPT;
 if (!Number.isInteger(newest) || newest < 0) {
   console.error('usage: npm run prune -- [--keep N] [--dry-run]   (N: how many of the newest versions to keep besides the current and configured ones)');
   process.exit(2);

@@ -10,9 +10,10 @@ function measuredPaths(d: EpDecision): string {
   const ms = (x: number | null, why: string) => (x === null ? why : `${x.toFixed(2)} ms`);
   return [
     `${pathName('kernel', 'wasm')} ${ms(d.wasmMs, '—')}`,
-    `${pathName('kernel', 'webgpu')} ${ms(d.webgpuMs, '(no WebGPU adapter)')}`,
-    `${pathName('graph', 'wasm')} ${ms(d.graphWasmMs, '(not measured)')}`,
-    `${pathName('graph', 'webgpu')} ${ms(d.graphWebgpuMs, d.webgpuMs === null ? '(no WebGPU adapter)' : '(not measured)')}`,
+    // Timed only with a hardware WebGPU adapter (lib/device/probe.ts): elsewhere they would cost a download for nothing.
+    `${pathName('kernel', 'webgpu')} ${ms(d.webgpuMs, '(not timed: no GPU)')}`,
+    `${pathName('graph', 'wasm')} ${ms(d.graphWasmMs, d.webgpuMs === null ? '(not timed: no GPU)' : '(not measured)')}`,
+    `${pathName('graph', 'webgpu')} ${ms(d.graphWebgpuMs, d.webgpuMs === null ? '(not timed: no GPU)' : '(not measured)')}`,
   ].join(' · ');
 }
 

@@ -5,7 +5,7 @@
  * HTTP by default (a CDN serves them at the edge) or the deployment's own files (lib/artifacts/disk.ts).
  */
 import { ArtifactError, fetchBytes, fetchPointer, loadModel, loadPointedModel, manifestLocation, pinnedPointer, readVerified, shelfModelOf, type ReadFile } from '../recs/artifacts';
-import type { Pointer } from '../recs/manifest';
+import { VERSIONS_KEPT, type Pointer } from '../recs/manifest';
 import { ColdStartContextSchema } from './context';
 import type { ColdStartData } from './rank';
 
@@ -22,7 +22,8 @@ export interface ArtifactSource {
  * (each request ranks with its visitor's), so two arms never evict each other on every request.
  */
 const loaded = new Map<string, Promise<ColdStartData>>();
-const KEEP_VERSIONS = 3;
+/** The versions in use (VERSIONS_KEPT: a model experiment's two arms) and the current one. */
+const KEEP_VERSIONS = VERSIONS_KEPT + 1;
 let current: Pointer | undefined;
 let checkedAt = 0;
 const RECHECK_MS = 60_000;

@@ -129,9 +129,9 @@ export function rankOnDevice(req: ShelfRequest): Promise<DeviceResult> {
   });
 }
 
-const FORCED: readonly ExecutionChoice[] = ['wasm', 'webgpu', 'graph-wasm', 'graph-webgpu'];
+const FORCED: readonly ExecutionChoice[] = ['auto-any', 'wasm', 'webgpu', 'graph-wasm', 'graph-webgpu'];
 
-/** `?ep=wasm`, `webgpu`, `graph-wasm` or `graph-webgpu` forces a path (tests, the bench); anything else lets the device measure. */
+/** `?ep=wasm`, `webgpu`, `graph-wasm` or `graph-webgpu` forces a path (tests, the bench), `?ep=auto-any` probes on a software adapter too; anything else lets the device measure. */
 export function executionChoice(search: string): ExecutionChoice {
   const ep = new URLSearchParams(search).get('ep');
   return FORCED.find((c) => c === ep) ?? 'auto';

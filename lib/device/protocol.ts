@@ -10,11 +10,12 @@ export type { Ranking, Percentiles };
 
 
 /**
- * How a device scores: 'auto' measures (below); the others force one path (`?ep=`, for tests and the bench):
- * 'wasm' and 'webgpu' run the user tower on that onnxruntime-web provider and the SIMD kernel after it,
- * 'graph-wasm' and 'graph-webgpu' run the whole scorer graph (scorer.onnx) on that provider.
+ * How a device scores: 'auto' measures (lib/device/probe.ts); 'auto-any' measures as if a software WebGPU adapter
+ * (SwiftShader) were a GPU (`?ep=auto-any`: the probe's own tests, on machines without one); the others force one
+ * path (`?ep=`, for tests and the bench): 'wasm' and 'webgpu' run the user tower on that onnxruntime-web provider
+ * and the SIMD kernel after it, 'graph-wasm' and 'graph-webgpu' run the whole scorer graph (scorer.onnx) on that provider.
  */
-export type ExecutionChoice = 'auto' | 'wasm' | 'webgpu' | 'graph-wasm' | 'graph-webgpu';
+export type ExecutionChoice = 'auto' | 'auto-any' | 'wasm' | 'webgpu' | 'graph-wasm' | 'graph-webgpu';
 
 /** Who computes the scores: the user tower then the SIMD kernel (lib/recs/rank-wasm.ts), or the whole scorer graph. */
 export type ScoringPath = 'kernel' | 'graph';

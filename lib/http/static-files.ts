@@ -21,7 +21,8 @@ export function securityHeaders(production: boolean): HeaderList {
 /** Runtime files live under their version, model files under their content hash: neither ever changes. */
 export const IMMUTABLE: HeaderList = [{ key: 'Cache-Control', value: 'public, max-age=31536000, immutable' }];
 
-const VERSIONED = /^\/(?:ort\/\d+\.\d+\.\d+(?:-[\w.]+)?|models\/[0-9a-f]{12})\/([A-Za-z0-9_-][\w.-]*)$/;
+// A model version's catalogue parts (lib/recs/parts.ts) sit one folder down, named by their hash.
+const VERSIONED = /^\/(?:ort\/\d+\.\d+\.\d+(?:-[\w.]+)?|models\/[0-9a-f]{12}(?:\/parts)?)\/([A-Za-z0-9_-][\w.-]*)$/;
 /** Next's build output: content-hashed file names, served immutable. */
 const NEXT_STATIC = /^\/_next\/static\/((?:[\w-]+\/)*[\w-][\w.~-]*\.(?:js|css))$/;
 /** Content types of the runtime and model files (public/), and of Next's JavaScript and CSS (.next/static). */

@@ -91,7 +91,7 @@ export function priceBucket(price: number, edges: readonly number[]): number {
 }
 
 // FNV-1a: stable across runtimes, no dependencies.
-function fnv1a(s: string): number {
+export function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h >>> 0;

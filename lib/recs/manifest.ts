@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { FeatureSpecSchema } from './features';
 import { ComplementSpecSchema } from './complements';
 import { ScorerSchema } from './score';
+import { PartsSchema } from './parts';
 
 const FileEntry = z.object({
   path: z.string().regex(/^[\w.-]+$/, 'a file name inside the version folder'),
@@ -107,7 +108,11 @@ export const ManifestSchema = z.object({
     golden: FileEntry,
     /** Cold-start context (lib/coldstart/context.ts): country and daypart lifts, and their weight. */
     coldStart: FileEntry,
+    /** A big catalogue's parts for the device: 8 bytes of each part's sha256 (lib/recs/parts.ts). */
+    parts: FileEntry.optional(),
   }),
+  /** A catalogue of PARTS_FROM_ITEMS products or more also ships in parts (lib/recs/parts.ts); absent below. */
+  parts: PartsSchema.optional(),
   metrics: z.object({
     validation: EvalResultSchema,
     /** The int8 rows on validation beside float32, and whether they ship (only with no loss on any measure). */
@@ -159,6 +164,15 @@ export const ManifestSchema = z.object({
   training: z.record(z.string(), z.unknown()),
 });
 export type Manifest = z.infer<typeof ManifestSchema>;
+
+/**
+ * How many model versions are in use at once, defined once: the one shoppers get and the one before it (a model
+ * experiment's two arms, or a rollback, switch between them without a download). A device keeps this many
+ * versions' files (lib/device/version-cache.ts); the cold-start server keeps them loaded and the current one
+ * beside (lib/coldstart/data.ts); `npm run prune` keeps the newest this many besides the current and configured
+ * ones (models/prune.ts).
+ */
+export const VERSIONS_KEPT = 2;
 
 /** public/models/current.json: which version is active. */
 export const PointerSchema = z.object({

@@ -19,6 +19,8 @@ import { COREML_FILE, scorerCoreMl } from './coreml';
 import { SPECIFICATION_VERSION } from './coreml-schema';
 import { OPSET, userTowerIO, userTowerOnnx } from './onnx';
 import { encodeScorerOnnx, scorerGraph, scorerIO } from './scorer-onnx';
+import { catalogueParts } from './parts';
+import { PARTS_FROM_ITEMS } from '../../lib/recs/parts';
 
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 const bytesOf = (a: Float32Array | Int8Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -125,6 +127,8 @@ export function writeArtifacts(
     training: Record<string, unknown>;
     golden: { name: string; events: HistoryEvent[] }[];
     coldStart: ColdStartContext;
+    /** Ship the catalogue in parts whatever its size (tests; by default from PARTS_FROM_ITEMS products). */
+    parts?: boolean;
   },
 ): { dir: string; manifest: Manifest } {
   const n = trained.skus.length;
@@ -141,7 +145,7 @@ export function writeArtifacts(
     return [p.name, p.price, p.category] as [string, number, string];
   });
   const { onnx, coreml, scorerGraph } = exportedGraphs(model, info.catalogVersion);
-  const files: Record<keyof Manifest['files'], { path: string; data: Uint8Array }> = {
+  const files: Partial<Record<keyof Manifest['files'], { path: string; data: Uint8Array }>> = {
     userTower: { path: 'user-tower.onnx', data: onnx },
     scorer: { path: 'scorer.onnx', data: scorerGraph },
     coreml: { path: COREML_FILE, data: coreml },
@@ -157,6 +161,10 @@ export function writeArtifacts(
     golden: { path: 'golden.json', data: new TextEncoder().encode(JSON.stringify({ cases: goldenCases(model, info.golden) }, null, 1)) },
     coldStart: { path: 'coldstart.json', data: new TextEncoder().encode(JSON.stringify(info.coldStart)) },
   };
+  // A big catalogue in parts for the device (lib/recs/parts.ts): the index is a file of the version, so its hash
+  // (every part's hash inside) is in the version's.
+  const parts = (info.parts ?? n >= PARTS_FROM_ITEMS) ? catalogueParts(model, use === 'int8' ? q : null, scales, metaRows, info.complements) : undefined;
+  if (parts) Object.assign(files, { parts: { path: 'parts.bin', data: parts.index } });
   const entries = Object.fromEntries(
     Object.entries(files).map(([k, f]) => [k, { path: f.path, bytes: f.data.byteLength, sha256: sha256(f.data) } satisfies FileEntry]),
   ) as Manifest['files'];
@@ -184,12 +192,17 @@ export function writeArtifacts(
       ...scorerIO(model.spec.historyLength, n),
     },
     files: entries,
+    ...(parts ? { parts: parts.spec } : {}),
     metrics: info.metrics,
     training: info.training,
   };
   const dir = path.join(root, version);
   mkdirSync(dir, { recursive: true });
   for (const f of Object.values(files)) writeFileSync(path.join(dir, f.path), f.data);
+  if (parts) {
+    mkdirSync(path.join(dir, parts.spec.dir), { recursive: true });
+    for (const f of parts.files) writeFileSync(path.join(dir, parts.spec.dir, f.name), f.data);
+  }
   writeFileSync(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return { dir, manifest };
 }

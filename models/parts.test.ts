@@ -1,0 +1,128 @@
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ArtifactError, loadModel } from '../lib/recs/artifacts';
+import { DEFAULT_FEATURE_SPEC, historyInputs } from '../lib/recs/features';
+import { isParted, openParted, partedModel } from '../lib/recs/parted-model';
+import { bucketOf, decodePart, encodePart, HEAD_SIZE, partName } from '../lib/recs/parts';
+import { dotAll } from '../lib/recs/rank';
+import { rankingScores, userContext } from '../lib/recs/score';
+import { poolHistory, userTower } from '../lib/recs/tower';
+import { writeArtifacts } from './export/artifacts';
+import { rng } from './random';
+import { emptyMetrics, syntheticComplements, syntheticProducts, syntheticScorer, syntheticSignals } from './test-model';
+import type { TrainedModel } from './two-tower';
+
+/** 3,000 products in two communities (0–1,399 and 1,400–2,799) and 200 in none, shipped in parts. */
+function version(): { dir: string; model: TrainedModel } {
+  const r = rng(17);
+  const n = 3_000;
+  const dim = 8;
+  const items = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    const v = Float32Array.from({ length: dim }, () => r() - 0.5);
+    const s = Math.hypot(...v);
+    items.set(v.map((x) => x / s), i * dim);
+  }
+  const signals = { ...syntheticSignals(n), community: Uint16Array.from({ length: n }, (_, i) => (i < 1400 ? 1 : i < 2800 ? 2 : 0)) };
+  const model: TrainedModel = {
+    dim,
+    skus: Array.from({ length: n }, (_, i) => `P${1000 + i}`),
+    items,
+    W: Float32Array.from({ length: dim * dim }, (_, i) => (i % (dim + 1) === 0 ? 1 : 0.05)),
+    b: new Float32Array(dim),
+    prior: Float32Array.from({ length: n }, () => r()),
+    signals,
+    scorer: syntheticScorer(),
+    spec: { ...DEFAULT_FEATURE_SPEC, historyLength: 8 },
+    now: Date.UTC(2011, 10, 24),
+  };
+  const { dir } = writeArtifacts(mkdtempSync(path.join(tmpdir(), 'tandem-parts-')), model, {
+    catalogVersion: 'test',
+    products: syntheticProducts(model.skus),
+    complements: syntheticComplements(n),
+    metrics: emptyMetrics(),
+    training: {},
+    golden: [],
+    coldStart: { format: 1, timeZone: 'Europe/London', weights: { country: 0, daypart: 0 }, countries: {}, dayparts: [] },
+    parts: true,
+  });
+  return { dir, model };
+}
+
+describe('a catalogue in parts (lib/recs/parts.ts)', () => {
+  const { dir, model } = version();
+  const read = (p: string) => readFile(path.join(dir, p));
+
+  it('ships heads per community and buckets by code, each named by its hash, listed in the version', async () => {
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    expect(isParted(manifest)).toBe(true);
+    expect(manifest.parts).toMatchObject({ heads: 3, buckets: 30, headSize: HEAD_SIZE });
+    const index = readFileSync(path.join(dir, 'parts.bin'));
+    expect(index.byteLength).toBe(8 * 33);
+    // Every product is in exactly the bucket its code names.
+    const seen = new Set<string>();
+    for (let b = 0; b < 30; b++) {
+      const part = decodePart(readFileSync(path.join(dir, 'parts', `${partName(index, 3 + b)}.bin`)), 8, 2, 4);
+      for (const sku of part.skus) {
+        expect(bucketOf(sku, 30)).toBe(b);
+        seen.add(sku);
+      }
+    }
+    expect(seen.size).toBe(3_000);
+    // Community 1's head: its and the open products' best by prior, none of community 2.
+    const head1 = decodePart(readFileSync(path.join(dir, 'parts', `${partName(index, 1)}.bin`)), 8, 2, 4);
+    expect(head1.skus).toHaveLength(HEAD_SIZE);
+    expect([...head1.community].every((c) => c !== 2)).toBe(true);
+  });
+
+  it('round-trips a part', () => {
+    const index = readFileSync(path.join(dir, 'parts.bin'));
+    const bytes = readFileSync(path.join(dir, 'parts', `${partName(index, 5)}.bin`));
+    expect(encodePart(decodePart(bytes, 8, 2, 4))).toEqual(new Uint8Array(bytes));
+  });
+
+  it("ranks every product of the local catalogue with exactly its whole-catalogue score, and the shopper's community's head", async () => {
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    const parted = await openParted(manifest, read);
+    const events = [{ sku: 'P1010', at: model.now - 86_400_000, kind: 'purchase' as const }, { sku: 'P1200', at: model.now - 3_600_000, kind: 'view' as const }];
+    const local = await partedModel(parted, { skus: events.map((e) => e.sku) });
+    // Two buckets and community 1's head, nothing else.
+    expect(parted.have.size).toBe(3);
+    expect(local.skus).toContain('P1010');
+    // Products of community 2 come only with the history's two buckets (and are ruled out by the scorer).
+    const buckets = new Set(events.map((e) => bucketOf(e.sku, 30)));
+    const community2 = local.skus.filter((s) => Number(s.slice(1)) - 1000 >= 1400 && Number(s.slice(1)) - 1000 < 2800);
+    expect(community2.every((s) => buckets.has(bucketOf(s, 30)))).toBe(true);
+    const full = await loadModel(read);
+    const score = (m: { skus: readonly string[]; items: Float32Array; signals: typeof full.signals }) => {
+      const index = new Map(m.skus.map((s, i) => [s, i]));
+      const h = historyInputs(events, index, model.now, manifest.features);
+      const u = userTower(full.tower, poolHistory(m.items, 8, h.ids, h.weights));
+      const scores = rankingScores('explore', manifest.scorer, m.signals, userContext(m.signals, h), dotAll(u, m.items, 8));
+      return new Map(m.skus.map((s, i) => [s, scores[i]!]));
+    };
+    const whole = score(full);
+    const parts = score(local);
+    let compared = 0;
+    for (const [sku, z] of parts) {
+      expect(z).toBe(whole.get(sku));
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(HEAD_SIZE);
+  });
+
+  it('refuses a part that is not the one the index names', async () => {
+    const copy = mkdtempSync(path.join(tmpdir(), 'tandem-parts-bad-'));
+    const index = readFileSync(path.join(dir, 'parts.bin'));
+    const name = `${partName(index, 0)}.bin`;
+    const bytes = readFileSync(path.join(dir, 'parts', name));
+    bytes[bytes.length - 1]! ^= 1;
+    writeFileSync(path.join(copy, name), bytes);
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    const parted = await openParted(manifest, (p) => (p.startsWith('parts/') ? readFile(path.join(copy, p.slice(6))) : read(p)));
+    await expect(partedModel(parted, { skus: [] })).rejects.toThrow(ArtifactError);
+  });
+});
