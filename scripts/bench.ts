@@ -17,14 +17,13 @@ import path from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { chromium, type Browser } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/browser';
-import { parseCatalogFile } from '../lib/catalog/types';
 import type { BenchResult } from '../lib/device/protocol';
 import { benchGraphUrl, syntheticItems, syntheticSignals } from '../lib/device/worker-bench';
 import { encodeScorerOnnx, scorerGraph } from '../models/export/scorer-onnx';
 import { rowFiles, versionFiles } from '../lib/recs/artifacts';
 import { ManifestSchema, PointerSchema } from '../lib/recs/manifest';
-import { percentiles } from '../lib/recs/timing';
 import { startNextServer } from './next-server';
+import { shopperView, viewCodes, type ShopperPath } from './shopper-bench';
 
 const PORT = Number(process.env.BENCH_PORT ?? 3290);
 const BASE = process.env.BENCH_URL ?? `http://localhost:${PORT}`;
@@ -48,141 +47,6 @@ async function measure(webgpu: boolean): Promise<BenchResult> {
 }
 
 const f = (x: number) => x.toFixed(3).padStart(9);
-
-type Kind = 'page' | 'runtime' | 'model' | 'embeddings' | 'catalog' | 'other';
-function kindOf(url: string): Kind {
-  const p = new URL(url).pathname;
-  if (p.startsWith('/ort/')) return 'runtime';
-  if (p.startsWith('/models/')) return /items\.(f32|i8)|i8-scales/.test(p) ? 'embeddings' : 'model';
-  if (p.startsWith('/api/catalog')) return 'catalog';
-  if (p.startsWith('/_next/') || p.startsWith('/images/') || !p.startsWith('/api/')) return 'page';
-  return 'other';
-}
-
-/** Bytes received (encoded body + headers) per kind while `run` drives the page. */
-async function wireBytes(browser: Browser, run: (page: import('@playwright/test').Page) => Promise<void>, reuse?: import('@playwright/test').BrowserContext) {
-  const context = reuse ?? (await browser.newContext());
-  const page = await context.newPage();
-  const bytes: Record<Kind, number> = { page: 0, runtime: 0, model: 0, embeddings: 0, catalog: 0, other: 0 };
-  const pending: Promise<void>[] = [];
-  // On the context, not the page: the recommender's worker fetches the runtime and the model itself.
-  const onDone = (req: import('@playwright/test').Request) => {
-    pending.push(
-      req.sizes().then(
-        (sizes) => void (bytes[kindOf(req.url())] += sizes.responseBodySize + sizes.responseHeadersSize),
-        () => undefined,
-      ),
-    );
-  };
-  context.on('requestfinished', onDone);
-  await run(page);
-  await page.waitForTimeout(1000);
-  await Promise.all(pending);
-  context.off('requestfinished', onDone);
-  await page.close();
-  return { bytes, context };
-}
-
-async function shopperView(browser: Browser) {
-  // First visit: a product page (a view lands in the history), then home, where the device ranks.
-  const first = await wireBytes(browser, async (page) => {
-    await page.goto(`${BASE}/products/22423`);
-    await page.waitForTimeout(1500);
-    await page.goto(`${BASE}/`);
-    await page.waitForSelector('[data-placement="home-for-you"][data-source^="device"]', { timeout: 60_000 });
-  });
-  const repeat = await wireBytes(
-    browser,
-    async (page) => {
-      await page.goto(`${BASE}/`);
-      await page.waitForSelector('[data-placement="home-for-you"][data-source^="device"]', { timeout: 60_000 });
-    },
-    first.context,
-  );
-
-  await first.context.close();
-  return { firstVisit: first.bytes, repeatVisit: repeat.bytes, rerank: await rerank(browser) };
-}
-
-/** Products to view, spread over the catalogue (every 97th by orders), so each view moves the shelf. */
-function viewCodes(count: number): string[] {
-  const catalog = parseCatalogFile(readFileSync('data/catalog.json', 'utf8'));
-  const byOrders = [...catalog.products].sort((a, b) => b.orders - a.orders || (a.sku < b.sku ? -1 : 1));
-  return Array.from({ length: count }, (_, i) => byOrders[(i * 97 + 13) % byOrders.length]!.sku);
-}
-
-/**
- * One view recorded the way a product page records it, timed from that moment until the home shelf's DOM
- * shows a different list (a MutationObserver on the shelf, so no frame-polling step in the number), for
- * each code in turn. The same script times both paths; `null` marks a view after which the list did not
- * change within 10 s. Written as a string: tsx would wrap named functions in a helper the page lacks.
- */
-const TIME_VIEWS = `async (codes) => {
-  const out = [];
-  for (const code of codes) {
-    const shelf = document.querySelector('[data-placement="home-for-you"]');
-    const list = () => [...shelf.querySelectorAll('[data-sku]')].map((e) => e.getAttribute('data-sku')).join();
-    const before = list();
-    const t = performance.now();
-    const swapped = new Promise((resolve) => {
-      const mo = new MutationObserver(() => { if (list() !== before) { mo.disconnect(); resolve(performance.now() - t); } });
-      mo.observe(shelf, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-sku'] });
-      setTimeout(() => { mo.disconnect(); resolve(null); }, 10000);
-    });
-    await window.tandemBenchHistory.recordEvent(code, 'view');
-    out.push(await swapped);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return out;
-}`;
-
-interface RerankPath {
-  p50: number;
-  p95: number;
-  runs: number;
-  /** Views after which the list did not change (left out of the percentiles). */
-  unchanged: number;
-}
-
-function pathStats(ms: (number | null)[]): RerankPath {
-  const ok = ms.filter((x): x is number => x !== null);
-  const { p50, p95 } = ok.length > 0 ? percentiles(ok) : { p50: NaN, p95: NaN };
-  return { p50, p95, runs: ok.length, unchanged: ms.length - ok.length };
-}
-
-/**
- * Click to re-ranked shelf, both paths timed alike, each in a fresh browser context (a cold HTTP cache):
- *   device  the worker ranks (model loaded and cached first, as on any visit after the first);
- *   edge    a browser without Web Workers, so every view goes to /api/rank with the session's views (the path
- *           of a device that cannot run the model): on loopback, and with Chromium's network emulation at
- *           40 ms round trip (a good mobile connection) on every request of the page.
- */
-async function rerank(browser: Browser) {
-  // 60 views a path: the p95 is then the 58th value, not the 23rd of 24 (the second largest).
-  const RUNS = 60;
-  const codes = viewCodes(RUNS * 3);
-  const timed = async (path: 'device' | 'edge', rttMs: number, batch: string[]) => {
-    const context = await browser.newContext();
-    if (path === 'edge') await context.addInitScript('delete window.Worker;');
-    const page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: rttMs, downloadThroughput: -1, uploadThroughput: -1 });
-    // A first view, so the device has a history and the shelf is ranked the way it will be for the runs.
-    await page.goto(`${BASE}/?bench=1`);
-    await page.waitForFunction(() => 'tandemBenchHistory' in window);
-    await page.evaluate(`window.tandemBenchHistory.recordEvent(${JSON.stringify(batch[0])}, 'view')`);
-    await page.waitForSelector(`[data-placement="home-for-you"][data-source${path === 'device' ? '^="device"' : '="edge"'}]`, { timeout: 60_000 });
-    await page.waitForTimeout(500);
-    const ms = (await page.evaluate(`(${TIME_VIEWS})(${JSON.stringify(batch.slice(1))})`)) as (number | null)[];
-    await context.close();
-    return pathStats(ms);
-  };
-  const device = await timed('device', 0, codes.slice(0, RUNS + 1));
-  const edgeLoopback = await timed('edge', 0, codes.slice(RUNS, 2 * RUNS + 1));
-  const edgeRtt40 = await timed('edge', 40, codes.slice(2 * RUNS - 1, 3 * RUNS));
-  return { device, edgeLoopback, edgeRtt40, deviceP50Ms: device.p50, deviceP95Ms: device.p95, edgeLoopbackP95Ms: edgeLoopback.p95, edgeRtt40P95Ms: edgeRtt40.p95 };
-}
 
 /** LCP, CLS and INP measured in the page with the web-vitals library, one fresh context per page and size. */
 async function webVitals(browser: Browser) {
@@ -322,7 +186,7 @@ async function main() {
     let view;
     let vitals;
     try {
-      view = await shopperView(browser);
+      view = await shopperView(browser, BASE, viewCodes('data/catalog.json', 180));
       vitals = await webVitals(browser);
     } finally {
       await browser.close();
@@ -336,7 +200,7 @@ async function main() {
     console.log('\nSizes on disk / gzip -9 / brotli');
     for (const z of sizes) console.log(`${z.name.padEnd(36)} ${kb(z.raw).padStart(9)} ${kb(z.gzip).padStart(9)} ${kb(z.brotli).padStart(9)}`);
     const r = view.rerank;
-    const row = (name: string, x: RerankPath) => console.log(`${name.padEnd(26)} ${x.p50.toFixed(1).padStart(7)} ${x.p95.toFixed(1).padStart(7)} ${String(x.runs).padStart(5)} ${String(x.unchanged).padStart(10)}`);
+    const row = (name: string, x: ShopperPath) => console.log(`${name.padEnd(26)} ${x.p50.toFixed(1).padStart(7)} ${x.p95.toFixed(1).padStart(7)} ${String(x.runs).padStart(5)} ${String(x.unchanged).padStart(10)}`);
     console.log('\nView to re-ranked shelf (recorded view → the shelf DOM shows the new list; MutationObserver), ms');
     console.log('path                           p50     p95  runs  unchanged');
     row('device (worker)', r.device);

@@ -7,13 +7,12 @@
  * bench-results/train-scale.json and docs/train-scale.svg (time and memory against K) and prints the tables
  * docs/performance.md carries. A benchmark, not a test: ×30 takes most of an hour on 2 cores.
  */
-import { spawn } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ManifestSchema, type Manifest } from '../lib/recs/manifest';
 import type { StageCost } from '../models/stage-clock';
 import { locateDataset } from '../models/data';
+import { run, scratchCheckout } from './scratch';
 
 const root = process.cwd();
 const arg = (name: string) => {
@@ -40,43 +39,6 @@ interface Row {
   version: string;
   /** `npm run eval` on the version's validation model. */
   evalSeconds?: number;
-}
-
-/** Runs a command with its output in `log`, echoing the stage lines (the pipeline's own progress) here. */
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, log: string): Promise<{ code: number; text: string }> {
-  return new Promise((resolve) => {
-    const out = createWriteStream(log);
-    const child = spawn(cmd, args, { cwd, env });
-    let buffered = '';
-    let text = '';
-    const echo = (chunk: Buffer) => {
-      out.write(chunk);
-      text += chunk.toString();
-      buffered += chunk.toString();
-      const lines = buffered.split(/\r?\n/);
-      buffered = lines.pop() ?? '';
-      for (const line of lines) if (/^models: (stage |\d+ towers|[0-9a-f]{12} is current)|^data:scale: \d/.test(line)) console.log(`  ${line}`);
-    };
-    child.stdout.on('data', echo);
-    child.stderr.on('data', echo);
-    child.on('close', (code) => {
-      out.end();
-      resolve({ code: code ?? 1, text });
-    });
-  });
-}
-
-/** A scratch copy of this checkout: the code and the committed model, not node_modules (linked) nor build output. */
-function scratchCheckout(k: number): string {
-  const dir = mkdtempSync(path.join(tmpdir(), `tandem-scale-x${k}-`));
-  const skip = new Set(['node_modules', '.next', '.git', 'bench-results', 'test-results', 'playwright-report']);
-  for (const entry of readdirSync(root)) {
-    if (skip.has(entry)) continue;
-    cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true, filter: (src) => !src.includes(`${path.sep}data${path.sep}scale`) && !src.endsWith(`${path.sep}data${path.sep}catalog.json`) });
-  }
-  symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
-  // The pipeline finds ../shared beside a checkout; the scratch copy names its data set instead.
-  return dir;
 }
 
 function rowOf(k: number, dir: string, seconds: number, text: string): Row {
@@ -170,7 +132,7 @@ for (const k of copies) {
     const { code } = await run('npx', ['tsx', 'models/scale-cli.ts', '--copies', String(k), '--out', data], root, process.env, path.join(root, 'bench-results', `data-scale-x${k}.log`));
     if (code !== 0) throw new Error(`bench:train: data:scale --copies ${k} failed`);
   }
-  const dir = scratchCheckout(k);
+  const dir = scratchCheckout(root, k);
   const log = path.join(root, 'bench-results', `train-scale-x${k}.log`);
   const started = performance.now();
   // --force: the scratch copy's committed version was trained on another log, which the gate calls not

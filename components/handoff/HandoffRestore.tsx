@@ -6,6 +6,25 @@ import { updateCart } from '@/lib/cart/storage';
 import { decodeHandoff } from '@/lib/handoff/fragment';
 import { safeDestination } from '@/lib/handoff/links';
 import { recordEvent } from '@/lib/history/store';
+import { bucketOf } from '@/lib/recs/parts';
+
+type CatalogRow = [string, string, number, string];
+
+/**
+ * The catalogue's rows for these codes: the whole catalogue where it is one answer, else only the buckets the
+ * codes are in (app/api/catalog/route.ts: the same bytes for everyone, so the requests say nothing about the cart).
+ */
+async function catalogRows(skus: readonly string[]): Promise<Map<string, CatalogRow>> {
+  const get = (query: string) => fetch(`/api/catalog${query}`).then((r) => r.json() as Promise<{ version: string; buckets: number; items?: CatalogRow[] }>);
+  try {
+    const first = await get('');
+    const buckets = [...new Set(skus.map((sku) => bucketOf(sku, first.buckets)))];
+    const items = first.items ?? (await Promise.all(buckets.map((b) => get(`?v=${first.version}&bucket=${b}`)))).flatMap((x) => x.items ?? []);
+    return new Map(items.map((r) => [r[0], r]));
+  } catch {
+    return new Map();
+  }
+}
 
 /**
  * The handoff link's web fallback (the app is not installed, or this is another browser): restores the
@@ -30,10 +49,7 @@ export function HandoffRestore() {
       const history = [...decoded.state.history].reverse();
       for (const [i, sku] of history.entries()) await recordEvent(sku, 'view', now - (history.length - i) * 1000);
       // Names and prices come from this store's catalogue (the same bytes for everyone), never from the link.
-      const catalog = (await fetch('/api/catalog')
-        .then((r) => r.json())
-        .catch(() => ({ items: [] }))) as { items: [string, string, number, string][] };
-      const rows = new Map(catalog.items.map((r) => [r[0], r]));
+      const rows = await catalogRows(decoded.state.cart.map((l) => l.sku));
       updateCart((c: Cart) =>
         decoded.state.cart.reduce((acc, l) => {
           const row = rows.get(l.sku);
