@@ -11,6 +11,11 @@ import { dotAll } from '../lib/recs/rank';
 import { rankingScores, userContext } from '../lib/recs/score';
 import { poolHistory, userTower } from '../lib/recs/tower';
 import { writeArtifacts } from './export/artifacts';
+import { shelfModelOf, type DeviceModel } from '../lib/recs/artifacts';
+import { prepareScorer } from '../lib/recs/rank-wasm';
+import { shelfUser } from '../lib/recs/shelf';
+import { answerRank, type Ranker } from '../lib/device/rank-handler';
+import type { RankRequest } from '../lib/device/protocol';
 import { rng } from './random';
 import { emptyMetrics, syntheticComplements, syntheticProducts, syntheticScorer, syntheticSignals } from './test-model';
 import type { TrainedModel } from './two-tower';
@@ -124,5 +129,35 @@ describe('a catalogue in parts (lib/recs/parts.ts)', () => {
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
     const parted = await openParted(manifest, (p) => (p.startsWith('parts/') ? readFile(path.join(copy, p.slice(6))) : read(p)));
     await expect(partedModel(parted, { skus: [] })).rejects.toThrow(ArtifactError);
+  });
+
+  it('answers a product page as the whole catalogue does, from the parts a device fetched for it (the worker\'s path, in Node)', async () => {
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    const full = await loadModel(read);
+    const parted = await openParted(manifest, read);
+    const history = [{ sku: 'P1300', at: Date.now() - 86_400_000, kind: 'view' as const }];
+    const shelves = [
+      { ranking: 'explore' as const, k: 10, pin: [], block: [], excludePurchased: true, anchorSku: 'P1010' },
+      { ranking: 'complement' as const, k: 8, pin: [], block: [], excludePurchased: false, anchorSku: 'P1010' },
+    ];
+    const req: RankRequest = { type: 'rank', id: 1, history, cart: [], shelves };
+    const local = await partedModel(parted, { skus: ['P1300', 'P1010'], basket: ['P1010'] });
+    const ranker = (m: DeviceModel): Ranker => {
+      const shelf = shelfModelOf(m);
+      return {
+        model: m,
+        shelf,
+        scorer: prepareScorer(m.items, 8, { signals: m.signals }),
+        source: 'device-wasm',
+        score: async (h) => shelfUser(shelf, h, () => dotAll(userTower(full.tower, poolHistory(m.items, 8, h.ids, h.weights)), m.items, 8)),
+      };
+    };
+    const now = Date.now();
+    const want = await answerRank(ranker(full), req, 0, now);
+    const got = await answerRank(ranker(local), req, 0, now);
+    expect(got.map((s) => s.items.map((i) => i.sku))).toEqual(want.map((s) => s.items.map((i) => i.sku)));
+    expect(got[1]!.items.length).toBe(8);
+    // A bucket for the history, one for the page's product, its complements' buckets and community 1's head: not all 33 parts.
+    expect(parted.have.size).toBeLessThan(15);
   });
 });

@@ -4,7 +4,7 @@
  * used is remembered beside the files, so it is the device's, never sent anywhere.
  */
 import { ArtifactError, fetchBytes, loadDeviceModel, loadManifest, loadPointedModel, manifestLocation, pinnedPointer, type DeviceModel, type ReadFile } from '../recs/artifacts';
-import { isParted, openParted, partedModel, type PartedVersion } from '../recs/parted-model';
+import { isParted, localModel, openParted, type PartedVersion } from '../recs/parted-model';
 import { VERSIONS_KEPT, type Pointer } from '../recs/manifest';
 import type { VersionFallback } from './protocol';
 
@@ -87,7 +87,7 @@ async function loadPointed(read: ReadFile, pointer: Pointer): Promise<LoadedVers
   if (manifest.version !== pointer.version) throw new ArtifactError(`manifest is version ${manifest.version}, pointer names ${pointer.version}`);
   if (!isParted(manifest)) return { read, model: await loadPointedModel(read, pointer, loadDeviceModel) };
   const parted = await openParted(manifest, read);
-  // A start with no history: the whole catalogue's head, what a first ranking with no view needs.
-  return { read, parted, model: await partedModel(parted, { skus: [] }) };
+  // No part yet: the first ranking fetches the ones its shopper needs (lib/device/worker.ts withParts).
+  return { read, parted, model: localModel(parted) };
 }
 

@@ -91,7 +91,8 @@ export async function partedModel(v: PartedVersion, wanted: PartsWanted): Promis
   return v.model;
 }
 
-function localModel(v: PartedVersion): DeviceModel {
+/** The local catalogue of the parts this device has so far (none yet: an empty one, until a ranking asks for parts). */
+export function localModel(v: PartedVersion): DeviceModel {
   const { manifest } = v;
   const local = mergeParts([...v.have.values()], manifest.dim, manifest.signals, manifest.complements);
   return { manifest, userTower: v.userTower, items: local.items, prior: local.prior, signals: local.signals, skus: local.skus, meta: local.meta, complements: local.complements };
