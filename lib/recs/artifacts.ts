@@ -152,9 +152,13 @@ export function shelfModelOf(m: DeviceModel): ShelfModel {
   return { skus: m.skus, index: rowsOf(m.skus), meta: m.meta, items: m.items, dim: manifest.dim, prior: m.prior, signals: m.signals, scorer: manifest.scorer, features: manifest.features, complements: m.complements };
 }
 
-/** A URL's bytes, or an ArtifactError naming the URL and the status. */
+/**
+ * A URL's bytes, or an ArtifactError naming the URL and the status. Without cookies: a model file is public and
+ * the same for everyone, so its request carries nothing of the shopper (not even the visitor cookie a
+ * same-origin fetch would send).
+ */
 export async function fetchBytes(url: string | URL): Promise<Uint8Array> {
-  const res = await fetch(url);
+  const res = await fetch(url, { credentials: 'omit' });
   if (!res.ok) throw new ArtifactError(`${url}: HTTP ${res.status}`);
   return new Uint8Array(await res.arrayBuffer());
 }
