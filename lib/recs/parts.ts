@@ -7,7 +7,7 @@
  * content's hash:
  *
  *   head parts    one per community (0: the whole catalogue, for a history in none): the HEAD_SIZE products of
- *                 that community and of none with the highest cold-start prior;
+ *                 that community and of none with the highest cold-start prior, without their own lists (`lite`);
  *   buckets       every product, in BUCKETS_OF(n) buckets by fnv1a(code): a device finds the bucket of any code
  *                 it holds (its history, the cart, the page's product) with no directory.
  *
@@ -25,11 +25,12 @@
  * is one whose page (or cart) the shopper already requested from this server, so the server learns at most a
  * coarser version of what those requests told it; a shared cache in between learns less (it never saw the pages).
  *
- * Layout of a part (little-endian): u32 magic "TPRT", u32 the JSON's bytes, the JSON ({"skus", "meta"}), then,
- * each array starting on a 4-byte boundary: i32 rows [k] (the products' catalogue rows), i8 [k][dim] embedding,
- * f32 [k] int8 scale, f32 [k] prior, f32 [SIGNAL_VECTORS][k], i32 [k][m] co-purchase neighbours (rows, −1
- * none), f32 [k][m] their weights, i32 [k + 1] token offsets, u16 [tokens] tokens, u8 [k] category, u16 [k]
- * community, i32 [k][mc] complement neighbours (rows), u16 [k][mc] each one's bucket, f32 [k][mc] weights.
+ * Layout of a part (little-endian): u32 magic "TPRT", u32 the JSON's bytes, the JSON ({"skus", "meta", "rows",
+ * "lite"}), then, each array starting on a 4-byte boundary: i32 rows [k] (the products' catalogue rows), i8
+ * [k][dim] embedding and f32 [k] scale (f32 [k][dim] where "rows" is float32), f32 [k] prior, f32
+ * [SIGNAL_VECTORS][k], i32 [k][m] co-purchase neighbours (rows, −1 none) and f32 [k][m] their weights (not in
+ * a lite part), i32 [k + 1] token offsets, u16 [tokens] tokens, u8 [k] category, u16 [k] community, and (not in
+ * a lite part) i32 [k][mc] complement neighbours (rows), u16 [k][mc] each one's bucket, f32 [k][mc] weights.
  */
 import { z } from 'zod';
 import type { Complements, ComplementSpec } from './complements';
@@ -61,8 +62,13 @@ export type PartsSpec = z.infer<typeof PartsSchema>;
 /** The index file: 8 bytes of each part's sha256, heads first then buckets; a part's file is named by them in hex. */
 export const partName = (index: Uint8Array, k: number): string => [...index.subarray(8 * k, 8 * k + 8)].map((b) => b.toString(16).padStart(2, '0')).join('');
 
-/** One part's products: every column a device ranks and shows them by. */
+/**
+ * One part's products: every column a device ranks and shows them by. A head is `lite`: its products' own
+ * co-purchase and complement lists are left out (a candidate's score reads the history's lists, never its own;
+ * a product becomes history only once its page was shown, and then its bucket, with the lists, is fetched).
+ */
 export interface Part {
+  lite: boolean;
   rows: Int32Array;
   skus: string[];
   meta: [string, number, string][];
@@ -89,8 +95,10 @@ const pad4 = (x: number) => (x + 3) & ~3;
 type Typed = Int32Array | Int8Array | Float32Array | Uint16Array | Uint8Array;
 
 export function encodePart(p: Part): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify({ skus: p.skus, meta: p.meta, rows: p.f32 ? 'float32' : 'int8' }));
-  const arrays: Typed[] = [p.rows, ...(p.f32 ? [p.f32] : [p.q, p.scales]), p.prior, ...SIGNAL_VECTORS.map((v) => p.vectors[v]), p.neighbours, p.neighbourWeights, p.tokenOffsets, p.tokens, p.category, p.community, p.complements, p.complementBuckets, p.complementWeights];
+  const json = new TextEncoder().encode(JSON.stringify({ skus: p.skus, meta: p.meta, rows: p.f32 ? 'float32' : 'int8', lite: p.lite }));
+  const lists: Typed[] = p.lite ? [] : [p.neighbours, p.neighbourWeights];
+  const complementLists: Typed[] = p.lite ? [] : [p.complements, p.complementBuckets, p.complementWeights];
+  const arrays: Typed[] = [p.rows, ...(p.f32 ? [p.f32] : [p.q, p.scales]), p.prior, ...SIGNAL_VECTORS.map((v) => p.vectors[v]), ...lists, p.tokenOffsets, p.tokens, p.category, p.community, ...complementLists];
   let size = pad4(8 + json.byteLength);
   for (const a of arrays) size = pad4(size + a.byteLength);
   const out = new Uint8Array(size);
@@ -106,7 +114,7 @@ export function encodePart(p: Part): Uint8Array {
   return out;
 }
 
-const PartJsonSchema = z.object({ skus: z.array(z.string()), meta: z.array(z.tuple([z.string(), z.number(), z.string()])), rows: z.enum(['int8', 'float32']) });
+const PartJsonSchema = z.object({ skus: z.array(z.string()), meta: z.array(z.tuple([z.string(), z.number(), z.string()])), rows: z.enum(['int8', 'float32']), lite: z.boolean() });
 
 /** A part's arrays back (copies, aligned), checked against the version's dimension and neighbour counts. */
 export function decodePart(bytes: Uint8Array, dim: number, m: number, mc: number): Part {
@@ -133,17 +141,18 @@ export function decodePart(bytes: Uint8Array, dim: number, m: number, mc: number
   const scales = float ? new Float32Array(0) : f32(k);
   const prior = f32(k);
   const vectors = Object.fromEntries(SIGNAL_VECTORS.map((v) => [v, f32(k)])) as Record<SignalVector, Float32Array>;
-  const neighbours = i32(k * m);
-  const neighbourWeights = f32(k * m);
+  const lite = head.lite;
+  const neighbours = lite ? new Int32Array(0) : i32(k * m);
+  const neighbourWeights = lite ? new Float32Array(0) : f32(k * m);
   const tokenOffsets = i32(k + 1);
   const tokens = u16(tokenOffsets[k]!);
   const category = take((b, o, l) => new Uint8Array(b, o, l), k, 1);
   const community = u16(k);
-  const complements = i32(k * mc);
-  const complementBuckets = u16(k * mc);
-  const complementWeights = f32(k * mc);
+  const complements = lite ? new Int32Array(0) : i32(k * mc);
+  const complementBuckets = lite ? new Uint16Array(0) : u16(k * mc);
+  const complementWeights = lite ? new Float32Array(0) : f32(k * mc);
   if (at !== buf.byteLength) throw new Error(`a catalogue part has ${buf.byteLength - at} bytes too many`);
-  return { rows, skus: head.skus, meta: head.meta, q, scales, ...(float ? { f32: float } : {}), prior, vectors, neighbours, neighbourWeights, tokenOffsets, tokens, category, community, complements, complementBuckets, complementWeights };
+  return { lite, rows, skus: head.skus, meta: head.meta, q, scales, ...(float ? { f32: float } : {}), prior, vectors, neighbours, neighbourWeights, tokenOffsets, tokens, category, community, complements, complementBuckets, complementWeights };
 }
 
 /** The parts a device has, merged into one local catalogue: the columns of a DeviceModel, in local rows. */
@@ -164,8 +173,9 @@ export interface LocalCatalogue {
  * it could never be shown. The rows are the dequantised int8 rows every runtime ranks with.
  */
 export function mergeParts(parts: readonly Part[], dim: number, signals: { neighboursPerItem: number; categories: number; communities?: number }, complementSpec: ComplementSpec): LocalCatalogue {
+  // A product in several parts once, from a part with its lists where one has it (a bucket, not a head).
   const local = new Map<number, { part: Part; k: number }>();
-  for (const part of parts) part.rows.forEach((row, k) => local.has(row) || local.set(row, { part, k }));
+  for (const part of parts) part.rows.forEach((row, k) => (!local.has(row) || (local.get(row)!.part.lite && !part.lite)) && local.set(row, { part, k }));
   const order = [...local.keys()].sort((a, b) => a - b);
   const at = new Map(order.map((row, i) => [row, i]));
   const n = order.length;
@@ -184,6 +194,7 @@ export function mergeParts(parts: readonly Part[], dim: number, signals: { neigh
   const skus: string[] = [];
   const meta: ItemMeta = { names: [], prices: [], categories: [] };
   const relink = (from: Int32Array, weights: Float32Array, width: number, k: number, to: Int32Array, toWeights: Float32Array, i: number) => {
+    if (from.length === 0) return; // a head's product: no lists of its own
     let j = 0;
     for (let c = 0; c < width; c++) {
       const li = at.get(from[k * width + c]!);

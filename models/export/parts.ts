@@ -9,7 +9,7 @@ import type { TrainedModel } from '../two-tower';
 export const PARTS_DIR = 'parts';
 
 /** The columns `part` takes of the products at catalogue rows `rows`. */
-function partOf(model: TrainedModel, q: Int8Array | null, scales: Float32Array, meta: [string, number, string][], complements: Complements, buckets: number, rows: readonly number[]): Part {
+function partOf(model: TrainedModel, q: Int8Array | null, scales: Float32Array, meta: [string, number, string][], complements: Complements, buckets: number, rows: readonly number[], lite: boolean): Part {
   const d = model.dim;
   const s = model.signals;
   const m = s.neighboursPerItem;
@@ -26,6 +26,7 @@ function partOf(model: TrainedModel, q: Int8Array | null, scales: Float32Array, 
   tokens.forEach((t, k) => (tokenOffsets[k + 1] = tokenOffsets[k]! + t.length));
   const complementRows = pick((l) => new Int32Array(l), complements.neighbours, mc);
   return {
+    lite,
     rows: Int32Array.from(rows),
     skus: rows.map((row) => model.skus[row]!),
     meta: rows.map((row) => meta[row]!),
@@ -59,7 +60,7 @@ export function catalogueParts(model: TrainedModel, q: Int8Array | null, scales:
   const heads = Array.from({ length: communities + 1 }, (_, g) => byPrior.filter((i) => g === 0 || !community || community[i] === 0 || community[i] === g).slice(0, HEAD_SIZE).sort((a, b) => a - b));
   const members: number[][] = Array.from({ length: buckets }, () => []);
   model.skus.forEach((sku, row) => members[bucketOf(sku, buckets)]!.push(row));
-  const parts = [...heads, ...members].map((rows) => encodePart(partOf(model, q, scales, meta, complements, buckets, rows)));
+  const parts = [...heads.map((rows) => partOf(model, q, scales, meta, complements, buckets, rows, true)), ...members.map((rows) => partOf(model, q, scales, meta, complements, buckets, rows, false))].map(encodePart);
   const index = new Uint8Array(8 * parts.length);
   const files = parts.map((data, k) => {
     const digest = createHash('sha256').update(data).digest();
