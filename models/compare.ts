@@ -11,7 +11,9 @@ import { sampleBy, SAMPLE_CAPS } from './sample';
 import { charge } from './stage-clock';
 import type { Purchaseish } from './data';
 import { stageScorers } from './two-tower';
-import { scorerIO } from './export/scorer-onnx';
+import { scorerIO, tableShape } from './export/scorer-onnx';
+import { graphFeeds, tablesFor } from '../lib/recs/graph-tables';
+import { SCORER_INPUTS } from '../lib/recs/manifest';
 
 export interface EvalResult {
   users: number;
@@ -126,18 +128,22 @@ export async function referenceScorers(model: LoadedModel, users: EvalUser[], no
  */
 export async function graphScorers(model: LoadedModel, graph: Uint8Array, users: EvalUser[], now: number): Promise<Record<Measure, Scorer>> {
   const index = rowsOf(model.skus);
-  const L = model.manifest.features.historyLength;
+  const { manifest } = model;
+  const L = manifest.features.historyLength;
   // A version from before the graph shipped has no description: a graph built for it (tests) has the builder's names.
-  const io = model.manifest.scorerGraph ?? scorerIO(L, model.signals.n);
+  const io = manifest.scorerGraph ?? scorerIO(L, tableShape(manifest.dim, model.signals));
   const session = await ort.InferenceSession.create(graph);
-  const [ids, weights, counts, ages] = io.inputs.map((t) => t.name) as [string, string, string, string];
   const [explore, repeat, all] = io.outputs.map((t) => t.name) as [string, string, string];
+  // The catalogue's tables (lib/recs/graph-tables.ts), built once; a version whose graph holds its items reads none.
+  const tables = tablesFor(io.inputs, model.items, manifest.dim, model.signals, manifest.features.tokenBuckets);
   // Each customer's three ranked lists, not the graph's catalogue-long outputs (listScorers).
   const lists = new Map<string, Record<Measure, number[]>>();
   for (const u of users) {
-    const h = historyInputs(u.history, index, now, model.manifest.features);
-    const slot = (x: ArrayLike<number>, empty: number) => new ort.Tensor('float32', Float32Array.from({ length: L }, (_, j) => x[j] ?? empty), [1, L]);
-    const out = await session.run({ [ids]: slot(h.ids, -1), [weights]: slot(h.weights, 0), [counts]: slot(h.counts, 0), [ages]: slot(h.ages, 0) });
+    const h = historyInputs(u.history, index, now, manifest.features);
+    const slot = (x: ArrayLike<number>, empty: number) => Float32Array.from({ length: L }, (_, j) => x[j] ?? empty);
+    const slots = Object.fromEntries(SCORER_INPUTS.map((name, k) => [name, slot([h.ids, h.weights, h.counts, h.ages][k]!, k === 0 ? -1 : 0)]));
+    const feeds = Object.fromEntries(Object.entries(graphFeeds(io.inputs, slots, tables)).map(([name, t]) => [name, new ort.Tensor('float32', t.data, t.shape)]));
+    const out = await session.run(feeds);
     const repeatScores = new Float32Array(model.signals.n).fill(-1e9);
     for (const id of h.ids) if (id >= 0) repeatScores[id] = (out[repeat]!.data as Float32Array)[id]!;
     lists.set(u.customer, { all: rankFor('all', out[all]!.data as Float32Array, u), explore: rankFor('explore', out[explore]!.data as Float32Array, u), repeat: rankFor('repeat', repeatScores, u) });

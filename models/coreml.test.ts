@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { loadModel } from '../lib/recs/artifacts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,20 +33,20 @@ const decode = (bytes: Uint8Array) => ModelMessage.toObject(ModelMessage.decode(
  * within 1e-4 of ONNX's, and the three golden rankings exactly. 'ok', or what failed (the interpreter's error too).
  */
 async function verdict(dir: string, model: DecodedModel): Promise<string> {
-  const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
-  const skus = JSON.parse(readFileSync(path.join(dir, 'items.json'), 'utf8')) as string[];
+  const version = await loadModel((p) => readFile(path.join(dir, p)));
+  const { manifest, skus } = version;
   const golden = (JSON.parse(readFileSync(path.join(dir, 'golden.json'), 'utf8')) as { cases: GoldenCase[] }).cases;
-  const session = await ort.InferenceSession.create(readFileSync(path.join(dir, manifest.files.scorer.path)));
-  const L = manifest.features.historyLength;
+  const session = await ort.InferenceSession.create(readFileSync(path.join(dir, manifest.files.scorer!.path)));
   for (const g of golden) {
-    const feeds = goldenFeeds(g, L);
+    // The slots and the version's catalogue tables: the same inputs for both runtimes.
+    const feeds = goldenFeeds(g, version);
     let fromCoreMl: Record<string, { shape: number[]; data: Float32Array }>;
     try {
-      fromCoreMl = runDecoded(model, Object.fromEntries(Object.entries(feeds).map(([name, data]) => [name, { shape: [1, L], data }])));
+      fromCoreMl = runDecoded(model, feeds);
     } catch (e) {
       return `${g.name}: ${(e as Error).message}`;
     }
-    const fromOnnx = await session.run(Object.fromEntries(Object.entries(feeds).map(([name, data]) => [name, new ort.Tensor('float32', data, [1, L])])));
+    const fromOnnx = await session.run(Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, new ort.Tensor('float32', t.data, t.shape)])));
     for (const name of SCORER_OUTPUTS) {
       const [a, b] = [fromCoreMl[name]!, fromOnnx[name]!.data as Float32Array];
       if (a.shape.join() !== `1,${skus.length}`) return `${g.name}: ${name} is [${a.shape}]`;
@@ -116,7 +118,7 @@ type Layer = DecodedModel['neuralNetwork']['layers'][number];
  * transposed constant, swapped or rewired inputs, a wrong function): the parity check must catch every one.
  */
 const MISTAKES: Record<LayerKind, { layer: string; mistake: string; apply: (l: Layer) => void }> = {
-  loadConstantND: { layer: 'E', mistake: 'the embeddings stored transposed', apply: (l) => transposeConstant(l) },
+  loadConstantND: { layer: 'W', mistake: 'the tower weights stored transposed', apply: (l) => transposeConstant(l) },
   gather: { layer: 'hist_cat', mistake: 'gathers along an axis the category table does not have', apply: (l) => void (l.gather!.axis = -2) },
   scatterND: { layer: 'co_sum', mistake: 'scatters in update mode, not add', apply: (l) => void (l.scatterND!.mode = 'SCATTER_UPDATE') },
   batchedMatmul: { layer: 'z_lin', mistake: 'multiplies by the tower weights transposed', apply: (l) => void (l.batchedMatmul!.transposeB = true) },
@@ -152,8 +154,17 @@ describe('Core ML export (TwoTower.mlmodel): the scorer graph, translated', () =
     expect(m.specificationVersion).toBe(4);
     expect(m.neuralNetwork.arrayInputShapeMapping).toBe(1); // EXACT_ARRAY_MAPPING
     const described = (fs: Decoded['description']['input']) => fs.map((f) => ({ name: f.name, shape: f.type.multiArrayType.shape, dataType: f.type.multiArrayType.dataType }));
-    expect(described(m.description.input)).toEqual(SCORER_INPUTS.map((name) => ({ name, shape: [1, 5], dataType: 65568 })));
+    // The history's slots, then the catalogue's tables: sized for this catalogue (30) by default, any size allowed.
+    const inputs = manifest.scorerGraph.inputs as { name: string; shape: (number | string)[] }[];
+    expect(inputs.slice(0, 4).map((t) => t.name)).toEqual([...SCORER_INPUTS]);
+    expect(inputs.map((t) => t.name)).toContain('item_rows');
+    const sized = (shape: (number | string)[]) => shape.map((d) => (d === 'n' ? 30 : d));
+    expect(described(m.description.input)).toEqual(inputs.map((t) => ({ name: t.name, shape: sized(t.shape), dataType: 65568 })));
     expect(described(m.description.output)).toEqual(SCORER_OUTPUTS.map((name) => ({ name, shape: [1, 30], dataType: 65568 })));
+    const rows = m.description.input.find((f) => f.name === 'item_rows')!.type.multiArrayType as { shapeRange?: { sizeRanges: { lowerBound: number; upperBound: number }[] } };
+    expect(rows.shapeRange?.sizeRanges.map((r) => [Number(r.lowerBound), Number(r.upperBound)])).toEqual([[1, -1], [8, 8]]);
+    const slot = m.description.input.find((f) => f.name === 'history_ids')!.type.multiArrayType as { shapeRange?: unknown };
+    expect(slot.shapeRange).toBeUndefined();
     // The app feeds what the browser and Node feed the ONNX graph.
     expect(manifest.coreml.inputs).toEqual(manifest.scorerGraph.inputs);
     expect(manifest.coreml.outputs).toEqual(manifest.scorerGraph.outputs);
@@ -165,6 +176,24 @@ describe('Core ML export (TwoTower.mlmodel): the scorer graph, translated', () =
     const model = decodeCoreMl(readFileSync(path.join(dir, 'TwoTower.mlmodel')));
     expect(new Set(model.neuralNetwork.layers.map((l) => l.layer))).toEqual(new Set(LAYER_KINDS));
     expect(await verdict(dir, model)).toBe('ok');
+  });
+
+  it('ranks a catalogue of another size than the one it was exported with: ONNX and Core ML agree on 60 products fed to a file made for 30', async () => {
+    const { dir } = synthetic();
+    const version = await loadModel((p) => readFile(path.join(dir, p)));
+    const model = decodeCoreMl(readFileSync(path.join(dir, 'TwoTower.mlmodel')));
+    const session = await ort.InferenceSession.create(readFileSync(path.join(dir, version.manifest.files.scorer!.path)));
+    const golden = (JSON.parse(readFileSync(path.join(dir, 'golden.json'), 'utf8')) as { cases: GoldenCase[] }).cases;
+    const twice = (t: { data: Float32Array; shape: number[] }) => ({ data: Float32Array.from([...t.data, ...t.data]), shape: [t.shape[0]! * 2, ...t.shape.slice(1)] });
+    const feeds = Object.fromEntries(Object.entries(goldenFeeds(golden[1]!, version)).map(([name, t]) => [name, name.startsWith('item_') ? twice(t) : t]));
+    const fromCoreMl = runDecoded(model, feeds);
+    const fromOnnx = await session.run(Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, new ort.Tensor('float32', t.data, t.shape)])));
+    for (const name of SCORER_OUTPUTS) {
+      expect(fromCoreMl[name]!.shape, name).toEqual([1, 60]);
+      const onnx = fromOnnx[name]!.data as Float32Array;
+      expect(onnx.length).toBe(60);
+      fromCoreMl[name]!.data.forEach((v, i) => expect(Math.abs(v - onnx[i]!), `${name}[${i}]`).toBeLessThan(1e-4));
+    }
   });
 
   it('rules out the products of communities the history is not in, as the reference does: in ONNX and Core ML alike', async () => {

@@ -12,14 +12,12 @@
  * Prints tables and writes bench-results/bench.json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { chromium, type Browser } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/browser';
 import type { BenchResult } from '../lib/device/protocol';
-import { benchGraphUrl, syntheticItems, syntheticSignals } from '../lib/device/worker-bench';
-import { encodeScorerOnnx, scorerGraph } from '../models/export/scorer-onnx';
 import { rowFiles, versionFiles } from '../lib/recs/artifacts';
 import { ManifestSchema, PointerSchema } from '../lib/recs/manifest';
 import { startNextServer } from './next-server';
@@ -110,25 +108,6 @@ function compressedSizes() {
   });
 }
 
-/**
- * The synthetic catalogues' whole-scorer graphs (the worker's own synthetic rows and signals, the shipped version's
- * heads), written where the store serves them (public/bench/, git-ignored) before the server starts; removed after.
- */
-function writeBenchGraphs(): () => void {
-  const pointer = PointerSchema.parse(JSON.parse(readFileSync('public/models/current.json', 'utf8')));
-  const manifest = ManifestSchema.parse(JSON.parse(readFileSync(path.join('public', pointer.manifest), 'utf8')));
-  const d = manifest.dim;
-  // The tower's weights do not change the graph's cost: an identity layer.
-  const W = Float32Array.from({ length: d * d }, (_, i) => (i % (d + 1) === 0 ? 1 : 0));
-  for (const n of SIZES) {
-    const graph = scorerGraph({ historyLength: manifest.features.historyLength, dim: d, items: syntheticItems(n, d), tower: { W, b: new Float32Array(d) }, signals: syntheticSignals(n), scorer: manifest.scorer, metadata: {} });
-    const file = path.join('public', benchGraphUrl(n));
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, encodeScorerOnnx(graph, { producer: 'scripts/bench.ts', items: String(n) }));
-  }
-  return () => rmSync(path.join('public', path.dirname(benchGraphUrl(1))), { recursive: true, force: true });
-}
-
 function printPaths(results: BenchResult[]) {
   const [w, gpu] = [results.find((r) => r.source === 'device-wasm')!, results.find((r) => r.source === 'device-webgpu')];
   const cell = (p: { p50: number; p95: number } | null | undefined) => (p ? `${p.p50.toFixed(2).padStart(8)} ${p.p95.toFixed(2).padStart(8)}` : '       —        —');
@@ -143,11 +122,9 @@ function printPaths(results: BenchResult[]) {
 }
 
 async function main() {
-  const removeGraphs = writeBenchGraphs();
   const server = process.env.BENCH_URL ? undefined : await startNextServer({ port: PORT, readyPath: '/' });
   const stop = () => {
     server?.stop();
-    removeGraphs();
   };
   try {
     const results: BenchResult[] = [await measure(false)];

@@ -6,7 +6,8 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { ArtifactError, readVerified, type DeviceModel, type ReadFile } from '../recs/artifacts';
 import type { HistoryInputs } from '../recs/features';
-import { SCORER_INPUTS, SCORER_OUTPUTS } from '../recs/manifest';
+import { graphFeeds, tablesFor, type GraphTable } from '../recs/graph-tables';
+import { SCORER_INPUTS, SCORER_OUTPUTS, SCORER_TABLES } from '../recs/manifest';
 import type { DeviceSource } from '../recs/shelf-source';
 import { towerInputs } from '../recs/tower';
 import type { ScoringPath } from './protocol';
@@ -64,9 +65,13 @@ export async function webGpuAdapter(): Promise<'hardware' | 'software' | null> {
 export async function graphBytes(model: DeviceModel, read: ReadFile): Promise<Uint8Array> {
   const { files, scorerGraph, features, itemCount } = model.manifest;
   if (!files.scorer || !scorerGraph) throw new ArtifactError('this version ships no scorer graph');
-  const names = (ts: { name: string; shape: (number | string)[] }[]) => ts.map((t) => `${t.name}[${t.shape}]`).join();
-  const want = { inputs: SCORER_INPUTS.map((name) => ({ name, shape: [1, features.historyLength] })), outputs: SCORER_OUTPUTS.map((name) => ({ name, shape: [1, itemCount] })) };
-  if (names(scorerGraph.inputs) !== names(want.inputs) || names(scorerGraph.outputs) !== names(want.outputs)) throw new ArtifactError(`scorer graph: interface ${names(scorerGraph.inputs)} → ${names(scorerGraph.outputs)} is not the one this worker runs`);
+  const names = (ts: readonly { name: string; shape: readonly (number | string)[] }[]) => ts.map((t) => `${t.name}[${t.shape}]`).join();
+  const slots = scorerGraph.inputs.slice(0, SCORER_INPUTS.length);
+  const tables = scorerGraph.inputs.slice(SCORER_INPUTS.length);
+  // The history's slots, then only tables this worker builds (a graph from before the tables reads none; its scores are [1, itemCount]).
+  const want = { inputs: SCORER_INPUTS.map((name) => ({ name, shape: [1, features.historyLength] })), outputs: SCORER_OUTPUTS.map((name) => ({ name, shape: [1, tables.length ? 'n' : itemCount] })) };
+  const known = tables.every((t) => (SCORER_TABLES as readonly string[]).includes(t.name) && t.shape[0] === 'n');
+  if (names(slots) !== names(want.inputs) || !known || names(scorerGraph.outputs) !== names(want.outputs)) throw new ArtifactError(`scorer graph: interface ${names(scorerGraph.inputs)} → ${names(scorerGraph.outputs)} is not the one this worker runs`);
   return readVerified(read, files.scorer);
 }
 
@@ -87,16 +92,33 @@ export function bestSellerHistory(H: number): HistoryInputs {
   return { ids: Int32Array.from({ length: H }, (_, i) => i), weights: new Float32Array(H).fill(1), counts: new Float32Array(H).fill(1), ages: new Float32Array(H).fill(10) };
 }
 
-/** A session's feeds for `h`: the tower's embeddings and weights, or the graph's four slot arrays. */
-export function feeds(model: DeviceModel, s: Session, h: HistoryInputs): InferenceSession.FeedsType {
+// The graph's catalogue tables, built once per model (ORT's tensors wrap them; nothing is copied per run).
+const tablesOf = new WeakMap<DeviceModel, Partial<Record<string, GraphTable>>>();
+function graphTablesOf(model: DeviceModel): Partial<Record<string, GraphTable>> {
+  let t = tablesOf.get(model);
+  if (!t) {
+    const { manifest } = model;
+    t = tablesFor(manifest.scorerGraph?.inputs ?? [], model.items, manifest.dim, model.signals, manifest.features.tokenBuckets);
+    tablesOf.set(model, t);
+  }
+  return t;
+}
+
+/**
+ * A session's feeds for `h`: the tower's embeddings and weights, or the graph's four slot arrays and the catalogue's
+ * tables (the model's own; the bench feeds a synthetic catalogue's to the same graph).
+ */
+export function feeds(model: DeviceModel, s: Session, h: HistoryInputs, tables = graphTablesOf(model)): InferenceSession.FeedsType {
   const { manifest, items } = model;
-  const H = manifest.features.historyLength;
   const T = s.TensorCtor;
   if (s.path === 'graph') {
     const slots = [Float32Array.from(h.ids), h.weights, h.counts, h.ages];
-    return Object.fromEntries(SCORER_INPUTS.map((name, k) => [name, new T('float32', Float32Array.from(slots[k]!), [1, H])]));
+    const inputs = manifest.scorerGraph?.inputs ?? [];
+    const byName = Object.fromEntries(SCORER_INPUTS.map((name, k) => [name, Float32Array.from(slots[k]!)]));
+    return Object.fromEntries(Object.entries(graphFeeds(inputs, byName, tables)).map(([name, t]) => [name, new T('float32', t.data, t.shape)]));
   }
   const d = manifest.dim;
+  const H = manifest.features.historyLength;
   const x = towerInputs(items, d, [h], H);
   const [embName, wName] = manifest.userTower.inputs.map((t) => t.name) as [string, string];
   return { [embName]: new T('float32', x.embeddings, [1, H, d]), [wName]: new T('float32', x.weights, [1, H]) };
@@ -106,6 +128,6 @@ export function feeds(model: DeviceModel, s: Session, h: HistoryInputs): Inferen
  * A scoring of `h`, queued behind any other (the session and its path read when the job runs, so a swapped
  * session is the one used); the returned function may run it again (the probe and the bench time repeats).
  */
-export function queuedInference(model: DeviceModel, s: Session, h: HistoryInputs) {
-  return () => enqueue(() => s.session.run(feeds(model, s, h)));
+export function queuedInference(model: DeviceModel, s: Session, h: HistoryInputs, tables?: Partial<Record<string, GraphTable>>) {
+  return () => enqueue(() => s.session.run(feeds(model, s, h, tables)));
 }

@@ -17,6 +17,7 @@ import { rankingScores, repeatFromGraph, repeatScores, userContext, type DenseKe
 import type { DeviceSource } from '../recs/shelf-source';
 import type { ItemSignals } from '../recs/signals';
 import { percentiles, type Percentiles } from '../recs/timing';
+import { graphTables, type GraphInput, type GraphTable } from '../recs/graph-tables';
 
 /**
  * Memory bandwidth as this worker sees it, bytes/ms: the best of several 64 MB block copies (a native
@@ -80,31 +81,30 @@ export interface BenchContext {
   infer: () => Promise<InferenceSession.OnnxValueMapType>;
   /** The shopper's path as the probe times it: the tower, then the kernel's dot products and "all" scores. */
   scoreKernel: () => Promise<unknown>;
-  /** The whole scorer graph on this bench's provider: the version's own (no bytes), or a synthetic catalogue's; null where there is none. */
-  openGraph: (bytes?: Uint8Array) => Promise<GraphRunner | null>;
+  /** The version's whole scorer graph on this bench's provider; null where it ships none. */
+  openGraph: () => Promise<GraphRunner | null>;
 }
 
-/** A scorer graph session: one history in, every product's "all" score out (its three outputs read back). */
+/** A scorer graph session: one history in, every product's "all" score out; the model's tables, or the ones given. */
 export interface GraphRunner {
-  run(h: HistoryInputs): Promise<Float32Array>;
+  run(h: HistoryInputs, tables?: Partial<Record<string, GraphTable>>): Promise<Float32Array>;
+  /** The graph's inputs, as its manifest lists them (which tables it reads). */
+  inputs: readonly GraphInput[];
   release(): Promise<void>;
 }
 
-/** Where `npm run bench` serves the synthetic catalogues' graphs (scripts/bench.ts writes them, built by models/export). */
-export const benchGraphUrl = (items: number) => `/bench/scorer-${items}.onnx`;
-
-/** A synthetic catalogue's graph, timed as the kernel's ranking is (scores and top 10), or null where the bench has none for it. */
-async function timeSyntheticGraph(r: BenchContext, n: number, runs: number, time: (fn: () => Promise<unknown>, runs: number) => Promise<Percentiles>): Promise<Percentiles | null> {
-  const res = await fetch(benchGraphUrl(n)).catch(() => null);
-  if (!res?.ok) return null;
-  const graph = await r.openGraph(new Uint8Array(await res.arrayBuffer()));
-  if (!graph) return null;
-  try {
-    await graph.run(r.history);
-    return await time(async () => topK(await graph.run(r.history), 10), runs);
-  } finally {
-    await graph.release();
-  }
+/**
+ * The version's graph fed a synthetic catalogue's tables (the graph does not grow with the catalogue: issue 33),
+ * timed as the kernel's ranking is (scores and top 10); null for a graph from before the tables (its items inside).
+ */
+async function timeSyntheticGraph(graph: GraphRunner, items: Float32Array, d: number, signals: ItemSignals, pad: number, h: HistoryInputs, runs: number, time: (fn: () => Promise<unknown>, runs: number) => Promise<Percentiles>): Promise<Percentiles | null> {
+  const words = graph.inputs.find((t) => t.name === 'item_tokens');
+  if (!words) return null;
+  const tables = graphTables(items, d, signals, Number(words.shape[1]), pad);
+  // A graph made for a catalogue with communities reads them: the synthetic one's products all stay open (0).
+  if (graph.inputs.some((t) => t.name === 'item_community')) tables.item_community = { data: new Float32Array(signals.n), shape: [signals.n] };
+  await graph.run(h, tables);
+  return time(async () => topK(await graph.run(h, tables), 10), runs);
 }
 
 export async function runBench(req: BenchRequest, r: BenchContext): Promise<BenchResult> {
@@ -134,7 +134,6 @@ export async function runBench(req: BenchRequest, r: BenchContext): Promise<Benc
   // then the kernel, and the whole graph, each run queued as a shelf's is.
   const shipped = await r.openGraph();
   const paths = { kernel: await time(r.scoreKernel), graph: shipped ? await time(() => shipped.run(history)) : null };
-  await shipped?.release();
   const bandwidthBytesPerMs = readBandwidth();
   const synthetic: BenchResult['synthetic'] = [];
   for (const n of req.bench.syntheticSizes) {
@@ -153,9 +152,10 @@ export async function runBench(req: BenchRequest, r: BenchContext): Promise<Benc
     // float32 vectors, a category byte, token offsets and about three uint16 tokens, the co-purchase
     // vector), then the scores written and read by top-K.
     const floor = (rowBytes: number) => (n * d * rowBytes + n * (4 * 5 + 1 + 4 + 6 + 4 + 8)) / bandwidthBytesPerMs;
-    const graph = await timeSyntheticGraph(r, n, runs, time).catch(() => null);
+    const graph = shipped ? await timeSyntheticGraph(shipped, big, d, signals, manifest.features.tokenBuckets, history, runs, time).catch(() => null) : null;
     synthetic.push({ items: n, js, wasm, dotOnly, graph, floorMs: { float32: floor(4), int8: floor(1) } });
   }
+  await shipped?.release();
   return { source: r.source, modelVersion: manifest.version, itemCount: manifest.itemCount, loadMs, firstInferenceMs, inference, ranking, paths, scorer: r.scorer.kind, synthetic, bandwidthBytesPerMs };
 }
 

@@ -16,6 +16,7 @@ import { answerRank, type Ranker } from './rank-handler';
 import { bestSellerHistory, createSession, enqueue, graphBytes, openSession, queuedInference, webGpuAdapter, type Session } from './sessions';
 import { loadVersion } from './version-cache';
 import { partedModel, type PartedVersion } from '../recs/parted-model';
+import type { GraphTable } from '../recs/graph-tables';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -146,13 +147,17 @@ async function benchHere(req: BenchRequest): Promise<BenchResult> {
   const { runBench } = await import('./worker-bench');
   const history = bestSellerHistory(r.model.manifest.features.historyLength);
   const webgpu = r.source === 'device-webgpu';
-  // A graph on this bench's provider: the version's own (null where it has none) or a synthetic catalogue's.
-  const openGraph = async (bytes?: Uint8Array) => {
-    const graph = bytes ?? (await graphBytes(r.model, r.read).catch(() => null));
+  // The version's graph on this bench's provider (null where it has none), fed its own tables or a synthetic catalogue's.
+  const openGraph = async () => {
+    const graph = await graphBytes(r.model, r.read).catch(() => null);
     if (!graph) return null;
     const s = await openSession(graph, webgpu, 'graph');
-    // Scored as the probe and the shelves score (scoreUser: the same feeds, the three outputs read back).
-    return { run: async (h: HistoryInputs) => (await scoreUser(r, s, h)).heads!.all, release: () => enqueue(() => s.session.release()) };
+    const all = SCORER_OUTPUTS[2];
+    return {
+      run: async (h: HistoryInputs, tables?: Partial<Record<string, GraphTable>>) => (await (await queuedInference(r.model, s, h, tables)())[all]!.getData()) as Float32Array,
+      inputs: r.model.manifest.scorerGraph?.inputs ?? [],
+      release: () => enqueue(() => s.session.release()),
+    };
   };
   return runBench(req, { model: r.model, scorer: r.scorer, source: r.source, loadMs, history, infer: queuedInference(r.model, r, history), scoreKernel: () => scoreUser(r, r, history, true), openGraph });
 }

@@ -14,7 +14,8 @@ export type FileEntry = z.infer<typeof FileEntry>;
 
 const Tensor = z.object({
   name: z.string().min(1),
-  shape: z.array(z.union([z.number().int().positive(), z.literal('batch')])),
+  /** 'batch' and 'n' (the catalogue's size: the scorer graph's tables) are dimensions the caller chooses. */
+  shape: z.array(z.union([z.number().int().positive(), z.literal('batch'), z.literal('n')])),
   dtype: z.literal('float32'),
 });
 
@@ -36,6 +37,15 @@ const SpreadSchema = z.object({ windows: z.array(z.number()), mean: z.number(), 
  */
 export const SCORER_INPUTS = ['history_ids', 'history_weights', 'history_counts', 'history_ages'] as const;
 export const SCORER_OUTPUTS = ['explore_scores', 'repeat_scores', 'all_scores'] as const;
+/**
+ * The catalogue's tables the scorer graph reads as inputs beside the history (issue 33: a graph that does not grow
+ * with the catalogue; lib/recs/graph-tables.ts builds them from a version's files, or a device's local catalogue):
+ * [n, dim] rows, [n] signal vectors, [n] category, [n, m] co-purchase neighbours (−1 none) and their weights,
+ * [n, T] name-word buckets (padded with features.tokenBuckets) and their mask, and [n] community where the
+ * catalogue has communities. Versions from before it read only the history (their items inside the graph).
+ */
+export const SCORER_TABLES = ['item_rows', 'item_pop30', 'item_pop7', 'item_trend', 'item_fresh', 'item_repeat_rate', 'item_interval', 'item_log_price', 'item_category', 'item_neighbours', 'item_neighbour_weights', 'item_tokens', 'item_token_mask', 'item_community'] as const;
+export type ScorerTable = (typeof SCORER_TABLES)[number];
 
 export const ManifestSchema = z.object({
   formatVersion: z.literal(1),

@@ -18,7 +18,7 @@ import { userEmbedding, type TrainedModel } from '../two-tower';
 import { COREML_FILE, scorerCoreMl } from './coreml';
 import { SPECIFICATION_VERSION } from './coreml-schema';
 import { OPSET, userTowerIO, userTowerOnnx } from './onnx';
-import { encodeScorerOnnx, scorerGraph, scorerIO } from './scorer-onnx';
+import { encodeScorerOnnx, graphModel, scorerGraph, scorerIO, tableShape } from './scorer-onnx';
 import { catalogueParts } from './parts';
 import { PARTS_FROM_ITEMS } from '../../lib/recs/parts';
 
@@ -94,20 +94,13 @@ function exportedGraphs(model: TrainedModel, catalogVersion: string): { onnx: Ui
     eps: EPS,
     metadata: { producer: 'tandem models/pipeline.ts', catalogVersion: catalogVersion },
   });
-  const graph = scorerGraph({
-    historyLength: model.spec.historyLength,
-    dim: model.dim,
-    items: model.items,
-    tower: { W: model.W, b: model.b },
-    signals: model.signals,
-    scorer: model.scorer,
-    metadata: {},
-  });
+  const graph = scorerGraph(graphModel({ historyLength: model.spec.historyLength, dim: model.dim, tower: { W: model.W, b: model.b }, signals: model.signals, scorer: model.scorer, tokenBuckets: model.spec.tokenBuckets, metadata: {} }));
   const scorer = encodeScorerOnnx(graph, { producer: 'tandem models/pipeline.ts', catalogVersion: catalogVersion });
   const coreml = scorerCoreMl(graph, {
     // The model version is a hash of the files, this one included: the file names what it was made from instead.
     version: `trained until ${new Date(model.now).toISOString().slice(0, 10)}, catalog ${catalogVersion}`,
     metadata: { producer: 'tandem models/pipeline.ts', catalogVersion: catalogVersion, itemIdsFile: 'items.json' },
+    n: model.skus.length,
   });
   return { onnx, coreml, scorerGraph: scorer };
 }
@@ -184,12 +177,12 @@ export function writeArtifacts(
     complements: info.complements.spec,
     embeddings: { use, layout: 'row-major [itemCount, dim], little-endian', int8Scale: 'per-row: value = int8 × scale[row]' },
     userTower: { format: 'onnx', opset: OPSET, inputs: io.inputs, outputs: io.outputs },
-    scorerGraph: { format: 'onnx', opset: OPSET, ...scorerIO(model.spec.historyLength, n) },
+    scorerGraph: { format: 'onnx', opset: OPSET, ...scorerIO(model.spec.historyLength, tableShape(d, model.signals)) },
     coreml: {
       format: 'mlmodel',
       specificationVersion: SPECIFICATION_VERSION,
       className: 'TwoTower',
-      ...scorerIO(model.spec.historyLength, n),
+      ...scorerIO(model.spec.historyLength, tableShape(d, model.signals)),
     },
     files: entries,
     ...(parts ? { parts: parts.spec } : {}),

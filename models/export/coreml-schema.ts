@@ -56,11 +56,15 @@ export const coremlRoot = protobuf.Root.fromJSON({
               fields: { multiArrayType: { type: 'ArrayFeatureType', id: 5 }, isOptional: { type: 'bool', id: 1000 } },
             },
             ArrayFeatureType: {
-              fields: { shape: { rule: 'repeated', type: 'int64', id: 1 }, dataType: { type: 'ArrayDataType', id: 2 } },
+              oneofs: { ShapeFlexibility: { oneof: ['shapeRange'] } },
+              fields: { shape: { rule: 'repeated', type: 'int64', id: 1 }, dataType: { type: 'ArrayDataType', id: 2 }, shapeRange: { type: 'ShapeRange', id: 31 } },
               nested: {
                 ArrayDataType: { values: { INVALID_ARRAY_DATA_TYPE: 0, FLOAT32: 65568, DOUBLE: 65600, INT32: 131104, FLOAT16: 65552 } },
+                // A flexible shape (FeatureTypes.proto): each dimension's range; `shape` is then the default.
+                ShapeRange: { fields: { sizeRanges: { rule: 'repeated', type: 'SizeRange', id: 1 } } },
               },
             },
+            SizeRange: { fields: { lowerBound: { type: 'uint64', id: 1 }, upperBound: { type: 'int64', id: 2 } } },
             NeuralNetworkMultiArrayShapeMapping: { values: { RANK5_ARRAY_MAPPING: 0, EXACT_ARRAY_MAPPING: 1 } },
             NeuralNetwork: {
               fields: {

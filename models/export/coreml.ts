@@ -36,10 +36,17 @@ function broadcastShape(shapes: number[][]): number[] {
   return Array.from({ length: rank }, (_, k) => Math.max(...shapes.map((s) => s[s.length - rank + k] ?? 1)));
 }
 
-/** Translates the graph's nodes in order; constants become LoadConstantND layers where first read. */
-export function translateGraph(g: ScorerGraph): CoreMlLayer[] {
+/** A tensor's shape with the catalogue's size `n` for the dimension the graph leaves to the caller. */
+const concrete = (shape: readonly (number | string)[], n: number) => shape.map((d) => (typeof d === 'string' ? n : d));
+
+/**
+ * Translates the graph's nodes in order; constants become LoadConstantND layers where first read. `n` stands for
+ * the catalogue's size while shapes are worked out: no layer writes it down (the tables are inputs), so the file
+ * ranks a catalogue of any size.
+ */
+export function translateGraph(g: ScorerGraph, n: number): CoreMlLayer[] {
   const layers: CoreMlLayer[] = [];
-  const shapes = new Map<string, number[]>(g.io.inputs.map((t) => [t.name, t.shape as number[]]));
+  const shapes = new Map<string, number[]>(g.io.inputs.map((t) => [t.name, concrete(t.shape, n)]));
   const constants = new Map(g.initializer.map((c) => [c.name, { shape: c.dims.length ? c.dims : [1], values: constantValues(c) }]));
   const alias = new Map<string, string>();
   const attr = (n: GraphNode, name: string): Attribute | undefined => n.attribute.find((a) => a.name === name);
@@ -112,19 +119,29 @@ export function translateGraph(g: ScorerGraph): CoreMlLayer[] {
     } else throw new Error(`${n.name}: no Core ML translation for ${n.opType}`);
   }
   for (const t of g.io.outputs) {
-    if (alias.has(t.name) || shapes.get(t.name)?.join() !== t.shape.join()) throw new Error(`${t.name}: the translated graph does not produce it as [${t.shape}]`);
+    if (alias.has(t.name) || shapes.get(t.name)?.join() !== concrete(t.shape, n).join()) throw new Error(`${t.name}: the translated graph does not produce it as [${t.shape}]`);
   }
   return layers;
 }
 
-export function scorerCoreMl(g: ScorerGraph, opts: { version: string; metadata: Record<string, string> }): Uint8Array {
+/**
+ * `n`: the version's catalogue size, the default of every flexible dimension (the tables' first and the outputs'
+ * second): the app passes its own tables, of any size (shapeRange 1…unbounded).
+ */
+export function scorerCoreMl(g: ScorerGraph, opts: { version: string; metadata: Record<string, string>; n: number }): Uint8Array {
   const feature = (t: ScorerGraph['io']['inputs'][number], doc: string) => ({
     name: t.name,
     shortDescription: doc,
-    type: { multiArrayType: { shape: t.shape, dataType: FLOAT32 } },
+    type: {
+      multiArrayType: {
+        shape: concrete(t.shape, opts.n),
+        dataType: FLOAT32,
+        ...(t.shape.some((d) => typeof d === 'string') ? { shapeRange: { sizeRanges: t.shape.map((d) => (typeof d === 'string' ? { lowerBound: 1, upperBound: -1 } : { lowerBound: d, upperBound: d })) } } : {}),
+      },
+    },
   });
   const L = g.io.inputs[0]!.shape[1];
-  const n = g.io.outputs[0]!.shape[1];
+  const n = 'n';
   const docs: Record<string, string> = {
     history_ids: `One slot per product the shopper touched, most recent first: its row in items.json; −1 for an empty slot: [1, ${L}].`,
     history_weights: `Each slot's Σ kind weight × 0.5^(age / half-life) over its events (lib/recs/features.ts); 0 when empty: [1, ${L}].`,
@@ -133,6 +150,20 @@ export function scorerCoreMl(g: ScorerGraph, opts: { version: string; metadata: 
     explore_scores: `Explore head: every product's score for discovery: [1, ${n}].`,
     repeat_scores: `Repeat head: every product's score for buying again (meaningful for the history's products): [1, ${n}].`,
     all_scores: `Explore, with the history's products at the repeat head's score plus the model's offset: rank these: [1, ${n}].`,
+    item_rows: 'Every product\'s embedding as the version\'s runtimes use it (manifest.embeddings.use: items.f32.bin, or items.i8.bin × its per-row scales), row-major [n, dim]: n is the catalogue the app ranks.',
+    item_pop30: 'Per product: signals.bin\'s pop30 [n].',
+    item_pop7: 'Per product: signals.bin\'s pop7 [n].',
+    item_trend: 'Per product: signals.bin\'s trend [n].',
+    item_fresh: 'Per product: signals.bin\'s fresh [n].',
+    item_repeat_rate: 'Per product: signals.bin\'s repeatRate [n].',
+    item_interval: 'Per product: signals.bin\'s interval [n].',
+    item_log_price: 'Per product: signals.bin\'s logPrice [n].',
+    item_category: 'Per product: its category index [n].',
+    item_neighbours: 'Per product: its co-purchase neighbours\' rows, best first, −1 for none [n, m].',
+    item_neighbour_weights: 'Their cosine weights [n, m].',
+    item_tokens: 'Per product: its name-word buckets, padded with features.tokenBuckets [n, T].',
+    item_token_mask: '1 where item_tokens holds a word, 0 on padding [n, T].',
+    item_community: 'Per product: its community, 0 for none [n] (a catalogue with communities only).',
   };
   const model = ModelMessage.fromObject({
     specificationVersion: SPECIFICATION_VERSION,
@@ -146,7 +177,7 @@ export function scorerCoreMl(g: ScorerGraph, opts: { version: string; metadata: 
         userDefined: Object.entries(opts.metadata).map(([key, value]) => ({ key, value })),
       },
     },
-    neuralNetwork: { arrayInputShapeMapping: 1 /* EXACT_ARRAY_MAPPING */, layers: translateGraph(g) },
+    neuralNetwork: { arrayInputShapeMapping: 1 /* EXACT_ARRAY_MAPPING */, layers: translateGraph(g, opts.n) },
   });
   return ModelMessage.encode(model).finish();
 }

@@ -6,12 +6,21 @@
 import { rowsOf } from '../../lib/recs/items';
 import { topK } from '../../lib/recs/rank';
 import type { GoldenCase } from './artifacts';
-import { SCORER_INPUTS } from '../../lib/recs/manifest';
+import { SCORER_INPUTS, type Manifest } from '../../lib/recs/manifest';
+import { graphFeeds, tablesFor, type GraphTable } from '../../lib/recs/graph-tables';
+import type { ItemSignals } from '../../lib/recs/signals';
 
 /** The case's slots as float32 [L] arrays, by input name (ids −1 and zeros past the recorded slots). */
-export function goldenFeeds(g: GoldenCase, historyLength: number): Record<(typeof SCORER_INPUTS)[number], Float32Array> {
+export function goldenSlots(g: GoldenCase, historyLength: number): Record<(typeof SCORER_INPUTS)[number], Float32Array> {
   const slots = [g.expected.ids, g.expected.weights, g.expected.counts, g.expected.ages];
   return Object.fromEntries(SCORER_INPUTS.map((name, k) => [name, Float32Array.from({ length: historyLength }, (_, j) => slots[k]![j] ?? (k === 0 ? -1 : 0))])) as Record<(typeof SCORER_INPUTS)[number], Float32Array>;
+}
+
+/** Every input a version's graph reads for a golden case: its slots, and the version's catalogue tables (lib/recs/graph-tables.ts). */
+export function goldenFeeds(g: GoldenCase, model: { manifest: Manifest; items: Float32Array; signals: ItemSignals }): Record<string, GraphTable> {
+  const { manifest } = model;
+  const inputs = manifest.scorerGraph?.inputs ?? SCORER_INPUTS.map((name) => ({ name, shape: [1, manifest.features.historyLength] }));
+  return graphFeeds(inputs, goldenSlots(g, manifest.features.historyLength), tablesFor(inputs, model.items, manifest.dim, model.signals, manifest.features.tokenBuckets));
 }
 
 export interface GraphScores {

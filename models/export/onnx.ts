@@ -7,8 +7,8 @@ const IR_VERSION = 8;
 
 export interface TensorSpec {
   name: string;
-  /** 'batch' for the dynamic dimension. */
-  shape: (number | 'batch')[];
+  /** 'batch' and 'n' (the catalogue's size) for the dimensions the caller chooses. */
+  shape: (number | 'batch' | 'n')[];
   dtype: 'float32';
 }
 
@@ -42,7 +42,7 @@ export const valueInfo = (t: TensorSpec) => ({
   type: {
     tensorType: {
       elemType: DataType.FLOAT,
-      shape: { dim: t.shape.map((d) => (d === 'batch' ? { dimParam: 'batch' } : { dimValue: d })) },
+      shape: { dim: t.shape.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
     },
   },
 });

@@ -17,28 +17,26 @@ import { toMillis } from '../time';
 import type { LoadedModel } from '../../lib/recs/artifacts';
 import type { GoldenCase } from './artifacts';
 import { goldenFeeds, goldenRankings } from './golden-ranks';
-import { scorerOnnx } from './scorer-onnx';
+import { graphFeeds, tablesFor } from '../../lib/recs/graph-tables';
 
 const root = path.join(process.cwd(), 'public', 'models');
 const pointer = PointerSchema.parse(JSON.parse(readFileSync(path.join(root, 'current.json'), 'utf8')));
 const dir = path.join(root, pointer.version);
 
-/** A version's scorer graph: its own file (manifest.files.scorer, checked) or, for a version from before it, built from its files. */
+/** A version's scorer graph: its own file (manifest.files.scorer, checked; every version since issue 25 ships one). */
 async function graphBytes(model: LoadedModel, dir: string): Promise<Uint8Array> {
-  const { manifest } = model;
-  if (manifest.files.scorer) return readVerified((p) => readFile(path.join(dir, p)), manifest.files.scorer);
-  return scorerOnnx({ historyLength: manifest.features.historyLength, dim: model.tower.dim, items: model.items, tower: model.tower, signals: model.signals, scorer: manifest.scorer, metadata: { version: manifest.version } });
+  const { scorer } = model.manifest.files;
+  if (!scorer) throw new Error(`${model.manifest.version} ships no scorer graph`);
+  return readVerified((p) => readFile(path.join(dir, p)), scorer);
 }
 
 describe('the whole scorer as one ONNX graph (scorer.onnx, issue 25)', () => {
   it('gives every golden case of the shipped model its top10, explore10 and repeat exactly, in onnxruntime-node', async () => {
     const model = await loadModel((p) => readFile(path.join(dir, p)));
-    const { manifest } = model;
     const session = await ort.InferenceSession.create(await graphBytes(model, dir));
     const golden = (JSON.parse(readFileSync(path.join(dir, 'golden.json'), 'utf8')) as { cases: GoldenCase[] }).cases;
-    const L = manifest.features.historyLength;
     for (const g of golden) {
-      const feeds = Object.fromEntries(Object.entries(goldenFeeds(g, L)).map(([name, data]) => [name, new ort.Tensor('float32', data, [1, L])]));
+      const feeds = Object.fromEntries(Object.entries(goldenFeeds(g, model)).map(([name, t]) => [name, new ort.Tensor('float32', t.data, t.shape)]));
       const out = await session.run(feeds);
       const { top10, explore10, repeat } = g.expected;
       expect(goldenRankings(g, model.skus, { explore_scores: out.explore_scores!.data as Float32Array, repeat_scores: out.repeat_scores!.data as Float32Array, all_scores: out.all_scores!.data as Float32Array }), g.name).toEqual({ top10, explore10, repeat });
@@ -50,7 +48,8 @@ describe('the whole scorer as one ONNX graph (scorer.onnx, issue 25)', () => {
     const session = await ort.InferenceSession.create(await graphBytes(model, dir));
     const shelf = shelfModelOf(model);
     const golden = (JSON.parse(readFileSync(path.join(dir, 'golden.json'), 'utf8')) as { cases: GoldenCase[] }).cases;
-    const L = model.manifest.features.historyLength;
+    const inputs = model.manifest.scorerGraph!.inputs;
+    const tables = tablesFor(inputs, model.items, model.manifest.dim, model.signals, model.manifest.features.tokenBuckets);
     let shelves = 0;
     for (const g of golden) {
       const now = Date.parse(g.now);
@@ -58,7 +57,8 @@ describe('the whole scorer as one ONNX graph (scorer.onnx, issue 25)', () => {
       const anchorSku = g.events[0]?.sku;
       const h = towerHistory(shelf, shopper, anchorSku);
       const user = userTower(model.tower, poolHistory(model.items, model.tower.dim, h.ids, h.weights));
-      const feeds = Object.fromEntries(SCORER_INPUTS.map((name, k) => [name, new ort.Tensor('float32', Float32Array.from([h.ids, h.weights, h.counts, h.ages][k]!), [1, L])]));
+      const slots = Object.fromEntries(SCORER_INPUTS.map((name, k) => [name, Float32Array.from([h.ids, h.weights, h.counts, h.ages][k]!)]));
+      const feeds = Object.fromEntries(Object.entries(graphFeeds(inputs, slots, tables)).map(([name, t]) => [name, new ort.Tensor('float32', t.data, t.shape)]));
       const out = await session.run(feeds);
       const heads = { explore: out.explore_scores!.data as Float32Array, repeat: out.repeat_scores!.data as Float32Array, all: out.all_scores!.data as Float32Array };
       for (const ranking of ['explore', 'repeat', 'all', 'complement'] as const) {

@@ -16,59 +16,82 @@
  */
 import { EPS } from '../../lib/recs/tower';
 import { HEADS, isOwnedFeature, STAGE_FEATURES, type Head, type ScorerSpec } from '../../lib/recs/score';
-import { SCORER_INPUTS, SCORER_OUTPUTS } from '../../lib/recs/manifest';
+import { SCORER_INPUTS, SCORER_OUTPUTS, SCORER_TABLES, type ScorerTable } from '../../lib/recs/manifest';
 import type { ItemSignals } from '../../lib/recs/signals';
+import { tokenWidth } from '../../lib/recs/graph-tables';
 import { AttributeType, DataType } from './onnx-schema';
 import { encodeModel, f32, i64, node, valueInfo, type TensorSpec } from './onnx';
 
 
-export function scorerIO(historyLength: number, n: number): { inputs: TensorSpec[]; outputs: TensorSpec[] } {
+/** The graph's catalogue dimensions: neighbours per product, name words per product, whether it has communities. */
+export interface TableShape {
+  dim: number;
+  neighbours: number;
+  words: number;
+  communities: boolean;
+}
+
+export const tableShape = (dim: number, s: ItemSignals): TableShape => ({ dim, neighbours: s.neighboursPerItem, words: tokenWidth(s), communities: s.community !== undefined });
+
+/**
+ * The graph's inputs (the history's four slot arrays, then the catalogue's tables, their first dimension 'n', the
+ * caller's catalogue) and outputs ([1, n]). The shapes a version's manifest carries, so every runtime reads them.
+ */
+export function scorerIO(historyLength: number, t: TableShape): { inputs: TensorSpec[]; outputs: TensorSpec[] } {
+  const shapes: Record<ScorerTable, (number | 'n')[]> = {
+    item_rows: ['n', t.dim],
+    item_pop30: ['n'],
+    item_pop7: ['n'],
+    item_trend: ['n'],
+    item_fresh: ['n'],
+    item_repeat_rate: ['n'],
+    item_interval: ['n'],
+    item_log_price: ['n'],
+    item_category: ['n'],
+    item_neighbours: ['n', t.neighbours],
+    item_neighbour_weights: ['n', t.neighbours],
+    item_tokens: ['n', t.words],
+    item_token_mask: ['n', t.words],
+    item_community: ['n'],
+  };
+  const tables = SCORER_TABLES.filter((name) => name !== 'item_community' || t.communities);
   return {
-    inputs: SCORER_INPUTS.map((name) => ({ name, shape: [1, historyLength], dtype: 'float32' as const })),
-    outputs: SCORER_OUTPUTS.map((name) => ({ name, shape: [1, n], dtype: 'float32' as const })),
+    inputs: [...SCORER_INPUTS.map((name) => ({ name, shape: [1, historyLength], dtype: 'float32' as const })), ...tables.map((name) => ({ name, shape: shapes[name], dtype: 'float32' as const }))],
+    outputs: SCORER_OUTPUTS.map((name) => ({ name, shape: [1, 'n' as const], dtype: 'float32' as const })),
   };
 }
 
 export interface ScorerGraphModel {
   historyLength: number;
   dim: number;
-  /** The rows the runtimes rank with (row-major n × dim: the dequantised int8 rows when int8 ships). */
-  items: Float32Array;
   tower: { W: Float32Array; b: Float32Array };
-  signals: ItemSignals;
+  /** The catalogue's shape the graph is built for (its tables come in as inputs: lib/recs/graph-tables.ts). */
+  tables: TableShape;
+  /** How many communities the catalogue tags (0: none; the rule's constants are sized by it). */
+  communities: number;
+  /** Name-word buckets (features.tokenBuckets): the tables pad with this one. */
+  tokenBuckets: number;
+  categories: number;
   scorer: ScorerSpec;
   metadata: Record<string, string>;
+}
+
+/** The graph a version's model and signals make. */
+export function graphModel(m: { historyLength: number; dim: number; tower: { W: Float32Array; b: Float32Array }; signals: ItemSignals; scorer: ScorerSpec; tokenBuckets: number; metadata: Record<string, string> }): ScorerGraphModel {
+  let communities = 0;
+  for (const c of m.signals.community ?? []) if (c > communities) communities = c;
+  return { historyLength: m.historyLength, dim: m.dim, tower: m.tower, tables: tableShape(m.dim, m.signals), communities, tokenBuckets: m.tokenBuckets, categories: m.signals.categories, scorer: m.scorer, metadata: m.metadata };
 }
 
 const int = (name: string, i: number) => ({ name, type: AttributeType.INT, i });
 const keep = (k: 0 | 1) => int('keepdims', k);
 const add = { name: 'reduction', type: AttributeType.STRING, s: new TextEncoder().encode('add') };
+const toInt64 = int('to', DataType.INT64);
 
-/** The constants the graph reads: rows, tower, signals, neighbours, name-token buckets, weights. */
+/** The constants the graph reads: the tower, the heads' weights and a few scalars; never a product. */
 function initializers(m: ScorerGraphModel) {
-  const s = m.signals;
-  const { n } = s;
-  const nb = s.neighboursPerItem;
-  // Each item's name-token buckets, padded to the longest name with one extra bucket whose share stays 0.
-  let buckets = 1;
-  for (const t of s.tokens) buckets = Math.max(buckets, t + 1);
-  let T = 1;
-  for (let i = 0; i < n; i++) T = Math.max(T, s.tokenOffsets[i + 1]! - s.tokenOffsets[i]!);
-  const tok = new Array<number>(n * T).fill(buckets);
-  const tokOne = new Float32Array(n * T);
-  for (let i = 0; i < n; i++)
-    for (let k = s.tokenOffsets[i]!; k < s.tokenOffsets[i + 1]!; k++) {
-      tok[i * T + k - s.tokenOffsets[i]!] = s.tokens[k]!;
-      tokOne[i * T + k - s.tokenOffsets[i]!] = 1;
-    }
-  // Neighbours: −1 (none) points at row 0 with weight 0, so a scatter of it adds nothing.
-  const nbIdx = Array.from(s.neighbours, (x) => Math.max(0, x));
-  const nbW = Float32Array.from(s.neighbourWeights, (w, k) => (s.neighbours[k]! < 0 ? 0 : w));
-
-  const v = s.vectors;
   const weights = (h: Head) => m.scorer.heads[h];
   return [
-    f32('E', [n, m.dim], m.items),
     f32('W', [m.dim, m.dim], m.tower.W),
     f32('b', [m.dim], m.tower.b),
     f32('eps', [], Float32Array.of(EPS)),
@@ -76,44 +99,53 @@ function initializers(m: ScorerGraphModel) {
     f32('one', [], Float32Array.of(1)),
     f32('minus_half', [], Float32Array.of(-0.5)),
     f32('thirty', [], Float32Array.of(30)),
-    f32('zeros_n', [n], new Float32Array(n)),
-    f32('zeros_cat', [s.categories], new Float32Array(s.categories)),
-    f32('zeros_tok', [buckets + 1], new Float32Array(buckets + 1)),
-    f32('pop30', [n], v.pop30),
-    f32('pop7', [n], v.pop7),
-    f32('trend', [n], v.trend),
-    f32('fresh', [n], v.fresh),
-    f32('repeat_rate', [n], v.repeatRate),
-    f32('interval', [n], v.interval),
-    f32('log_price', [n], v.logPrice),
-    i64('category', Array.from(s.category), [n]),
-    i64('nb_idx', nbIdx, [n, nb]),
-    f32('nb_w', [n, nb], nbW),
-    i64('tok', tok, [n, T]),
-    f32('tok_one', [n, T], tokOne),
+    f32('zeros_cat', [m.categories], new Float32Array(m.categories)),
+    // One bucket past the last: the tables pad with it, and its share stays 0.
+    f32('zeros_tok', [m.tokenBuckets + 1], new Float32Array(m.tokenBuckets + 1)),
     i64('flat', [-1]),
     i64('column', [-1, 1]),
     i64('axis0', [0]),
     i64('axis1', [1]),
     f32('offset', [], Float32Array.of(m.scorer.ownedOffset)),
     ...HEADS.flatMap((h) => STAGE_FEATURES.map((f, k) => f32(`w_${h}_${f}`, [], Float32Array.of(weights(h)[k]!)))),
-    ...communityConstants(s),
+    ...communityConstants(m.communities),
   ];
 }
 
-/** The community of each product and the masks communityNodes reads (none without communities). */
-function communityConstants(s: ItemSignals) {
-  if (!s.community) return [];
-  let top = 0;
-  for (const c of s.community) if (c > top) top = c;
-  const open = new Float32Array(top + 1);
+/** The masks communityNodes reads (none without communities): an empty count per community, open (0) and tagged ones. */
+function communityConstants(communities: number) {
+  if (communities === 0) return [];
+  const open = new Float32Array(communities + 1);
   open[0] = 1;
   return [
-    i64('community', Array.from(s.community), [s.n]),
-    f32('zeros_comm', [top + 1], new Float32Array(top + 1)),
-    f32('comm_open', [top + 1], open),
-    f32('comm_tagged', [top + 1], open.map((x) => 1 - x)),
+    f32('zeros_comm', [communities + 1], new Float32Array(communities + 1)),
+    f32('comm_open', [communities + 1], open),
+    f32('comm_tagged', [communities + 1], open.map((x) => 1 - x)),
     f32('minus_inf', [], Float32Array.of(-Infinity)),
+  ];
+}
+
+/** The catalogue's tables as the nodes below name them: indices cast; a neighbour of −1 points at row 0 with weight 0. */
+function tableNodes(communities: boolean) {
+  return [
+    node('Identity', ['item_rows'], ['E']),
+    node('Mul', ['item_category', 'zero'], ['zeros_n']),
+    node('Cast', ['item_category'], ['category'], [toInt64]),
+    node('Identity', ['item_pop30'], ['pop30']),
+    node('Identity', ['item_pop7'], ['pop7']),
+    node('Identity', ['item_trend'], ['trend']),
+    node('Identity', ['item_fresh'], ['fresh']),
+    node('Identity', ['item_repeat_rate'], ['repeat_rate']),
+    node('Identity', ['item_interval'], ['interval']),
+    node('Identity', ['item_log_price'], ['log_price']),
+    node('Max', ['item_neighbours', 'zero'], ['nb_clamped']),
+    node('Cast', ['nb_clamped'], ['nb_idx'], [toInt64]),
+    node('Greater', ['item_neighbours', 'minus_half'], ['nb_has_bool']),
+    node('Cast', ['nb_has_bool'], ['nb_has'], [int('to', DataType.FLOAT)]),
+    node('Mul', ['item_neighbour_weights', 'nb_has'], ['nb_w']),
+    node('Cast', ['item_tokens'], ['tok'], [toInt64]),
+    node('Identity', ['item_token_mask'], ['tok_one']),
+    ...(communities ? [node('Cast', ['item_community'], ['community'], [toInt64])] : []),
   ];
 }
 
@@ -147,7 +179,8 @@ function slotNodes() {
     node('Max', ['z_norm', 'eps'], ['z_denom']),
     node('Div', ['z', 'z_denom'], ['user']),
     node('Gemm', ['user', 'E'], ['dots_row'], [int('transB', 1)]),
-    node('Reshape', ['dots_row', 'flat'], ['f_dot']),
+    // [1, n] → [n] by a sum over the unit axis, not a reshape: a reshape's target would fix n in the Core ML file.
+    node('ReduceSum', ['dots_row', 'axis0'], ['f_dot'], [keep(0)]),
 
     // History totals.
     node('ReduceSum', ['cnt', 'axis0'], ['total'], [keep(0)]),
@@ -268,7 +301,7 @@ export interface ScorerGraph {
 }
 
 export function scorerGraph(m: ScorerGraphModel): ScorerGraph {
-  const nodes: GraphNode[] = [...slotNodes(), ...featureNodes()];
+  const nodes: GraphNode[] = [...tableNodes(m.tables.communities), ...slotNodes(), ...featureNodes()];
   // The item features' inputs by name: the signals for the constant ones, the nodes above for the rest.
   const itemInput: Record<string, string> = { dot: 'f_dot', pop30: 'pop30', pop7: 'pop7', trend: 'trend', fresh: 'fresh', copurchase: 'f_copurchase', category: 'f_category', price: 'f_price', design: 'f_design' };
   /** Adds the named tensors left to right (the order the TypeScript sums them in); returns the sum's name. */
@@ -289,7 +322,7 @@ export function scorerGraph(m: ScorerGraphModel): ScorerGraph {
     nodes.push(node('Add', [items, `${h}_owned_terms`], [`${h}_flat`]));
   }
   // A catalogue with communities: explore ranks only the history's communities' products (lib/recs/score.ts isCandidate).
-  const explore = m.signals.community ? (nodes.push(...communityNodes()), 'explore_candidates') : 'explore_flat';
+  const explore = m.tables.communities ? (nodes.push(...communityNodes()), 'explore_candidates') : 'explore_flat';
   // all = explore everywhere, an owned product's offset + repeat score where the history has it.
   nodes.push(
     node('Add', ['repeat_flat', 'offset'], ['repeat_offset']),
@@ -299,7 +332,7 @@ export function scorerGraph(m: ScorerGraphModel): ScorerGraph {
     node('Unsqueeze', ['repeat_flat', 'axis0'], ['repeat_scores']),
     node('Unsqueeze', ['all_flat', 'axis0'], ['all_scores']),
   );
-  return { io: scorerIO(m.historyLength, m.signals.n), initializer: initializers(m), node: nodes };
+  return { io: scorerIO(m.historyLength, m.tables), initializer: initializers(m), node: nodes };
 }
 
 export const scorerOnnx = (m: ScorerGraphModel): Uint8Array => encodeScorerOnnx(scorerGraph(m), m.metadata);
