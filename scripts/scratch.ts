@@ -2,7 +2,7 @@
  * A scratch copy of this checkout for a run on another data set (a ×K shop: `npm run bench:train`, `npm run
  * bench:scale`), so public/models and data/ here are left alone, and a command run in it with its output in a log.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, createWriteStream, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,7 +31,7 @@ export function run(cmd: string, args: string[], cwd: string, env: NodeJS.Proces
   });
 }
 
-/** A scratch copy of this checkout: the code and the committed model, not node_modules (linked) nor build output. */
+/** A scratch copy of this checkout: the code and the committed model, node_modules linked, no build output. */
 export function scratchCheckout(root: string, k: number): string {
   const dir = mkdtempSync(path.join(tmpdir(), `tandem-scale-x${k}-`));
   const skip = new Set(['node_modules', '.next', '.git', 'bench-results', 'test-results', 'playwright-report']);
@@ -39,7 +39,13 @@ export function scratchCheckout(root: string, k: number): string {
     if (skip.has(entry)) continue;
     cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true, filter: (src) => !src.includes(`${path.sep}data${path.sep}scale`) && !src.endsWith(`${path.sep}data${path.sep}catalog.json`) });
   }
-  symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+  // Hard links, not a symlink: Next's Turbopack resolves packages only inside the project's own root. A symlink
+  // where hard links cannot be made (another filesystem) is enough for the training scripts.
+  try {
+    execFileSync('cp', ['-al', path.join(root, 'node_modules'), path.join(dir, 'node_modules')]);
+  } catch {
+    symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+  }
   // The pipeline finds ../shared beside a checkout; the scratch copy names its data set instead.
   return dir;
 }

@@ -6,6 +6,7 @@
  * `npm run bench` (scripts/bench.ts) and `npm run bench:scale` (scripts/bench-scale.ts).
  */
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { parseCatalogFile } from '../lib/catalog/types';
 import { percentiles } from '../lib/recs/timing';
@@ -37,12 +38,22 @@ export async function conditionedContext(browser: Browser, c?: Conditions): Prom
     const response = await route.fetch();
     const body = await response.body();
     const upBytes = route.request().postDataBuffer()?.byteLength ?? 0;
-    const wait = c.rttMs + (body.byteLength * 8) / c.downKbps + (upBytes * 8) / c.upKbps - (Date.now() - started);
+    const wait = c.rttMs + (onTheWire(response.headers(), body) * 8) / c.downKbps + (upBytes * 8) / c.upKbps - (Date.now() - started);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     await route.fulfill({ response, body });
   });
   context.on('page', (page) => void slowCpu(context, page, c.cpuSlowdown));
   return context;
+}
+
+/**
+ * The bytes a response costs on the link: route.fetch() hands the body back decoded, so a brotli or gzip
+ * response is charged its encoded length (Content-Length), or, streamed without one, its gzip length.
+ */
+function onTheWire(headers: Record<string, string>, body: Buffer): number {
+  if (!headers['content-encoding']) return body.byteLength;
+  const length = Number(headers['content-length']);
+  return Number.isFinite(length) && length > 0 && length < body.byteLength ? length : gzipSync(body).byteLength;
 }
 
 async function slowCpu(context: BrowserContext, page: Page, rate: number): Promise<void> {

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useState } from 'react';
 import useSWR from 'swr';
 import type { CardProduct } from '@/components/catalog/ProductCard';
 import { subscribeCart, getCart } from '@/lib/cart/storage';
-import { executionChoice, rankOnDevice, reportFallback, type DeviceResult } from '@/lib/device/client';
+import { executionChoice, rankOnDevice, reportFallback, subscribeDeviceReady, type DeviceResult } from '@/lib/device/client';
 import type { RankAnswer } from '@/lib/coldstart/answer';
 import { readHistory, sessionViews, subscribeHistory } from '@/lib/history/store';
 import type { Reason } from '@/lib/recs/reasons';
@@ -105,12 +105,15 @@ export function useShelfRanking(plan: ShelfPlan, initial: InitialShelf, fallback
     const idle = typeof requestIdleCallback === 'function' ? requestIdleCallback(run, { timeout: 1500 }) : setTimeout(run, 300);
     const offHistory = subscribeHistory(run);
     const offCart = subscribeCart(run);
+    // A first load slower than the client's wait (a phone on 4G) fell back to the edge: rank here once it is ready.
+    const offReady = subscribeDeviceReady(run);
     return () => {
       alive = false;
       if (typeof cancelIdleCallback === 'function') cancelIdleCallback(idle as number);
       else clearTimeout(idle as ReturnType<typeof setTimeout>);
       offHistory();
       offCart();
+      offReady();
     };
   }, [placement, rules, deviceRanking, modelPin]);
 

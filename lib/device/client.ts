@@ -14,6 +14,16 @@ let worker: Worker | undefined;
 let nextId = 1;
 const pending = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
 const reported = new Set<string>();
+// Requests the page stopped waiting for (a slow first load: the runtime and the model on a slow network). The
+// worker still answers them; when it does, the shelves that fell back ask again and the device ranks them.
+const late = new Set<number>();
+const readyListeners = new Set<() => void>();
+
+/** Called once the worker answers a request the page had given up on: it is ready now. */
+export function subscribeDeviceReady(listener: () => void): () => void {
+  readyListeners.add(listener);
+  return () => readyListeners.delete(listener);
+}
 
 export function reportFallback(reason: string): void {
   if (reported.has(reason)) return;
@@ -34,7 +44,10 @@ function getWorker(): Worker {
   worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'tandem-recs' });
   worker.onmessage = (e: MessageEvent<RankResponse | BenchResponse | GoldenResponse>) => {
     const p = pending.get(e.data.id);
-    if (!p) return;
+    if (!p) {
+      if (late.delete(e.data.id) && e.data.ok) readyListeners.forEach((l) => l());
+      return;
+    }
     pending.delete(e.data.id);
     clearTimeout(p.timer);
     if (e.data.ok) p.resolve(e.data);
@@ -43,6 +56,7 @@ function getWorker(): Worker {
   worker.onerror = (e) => {
     e.preventDefault();
     failAll(`worker crashed: ${e.message || 'unknown error'}`);
+    late.clear();
     worker?.terminate();
     worker = undefined; // the next request starts a fresh one
   };
@@ -55,6 +69,7 @@ function call<T>(msg: Omit<RankRequest, 'id'> | Omit<BenchRequest, 'id'> | Omit<
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       pending.delete(id);
+      late.add(id);
       reject(new Error(`no answer from the worker in ${timeoutMs / 1000} s`));
     }, timeoutMs);
     // The answer to a message has that message's type: the worker echoes the id.
