@@ -5,7 +5,8 @@
  * `npm run eval` on the result, and reads back what each stage cost (data/models/stages.json) and what the
  * version measured (its manifest): wall time, peak resident memory, validation and backtest NDCG@10. Writes
  * bench-results/train-scale.json and docs/train-scale.svg (time and memory against K) and prints the tables
- * docs/performance.md carries. A benchmark, not a test: ×30 takes most of an hour on 2 cores.
+ * docs/performance.md carries. Runs accumulate: a K measured now replaces its row from an earlier run, so each K
+ * can be run on its own on a quiet machine. A benchmark, not a test: ×30 takes most of an hour on 2 cores.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -39,6 +40,8 @@ interface Row {
   version: string;
   /** `npm run eval` on the version's validation model. */
   evalSeconds?: number;
+  /** When this K was measured (rows from earlier runs are kept: see `merged`). */
+  at?: string;
 }
 
 function rowOf(k: number, dir: string, seconds: number, text: string): Row {
@@ -122,7 +125,12 @@ function tables(rows: readonly Row[]): string {
   ].join('\n');
 }
 
+// Runs accumulate: a K measured now replaces that K's row from an earlier run, so ×30 (most of an hour) can be run
+// on its own, on a quiet machine, and still land in the same table and chart as the others.
+const resultsFile = path.join(root, 'bench-results', 'train-scale.json');
+const earlier: Row[] = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { rows: Row[] }).rows : [];
 const rows: Row[] = [];
+const merged = () => [...earlier.filter((r) => !rows.some((x) => x.copies === r.copies)), ...rows].sort((a, b) => a.copies - b.copies);
 mkdirSync(path.join(root, 'bench-results'), { recursive: true });
 for (const k of copies) {
   console.log(`bench:train: ×${k}`);
@@ -147,12 +155,14 @@ for (const k of copies) {
   const evalStarted = performance.now();
   const evaluated = await run('npx', ['tsx', 'models/eval-cli.ts'], dir, env, path.join(root, 'bench-results', `eval-scale-x${k}.log`));
   if (evaluated.code !== 0) throw new Error(`bench:train: npm run eval at ×${k} failed`);
-  const row = { ...rowOf(k, dir, seconds, text), evalSeconds: (performance.now() - evalStarted) / 1000 };
+  const row = { ...rowOf(k, dir, seconds, text), evalSeconds: (performance.now() - evalStarted) / 1000, at: new Date().toISOString() };
   rows.push(row);
+  // Written after every K, so a run cut short keeps what it measured.
+  writeFileSync(resultsFile, `${JSON.stringify({ rows: merged() }, null, 2)}\n`);
   console.log(`  ×${k}: ${row.products.toLocaleString('en-GB')} products, ${(seconds / 60).toFixed(1)} min, peak ${(row.peakMiB / 1024).toFixed(2)} GB, validation NDCG@10 all ${f4(row.validation.all)} explore ${f4(row.validation.explore)}`);
   if (!process.argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
   else console.log(`  kept ${dir}`);
 }
-writeFileSync(path.join(root, 'bench-results', 'train-scale.json'), `${JSON.stringify({ at: new Date().toISOString(), rows }, null, 2)}\n`);
-if (rows.length > 1) writeFileSync(path.join(root, 'docs', 'train-scale.svg'), chart(rows));
-console.log(`\n${tables(rows)}\n\nbench:train: wrote bench-results/train-scale.json${rows.length > 1 ? ' and docs/train-scale.svg' : ''}`);
+const all = merged();
+if (all.length > 1) writeFileSync(path.join(root, 'docs', 'train-scale.svg'), chart(all));
+console.log(`\n${tables(all)}\n\nbench:train: wrote bench-results/train-scale.json${all.length > 1 ? ' and docs/train-scale.svg' : ''}`);
