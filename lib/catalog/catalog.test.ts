@@ -118,6 +118,31 @@ describe('searchProducts', () => {
     expect(searchProducts(index, '   ')).toEqual([]);
     expect(searchProducts(index, 'zebra')).toEqual([]);
   });
+
+  it('answers as a scan of every name would, on a catalogue of 3,000 made-up names', () => {
+    const vocab = ['heart', 'hearts', 'heartfelt', 'bag', 'bags', 'box', 'boxes', 'light', 't', 'red', 'retrospot', 'rose', 'roses', 'tin', 'tins', 'tiny', 'cake', 'cakestand', 'set', 'sets', 'of', '3'];
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const many = Array.from({ length: 3000 }, (_, i) => product(`S${i}`, Array.from({ length: 2 + Math.floor(rnd() * 4) }, () => vocab[Math.floor(rnd() * vocab.length)]).join(' '), { units: Math.floor(rnd() * 40) }));
+    // The definition the index must keep: every term starts a word; 2 for the word (or its plural), else 1.
+    const scan = (q: string) => {
+      const stemmed = (t: string) => (t.length > 4 && /(x|ch|sh|ss)es$/.test(t) ? t.slice(0, -2) : t.length > 3 && t.endsWith('s') && !t.endsWith('ss') ? t.slice(0, -1) : t);
+      const terms = q.split(' ').map(stemmed);
+      return many
+        .map((p) => {
+          const words = `${p.name} ${p.sku}`.toLowerCase().split(' ');
+          const per = terms.map((term) => Math.max(0, ...words.map((w) => (w === term || stemmed(w) === term ? 2 : w.startsWith(term) ? 1 : 0))));
+          return { p, score: per.every((x) => x > 0) ? per.reduce((a, b) => a + b, 0) : 0 };
+        })
+        .filter((h) => h.score > 0)
+        .sort((a, b) => b.score - a.score || b.p.units - a.p.units || (a.p.sku < b.p.sku ? -1 : 1))
+        .map((h) => h.p.sku);
+    };
+    const big = createSearchIndex(many);
+    for (const q of ['heart', 'hearts', 'hea', 'h', 'boxes', 'box', 'bag red', 'tin', 'tins', 'tiny rose', 'cake', 'cakes', 'set of 3', 's1', 'zebra', 'rose roses']) {
+      expect(searchProducts(big, q).map((p) => p.sku), q).toEqual(scan(q));
+    }
+  });
 });
 
 describe('listing', () => {
