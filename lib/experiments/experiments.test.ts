@@ -193,6 +193,18 @@ describe('experiment report', () => {
     expect(buildReport(experiment, { byDay }, NOW).decision.kind).toBe('winner');
   });
 
+  it('a lower-is-better primary metric is read the right way round: fewer fallbacks win, more keep control', () => {
+    const byFallbacks = { ...experiment, primaryMetric: 'fallbackRate' as const };
+    const fewer = buildReport(byFallbacks, { byDay: [arm('below-hero', 0, 5000, { fallbacks: 0.3 }), arm('above-hero', 0, 5000, { fallbacks: 0.1 })] }, NOW);
+    expect(fewer.variants[1]!.metrics.fallbackRate.lift!.high).toBeLessThan(0);
+    expect(fewer.decision).toMatchObject({ kind: 'winner', variant: 'above-hero' });
+    expect(fewer.decision.rule).toMatch(/change \(lower is better\) interval \(-\d+% to -\d+%\) lies below zero/);
+    const more = buildReport(byFallbacks, { byDay: [arm('below-hero', 0, 5000, { fallbacks: 0.1 }), arm('above-hero', 0, 5000, { fallbacks: 0.3 })] }, NOW);
+    expect(more.decision.kind).toBe('keep-control');
+    const slower = buildReport({ ...experiment, primaryMetric: 'deviceRankMs' as const }, { byDay: [arm('below-hero', 0, 5000, { rankMs: 30 }), arm('above-hero', 0, 5000, { rankMs: 45 })] }, NOW);
+    expect(slower.decision.kind).toBe('keep-control');
+  });
+
   it('no effect big enough to matter, keep running, and a broken split, each with its rule', () => {
     const flat = buildReport({ ...experiment, minimumEffect: 0.5 }, { byDay: [arm('below-hero', 0, 20000), arm('above-hero', 0, 20000)] }, NOW);
     expect(flat.decision.kind).toBe('no-effect');

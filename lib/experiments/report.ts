@@ -200,33 +200,46 @@ export function buildReport(experiment: Experiment, counts: ExperimentCounts, no
 
 const pct = (x: number) => `${(x * 100).toFixed(x !== 0 && Math.abs(x) < 0.1 ? 1 : 0)}%`;
 
+/** A lift turned so that above zero is better: a lower-is-better metric's (fallbacks, ranking time) is negated. */
+function improvement(lift: Bounds, better: MetricDefinition['better']): Bounds {
+  return better === 'higher' ? lift : { value: -lift.value, low: -lift.high, high: -lift.low };
+}
+
 /**
  * The rule, in the order it is applied: a broken split first (no conclusion can be trusted); then a variant
- * whose primary lift interval lies above zero with no guardrail flagged wins (the largest lift if several);
+ * whose primary improvement interval lies above zero with no guardrail flagged wins (the largest if several);
  * control is kept when every variant's interval lies below zero or a winner candidate trips a guardrail;
  * "no effect big enough to matter" when every interval lies inside ± the declared minimum effect; otherwise
- * keep running. The intervals are always valid, so this may be read any day.
+ * keep running. The improvement is the lift where higher is better and the lift negated where lower is (a
+ * fallback rate that falls improves), so any metric can be primary. The intervals are always valid, so this
+ * may be read any day.
  */
 export function decide(experiment: Experiment, variants: VariantReport[], srm: SampleRatioCheck, guardrails: GuardrailFlag[]): Decision {
   const m = experiment.primaryMetric;
   const effect = experiment.minimumEffect;
+  const { better } = METRICS[m];
   const label = METRICS[m].label.toLowerCase();
+  // What the interval says in words, and the side of zero that is better.
+  const named = better === 'higher' ? `${label} lift` : `${label} change (lower is better)`;
+  const range = (b: Bounds) => (better === 'higher' ? `${pct(b.low)} to ${pct(b.high)}` : `${pct(-b.high)} to ${pct(-b.low)}`);
   if (srm.mismatch) return { kind: 'check-split', rule: `The split between variants is off (sample-ratio test p = ${srm.pValue.toExponential(1)} < 0.001): fix the assignment before reading any result.` };
   const others = variants.filter((v) => !v.isControl);
   const lifts = others.map((v) => ({ v, lift: v.metrics[m].lift }));
-  if (lifts.some((l) => l.lift === null)) return { kind: 'keep-running', rule: `Keep running: no ${label} in control yet, so no lift can be measured.` };
+  if (lifts.some((l) => l.lift === null)) return { kind: 'keep-running', rule: `Keep running: no ${label} in control yet, so no change can be measured.` };
+  const gains = lifts.map((l) => ({ v: l.v, gain: improvement(l.lift!, better) }));
   const flagged = new Set(guardrails.map((g) => g.variant));
-  const winners = lifts.filter((l) => l.lift!.low > 0).sort((a, b) => b.lift!.value - a.lift!.value);
+  const winners = gains.filter((g) => g.gain.low > 0).sort((a, b) => b.gain.value - a.gain.value);
   const clean = winners.filter((w) => !flagged.has(w.v.variant));
+  const side = better === 'higher' ? 'above' : 'below';
   if (clean.length > 0) {
     const w = clean[0]!;
-    return { kind: 'winner', variant: w.v.variant, rule: `${w.v.variant} wins: its ${label} lift interval (${pct(w.lift!.low)} to ${pct(w.lift!.high)}) lies above zero, and no guardrail is worse.` };
+    return { kind: 'winner', variant: w.v.variant, rule: `${w.v.variant} wins: its ${named} interval (${range(w.gain)}) lies ${side} zero, and no guardrail is worse.` };
   }
-  if (winners.length > 0) return { kind: 'keep-control', rule: `Keep ${experiment.control}: ${winners[0]!.v.variant} lifts ${label} but makes a guardrail worse.` };
-  if (lifts.every((l) => l.lift!.high < 0)) return { kind: 'keep-control', rule: `Keep ${experiment.control}: every variant's ${label} lift interval lies below zero.` };
-  if (lifts.every((l) => l.lift!.low > -effect && l.lift!.high < effect))
-    return { kind: 'no-effect', rule: `No effect big enough to matter: every ${label} lift interval lies within ±${pct(effect)}, the smallest effect this experiment declared worth finding.` };
-  return { kind: 'keep-running', rule: `Keep running: the ${label} lift intervals still include zero and effects of ±${pct(effect)} or more.` };
+  if (winners.length > 0) return { kind: 'keep-control', rule: `Keep ${experiment.control}: ${winners[0]!.v.variant} improves ${label} but makes a guardrail worse.` };
+  if (gains.every((g) => g.gain.high < 0)) return { kind: 'keep-control', rule: `Keep ${experiment.control}: every variant's ${named} interval lies on the worse side of zero.` };
+  if (gains.every((g) => g.gain.low > -effect && g.gain.high < effect))
+    return { kind: 'no-effect', rule: `No effect big enough to matter: every ${named} interval lies within ±${pct(effect)}, the smallest effect this experiment declared worth finding.` };
+  return { kind: 'keep-running', rule: `Keep running: the ${named} intervals still include zero and effects of ±${pct(effect)} or more.` };
 }
 
 function plan(experiment: Experiment, variants: VariantReport[], total: (variant: string) => Omit<ArmSums, 'variant'>, arms: ArmSums[], now: number): Planning {
