@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acceptsBrotli, versionedFile } from './static-files';
@@ -7,6 +8,7 @@ import { gate, LIMITS, type GateInput } from './gate';
 import { sameSite } from './origin';
 import { memoryLimitStore, parseLimit, type Charge, type LimitStore } from './rate-limit';
 import { redisLimitStore } from './redis-limit-store';
+import { limitCharger, SHARED_STORE_DEADLINE_MS, SHARED_STORE_PAUSE_MS } from './limit-store';
 import { ROUTE_HANDLERS, ruleFor } from './routes';
 
 const req = (method: string, target: string, headers: Record<string, string> = {}): GateInput => ({
@@ -221,5 +223,107 @@ describe('precompressed static files', () => {
       ['GET', '/_next/image.js', br],
       ['GET', '/_next/static/chunks/.hidden.js', br],
     ] as const) expect(versionedFile(method, p, enc), `${method} ${p} ${enc}`).toBeNull();
+  });
+});
+
+describe('a shared limits store that stops answering (issue 34: a stopped Redis held every request 12 s)', () => {
+  const one: Charge[] = [{ bucket: 't', key: 'k', limit: { burst: 2, perMinute: 0 } }];
+  /** A LimitStore whose charges wait until `release` is called (Redis under SIGSTOP), counting them. */
+  const hung = () => {
+    const waiting: (() => void)[] = [];
+    let calls = 0;
+    const store: LimitStore = {
+      kind: 'redis',
+      charge: () => {
+        calls++;
+        return new Promise((resolve) => waiting.push(() => resolve({ ok: true })));
+      },
+      close: async () => {},
+    };
+    return { store, calls: () => calls, release: () => waiting.splice(0).forEach((f) => f()) };
+  };
+
+  it('answers from memory past the deadline, skips the store for the pause, then asks it again', async () => {
+    let now = 0;
+    const h = hung();
+    const charge = limitCharger(async () => h.store, { deadlineMs: 30, pauseMs: 5_000, clock: () => now, warn: () => {} });
+    const t = performance.now();
+    expect(await charge(one, 1, 0)).toEqual({ ok: true });
+    expect(performance.now() - t).toBeLessThan(1_000);
+    expect(h.calls()).toBe(1);
+    // Paused: memory's own budget (burst 2, one spent there already) decides, the store is not asked.
+    expect(await charge(one, 1, 0)).toEqual({ ok: true });
+    expect(await charge(one, 1, 0)).toMatchObject({ ok: false });
+    expect(h.calls()).toBe(1);
+    now = 5_001;
+    const again = charge(one, 1, 0);
+    await new Promise((r) => setTimeout(r, 0));
+    h.release(); // Redis answers in time again: its answer is the one given
+    expect(await again).toEqual({ ok: true });
+    expect(h.calls()).toBe(2);
+  });
+
+  it('a store that cannot be opened is tried again after the pause; no store at all is memory', async () => {
+    let now = 0;
+    let opens = 0;
+    const charge = limitCharger(
+      async () => {
+        opens++;
+        throw new Error('ECONNREFUSED');
+      },
+      { clock: () => now, warn: () => {} },
+    );
+    expect(await charge(one, 1, 0)).toEqual({ ok: true });
+    expect(await charge(one, 1, 0)).toEqual({ ok: true });
+    expect(opens).toBe(1);
+    now = SHARED_STORE_PAUSE_MS + 1;
+    expect(await charge(one, 1, 0)).toMatchObject({ ok: false }); // memory's burst of 2 is spent
+    expect(opens).toBe(2);
+    const memory = limitCharger(async () => undefined);
+    expect([await memory(one, 1, 0), await memory(one, 1, 0), await memory(one, 1, 0)].map((a) => a.ok)).toEqual([true, true, false]);
+  });
+
+  it('the Redis client against a server that stops answering mid-way: a charge still answers within the deadline', async () => {
+    // A minimal RESP3 server: an empty map to HELLO, +OK to the rest of the handshake, "0" (granted) to the limit script, then silence.
+    let silent = false;
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => {
+      sockets.push(socket);
+      let buffer = '';
+      socket.on('data', (d) => {
+        buffer += d.toString('latin1');
+        for (;;) {
+          const m = /^\*(\d+)\r\n/.exec(buffer);
+          if (!m) break;
+          let at = m[0].length;
+          const args: string[] = [];
+          for (let i = 0; i < Number(m[1]); i++) {
+            const len = /^\$(\d+)\r\n/.exec(buffer.slice(at));
+            if (!len || buffer.length < at + len[0].length + Number(len[1]) + 2) return;
+            args.push(buffer.slice(at + len[0].length, at + len[0].length + Number(len[1])));
+            at += len[0].length + Number(len[1]) + 2;
+          }
+          buffer = buffer.slice(at);
+          if (silent) continue;
+          const command = (args[0] ?? '').toUpperCase();
+          socket.write(command === 'HELLO' ? '%0\r\n' : command.startsWith('EVAL') ? '$1\r\n0\r\n' : '+OK\r\n');
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const store = await redisLimitStore(`redis://127.0.0.1:${port}`, 'hung:');
+    const charge = limitCharger(async () => store, { warn: () => {} });
+    expect(await charge(one, 1, 0)).toEqual({ ok: true });
+    silent = true;
+    const t = performance.now();
+    expect(await charge(one, 1, 0)).toEqual({ ok: true });
+    const waited = performance.now() - t;
+    expect(waited).toBeGreaterThanOrEqual(SHARED_STORE_DEADLINE_MS - 5);
+    expect(waited).toBeLessThan(2_000);
+    // close() would wait for the unanswered script: let it go, and end the connection from the server's side.
+    void store.close().catch(() => {});
+    sockets.forEach((s) => s.destroy());
+    server.close();
   });
 });
