@@ -10,7 +10,7 @@
  *   - /api/rank under 100 requests a second (scripts/load.ts); search and a category page, timed.
  * Prints the tables and writes bench-results/scale-x<K>.json. A benchmark, not a test.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
@@ -103,7 +103,11 @@ try {
   server.stop();
 }
 
-const load = execFileSync('npx', ['tsx', 'scripts/load.ts', '--rate', '100', '--seconds', '10'], { cwd: dir, env, encoding: 'utf8', timeout: 300_000 });
+// load.ts exits 1 when one of its own checks fails (a slow-reader p95 over 2× quiet, say): here that is a finding
+// to print with the rest, not a reason to lose the run's other measures.
+const loadRun = spawnSync('npx', ['tsx', 'scripts/load.ts', '--rate', '100', '--seconds', '10'], { cwd: dir, env, encoding: 'utf8', timeout: 300_000 });
+const load = loadRun.stdout ?? '';
+if (loadRun.status !== 0) console.log(`  load.ts flagged a check (exit ${loadRun.status}): ${(loadRun.stderr ?? '').split('\n').filter((l) => !/^npm warn/.test(l)).slice(0, 3).join(' ')}`);
 const loadJson = load.trim().split('\n').at(-1) ?? '';
 console.log(`  load (100 req/s, 10 s):\n${load.split('\n').filter((l) => /^(endpoint|GET|POST)/.test(l)).join('\n')}`);
 
