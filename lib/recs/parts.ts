@@ -194,7 +194,11 @@ export function mergeParts(parts: readonly Part[], dim: number, signals: { neigh
   // Local rows in catalogue order, so ties rank as in the whole catalogue.
   const order = new Int32Array(n);
   const at = new Int32Array(maxRow + 1).fill(-1);
-  for (let row = 0, i = 0; row <= maxRow; row++) if (srcPart[row]! >= 0) (order[i] = row), (at[row] = i++);
+  for (let row = 0, i = 0; row <= maxRow; row++) {
+    if (srcPart[row]! < 0) continue;
+    order[i] = row;
+    at[row] = i++;
+  }
   const m = signals.neighboursPerItem;
   const mc = complementSpec.neighboursPerItem;
   const items = new Float32Array(n * dim);
