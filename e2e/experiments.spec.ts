@@ -149,4 +149,27 @@ test.describe('experiments dashboard', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     expect((await page.request.get('/admin/experiments', { maxRedirects: 0 })).status()).toBe(401);
   });
+
+  test('the service worker keeps no dashboard: signed out and offline, /admin does not open (issue 34)', async ({ page, context }) => {
+    // The service worker must control the page before the dashboard is visited, as for a returning admin.
+    await page.goto('/');
+    await expect.poll(() => page.evaluate(async () => !!navigator.serviceWorker.controller && !!(await caches.match('/'))), { timeout: 30_000 }).toBe(true);
+    await signIn(page, E2E_ADMIN_TOKEN);
+    await expect(page.getByTestId('experiment-report').first()).toBeVisible();
+    await page.reload(); // now certainly through the service worker
+    await expect(page.getByTestId('experiment-report').first()).toBeVisible();
+    const stored = await page.evaluate(async () => {
+      const urls: string[] = [];
+      for (const key of await caches.keys()) for (const r of await (await caches.open(key)).keys()) urls.push(new URL(r.url).pathname);
+      return urls;
+    });
+    expect(stored).toContain('/');
+    expect(stored.filter((u) => u.startsWith('/admin'))).toEqual([]);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await context.setOffline(true);
+    const offline = await page.goto('/admin/experiments').then((r) => r?.status() ?? 0, () => 0);
+    await context.setOffline(false);
+    expect(offline).not.toBe(200);
+    await expect(page.getByTestId('experiment-report')).toHaveCount(0);
+  });
 });

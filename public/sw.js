@@ -3,8 +3,12 @@
 // pages and the model pointer network-first, from the cache only when offline. Live APIs are never cached.
 // A model version's files are not cached here: the recommender worker keeps them, the two versions it used
 // last and no more (lib/device/worker.ts); a second copy here would keep every version forever.
-// v2: v1 held model files; activating v2 deletes it.
-const RUNTIME = 'tandem-runtime-v2';
+// Never stored: /admin (the marketing readouts stay behind sign-in, offline too) and any response marked
+// no-store (issue 34: a signed-out browser still opened the cached dashboard offline). `private` is stored: it
+// forbids shared caches, and this one is the visitor's own browser (RFC 9111 §5.2.2.7); shop pages are private,
+// no-cache (lib/http/page-cache.ts), so they are kept for offline use and asked for again when online.
+// v3: v2 could hold /admin pages; activating v3 deletes it (v1 held model files).
+const RUNTIME = 'tandem-runtime-v3';
 const IMMUTABLE = /^\/(_next\/static\/|ort\/|images\/products\/)/;
 const MODEL_FILE = /^\/models\/[0-9a-f]{12}\//;
 
@@ -31,7 +35,7 @@ async function cacheUrls(urls) {
       if (!cacheable(new URL(url, self.location.origin)) || (await cache.match(url))) return;
       try {
         const res = await fetch(url);
-        if (res.ok) await cache.put(url, res);
+        if (storable(res)) await cache.put(url, res);
       } catch {
         // offline already: nothing to do
       }
@@ -40,8 +44,14 @@ async function cacheUrls(urls) {
 }
 
 function cacheable(url) {
+  if (url.pathname === '/admin' || url.pathname.startsWith('/admin/')) return false;
   if (url.pathname.startsWith('/api/')) return url.pathname === '/api/catalog' && url.searchParams.has('v');
   return !MODEL_FILE.test(url.pathname);
+}
+
+/** What the server allows this browser to keep: a 200 whose Cache-Control does not say no-store. */
+function storable(res) {
+  return res.ok && !/(^|[\s,])no-store([\s,]|$)/i.test(res.headers.get('Cache-Control') || '');
 }
 
 async function cacheFirst(request) {
@@ -49,7 +59,7 @@ async function cacheFirst(request) {
   const hit = await cache.match(request);
   if (hit) return hit;
   const res = await fetch(request);
-  if (res.ok) await cache.put(request, res.clone());
+  if (storable(res)) await cache.put(request, res.clone());
   return res;
 }
 
@@ -57,7 +67,8 @@ async function networkFirst(request) {
   const cache = await caches.open(RUNTIME);
   try {
     const res = await fetch(request);
-    if (res.ok) await cache.put(request, res.clone());
+    if (storable(res)) await cache.put(request, res.clone());
+    else if (res.ok) await cache.delete(request); // a copy from before it said no-store is not kept either
     return res;
   } catch (err) {
     const hit = await cache.match(request);

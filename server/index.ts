@@ -22,6 +22,7 @@ import next from 'next';
 import { answer, gate, LIMITS } from '../lib/http/gate';
 import { clientAddress, FORWARDED_HEADERS, limitKey, trustedProxyHops } from '../lib/http/client-address';
 import { IMMUTABLE, securityHeaders, versionedFile } from '../lib/http/static-files';
+import { pageCacheControl } from '../lib/http/page-cache';
 
 function arg(flags: string[], env: string | undefined): string | undefined {
   const argv = process.argv.slice(2);
@@ -309,7 +310,12 @@ async function main(): Promise<void> {
       if (hops === 0) for (const h of FORWARDED_HEADERS) delete req.headers[h];
       req.headers['x-real-ip'] = address;
       void sendVersioned(req, res, address).then((sent) => {
-        if (!sent) void handle(req, res);
+        if (sent) return;
+        // Next sets a dynamic page's Cache-Control itself: shop pages say what they mean (lib/http/page-cache.ts).
+        const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+        const setHeader = res.setHeader.bind(res);
+        res.setHeader = (name: string, value: number | string | readonly string[]) => setHeader(name, name.toLowerCase() === 'cache-control' && typeof value === 'string' ? pageCacheControl(pathname, value) : value);
+        void handle(req, res);
       });
     },
   );

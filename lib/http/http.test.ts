@@ -8,6 +8,7 @@ import { gate, LIMITS, type GateInput } from './gate';
 import { sameSite } from './origin';
 import { memoryLimitStore, parseLimit, type Charge, type LimitStore } from './rate-limit';
 import { redisLimitStore } from './redis-limit-store';
+import { NEXT_DYNAMIC_PAGE, pageCacheControl, SHOP_PAGE } from './page-cache';
 import { limitCharger, SHARED_STORE_DEADLINE_MS, SHARED_STORE_PAUSE_MS } from './limit-store';
 import { ROUTE_HANDLERS, ruleFor } from './routes';
 
@@ -325,5 +326,17 @@ describe('a shared limits store that stops answering (issue 34: a stopped Redis 
     void store.close().catch(() => {});
     sockets.forEach((s) => s.destroy());
     server.close();
+  });
+});
+
+describe("a page's Cache-Control", () => {
+  it("shop pages drop Next's default no-store (the visitor's own browser may keep them); /admin, /api and what we chose keep theirs", () => {
+    expect(pageCacheControl('/', NEXT_DYNAMIC_PAGE)).toBe(SHOP_PAGE);
+    expect(pageCacheControl('/products/85123A', NEXT_DYNAMIC_PAGE)).toBe(SHOP_PAGE);
+    expect(SHOP_PAGE).toMatch(/private/);
+    expect(SHOP_PAGE).not.toMatch(/no-store/);
+    for (const admin of ['/admin', '/admin/experiments', '/admin/experiments/x/report.json', '/api/rank']) expect(pageCacheControl(admin, NEXT_DYNAMIC_PAGE)).toBe(NEXT_DYNAMIC_PAGE);
+    expect(pageCacheControl('/', 'private, no-store')).toBe('private, no-store');
+    expect(pageCacheControl('/x', 'public, max-age=31536000, immutable')).toBe('public, max-age=31536000, immutable');
   });
 });
