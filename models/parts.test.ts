@@ -160,4 +160,17 @@ describe('a catalogue in parts (lib/recs/parts.ts)', () => {
     // A bucket for the history, one for the page's product, its complements' buckets and community 1's head: not all 33 parts.
     expect(parted.have.size).toBeLessThan(15);
   });
+
+  it("a product reached for (the worker's warm: its code as history and as basket) leaves its page's shelves nothing to fetch", async () => {
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    const fetched: string[] = [];
+    const parted = await openParted(manifest, (p) => (p.startsWith('parts/') && fetched.push(p), read(p)));
+    const warmed = await partedModel(parted, { skus: ['P1010'], basket: ['P1010'] });
+    const before = fetched.length;
+    expect(before).toBeGreaterThan(0);
+    // Its page: the history (empty), the cart (empty), the page's product as anchor and as basket.
+    const page = await partedModel(parted, { skus: ['P1010'], basket: ['P1010'] });
+    expect(fetched.length).toBe(before);
+    expect(page).toBe(warmed); // no merge either: the same local catalogue
+  });
 });

@@ -22,6 +22,7 @@ export function ProductCard({
     <IntentLink
       href={`/products/${encodeURIComponent(product.sku)}`}
       prefetch={prefetch}
+      warmSku={product.sku}
       className="group block rounded-2xl p-2 hover:bg-slate-50"
       data-testid="product-card"
       data-sku={product.sku}

@@ -5,7 +5,7 @@
  */
 import type { HistoryEvent } from '../recs/features';
 import type { ShelfRules } from '../recs/shelf-rules';
-import type { BenchRequest, BenchResponse, BenchResult, CrashRequest, ExecutionChoice, GoldenRequest, GoldenResponse, RankRequest, RankResponse, ShelfAnswer } from './protocol';
+import type { BenchRequest, BenchResponse, BenchResult, CrashRequest, ExecutionChoice, GoldenRequest, GoldenResponse, RankRequest, RankResponse, ShelfAnswer, WarmRequest } from './protocol';
 
 export type DeviceResult = ShelfAnswer;
 const TIMEOUT_MS = 15_000;
@@ -142,6 +142,16 @@ export function rankOnDevice(req: ShelfRequest): Promise<DeviceResult> {
     }
     batch.shelves.push({ rules: req.rules, resolve, reject });
   });
+}
+
+/**
+ * The parts a product's page will need, fetched ahead (a catalogue in parts; else nothing). Only where the
+ * worker already runs: reaching for a link never starts the model's download. The caller sends only what the
+ * page prefetch would tell the server anyway (never the products of a private list: docs/recommender.md).
+ */
+export function warmParts(skus: string[]): void {
+  if (!worker || skus.length === 0) return;
+  worker.postMessage({ type: 'warm', skus } satisfies WarmRequest);
 }
 
 const FORCED: readonly ExecutionChoice[] = ['auto-any', 'wasm', 'webgpu', 'graph-wasm', 'graph-webgpu'];

@@ -127,8 +127,18 @@ export interface CrashRequest {
   type: 'crash';
 }
 
+/**
+ * A shopper reached for a product (pointer over its card, focus, a finger down): a catalogue in parts fetches
+ * that product's bucket, its community's head and its complements' buckets now, so its page's shelves, and the
+ * shelves after the view, rank without a download. No answer; nothing happens until the worker has a version.
+ */
+export interface WarmRequest {
+  type: 'warm';
+  skus: string[];
+}
+
 /** Every message the page sends the worker, told apart by `type`. */
-export type WorkerRequest = RankRequest | BenchRequest | GoldenRequest | CrashRequest;
+export type WorkerRequest = RankRequest | BenchRequest | GoldenRequest | CrashRequest | WarmRequest;
 
 
 export interface RowTypes<T> {

@@ -10,12 +10,12 @@ import { SCORER_OUTPUTS } from '../recs/manifest';
 import { prepareScorer } from '../recs/rank-wasm';
 import type { HistoryInputs } from '../recs/features';
 import { allScores, graphUser, shelfUser, type ShelfUser } from '../recs/shelf';
-import type { BenchRequest, BenchResponse, BenchResult, EpDecision, ExecutionChoice, GoldenRequest, GoldenResponse, RankRequest, RankResponse, WorkerRequest } from './protocol';
+import type { BenchRequest, BenchResponse, BenchResult, EpDecision, ExecutionChoice, GoldenRequest, GoldenResponse, RankRequest, RankResponse, WarmRequest, WorkerRequest } from './protocol';
 import { forcedPath, probe, PROBE_IDLE_MS, storedDecision } from './probe';
 import { answerRank, type Ranker } from './rank-handler';
 import { bestSellerHistory, createSession, enqueue, graphBytes, openSession, queuedInference, webGpuAdapter, type Session } from './sessions';
 import { loadVersion } from './version-cache';
-import { partedModel, type PartedVersion } from '../recs/parted-model';
+import { partedModel, type PartedVersion, type PartsWanted } from '../recs/parted-model';
 import type { GraphTable } from '../recs/graph-tables';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -87,15 +87,26 @@ async function init(choice: ExecutionChoice, pin: string | null): Promise<Ready>
  * cart's and the page's products, their communities' heads, a basket's complements), and the shelf model and
  * kernel rebuilt when it grew.
  */
-async function withParts(r: Ready, req: RankRequest): Promise<void> {
-  if (!r.parted) return;
+async function withParts(r: Ready, req: Pick<RankRequest, 'history' | 'cart' | 'shelves'>): Promise<void> {
   const anchors = req.shelves.flatMap((s) => (s.anchorSku ? [s.anchorSku] : []));
   const basket = req.shelves.some((s) => s.ranking === 'complement') ? [...req.cart, ...anchors] : [];
-  const model = await partedModel(r.parted, { skus: [...req.history.map((e) => e.sku), ...req.cart, ...anchors], basket });
+  await grow(r, { skus: [...req.history.map((e) => e.sku), ...req.cart, ...anchors], basket });
+}
+
+async function grow(r: Ready, wanted: PartsWanted): Promise<void> {
+  if (!r.parted) return;
+  const model = await partedModel(r.parted, wanted);
   if (model === r.model) return;
   r.model = model;
   r.shelf = shelfModelOf(model);
   r.scorer = prepareScorer(model.items, model.manifest.dim, { signals: model.signals });
+}
+
+/** A product the shopper reached for: its page's parts now (its bucket and head, its complements' buckets). */
+async function warm(req: WarmRequest): Promise<void> {
+  const r = await ready?.catch(() => undefined);
+  if (!r?.parted) return;
+  await grow(r, { skus: req.skus, basket: req.skus });
 }
 
 let ready: Promise<Ready> | undefined;
@@ -134,7 +145,10 @@ async function rank(req: RankRequest): Promise<RankResponse> {
   // The first request's load, and any parts this one fetched, are reported as its shelves' load time.
   const first = r.loadMs + (performance.now() - started);
   r.loadMs = 0;
-  const shelves = await answerRank({ ...r, score: (h) => scoreUser(r, r, h) }, req, first);
+  // This request's catalogue as it is now: parts another request (or a warm) brings meanwhile swap r's model,
+  // shelf and kernel, never the ones this ranking is half-way through.
+  const now = { model: r.model, shelf: r.shelf, scorer: r.scorer };
+  const shelves = await answerRank({ ...r, ...now, score: (h) => scoreUser(now, r, h) }, req, first);
   probeWhenIdle(r);
   return { id: req.id, ok: true, shelves };
 }
@@ -191,6 +205,9 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
         (res) => self.postMessage(res),
         (err: unknown) => self.postMessage({ id: msg.id, ok: false, reason: String(err) } satisfies GoldenResponse),
       );
+      return;
+    case 'warm':
+      warm(msg).catch(() => {}); // a part that cannot be had now is fetched (or reported) when a ranking needs it
       return;
     case 'rank':
       rank(msg).then(
