@@ -13,6 +13,9 @@ export const PROJECT = fileURLToPath(new URL('..', import.meta.url));
 // Static and dynamic imports, re-exports and side-effect imports; over-matching (a specifier inside a
 // comment) only adds a file to the hash, never misses one.
 const SPECIFIERS = [/\bfrom\s*['"]([^'"]+)['"]/g, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /^\s*import\s*['"]([^'"]+)['"]/gm];
+// A module loaded by URL (a worker thread: models/fit-pool.ts starts models/fit-worker.ts so) is code the
+// model is a function of too. Only a URL naming a source file counts: `new URL('..', import.meta.url)` is a folder.
+const MODULE_URL = /\bnew\s+URL\(\s*['"](\.{1,2}\/[^'"]+\.tsx?)['"]\s*,\s*import\.meta\.url\s*\)/g;
 
 function resolve(from: string, spec: string, project: string): string | undefined {
   let base: string;
@@ -35,7 +38,7 @@ export function importGraph(entries: readonly string[], project = PROJECT): stri
     seen.add(file);
     if (!/\.tsx?$/.test(file)) continue; // JSON and other data: hashed, not parsed
     const source = readFileSync(file, 'utf8');
-    for (const re of SPECIFIERS) for (const m of source.matchAll(re)) {
+    for (const re of [...SPECIFIERS, MODULE_URL]) for (const m of source.matchAll(re)) {
       const dep = resolve(file, m[1]!, project);
       if (dep && !seen.has(dep)) stack.push(dep);
     }
