@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { isAdmin, loginResponse, unauthorisedJson } from '@/lib/admin/auth';
+import { bearerWait, isAdmin, loginResponse, unauthorisedJson } from '@/lib/admin/auth';
+import { throttled } from '@/lib/admin/throttle';
 import { contentSecurityPolicy, newNonce } from '@/lib/admin/csp';
 import { countsAsNewVisitor, signVisitor, VISITOR_COOKIE, verifyVisitor, visitorSecret } from '@/lib/experiments/visitor';
 import { requestAddress } from '@/lib/http/client-address';
@@ -28,6 +29,9 @@ export async function proxy(req: NextRequest) {
   if (refusal) return answer(refusal, req.method);
   const https = isHttps(req);
   if (pathname.startsWith('/admin') && !pathname.startsWith('/admin/login')) {
+    // A Bearer token while the sign-in throttle is spent: 429 with the wait, not a 401 that reads as "wrong".
+    const wait = await bearerWait(req.headers);
+    if (wait > 0) return throttled(wait);
     if (!(await isAdmin(req))) {
       // A report download is read by scripts: a JSON 401 they can act on, not a login page.
       if (/\.(json|csv)$/.test(pathname)) return unauthorisedJson();

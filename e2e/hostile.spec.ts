@@ -191,6 +191,26 @@ test('issue 24: the admin sign-in throttle (10 wrong tokens from one address, th
   }
 });
 
+test('issue 34: one sign-in budget for the form and Bearer, in the proxy and the routes alike; a spent budget answers the right Bearer token 429, not 401', async ({ request }) => {
+  test.setTimeout(90_000);
+  const server = await startNextServer({ env: { ADMIN_TOKEN: E2E_ADMIN_TOKEN, TANDEM_DATA_DIR: `${process.cwd()}/data/e2e-throttle-one` } });
+  try {
+    const page = (token: string) => request.get(`${server.base}/admin/experiments`, { headers: { Authorization: `Bearer ${token}` }, maxRedirects: 0 });
+    const login = (token: string) => request.post(`${server.base}/admin/login`, { form: { token }, headers: { Origin: server.base }, maxRedirects: 0 });
+    // Five wrong Bearer tokens on a page (the proxy compares them), five by the form (the route does): ten in all.
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await page(`wrong-bearer-${i}-wrong-bearer`)).status());
+    for (let i = 0; i < 5; i++) statuses.push((await login(`wrong-form-${i}-wrong-form`)).status());
+    expect(statuses).toEqual(Array.from({ length: 10 }, () => 401));
+    expect((await login('wrong-form-x-wrong-form')).status()).toBe(429);
+    const right = await page(E2E_ADMIN_TOKEN);
+    expect(right.status()).toBe(429);
+    expect(Number(right.headers()['retry-after'])).toBeGreaterThan(0);
+  } finally {
+    await server.stop();
+  }
+});
+
 test('issue 24: 20 clients that ask for the largest static file and never read are disconnected within 60 s', async () => {
   test.setTimeout(120_000);
   const dir = readdirSync('public/ort').find((d) => /^\d/.test(d))!;

@@ -3,7 +3,9 @@
  * failures spend: per address (an IPv6 client's /64) 10 at once, then 5 a minute; over all addresses 200, then
  * 60 a minute, so a guesser spread over many addresses is slowed too. A real admin mistyping a few times never
  * meets it; while an address (or everyone) is out of attempts, a try is answered 429 with Retry-After before
- * the token is even compared. Counted in the limits store, like the events limits.
+ * the token is even compared. Counted in the limits store, like the events limits: one budget per process for
+ * the form and Bearer alike, whether the proxy or a route compared the token (issue 34), and a Bearer request
+ * while it is spent is answered 429 everywhere, the proxy's pages included.
  * `TANDEM_SIGNIN_LIMIT_ADDRESS` / `TANDEM_SIGNIN_LIMIT_OVERALL` = "burst/perMinute" or "off" (the e2e suite's
  * shared server: its bad-input test sends fifty wrong sign-ins from one address; a throttle test starts its own).
  */

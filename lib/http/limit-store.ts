@@ -80,5 +80,10 @@ async function openFromEnv(): Promise<LimitStore | undefined> {
   return redisLimitStore(url, process.env.TANDEM_REDIS_PREFIX || undefined);
 }
 
+// One per process, not per module instance: Next bundles proxy.ts apart from the route handlers, and each bundle
+// had its own memory store, so a sign-in was allowed 10 failures in each (issue 34). globalThis is the process's.
+const SHARED = Symbol.for('tandem.limits.charge');
+const processWide = globalThis as typeof globalThis & { [SHARED]?: ChargeFn };
+
 /** Spends (or checks) a request's charges in the configured store; see rate-limit.ts for the modes. */
-export const charge: ChargeFn = limitCharger(openFromEnv);
+export const charge: ChargeFn = (processWide[SHARED] ??= limitCharger(openFromEnv));
