@@ -60,7 +60,8 @@ export async function POST(req: Request) {
   if (labelled.events.length === 0) return json({ error: labelled.refused[0]!.error, refused: labelled.refused }, 400);
   try {
     const result = await getEventStore().insert(labelled.events);
-    return json({ ...result, relabelled: labelled.relabelled, refused: labelled.refused }, 202);
+    // Not how many events were relabelled: that count would tell an id which arm it is in (issue 34).
+    return json({ ...result, refused: labelled.refused }, 202);
   } catch (e) {
     // The device keeps the batch and sends it again: nothing is lost, and the ids prevent doubles.
     console.error('[tandem] events store unavailable:', (e as Error).message);
