@@ -7,7 +7,8 @@ import { retryAfterMs } from './client';
 import { labelEvents } from './label';
 import { openPostgresStore } from './postgres-store';
 import { parseBatch, type StoredEvent } from './schema';
-import { orderLimits } from './plausible';
+import { DEFAULT_ORDER_LIMITS, orderLimits } from './plausible';
+import { admitOrder } from './limits';
 import { readLimited } from './read-body';
 import { openSqliteStore } from './sqlite-store';
 import { RANK_MS_CAP, type EventStore } from './store';
@@ -112,6 +113,23 @@ describe('labels and prices the server decides', () => {
     const r = labelEvents([base], { ...ctx, visitor: { id: 'v2', counted: false } });
     expect(r.events[0]).toMatchObject({ experiment: 'exp', variant: 'below-hero', visitor: 'v2', leftOut: 'new-visitor-limit' });
     expect('leftOut' in labelEvents([base], ctx).events[0]!).toBe(false);
+  });
+});
+
+describe("a visitor's orders a day (issue 34: 100 orders of £9,975 from one id, each within the per-order bound)", () => {
+  it('counts at most 10 orders and £10,000 a visitor a day, says which limit refused, and allows again a day later', async () => {
+    const now = Date.UTC(2026, 11, 7);
+    const many = `orders-${Math.random()}`;
+    const answers = [];
+    for (let i = 0; i < 11; i++) answers.push(await admitOrder(many, 100, DEFAULT_ORDER_LIMITS, now));
+    expect(answers.slice(0, 10).every((a) => a.ok)).toBe(true);
+    expect(answers[10]).toEqual({ ok: false, why: 'more than 10 orders a day from one visitor' });
+    const dear = `pence-${Math.random()}`;
+    expect(await admitOrder(dear, 997_500, DEFAULT_ORDER_LIMITS, now)).toEqual({ ok: true });
+    expect(await admitOrder(dear, 997_500, DEFAULT_ORDER_LIMITS, now)).toEqual({ ok: false, why: 'more than £10000.00 of orders a day from one visitor' });
+    // A refused order spent nothing: a small one still fits today.
+    expect(await admitOrder(dear, 2_000, DEFAULT_ORDER_LIMITS, now)).toEqual({ ok: true });
+    expect(await admitOrder(dear, 997_500, DEFAULT_ORDER_LIMITS, now + 86_400_000)).toEqual({ ok: true });
   });
 });
 

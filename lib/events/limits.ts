@@ -11,6 +11,7 @@
 import { limitKey } from '../http/client-address';
 import { charge } from '../http/limit-store';
 import { parseLimit, type Charge, type ChargeMode, type Limit } from '../http/rate-limit';
+import type { OrderLimits } from './plausible';
 import { MAX_BATCH } from './schema';
 
 export const VISITOR_LIMIT: Limit = { burst: 300, perMinute: 60 };
@@ -32,4 +33,21 @@ export function admitEvents(visitor: string | undefined, address: string, n: num
   if (limits.visitor && visitor) charges.push({ bucket: 'events-visitor', key: visitor, limit: limits.visitor });
   if (limits.address) charges.push({ bucket: 'events-address', key: limitKey(address), limit: limits.address });
   return charge(charges, n, now, mode);
+}
+
+const DAY_MINUTES = 24 * 60;
+
+/**
+ * One order of `pence` from this visitor against its daily allowance (lib/events/plausible.ts): a bucket of
+ * orders and one of pence, each holding a day's worth and refilling over a day. Spent only when both allow it;
+ * otherwise the answer says which limit, for the refusal's reason.
+ */
+export async function admitOrder(visitor: string, pence: number, limits: Pick<OrderLimits, 'maxVisitorOrdersPerDay' | 'maxVisitorPencePerDay'>, now = Date.now()): Promise<{ ok: true } | { ok: false; why: string }> {
+  const orders: Charge[] = [{ bucket: 'orders-visitor', key: visitor, limit: { burst: limits.maxVisitorOrdersPerDay, perMinute: limits.maxVisitorOrdersPerDay / DAY_MINUTES } }];
+  const value: Charge[] = [{ bucket: 'order-pence-visitor', key: visitor, limit: { burst: limits.maxVisitorPencePerDay, perMinute: limits.maxVisitorPencePerDay / DAY_MINUTES } }];
+  if (!(await charge(orders, 1, now, 'check')).ok) return { ok: false, why: `more than ${limits.maxVisitorOrdersPerDay} orders a day from one visitor` };
+  if (!(await charge(value, pence, now, 'check')).ok) return { ok: false, why: `more than £${(limits.maxVisitorPencePerDay / 100).toFixed(2)} of orders a day from one visitor` };
+  await charge(orders, 1, now, 'force');
+  await charge(value, pence, now, 'force');
+  return { ok: true };
 }

@@ -3,7 +3,7 @@ import { getConfig } from '@/lib/config';
 import { getEventStore } from '@/lib/events/server-store';
 import { MAX_BODY_BYTES, parseBatch, type RefusalReason } from '@/lib/events/schema';
 import { readLimited } from '@/lib/events/read-body';
-import { admitEvents } from '@/lib/events/limits';
+import { admitEvents, admitOrder } from '@/lib/events/limits';
 import { assignAll } from '@/lib/experiments/assign';
 import { VISITOR_COOKIE, verifyVisitor } from '@/lib/experiments/visitor';
 import { labelEvents } from '@/lib/events/label';
@@ -55,6 +55,14 @@ export async function POST(req: Request) {
   }
   // Arms from the visitor's own assignment and order values from our catalogue: never what the body claims.
   const labelled = labelEvents(batch.events, { visitor, receivedAt: Date.now(), experiments: config.experiments, assignments: assignAll(config, visitor.id), price: (sku) => getProduct(sku)?.price, limits: ORDER_LIMITS });
+  // Each order against the visitor's daily allowance, in the batch's order; one over it is refused with the reason.
+  for (const stored of labelled.events.filter((e) => e.type === 'purchase')) {
+    const admitted = await admitOrder(visitor.id, stored.revenuePence ?? 0, ORDER_LIMITS);
+    if (admitted.ok) continue;
+    const index = batch.events.findIndex((e) => e.id === stored.id);
+    labelled.refused.push({ index, reason: 'implausible-order', error: `events.${index}: ${admitted.why} (this store's limit): not counted` });
+    labelled.events.splice(labelled.events.indexOf(stored), 1);
+  }
   if (labelled.refused.length > 0) await tallyRefused(tally(labelled.refused));
   // Refused events are named; the batch's others are kept (a device's one stale event must not cost the rest).
   if (labelled.events.length === 0) return json({ error: labelled.refused[0]!.error, refused: labelled.refused }, 400);
