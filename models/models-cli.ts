@@ -40,6 +40,8 @@ async function withStoreOrders(log: Purchase[]): Promise<Purchase[]> {
     console.log(
       `models: --with-store-orders: ${own.orders.toLocaleString('en-GB')} orders from the ${store.kind} events store, ${own.purchases.length.toLocaleString('en-GB')} lines by ${own.customers.toLocaleString('en-GB')} visitors` +
         (own.skippedLines > 0 ? ` (${own.skippedLines} lines for products not in the catalogue left out)` : '') +
+        (own.overDailyLimit > 0 ? `; ${own.overDailyLimit.toLocaleString('en-GB')} orders over a visitor's daily limits left out` : '') +
+        (own.backDated > 0 ? `; ${own.backDated.toLocaleString('en-GB')} orders the device dated earlier than their arrival, dated at arrival` : '') +
         (first ? `; the log ends ${log.at(-1)?.date ?? '-'}, the store's orders begin ${first}` : ''),
     );
     const gapDays = first && log.length > 0 ? Math.floor((toMillis(first) - toMillis(log.at(-1)!.date)) / DAY) : 0;

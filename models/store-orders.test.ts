@@ -49,6 +49,7 @@ function joinSuite(name: string, open: () => EventStore) {
         ['store:v-2', '85123A', 6, 2.95, '2026-12-01 10:30'],
       ]);
       expect(new Set(own.purchases.map((p) => p.invoice)).size).toBe(2);
+      expect(orders.map((o) => o.receivedAt)).toEqual([T, T + 3_600_000]);
       const log: Purchase[] = [
         { invoice: '536365', sku: '85123A', description: 'x', quantity: 6, date: '2011-12-01 08:26', unitPrice: 2.55, customerId: '17850', country: 'United Kingdom' },
         { invoice: '536366', sku: '22423', description: 'x', quantity: 1, date: '2026-12-01 10:00', unitPrice: 12.75, customerId: '17851', country: 'United Kingdom' },
@@ -57,6 +58,28 @@ function joinSuite(name: string, open: () => EventStore) {
     });
   });
 }
+
+describe("what a shop would trust of its own orders (issue 34: 600 orders of 60,000 lines from two ids, back-dated up to 29 days)", () => {
+  const order = (visitor: string, receivedAt: number, at = receivedAt, quantity = 1) => ({ id: uuid(), visitor, at, receivedAt, lines: [{ sku: '85123A', quantity, fromShelf: false }] });
+  it('dates an order at its arrival, not at the time the device claims', () => {
+    const own = storePurchases([order('v-late', T, T - 29 * 86_400_000)], catalog);
+    expect(own.purchases.map((p) => p.date)).toEqual(['2026-12-01 09:30']);
+    expect(own.backDated).toBe(1);
+  });
+  it("keeps at most a visitor's daily order limits (10 orders, £10,000) per day of arrival, earliest first, and counts the rest", () => {
+    const flood = Array.from({ length: 300 }, (_, i) => order('v-flood', T + i * 1000));
+    const dear = [order('v-dear', T, T, 99), order('v-dear', T + 1, T + 1, 99)]; // £292.05 each: both fit
+    const huge = Array.from({ length: 5 }, (_, i) => ({ ...order('v-huge', T + i), lines: [{ sku: '22423', quantity: 99, fromShelf: false }] })); // £1,262.25 each
+    const own = storePurchases([...flood, ...dear, ...huge], catalog);
+    const byCustomer = (c: string) => new Set(own.purchases.filter((p) => p.customerId === c).map((p) => p.invoice)).size;
+    expect(byCustomer('store:v-flood')).toBe(10);
+    expect(byCustomer('store:v-dear')).toBe(2);
+    expect(byCustomer('store:v-huge')).toBe(5); // £6,311 in all: within £10,000
+    expect(own.overDailyLimit).toBe(290);
+    // The next day (of arrival) is a new allowance.
+    expect(storePurchases([...flood, order('v-flood', T + 86_400_000)], catalog).purchases.length).toBe(11);
+  });
+});
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tandem-store-orders-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -136,15 +136,17 @@ export interface StoreOrder {
   visitor: string;
   /** Milliseconds since the epoch, on the device's clock (checked to within a day of the server's on arrival). */
   at: number;
+  /** When the server received it: the only time of it the server knows. */
+  receivedAt: number;
   lines: OrderLine[];
 }
 
 /** The stored orders query (both dialects). */
-export const ordersSql = (table: string) => `SELECT id, visitor, at, lines FROM ${table} WHERE type = 'purchase' AND lines IS NOT NULL ORDER BY at, id`;
+export const ordersSql = (table: string) => `SELECT id, visitor, at, received_at, lines FROM ${table} WHERE type = 'purchase' AND lines IS NOT NULL ORDER BY at, id`;
 
 /** A stored order row into a StoreOrder (PostgreSQL returns BIGINT as a string; lines are JSON text in both). */
-export function orderOf(r: { id: string; visitor: string; at: number | string; lines: string }): StoreOrder {
-  return { id: r.id, visitor: r.visitor, at: Number(r.at), lines: JSON.parse(r.lines) as OrderLine[] };
+export function orderOf(r: { id: string; visitor: string; at: number | string; received_at: number | string; lines: string }): StoreOrder {
+  return { id: r.id, visitor: r.visitor, at: Number(r.at), receivedAt: Number(r.received_at), lines: JSON.parse(r.lines) as OrderLine[] };
 }
 
 export const DAY_MS = 86_400_000;
