@@ -14,7 +14,7 @@ import { rowsOf } from '../lib/recs/items';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import cliProgress from 'cli-progress';
+import { progress } from './progress';
 import { parseCatalogFile, type CatalogFile } from '../lib/catalog/types';
 import { DEFAULT_FEATURE_SPEC, type HistoryEvent } from '../lib/recs/features';
 import type { Manifest, Pointer } from '../lib/recs/manifest';
@@ -58,18 +58,10 @@ export function modelInputsHash(catalog: CatalogFile, project = PROJECT): string
   return createHash('sha256').update(catalog.version).update(catalog.source.datasetSha256).update(graphHash([PIPELINE_ENTRY], project)).digest('hex').slice(0, 16);
 }
 
-/** A progress bar for a stage counted in steps, started by its first tick (when the total is known). The towers have their own. */
+/** A progress bar for a stage counted in steps (models/progress.ts: live on a terminal, lines in a log). */
 function progressBar(label: string): { tick: (done: number, total: number) => void; stop: () => void } {
-  const bar = new cliProgress.SingleBar({ format: `${label.padEnd(10)} {bar} {percentage}% | {value}/{total} | {duration}s`, hideCursor: true }, cliProgress.Presets.shades_classic);
-  let started = false;
-  return {
-    tick: (done, total) => {
-      if (!started) bar.start(total, 0);
-      started = true;
-      bar.update(done);
-    },
-    stop: () => bar.stop(),
-  };
+  const bar = progress({ width: 10 });
+  return { tick: (done, total) => bar.tick(label, done, total), stop: () => bar.stop() };
 }
 
 function lossCsv(f: Fit): string {
@@ -196,15 +188,12 @@ interface Towers {
 async function towers(s: Setup, pool: Pool): Promise<Towers> {
   const cuts = Array.from({ length: TOWER_MONTHS }, (_, j) => s.end - j * 30 * DAY);
   const label = (cut: number) => (cut === s.end ? 'shipped' : `tower ${iso(cut)}`);
-  const multi = new cliProgress.MultiBar({ format: '{label} {bar} {percentage}% | step {value}/{total} | loss {loss} | {duration}s', hideCursor: true }, cliProgress.Presets.shades_classic);
-  const bars = new Map<string, cliProgress.SingleBar>();
+  const bars = progress({ unit: 'step' });
   console.log(`models: ${cuts.length} towers (cuts ${cuts.map(iso).join(', ')}) and the basket backtest, ${pool.threads} at a time`);
   const fits = await fitTowers(pool, s.products, s.purchases, cuts.map((now) => ({ label: label(now), now })), s.spec, s.config, (name, done, total, loss) => {
-    let bar = bars.get(name);
-    if (!bar) bars.set(name, (bar = multi.create(total, 0, { label: name.padEnd(17), loss: '' })));
-    bar.update(done, { loss: loss.toFixed(3) });
+    bars.tick(name, done, total, `loss ${loss.toFixed(3)}`);
   });
-  multi.stop();
+  bars.stop();
   for (const cut of cuts) {
     const f = fits.get(label(cut))!;
     console.log(`${label(cut).padEnd(17)} ${f.examples.toLocaleString('en-GB')} examples, ${f.seconds.toFixed(1)} s, mean loss by epoch ${epochLosses(f).join(' → ')}`);
