@@ -98,6 +98,14 @@ try {
   const phoneReached = await timedPath(browser, base, 'device', codes.slice(0, 21), { conditions: PHONE, reachMs: REACH_MS });
   const phoneEdge = await timedPath(browser, base, 'edge', codes.slice(20, 41), { conditions: PHONE });
   phone = { device: phoneDevice, deviceReached: phoneReached, edge: phoneEdge };
+  // The same measures for a shopper of one storefront (one copy of the ×K shop), as every customer of the log is:
+  // the views above jump across all K copies, each new one bringing another community's head to the device.
+  if (k > 1) {
+    const local = viewCodes(path.join(dir, 'data', 'catalog.json'), 180, { oneCopy: true });
+    const oneCopy = { device: await timedPath(browser, base, 'device', local.slice(0, 61)), deviceReached: await timedPath(browser, base, 'device', local.slice(0, 61), { reachMs: REACH_MS }), phone: await timedPath(browser, base, 'device', local.slice(0, 21), { conditions: PHONE }) };
+    Object.assign(phone, { oneCopy });
+    console.log(`  one storefront's views: device p50 ${oneCopy.device.p50.toFixed(1)} p95 ${oneCopy.device.p95.toFixed(1)}; reached for ${REACH_MS} ms before: p50 ${oneCopy.deviceReached.p50.toFixed(1)} p95 ${oneCopy.deviceReached.p95.toFixed(1)}; phone p95 ${oneCopy.phone.p95.toFixed(0)} ms`);
+  }
   console.log(`  phone (CPU ÷${PHONE.cpuSlowdown}, ${PHONE.rttMs} ms RTT, ${PHONE.downKbps} kbps): first view → first device shelf ${phoneDevice.firstShelfMs} ms; view → shelf p95 device ${phoneDevice.p95.toFixed(0)} ms (reached for ${REACH_MS} ms before: ${phoneReached.p95.toFixed(0)} ms), edge ${phoneEdge.p95.toFixed(0)} ms`);
 } finally {
   await browser.close();

@@ -107,9 +107,12 @@ export async function shopperView(browser: Browser, base: string, codes: string[
 }
 
 /** Products to view, spread over the catalogue (every 97th by orders), so each view moves the shelf. */
-export function viewCodes(catalogFile: string, count: number): string[] {
+export function viewCodes(catalogFile: string, count: number, opts: { oneCopy?: boolean } = {}): string[] {
   const catalog = parseCatalogFile(readFileSync(catalogFile, 'utf8'));
-  const byOrders = [...catalog.products].sort((a, b) => b.orders - a.orders || (a.sku < b.sku ? -1 : 1));
+  // `oneCopy`: a ×K shop's original copy only (models/scale-data.ts renames the others' codes with a `K<nn>` suffix):
+  // a shopper of one storefront, as every customer of the log is; without it, views jump across all K copies.
+  const products = opts.oneCopy ? catalog.products.filter((p) => !/K\d{2}$/.test(p.sku)) : catalog.products;
+  const byOrders = [...products].sort((a, b) => b.orders - a.orders || (a.sku < b.sku ? -1 : 1));
   return Array.from({ length: count }, (_, i) => byOrders[(i * 97 + 13) % byOrders.length]!.sku);
 }
 
