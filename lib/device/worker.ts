@@ -88,6 +88,7 @@ async function init(choice: ExecutionChoice, pin: string | null): Promise<Ready>
  * kernel rebuilt when it grew.
  */
 async function withParts(r: Ready, req: Pick<RankRequest, 'history' | 'cart' | 'shelves'>): Promise<void> {
+  if (!r.parted) return;
   const anchors = req.shelves.flatMap((s) => (s.anchorSku ? [s.anchorSku] : []));
   const basket = req.shelves.some((s) => s.ranking === 'complement') ? [...req.cart, ...anchors] : [];
   await grow(r, { skus: [...req.history.map((e) => e.sku), ...req.cart, ...anchors], basket });

@@ -33,6 +33,8 @@ export function limitCharger(open: () => Promise<LimitStore | undefined>, opts: 
   const report = opts.warn ?? ((m: string) => console.error(m));
   const local = memoryLimitStore();
   let chosen: Promise<LimitStore | undefined> | undefined;
+  // No shared store configured (the embedded default): every charge is memory's, without a deadline to arm.
+  let memoryOnly = false;
   let localUntil = -Infinity;
   let warnedAt = -Infinity;
   const warn = (e: unknown) => {
@@ -42,7 +44,7 @@ export function limitCharger(open: () => Promise<LimitStore | undefined>, opts: 
   };
   return async (charges, n, now = Date.now(), mode = 'spend') => {
     if (charges.length === 0) return { ok: true } as const;
-    if (clock() < localUntil) return local.charge(charges, n, now, mode);
+    if (memoryOnly || clock() < localUntil) return local.charge(charges, n, now, mode);
     if (!chosen) {
       const opening = open();
       chosen = opening;
@@ -53,7 +55,10 @@ export function limitCharger(open: () => Promise<LimitStore | undefined>, opts: 
     }
     try {
       const store = await withDeadline(chosen, connectMs);
-      if (!store) return local.charge(charges, n, now, mode);
+      if (!store) {
+        memoryOnly = true;
+        return local.charge(charges, n, now, mode);
+      }
       return await withDeadline(store.charge(charges, n, now, mode), deadlineMs);
     } catch (e) {
       warn(e);
