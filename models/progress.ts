@@ -30,24 +30,24 @@ export function progress(format: { width?: number; unit?: string } = {}, stream:
       stop: () => multi.stop(),
     };
   }
-  const started = new Map<string, number>();
-  const quarter = new Map<string, number>();
-  const line = (name: string, done: number, total: number, note: string) =>
-    stream.write(`${name.padEnd(width)} ${Math.round((done / total) * 100)}% | ${unit}${done}/${total}${note ? ` | ${note}` : ''} | ${((performance.now() - started.get(name)!) / 1000).toFixed(0)}s\n`);
-  const last = new Map<string, [number, number, string]>();
+  // One line per bar at each quarter and at the end: where it is, and the seconds since its first tick.
+  interface Bar { started: number; quarter: number; done: number; total: number; note: string }
+  const bars = new Map<string, Bar>();
+  const line = (name: string, b: Bar) =>
+    stream.write(`${name.padEnd(width)} ${Math.round((b.done / b.total) * 100)}% | ${unit}${b.done}/${b.total}${b.note ? ` | ${b.note}` : ''} | ${((performance.now() - b.started) / 1000).toFixed(0)}s\n`);
   return {
     tick(name, done, total, note = '') {
-      const s = shown(done, total);
-      if (!started.has(name)) started.set(name, performance.now());
-      last.set(name, [s.done, s.total, note]);
-      const q = Math.floor((s.done / s.total) * 4);
-      if (q > (quarter.get(name) ?? 0) && q < 4) {
-        quarter.set(name, q);
-        line(name, s.done, s.total, note);
+      const was = bars.get(name);
+      const bar: Bar = { started: was?.started ?? performance.now(), quarter: was?.quarter ?? 0, ...shown(done, total), note };
+      const q = Math.floor((bar.done / bar.total) * 4);
+      if (q > bar.quarter && q < 4) {
+        bar.quarter = q;
+        line(name, bar);
       }
+      bars.set(name, bar);
     },
     stop() {
-      for (const [name, [done, total, note]] of last) line(name, done, total, note);
+      for (const [name, bar] of bars) line(name, bar);
     },
   };
 }

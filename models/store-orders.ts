@@ -15,6 +15,7 @@ import type { CatalogFile } from '../lib/catalog/types';
 import type { StoreOrder } from '../lib/events/store';
 import { DEFAULT_ORDER_LIMITS, type OrderLimits } from '../lib/events/plausible';
 import type { Purchase } from './data';
+import { DAY } from './time';
 
 /** Store customers never collide with the log's (numeric) customer ids. */
 export const STORE_CUSTOMER_PREFIX = 'store:';
@@ -34,8 +35,7 @@ export interface StorePurchases {
   backDated: number;
 }
 
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
+const HOUR_MS = DAY / 24;
 
 export function storePurchases(orders: readonly StoreOrder[], catalog: Pick<CatalogFile, 'products'>, limits: Pick<OrderLimits, 'maxVisitorOrdersPerDay' | 'maxVisitorPencePerDay'> = DEFAULT_ORDER_LIMITS): StorePurchases {
   const products = new Map(catalog.products.map((p) => [p.sku, p]));
@@ -46,7 +46,7 @@ export function storePurchases(orders: readonly StoreOrder[], catalog: Pick<Cata
   const spent = new Map<string, { orders: number; pence: number }>();
   const kept = new Set<string>();
   for (const o of [...orders].sort((a, b) => a.receivedAt - b.receivedAt || (a.id < b.id ? -1 : 1))) {
-    const day = `${o.visitor}|${Math.floor(o.receivedAt / DAY_MS)}`;
+    const day = `${o.visitor}|${Math.floor(o.receivedAt / DAY)}`;
     const pence = o.lines.reduce((sum, l) => sum + Math.round((products.get(l.sku)?.price ?? 0) * 100) * l.quantity, 0);
     const used = spent.get(day) ?? { orders: 0, pence: 0 };
     if (used.orders + 1 > limits.maxVisitorOrdersPerDay || used.pence + pence > limits.maxVisitorPencePerDay) {
