@@ -51,6 +51,16 @@ test('ranks on WebGPU, with the same top-10 as WASM (SIMD kernel) and as the gol
 
 /** Another tab's history change, played here: the shelves re-rank (and the debug panel shows the newest answer). */
 const rerank = (page: import('@playwright/test').Page) => page.evaluate(() => new BroadcastChannel('tandem-history').postMessage('changed'));
+/** The debug panel's probe line, polled one re-ranking at a time, 7 s apart: the probe waits for 5 s of idle. */
+const probeLine = (page: import('@playwright/test').Page, timeout: number) =>
+  expect.poll(
+    async () => {
+      await rerank(page);
+      const ep = homeTop(page).getByTestId('recs-debug-ep');
+      return (await ep.count()) > 0 ? ep.textContent() : '';
+    },
+    { timeout, intervals: [7_000] },
+  );
 
 test('a first visit on a software WebGPU adapter downloads neither the WebGPU runtime nor the scorer graph: only a GPU is worth timing them on', async ({ page }) => {
   test.setTimeout(90_000);
@@ -61,16 +71,7 @@ test('a first visit on a software WebGPU adapter downloads neither the WebGPU ru
   await expect(homeTop(page)).toHaveAttribute('data-source', 'device-wasm', { timeout: 60_000 });
   // The probe runs once the page has asked for nothing for 5 s (lib/device/probe.ts PROBE_IDLE_MS): here it
   // times the kernel on WASM alone, and the next ranking says so.
-  const ep = homeTop(page).getByTestId('recs-debug-ep');
-  await expect
-    .poll(
-      async () => {
-        await rerank(page);
-        return (await ep.count()) > 0 ? ep.textContent() : '';
-      },
-      { timeout: 60_000, intervals: [7_000] },
-    )
-    .toMatch(/tower \+ kernel on WASM [\d.]+ ms · tower \+ kernel on WebGPU \(not timed: no GPU\) · graph on WASM \(not timed: no GPU\) · graph on WebGPU \(not timed: no GPU\) → tower \+ kernel on WASM$/);
+  await probeLine(page, 60_000).toMatch(/tower \+ kernel on WASM [\d.]+ ms · tower \+ kernel on WebGPU \(not timed: no GPU\) · graph on WASM \(not timed: no GPU\) · graph on WebGPU \(not timed: no GPU\) → tower \+ kernel on WASM$/);
   expect(fetched.filter((p) => p.includes('asyncify') || p.endsWith('/scorer.onnx'))).toEqual([]);
 });
 
@@ -87,15 +88,7 @@ test('the path is chosen by measurement: tower + kernel on WASM first, a one-tim
   // for 5 s; the next ranking's debug panel shows the result. Re-rankings come 7 s apart, so the idle time passes.
   const ep = homeTop(page).getByTestId('recs-debug-ep');
   const line = /tower \+ kernel on WASM ([\d.]+) ms · tower \+ kernel on WebGPU ([\d.]+) ms · graph on WASM ([\d.]+) ms · graph on WebGPU ([\d.]+) ms → (.+)$/;
-  await expect
-    .poll(
-      async () => {
-        await rerank(page);
-        return (await ep.count()) > 0 ? ep.textContent() : '';
-      },
-      { timeout: 100_000, intervals: [7_000] },
-    )
-    .toMatch(line);
+  await probeLine(page, 100_000).toMatch(line);
   // The winner is the fastest of the four medians.
   const [, ...rest] = line.exec((await ep.textContent())!)!;
   const ms = rest.slice(0, 4).map(Number);

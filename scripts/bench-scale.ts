@@ -89,6 +89,7 @@ console.log(`  search: ${words.length} queries, p50 ${percentiles(searchMs).p50.
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 let shopper;
 let phone;
+let oneCopy;
 try {
   shopper = await shopperView(browser, base, codes);
   const kb = (b: Record<string, number>) => Math.round(Object.values(b).reduce((x, y) => x + y, 0) / 1024);
@@ -98,15 +99,14 @@ try {
   const phoneReached = await timedPath(browser, base, 'device', codes.slice(0, 21), { conditions: PHONE, reachMs: REACH_MS });
   const phoneEdge = await timedPath(browser, base, 'edge', codes.slice(20, 41), { conditions: PHONE });
   phone = { device: phoneDevice, deviceReached: phoneReached, edge: phoneEdge };
+  console.log(`  phone (CPU ÷${PHONE.cpuSlowdown}, ${PHONE.rttMs} ms RTT, ${PHONE.downKbps} kbps): first view → first device shelf ${phoneDevice.firstShelfMs} ms; view → shelf p95 device ${phoneDevice.p95.toFixed(0)} ms (reached for ${REACH_MS} ms before: ${phoneReached.p95.toFixed(0)} ms), edge ${phoneEdge.p95.toFixed(0)} ms`);
   // The same measures for a shopper of one storefront (one copy of the ×K shop), as every customer of the log is:
   // the views above jump across all K copies, each new one bringing another community's head to the device.
   if (k > 1) {
     const local = viewCodes(path.join(dir, 'data', 'catalog.json'), 180, { oneCopy: true });
-    const oneCopy = { device: await timedPath(browser, base, 'device', local.slice(0, 61)), deviceReached: await timedPath(browser, base, 'device', local.slice(0, 61), { reachMs: REACH_MS }), phone: await timedPath(browser, base, 'device', local.slice(0, 21), { conditions: PHONE }) };
-    Object.assign(phone, { oneCopy });
+    oneCopy = { device: await timedPath(browser, base, 'device', local.slice(0, 61)), deviceReached: await timedPath(browser, base, 'device', local.slice(0, 61), { reachMs: REACH_MS }), phone: await timedPath(browser, base, 'device', local.slice(0, 21), { conditions: PHONE }) };
     console.log(`  one storefront's views: device p50 ${oneCopy.device.p50.toFixed(1)} p95 ${oneCopy.device.p95.toFixed(1)}; reached for ${REACH_MS} ms before: p50 ${oneCopy.deviceReached.p50.toFixed(1)} p95 ${oneCopy.deviceReached.p95.toFixed(1)}; phone p95 ${oneCopy.phone.p95.toFixed(0)} ms`);
   }
-  console.log(`  phone (CPU ÷${PHONE.cpuSlowdown}, ${PHONE.rttMs} ms RTT, ${PHONE.downKbps} kbps): first view → first device shelf ${phoneDevice.firstShelfMs} ms; view → shelf p95 device ${phoneDevice.p95.toFixed(0)} ms (reached for ${REACH_MS} ms before: ${phoneReached.p95.toFixed(0)} ms), edge ${phoneEdge.p95.toFixed(0)} ms`);
 } finally {
   await browser.close();
   server.stop();
@@ -120,7 +120,7 @@ if (loadRun.status !== 0) console.log(`  load.ts flagged a check (exit ${loadRun
 const loadJson = load.trim().split('\n').at(-1) ?? '';
 console.log(`  load (100 req/s, 10 s):\n${load.split('\n').filter((l) => /^(endpoint|GET|POST)/.test(l)).join('\n')}`);
 
-const result = { copies: k, products: catalog.products.length, date: new Date().toISOString(), build: { firstSeconds: firstBuild, seconds: build }, recall, coldStart: { ...coldStart, serverFirstAnswerMs: coldFirstAnswerMs }, search: { queries: words.length, ...percentiles(searchMs) }, category, shopper, phone, load: loadJson.startsWith('{') ? JSON.parse(loadJson) : null };
+const result = { copies: k, products: catalog.products.length, date: new Date().toISOString(), build: { firstSeconds: firstBuild, seconds: build }, recall, coldStart: { ...coldStart, serverFirstAnswerMs: coldFirstAnswerMs }, search: { queries: words.length, ...percentiles(searchMs) }, category, shopper, phone, ...(oneCopy ? { oneCopy } : {}), load: loadJson.startsWith('{') ? JSON.parse(loadJson) : null };
 writeFileSync(path.join(root, 'bench-results', `scale-x${k}.json`), `${JSON.stringify(result, null, 2)}\n`);
 console.log(`bench:scale: wrote bench-results/scale-x${k}.json`);
 if (!arg('--dir') && !process.argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
