@@ -8,7 +8,8 @@
  * is the one that lost: the complement model against popularity-30d and same-category (the two-tower cosine
  * baseline needs a tower per window and is reported on the validation month only).
  */
-import { complementScores, type ComplementPrior, type Complements } from '../lib/recs/complements';
+import { complementRanker, type ComplementPrior, type Complements } from '../lib/recs/complements';
+import { groupOrder } from '../lib/recs/rank';
 import { recentPopularity } from './baselines';
 import { basketBaselines, basketLeaveOneOut, fitComplements, scoringSettings, testBaskets, type Basket, type ComplementSettings } from './complements';
 import type { Purchaseish } from './data';
@@ -84,13 +85,14 @@ export function complementGrid(): ComplementSettings[] {
 }
 
 /** NDCG@10 of leave-one-out per window for one set of complement settings. Only the age decay changes a fit: fits are shared through `fits`. */
-function complementNdcg(data: readonly WindowData[], n: number, settings: ComplementSettings, fits = new Map<string, Complements>()): number[] {
+function complementNdcg(data: readonly WindowData[], n: number, settings: ComplementSettings, fits = new Map<string, Complements>(), orders = new Map<WindowData, Int32Array[]>()): number[] {
   return data.map((d) => {
+    const order = orders.get(d) ?? orders.set(d, groupOrder(d.prior.popularity, d.prior.category)).get(d)!;
     const key = `${d.window.start}:${settings.halfLifeDays}`;
     let fitted = fits.get(key);
     if (!fitted) fits.set(key, (fitted = fitComplements(d.train, n, d.window.start, { halfLifeDays: settings.halfLifeDays, categoryWeight: 0 })));
     const c: Complements = { ...fitted, spec: { ...fitted.spec, ...scoringSettings(settings) } };
-    return basketLeaveOneOut(d.test, (rest) => complementScores(c, d.prior, rest))['ndcg@10'];
+    return basketLeaveOneOut(d.test, complementRanker(c, d.prior, order))['ndcg@10'];
   });
 }
 
@@ -124,12 +126,13 @@ export function basketBacktest(data: readonly WindowData[], n: number, grid = co
   const reported = data.filter((d) => d.window.role === 'reported');
   let best = { settings: grid[0]!, mean: -1 };
   const fits = new Map<string, Complements>();
+  const orders = new Map<WindowData, Int32Array[]>();
   grid.forEach((settings, i) => {
-    const mean = spread(complementNdcg(tuning, n, settings, fits)).mean;
+    const mean = spread(complementNdcg(tuning, n, settings, fits, orders)).mean;
     if (mean > best.mean) best = { settings, mean };
     onProgress(i + 1, grid.length + 1);
   });
-  const rows: Record<string, number[]> = { complement: complementNdcg(reported, n, best.settings) };
+  const rows: Record<string, number[]> = { complement: complementNdcg(reported, n, best.settings, fits, orders) };
   for (const d of reported) {
     const base = basketBaselines(d.pop30, d.prior.category, new Float32Array(0), 0);
     for (const name of ['popularity-30d', 'same-category'] as const) (rows[name] ??= []).push(basketLeaveOneOut(d.test, base[name]!)['ndcg@10']);

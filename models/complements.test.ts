@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { complementScores, decodeComplements, encodeComplements, strongestAnchor } from '../lib/recs/complements';
-import { basketLeaveOneOut, basketsOf, fitComplements } from './complements';
+import { complementRanker, complementScores, decodeComplements, encodeComplements, strongestAnchor } from '../lib/recs/complements';
+import { topK } from '../lib/recs/rank';
+import { basketBaselines, basketLeaveOneOut, basketsOf, denseRanker, fitComplements, type Basket } from './complements';
+import { rng } from './random';
 
 // A hand-made basket log: invoices 1..3 hold A+B, A+B+C, B+C; D sells alone.
 const index = new Map(['A', 'B', 'C', 'D'].map((s, i) => [s, i]));
@@ -52,11 +54,50 @@ describe('complements from baskets', () => {
 
   it('leave-one-out: a scorer that knows the hidden product scores 1, one that ranks it last scores less', () => {
     const baskets = basketsOf(log, index, 0, Infinity);
-    const oracle = basketLeaveOneOut(baskets, (rest) => Float32Array.from([0, 1, 2, 3], (i) => (rest.includes(i) ? 0 : [0, 1, 2].includes(i) ? 10 : 0)));
+    const oracle = basketLeaveOneOut(baskets, denseRanker((rest) => Float32Array.from([0, 1, 2, 3], (i) => (rest.includes(i) ? 0 : [0, 1, 2].includes(i) ? 10 : 0))));
     expect(oracle.baskets).toBe(3); // the one-product basket is left out
     expect(oracle['hitrate@10']).toBe(1);
     // The hidden product always last among the candidates: still in a top 10 of four products, but lower.
-    const last = basketLeaveOneOut(baskets, (rest) => Float32Array.from([0, 1, 2, 3], (i) => (rest.includes(i) ? 0 : [0, 1, 2].includes(i) ? -10 : 10)));
+    const last = basketLeaveOneOut(baskets, denseRanker((rest) => Float32Array.from([0, 1, 2, 3], (i) => (rest.includes(i) ? 0 : [0, 1, 2].includes(i) ? -10 : 10))));
     expect(last['ndcg@10']).toBeLessThan(0.7);
+  });
+
+  it('the grouped rankers give exactly the whole-catalogue ranking, ties included (a shop copied K times ties every product K ways)', () => {
+    const draw = rng(7);
+    const copies = 4;
+    const base = 60;
+    const n = base * copies;
+    // Every copy of a product has the same popularity and category; a few popularities are shared outright, some are 0.
+    const pop = Array.from({ length: base }, () => (draw() < 0.2 ? 0 : draw() < 0.3 ? 0.5 : Math.round(draw() * 40) / 40));
+    const shopPrior = { popularity: Float32Array.from({ length: n }, (_, i) => pop[i % base]!), category: Uint8Array.from({ length: n }, (_, i) => (i % base) % 5) };
+    // Fine-grained: past 1e6 (same-category's boost) a float32 step is 0.0625, so products of different popularity tie there.
+    const pop30 = Float32Array.from({ length: n }, () => draw() * 0.5);
+    const baskets: Basket[] = Array.from({ length: 300 }, (_, j) => {
+      const copy = j % copies;
+      const items = new Set(Array.from({ length: 2 + Math.floor(draw() * 5) }, () => copy * base + Math.floor(draw() * base)));
+      return { items: [...items], at: NOW - j * 3_600_000 };
+    });
+    const train = baskets.slice(60);
+    const test = baskets.slice(0, 60).filter((b) => b.items.length >= 2);
+    for (const settings of [
+      { halfLifeDays: null, categoryWeight: 0.1, evidence: 0, popularityWeight: 0 },
+      { halfLifeDays: 180, categoryWeight: 0.1, evidence: 5, popularityWeight: 0.3 },
+      { halfLifeDays: null, categoryWeight: 0, evidence: 0, popularityWeight: 1000 },
+    ]) {
+      const c = fitComplements(train, n, NOW, settings, 3);
+      const ranker = complementRanker(c, shopPrior);
+      for (const b of test) {
+        const rest = b.items.slice(1);
+        for (const k of [1, 10, 25]) expect(ranker(rest, k, new Set(rest))).toEqual(topK(complementScores(c, shopPrior, rest), k, new Set(rest)));
+      }
+    }
+    const grouped = basketBaselines(pop30, shopPrior.category, new Float32Array(0), 0);
+    for (const b of test) {
+      const rest = b.items.slice(1);
+      const exclude = new Set(rest);
+      const cats = new Set(rest.map((a) => shopPrior.category[a]!));
+      expect(grouped['popularity-30d']!(rest, 10, exclude)).toEqual(topK(pop30, 10, exclude));
+      expect(grouped['same-category']!(rest, 10, exclude)).toEqual(topK(Float32Array.from(pop30, (v, i) => v + (cats.has(shopPrior.category[i]!) ? 1e6 : 0)), 10, exclude));
+    }
   });
 });

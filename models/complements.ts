@@ -4,8 +4,8 @@
  * (lib/recs/complements.ts scores it). Its settings are chosen on the tuning split by leave-one-out inside
  * baskets; `basketLeaveOneOut` is the measure, for it and for the basket baselines.
  */
-import { complementScores, roundTrip, type ComplementPrior, type Complements, type ComplementSpec } from '../lib/recs/complements';
-import { dotAll, topK, topKOf } from '../lib/recs/rank';
+import { complementRanker, roundTrip, type ComplementPrior, type Complements, type ComplementSpec } from '../lib/recs/complements';
+import { dotAll, groupOrder, topK, topKGrouped, topKOf } from '../lib/recs/rank';
 import { metricsFor } from './evaluate';
 import { rng } from './random';
 import { DAY, toMillis } from './time';
@@ -95,11 +95,20 @@ export interface BasketMetrics {
   baskets: number;
 }
 
+/** The k best products for a basket's `rest`, none of `exclude`, best first (ties to the lower index). */
+export type BasketRanker = (rest: number[], k: number, exclude: ReadonlySet<number>) => number[];
+
+/** A ranker from scores over the whole catalogue. */
+export const denseRanker =
+  (score: (rest: number[]) => Float32Array): BasketRanker =>
+  (rest, k, exclude) =>
+    topK(score(rest), k, exclude);
+
 /**
  * Leave-one-out inside baskets of two or more products: hide one (chosen by a seeded draw, the same for every
  * model), rank the full catalogue from the rest with the basket's products removed, NDCG@10 and HitRate@10.
  */
-export function basketLeaveOneOut(baskets: readonly Basket[], score: (rest: number[]) => Float32Array, seed = 16): BasketMetrics {
+export function basketLeaveOneOut(baskets: readonly Basket[], rank: BasketRanker, seed = 16): BasketMetrics {
   const draw = rng(seed);
   let ndcg = 0;
   let hit = 0;
@@ -107,7 +116,7 @@ export function basketLeaveOneOut(baskets: readonly Basket[], score: (rest: numb
   for (const { items } of testBaskets(baskets)) {
     const h = Math.floor(draw() * items.length);
     const rest = items.filter((_, i) => i !== h);
-    const m = metricsFor(topK(score(rest), 10, new Set(rest)), new Set([items[h]!]));
+    const m = metricsFor(rank(rest, 10, new Set(rest)), new Set([items[h]!]));
     ndcg += m['ndcg@10'];
     hit += m['hitrate@10'];
     count++;
@@ -124,28 +133,35 @@ export function testBaskets(baskets: readonly Basket[]): Basket[] {
   return sampleBy(baskets.filter((b) => b.items.length >= 2), (b) => `${b.at}:${b.items.join(',')}`, SAMPLE_CAPS.baskets).items;
 }
 
-/** The basket baselines: popularity of the last 30 days, the same with the basket's categories first, and the two-tower's item-to-item cosine. */
-export function basketBaselines(pop30: Float32Array, category: Uint8Array, items: Float32Array, dim: number): Record<string, (rest: number[]) => Float32Array> {
+/**
+ * The basket baselines: popularity of the last 30 days, the same with the basket's categories first, and the
+ * two-tower's item-to-item cosine. The first two rank by popularity within groups (topKGrouped), so a basket
+ * costs a few hundred products, not the catalogue.
+ */
+export function basketBaselines(pop30: Float32Array, category: Uint8Array, items: Float32Array, dim: number): Record<string, BasketRanker> {
   const n = pop30.length;
   const unit = new Float32Array(items.length);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < items.length / Math.max(dim, 1); i++) {
     let s = 0;
     for (let k = 0; k < dim; k++) s += items[i * dim + k]! ** 2;
     const inv = 1 / (Math.sqrt(s) || 1);
     for (let k = 0; k < dim; k++) unit[i * dim + k] = items[i * dim + k]! * inv;
   }
+  const none = new Set<number>();
+  const byPopularity = groupOrder(pop30, new Uint8Array(n));
+  const byCategory = groupOrder(pop30, category);
   return {
-    'popularity-30d': () => pop30,
-    'same-category': (rest) => {
+    'popularity-30d': (_rest, k, exclude) => topKGrouped(byPopularity, none, (i) => pop30[i]!, k, exclude),
+    'same-category': (rest, k, exclude) => {
       const cats = new Set(rest.map((a) => category[a]!));
-      return Float32Array.from(pop30, (v, i) => v + (cats.has(category[i]!) ? 1e6 : 0));
+      return topKGrouped(byCategory, none, (i) => Math.fround(pop30[i]! + (cats.has(category[i]!) ? 1e6 : 0)), k, exclude);
     },
     // Σ over the basket of cos(a, i) = (Σ_a unit_a) · unit_i: one pass over the catalogue, not one per product.
-    'two-tower-cosine': (rest) => {
+    'two-tower-cosine': denseRanker((rest) => {
       const sum = new Float32Array(dim);
       for (const a of rest) for (let k = 0; k < dim; k++) sum[k]! += unit[a * dim + k]!;
       return dotAll(sum, unit, dim);
-    },
+    }),
   };
 }
 
@@ -161,6 +177,6 @@ export function basketTable(
   items: Float32Array,
   dim: number,
 ): Record<string, BasketMetrics> {
-  const scorers = { complement: (rest: number[]) => complementScores(complements, prior, rest), ...basketBaselines(pop30, prior.category, items, dim) };
-  return Object.fromEntries(Object.entries(scorers).map(([name, score]) => [name, basketLeaveOneOut(baskets, score)]));
+  const rankers = { complement: complementRanker(complements, prior), ...basketBaselines(pop30, prior.category, items, dim) };
+  return Object.fromEntries(Object.entries(rankers).map(([name, rank]) => [name, basketLeaveOneOut(baskets, rank)]));
 }

@@ -18,6 +18,7 @@
  * model (`roundTrip`), the one that ships.
  */
 import { z } from 'zod';
+import { groupOrder, topKGrouped } from './rank';
 
 export const ComplementSpecSchema = z.object({
   neighboursPerItem: z.number().int().positive(),
@@ -123,11 +124,44 @@ export function complementScores(c: Complements, prior: ComplementPrior, basket:
   const scale = best + evidence > 0 ? 1 / (best + evidence) : 0;
   const cats = new Set(basket.map((a) => prior.category[a]!));
   const w = c.spec.categoryWeight;
-  for (let i = 0; i < n; i++) {
-    const pop = prior.popularity[i]!;
-    s[i] = s[i]! * scale + w * (cats.has(prior.category[i]!) ? 1 : 0.2) * pop + 1e-6 * pop + (popularityWeight ? popularityWeight * pop : 0);
-  }
+  for (let i = 0; i < n; i++) s[i] = scoreOf(s[i]!, scale, cats.has(prior.category[i]!), prior.popularity[i]!, w, popularityWeight);
   return s;
+}
+
+/** One product's score from its summed co-occurrences `s` (0 where no basket product lists it): the formula above, written once. */
+function scoreOf(s: number, scale: number, inBasketCategory: boolean, pop: number, w: number, popularityWeight: number): number {
+  return s * scale + w * (inBasketCategory ? 1 : 0.2) * pop + 1e-6 * pop + (popularityWeight ? popularityWeight * pop : 0);
+}
+
+/**
+ * topK(complementScores(c, prior, basket), k, exclude), the same list, without scoring the whole catalogue: a
+ * product no basket product lists scores its popularity times a weight set by its category alone, so only the
+ * listed products and each category's most popular few can reach the top (lib/recs/rank.ts, topKGrouped).
+ * `order` is groupOrder(prior.popularity, prior.category), built once per prior.
+ */
+export function complementRanker(c: Complements, prior: ComplementPrior, order: readonly Int32Array[] = groupOrder(prior.popularity, prior.category)) {
+  const sums = new Float32Array(c.n);
+  const m = c.spec.neighboursPerItem;
+  return (basket: readonly number[], k: number, exclude?: ReadonlySet<number>): number[] => {
+    const touched = new Set<number>();
+    for (const a of basket) {
+      for (let j = 0; j < m; j++) {
+        const b = c.neighbours[a * m + j]!;
+        if (b < 0) break;
+        touched.add(b);
+        sums[b]! += c.weights[a * m + j]!;
+      }
+    }
+    let best = 0;
+    for (const b of touched) if (sums[b]! > best) best = sums[b]!;
+    const { evidence, popularityWeight } = c.spec;
+    const scale = best + evidence > 0 ? 1 / (best + evidence) : 0;
+    const cats = new Set(basket.map((a) => prior.category[a]!));
+    const w = c.spec.categoryWeight;
+    const out = topKGrouped(order, touched, (i) => Math.fround(scoreOf(sums[i]!, scale, cats.has(prior.category[i]!), prior.popularity[i]!, w, popularityWeight)), k, exclude);
+    for (const b of touched) sums[b] = 0;
+    return out;
+  };
 }
 
 /** The basket product that contributes most to `item`'s score ("Often bought with …"), or undefined if none does. */

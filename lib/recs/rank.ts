@@ -68,3 +68,36 @@ export function topKOf(ids: readonly number[], score: (id: number) => number, k:
   }
   return best;
 }
+
+/**
+ * Exactly topK(scores, k, exclude) where scores[i] = score(i), scoring a few hundred products instead of all:
+ * every product outside `touched` must score no more than the one before it in its group of `groups` (each group
+ * best first, ties to the lower index: `groupOrder`). Then only the touched products and, per group, the first k
+ * left after exclusions (and any tied with the k-th) can reach the top k. A leave-one-out backtest ranks tens of
+ * thousands of baskets a fortnight against 100k products (issue 32); this is what makes that affordable.
+ */
+export function topKGrouped(groups: readonly Int32Array[], touched: ReadonlySet<number>, score: (i: number) => number, k: number, exclude?: ReadonlySet<number>): number[] {
+  const value = new Map<number, number>();
+  for (const i of touched) if (!exclude?.has(i)) value.set(i, score(i));
+  for (const group of groups) {
+    let taken = 0;
+    let last = Infinity;
+    for (let j = 0; j < group.length; j++) {
+      const i = group[j]!;
+      if (touched.has(i) || exclude?.has(i)) continue;
+      const v = score(i);
+      if (taken >= k && v < last) break;
+      value.set(i, v);
+      taken++;
+      last = v;
+    }
+  }
+  return topKOf([...value.keys()], (i) => value.get(i)!, k);
+}
+
+/** Indices grouped by `group[i]` (0..255), each group by `value` descending, ties to the lower index: topKGrouped's walk order. */
+export function groupOrder(value: ArrayLike<number>, group: Uint8Array): Int32Array[] {
+  const lists: number[][] = [];
+  for (let i = 0; i < group.length; i++) (lists[group[i]!] ??= []).push(i);
+  return Array.from(lists, (list = []) => Int32Array.from(list.sort((a, b) => value[b]! - value[a]! || a - b)));
+}
