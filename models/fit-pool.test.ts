@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURE_SPEC } from '../lib/recs/features';
 import { createPool, fitTowers } from './fit-pool';
 import { DEFAULT_TRAIN_CONFIG } from './train';
+import { packPurchases, unpackPurchases } from './data';
 import { syntheticProducts } from './test-model';
 import { DAY } from './time';
 import { rng } from './random';
@@ -27,4 +28,11 @@ describe('training pool', () => {
     }
     expect(new Set(steps).size).toBe(3);
   }, 60_000);
+
+  it('sends a log to a worker as columns and gets the same rows back, guest rows included', () => {
+    const withGuests = log.map((p, k) => (k % 7 === 0 ? { ...p, customerId: null } : p));
+    const packed = packPurchases(withGuests);
+    expect(packed.strings.sku.length).toBeLessThanOrEqual(skus.length);
+    expect(unpackPurchases(structuredClone(packed))).toEqual(withGuests);
+  });
 });

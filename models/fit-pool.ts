@@ -1,5 +1,5 @@
 /**
- * Towers (and the basket backtest) trained side by side, one worker thread each, as many at once as the machine
+ * Towers (and the backtests) trained side by side, one worker thread each, as many at once as the machine
  * has cores (2 on CI).
  * Each fit is seeded and reads only its own history, so a tower is the same bits whether it ran here, on a
  * worker, first or last: the version hash does not depend on the scheduling. `TANDEM_TRAIN_THREADS=1` trains
@@ -13,22 +13,25 @@ import { compactLog, logBefore, type CompactLog, type Purchaseish } from './data
 import type { TrainConfig } from './train';
 import { fit, type Fit } from './two-tower';
 import { basketBacktest, type BasketBacktest, type WindowData } from './backtest';
+import { towerBacktestJob, type TowerBacktestJob, type WindowResult } from './tower-backtest';
 
-/** What a worker is sent: one tower's training data, or the basket backtest's (which needs no tower). */
+/** What a worker is sent: one tower's training data, the basket backtest's (which needs no tower), or some of the tower backtest's windows. */
 export type PoolRequest =
   | { kind: 'tower'; products: readonly Product[]; log: CompactLog; now: number; spec: FeatureSpec; config: TrainConfig }
-  | { kind: 'basket'; data: WindowData[]; n: number };
+  | { kind: 'basket'; data: WindowData[]; n: number }
+  | ({ kind: 'tower-backtest' } & TowerBacktestJob);
 
-type Result<R extends PoolRequest> = R extends { kind: 'tower' } ? Fit : BasketBacktest;
+type Result<R extends PoolRequest> = R extends { kind: 'tower' } ? Fit : R extends { kind: 'basket' } ? BasketBacktest : WindowResult[];
 
 /** What a worker says: progress, then its result. */
-export type PoolReply = { kind: 'step'; done: number; total: number; loss: number } | { kind: 'done'; result: Fit | BasketBacktest };
+export type PoolReply = { kind: 'step'; done: number; total: number; loss: number } | { kind: 'done'; result: Fit | BasketBacktest | WindowResult[] };
 
 export type Progress = (done: number, total: number, loss: number) => void;
 
 /** A job, wherever it runs. */
 export function runJob<R extends PoolRequest>(job: R, onStep: Progress): Result<R> {
   if (job.kind === 'tower') return fit(job.products, job.log, job.now, job.spec, job.config, onStep) as Result<R>;
+  if (job.kind === 'tower-backtest') return towerBacktestJob(job, (done, total) => onStep(done, total, 0)) as Result<R>;
   return basketBacktest(job.data, job.n, undefined, (done, total) => onStep(done, total, 0)) as Result<R>;
 }
 

@@ -21,26 +21,25 @@ import type { Manifest, Pointer } from '../lib/recs/manifest';
 import { dequantizeRows, quantizeRows } from '../lib/recs/quantize';
 import { topK } from '../lib/recs/rank';
 import { STAGE_FEATURES } from '../lib/recs/score';
-import type { ItemSignals } from '../lib/recs/signals';
 import { compare, tuneBaselines, windowCustomers, type BaselineSettings, type EvalResult } from './compare';
-import { SAMPLE_CAPS } from './sample';
 import { buildContext, coldStartMetrics, tuneContextWeights } from './context';
 import { evaluateMeasures, formatTable, splitAt, type EvalUser, type ModelMetrics } from './evaluate';
 import { writeArtifacts } from './export/artifacts';
-import { cleanLog, eventsByCustomer, locateDataset, readLog, type Purchase, type Purchaseish } from './data';
+import { cleanLog, eventsByCustomer, locateDataset, packPurchases, readLog, type Purchase, type Purchaseish } from './data';
 import { graphHash, PROJECT } from './code-graph';
-import { fitStage, type StageFit, type WindowUser } from './second-stage';
-import { buildSignals, productCategories } from './signals';
+import { fitStage, type StageFit } from './second-stage';
+import { productCategories } from './signals';
 import { basketsOf, basketTable, fitComplements, type Basket, type ComplementSettings } from './complements';
 import { backtestWindows, BASELINE_SETTINGS, windowData, type BasketBacktest } from './backtest';
 import { recentPopularity } from './baselines';
 import { DEFAULT_TRAIN_CONFIG } from './train';
 import { DAY, toMillis } from './time';
-import { modelScorers, windowUsers, withStage, type Fit, type TrainedModel } from './two-tower';
+import { modelScorers, withStage, type Fit, type TrainedModel } from './two-tower';
 import { createPool, fitTowers, type Pool, type PoolRequest } from './fit-pool';
 import { backtestSvg } from './backtest-chart';
 import { activities, stageClock, type StageClock } from './stage-clock';
-import { BACKTEST_MONTHS, shippedScorer, towerBacktest, towerMonthsFor, towerVerdicts, towerWindows, type TowerBacktest, type TowerVerdict } from './tower-backtest';
+import { BACKTEST_MONTHS, backtestTable, cutsFor, scoreTowerWindows, shippedScorer, towerMonthsFor, towerVerdicts, towerWindows, type TowerBacktest, type TowerVerdict, type TowerWindow, type WindowResult } from './tower-backtest';
+import { towerViews, type Towers, type Window } from './towers';
 import type { Complements } from '../lib/recs/complements';
 import type { ColdStartContext } from '../lib/coldstart/context';
 
@@ -56,12 +55,6 @@ export const PIPELINE_ENTRY = 'models/pipeline.ts';
 
 export function modelInputsHash(catalog: CatalogFile, project = PROJECT): string {
   return createHash('sha256').update(catalog.version).update(catalog.source.datasetSha256).update(graphHash([PIPELINE_ENTRY], project)).digest('hex').slice(0, 16);
-}
-
-/** A progress bar for a stage counted in steps (models/progress.ts: live on a terminal, lines in a log). */
-function progressBar(label: string): { tick: (done: number, total: number) => void; stop: () => void } {
-  const bar = progress({ width: 10 });
-  return { tick: (done, total) => bar.tick(label, done, total), stop: () => bar.stop() };
 }
 
 function lossCsv(f: Fit): string {
@@ -134,13 +127,6 @@ export interface PipelineResult {
   makeCurrent: () => void;
 }
 
-/** One training window of the second stage: customers with history before `cut` and purchases in the 30 days after. */
-interface Window {
-  cut: number;
-  users: WindowUser[];
-  signals: ItemSignals;
-  fit: Fit;
-}
 
 /** What every stage reads: the data, the catalogue, the three instants (T, T−30d, T−60d) and the settings. */
 interface Setup {
@@ -175,16 +161,8 @@ function setup(root: string, catalog: CatalogFile, purchases: Purchase[]): Setup
 /**
  * Stage 0, towers: one per month back from T (T, T−30d, … T−30·(TOWER_MONTHS−1)d), each on every purchase before
  * its cut, trained side by side on the machine's cores (models/fit-pool.ts). Every later stage reads its tower
- * here: the second stage's windows, validation, the backtest's months and the shipped model.
+ * through models/towers.ts: the second stage's windows, validation, the backtest's months and the shipped model.
  */
-interface Towers {
-  at: (cut: number) => Fit;
-  /** The second stage's 30-day window from `cut` with its month's tower (built once: tuning, validation and the backtest share them). */
-  window: (cut: number) => Window;
-  /** The item signals at `at` from every purchase before it (built once: a window and a backtest window starting together share them). */
-  signalsAt: (at: number) => ItemSignals;
-}
-
 async function towers(s: Setup, pool: Pool): Promise<Towers> {
   const cuts = Array.from({ length: TOWER_MONTHS }, (_, j) => s.end - j * 30 * DAY);
   const label = (cut: number) => (cut === s.end ? 'shipped' : `tower ${iso(cut)}`);
@@ -198,25 +176,18 @@ async function towers(s: Setup, pool: Pool): Promise<Towers> {
     const f = fits.get(label(cut))!;
     console.log(`${label(cut).padEnd(17)} ${f.examples.toLocaleString('en-GB')} examples, ${f.seconds.toFixed(1)} s, mean loss by epoch ${epochLosses(f).join(' → ')}`);
   }
-  const at = (cut: number) => {
-    const f = fits.get(label(cut));
-    if (!f) throw new Error(`models: no tower cut at ${iso(cut)}`);
-    return f;
-  };
-  const signals = new Map<number, ItemSignals>();
-  const signalsAt = (t: number) => signals.get(t) ?? signals.set(t, buildSignals(s.products, splitAt(s.purchases, t).history, t, s.spec)).get(t)!;
-  const windows = new Map<number, Window>();
-  const window = (cut: number) => windows.get(cut) ?? windows.set(cut, trainWindow(s, at(cut), cut, signalsAt(cut))).get(cut)!;
-  return { at, window, signalsAt };
+  return towerViews(s, new Map(cuts.map((cut) => [cut, fits.get(label(cut))!])));
 }
 
-/** A second-stage window starting at `cut`, with the tower trained only on what came before it. */
-function trainWindow(s: Setup, f: Fit, cut: number, signals: ItemSignals): Window {
-  const { history, future } = splitAt(s.purchases, cut, cut + 30 * DAY);
-  return { cut, users: windowUsers(f.model, windowCustomers(history, future, s.index, SAMPLE_CAPS.stage).users), signals, fit: f };
+/** Stage 1a, the baselines' own settings, tuned on [T−60d, T−30d) (the tower backtest's worker starts with them). */
+function tuneBaselinesAt(s: Setup): BaselineSettings {
+  const split = splitAt(s.purchases, s.tTune, s.tVal);
+  const baselines = tuneBaselines(split.history, split.future, s.index, s.products.length, s.tTune);
+  console.log(`models: baselines tuned on ${iso(s.tTune)}..${iso(s.tVal)}: TIFU-KNN ${JSON.stringify(baselines.tifu)}, decayed frequency half-life ${baselines.decayHalfLifeDays} days`);
+  return baselines;
 }
 
-/** Stage 1, tune: the second stage, the baselines' and the cold-start context's settings, all before the validation month. */
+/** Stage 1b, tune: the second stage, the baselines' and the cold-start context's settings, all before the validation month. */
 interface Tuned {
   windows: Window[];
   stage: StageFit;
@@ -224,7 +195,7 @@ interface Tuned {
   context: ReturnType<typeof tuneContextWeights>;
 }
 
-function tune(s: Setup, towers: Towers): Tuned {
+function tune(s: Setup, towers: Towers, baselines: BaselineSettings): Tuned {
   // Three 30-day windows before the validation month, each with a tower trained only on what came before it
   // (a tower that had seen the window would flatter its own feature).
   const { tTune, tVal } = s;
@@ -237,8 +208,6 @@ function tune(s: Setup, towers: Towers): Tuned {
     `models: second stage from ${windows.reduce((a, w) => a + w.users.length, 0)} customer-windows; repeat head on ${stage.repeatFeatures} (newest window held out: ${JSON.stringify(stage.repeatHoldout)}); all-ranking offset for owned products ${stage.scorer.ownedOffset}`,
   );
   const split = splitAt(s.purchases, tTune, tVal);
-  const baselines = tuneBaselines(split.history, split.future, s.index, s.products.length, tTune);
-  console.log(`models: baselines tuned on ${iso(tTune)}..${iso(tVal)}: TIFU-KNN ${JSON.stringify(baselines.tifu)}, decayed frequency half-life ${baselines.decayHalfLifeDays} days`);
   const tuneModel = withStage(windows[2]!.fit.model, windows[2]!.signals, stage.scorer, split.history);
   const context = tuneContextWeights(tuneModel.prior, s.purchases, s.index, s.products.length, tTune, tVal);
   console.log(`models: cold-start weights country ${context.weights.country}, daypart ${context.weights.daypart} (tuning NDCG@10 ${context.ndcg.toFixed(4)}, popularity alone ${context.popularity.toFixed(4)})`);
@@ -295,14 +264,41 @@ function quantize(s: Setup, v: Validated): Quantized {
   return { embeddings: ships ? 'int8' : 'float32', items: ships ? int8Model.items : v.model.items, report };
 }
 
-/** Stage 3b, the tower shelves' backtest (models/tower-backtest.ts): every month's tower and heads, every baseline, 15-day windows. */
+/**
+ * Stage 3b, the tower shelves' backtest (models/tower-backtest.ts): every month's tower and heads, every baseline,
+ * 15-day windows. The older months run on a worker from the moment the baselines are tuned, beside tuning,
+ * validation and the newest month here: each window is scored on its own, so the split changes no number.
+ */
 type TowerStage = TowerBacktest & { verdicts: TowerVerdict[] };
 
-function backtestTowers(s: Setup, towers: Towers, t: Tuned): TowerStage {
-  const bar = progressBar('backtest');
+interface TowerBacktestRun {
+  windows: TowerWindow[];
+  here: TowerWindow[];
+  away: TowerWindow[];
+  there: Promise<WindowResult[]>;
+  bars: ReturnType<typeof progress>;
+}
+
+function startTowerBacktest(s: Setup, towers: Towers, baselines: BaselineSettings, pool: Pool): TowerBacktestRun {
+  const windows = towerWindows(s.end, BACKTEST_MONTHS.reported, BACKTEST_MONTHS.tuning);
+  const here = windows.filter((w) => w.month === 1);
+  const away = windows.filter((w) => w.month !== 1);
+  const bars = progress({ width: 17 });
+  const fits = cutsFor(s.end, away).map((cut): [number, Fit] => [cut, towers.at(cut)]);
+  const job = { kind: 'tower-backtest' as const, products: s.products, purchases: packPurchases(s.purchases), fits, end: s.end, spec: s.spec, baselines, windows: away };
+  const there = away.length > 0 ? pool.run(job, (done, total) => bars.tick('backtest (worker)', done, total)) : Promise.resolve([]);
+  return { windows, here, away, there, bars };
+}
+
+async function backtestTowers(s: Setup, towers: Towers, t: Tuned, run: TowerBacktestRun): Promise<TowerStage> {
   const input = { purchases: s.purchases, skus: s.skus, end: s.end, towerAt: towers.at, stageWindowAt: towers.window, signalsAt: towers.signalsAt, baselines: t.baselines };
-  const b = towerBacktest(input, towerWindows(s.end, BACKTEST_MONTHS.reported, BACKTEST_MONTHS.tuning), (done, total) => bar.tick(done, total));
-  bar.stop();
+  const mine = scoreTowerWindows(input, run.here, (done, total) => run.bars.tick('backtest', done, total));
+  const theirs = await run.there;
+  run.bars.stop();
+  const b = backtestTable(
+    run.windows,
+    run.windows.map((w) => (run.here.includes(w) ? mine[run.here.indexOf(w)]! : theirs[run.away.indexOf(w)]!)),
+  );
   const verdicts = towerVerdicts(b.reported);
   console.log(towerReport(b, verdicts));
   return { ...b, verdicts };
@@ -471,10 +467,12 @@ export async function runPipeline(root: string, catalog: CatalogFile, purchases:
   const towersDone = clock.timeAsync('towers', () => towers(s, pool));
   const basketDone = pool.run(basketJob(s)).then((b) => ({ b, seconds: (performance.now() - basketStarted) / 1000 }));
   const fitted = await towersDone;
-  const tuned = clock.time('tune', () => tune(s, fitted));
+  const baselines = clock.time('baseline tuning', () => tuneBaselinesAt(s));
+  const backtestRun = startTowerBacktest(s, fitted, baselines, pool);
+  const tuned = clock.time('tune', () => tune(s, fitted, baselines));
   const validated = clock.time('validate', () => validate(s, fitted, tuned));
   const quantized = clock.time('quantize', () => quantize(s, validated));
-  const backtest = clock.time('tower backtest', () => backtestTowers(s, fitted, tuned));
+  const backtest = await clock.timeAsync('tower backtest', () => backtestTowers(s, fitted, tuned, backtestRun));
   const basketRun = await clock.timeAsync('basket wait', () => basketDone);
   console.log(`models: the basket backtest ran ${basketRun.seconds.toFixed(1)} s on a worker, beside the towers`);
   const basket = clock.time('complements', () => complements(s, validated, quantized, basketRun.b));

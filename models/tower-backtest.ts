@@ -10,14 +10,18 @@
  * Nothing a window is scored with has seen a purchase dated on or after its start (tower-backtest.test.ts).
  * The newest two months are the reported table; the older ones are where ideas are chosen.
  */
+import type { Product } from '../lib/catalog/types';
+import type { FeatureSpec } from '../lib/recs/features';
+import { rowsOf } from '../lib/recs/items';
 import { STAGE_FEATURES, type ScorerSpec, type StageFeature } from '../lib/recs/score';
 import type { ItemSignals } from '../lib/recs/signals';
 import { spread, type Spread } from './backtest';
 import { compare, type BaselineSettings } from './compare';
-import type { Purchaseish } from './data';
+import { unpackPurchases, type PackedPurchases, type Purchaseish } from './data';
 import { MEASURES, splitAt, type Measure, type ModelMetrics } from './evaluate';
 import { fitStage, type WindowUser } from './second-stage';
 import { DAY } from './time';
+import { towerViews } from './towers';
 import { modelScorers, withStage, type Fit } from './two-tower';
 
 /** What the backtest reads from the pipeline: the log, the catalogue's rows, towers by cut, second-stage windows by cut. */
@@ -81,28 +85,73 @@ function monthModel(input: TowerBacktestInput, month: number) {
   return { tower: input.towerAt(cut).model, heads };
 }
 
-export function towerBacktest(input: TowerBacktestInput, windows: readonly TowerWindow[], onProgress: (done: number, total: number) => void = () => {}): TowerBacktest {
+/** One window's row of the table: its customers, and NDCG@10 per model and measure. */
+export interface WindowResult {
+  window: TowerBacktest['windows'][number];
+  values: Record<string, Record<Measure, number>>;
+}
+
+/** Each window scored on its own (no window reads another's result), so any split of them across threads gives the same rows. */
+export function scoreTowerWindows(input: TowerBacktestInput, windows: readonly TowerWindow[], onProgress: (done: number, total: number) => void = () => {}): WindowResult[] {
   const months = new Map<number, ReturnType<typeof monthModel>>();
-  const rows: Record<string, Record<Measure, number[]>> = {};
-  const out: TowerBacktest['windows'] = [];
-  windows.forEach((w, i) => {
+  return windows.map((w, i) => {
     let m = months.get(w.month);
     if (!m) months.set(w.month, (m = monthModel(input, w.month)));
     const split = splitAt(input.purchases, w.start, w.end);
     // The month's tower, its history weighed at this window's start (the tower never saw a purchase after its cut).
     const model = withStage({ ...m.tower, now: w.start }, input.signalsAt(w.start, split.history), m.heads, split.history);
     const result = compare(split.history, split.future, input.skus, w.start, input.baselines, () => modelScorers(model));
-    for (const [name, metrics] of Object.entries(result.models)) {
-      const row = (rows[name] ??= { all: [], explore: [], repeat: [] });
-      for (const measure of MEASURES) row[measure].push(value(metrics, measure));
-    }
+    const values = Object.fromEntries(Object.entries(result.models).map(([name, metrics]) => [name, Object.fromEntries(MEASURES.map((measure) => [measure, value(metrics, measure)])) as Record<Measure, number>]));
     const shipped = result.models['two-tower']!;
-    out.push({ start: new Date(w.start).toISOString().slice(0, 10), role: w.role, month: w.month, users: { all: result.users, explore: shipped.explore.users, repeat: shipped.repeat.users } });
     onProgress(i + 1, windows.length);
+    return { window: { start: new Date(w.start).toISOString().slice(0, 10), role: w.role, month: w.month, users: { all: result.users, explore: shipped.explore.users, repeat: shipped.repeat.users } }, values };
   });
+}
+
+/** The table from every window's row, `results` in the order of `windows`. */
+export function backtestTable(windows: readonly TowerWindow[], results: readonly WindowResult[]): TowerBacktest {
+  const rows: Record<string, Record<Measure, number[]>> = {};
+  for (const r of results) {
+    for (const [name, byMeasure] of Object.entries(r.values)) {
+      const row = (rows[name] ??= { all: [], explore: [], repeat: [] });
+      for (const measure of MEASURES) row[measure].push(byMeasure[measure]);
+    }
+  }
   const table = (role: TowerWindow['role']) =>
     Object.fromEntries(Object.entries(rows).map(([name, byMeasure]) => [name, Object.fromEntries(MEASURES.map((measure) => [measure, spread(byMeasure[measure].filter((_, k) => windows[k]!.role === role))])) as Record<Measure, Spread>]));
-  return { windows: out, reported: table('reported'), tuning: table('tuning'), perWindow: rows };
+  return { windows: results.map((r) => r.window), reported: table('reported'), tuning: table('tuning'), perWindow: rows };
+}
+
+export function towerBacktest(input: TowerBacktestInput, windows: readonly TowerWindow[], onProgress: (done: number, total: number) => void = () => {}): TowerBacktest {
+  return backtestTable(windows, scoreTowerWindows(input, windows, onProgress));
+}
+
+/** The cuts whose towers a set of windows reads: each month's own and the three its heads learn from. */
+export function cutsFor(end: number, windows: readonly TowerWindow[]): number[] {
+  const months = [...new Set(windows.map((w) => w.month))];
+  return [...new Set(months.flatMap((month) => [0, 1, 2, 3].map((k) => end - (month + k) * 30 * DAY)))];
+}
+
+/**
+ * Some of the backtest's windows on a worker thread (models/fit-pool.ts), beside the pipeline's other stages: its
+ * own copy of the log (packed: models/data.ts), the towers it reads, and the baselines' tuned settings.
+ */
+export interface TowerBacktestJob {
+  products: readonly Product[];
+  purchases: PackedPurchases;
+  fits: [number, Fit][];
+  end: number;
+  spec: FeatureSpec;
+  baselines: BaselineSettings;
+  windows: TowerWindow[];
+}
+
+export function towerBacktestJob(job: TowerBacktestJob, onProgress: (done: number, total: number) => void = () => {}): WindowResult[] {
+  const purchases = unpackPurchases(job.purchases);
+  const skus = job.products.map((p) => p.sku);
+  const towers = towerViews({ products: job.products, purchases, index: rowsOf(skus), spec: job.spec }, new Map(job.fits));
+  const input: TowerBacktestInput = { purchases, skus, end: job.end, towerAt: towers.at, stageWindowAt: towers.window, signalsAt: towers.signalsAt, baselines: job.baselines };
+  return scoreTowerWindows(input, job.windows, onProgress);
 }
 
 /** The issue's bars on a table: each measure's shipped mean against the best baseline's (explore: popularity-30d). */
