@@ -71,8 +71,9 @@ export function ExperimentReportView({ report }: { report: ExperimentReport }) {
       </p>
       {report.capped && (
         <p className="mt-1 text-sm text-slate-700" data-testid="capped" data-revenue-capped={report.capped.revenueCappedVisitors} data-exposures-capped={report.capped.exposuresCappedVisitors} data-clicks-capped={report.capped.clicksCappedVisitors}>
-          Per-visitor caps before the sums: revenue at {report.capped.revenueCapPence === null ? 'no cap yet (no purchaser)' : `£${(report.capped.revenueCapPence / 100).toFixed(2)}, the purchasers' 99th percentile`} ({report.capped.revenueCappedVisitors} visitors cut to it); shelf views at{' '}
-          {report.capped.exposuresCap === null ? 'no cap yet' : `${report.capped.exposuresCap}, the visitors' 99th percentile`} ({report.capped.exposuresCappedVisitors} visitors cut); clicks at most views ({report.capped.clicksCappedVisitors} visitors cut).
+          Per-visitor caps before the sums: revenue at {report.capped.revenueCapPence === null ? 'no cap yet (no purchaser)' : `£${(report.capped.revenueCapPence / 100).toFixed(2)}, three times the purchasers' 90th percentile`} ({report.capped.revenueCappedVisitors} visitors cut to it); shelf views at{' '}
+          {report.capped.exposuresCap === null ? 'no cap yet' : `${report.capped.exposuresCap}, three times the visitors' 90th percentile`} ({report.capped.exposuresCappedVisitors} visitors cut); clicks at{' '}
+          {report.capped.clicksCap === null ? 'most views' : `${report.capped.clicksCap} and at most views`} ({report.capped.clicksCappedVisitors} visitors cut).
         </p>
       )}
       <LeftOutLine report={report} />

@@ -190,9 +190,9 @@ function storeSuite(name: string, open: () => EventStore) {
         ev('add-to-cart', 'v3', null, at - 5), // before the exposure: not attributed
         ev('purchase', 'v3', null, at + 2 * 3_600_000, { lines: [{ sku: '22423', quantity: 1, fromShelf: false }], revenuePence: 1275, recRevenuePence: 0 }),
         ev('exposure', 'v4', 'a', at + 3_600_000),
-        // A third purchaser as large as v2's order: the revenue cap (the second-highest of few) then cuts nothing.
+        // A third purchaser as large as v2's order: the revenue cap (three times the 90th percentile) cuts nothing.
         ev('purchase', 'v4', null, at + 2 * 3_600_000, { lines: [{ sku: '22423', quantity: 2, fromShelf: false }], revenuePence: 2550, recRevenuePence: 0 }),
-        // A second visitor with two exposures: the exposures cap (the second-highest of few) then cuts nothing.
+        // A second visitor with two exposures: the exposures cap (three times the 90th percentile) cuts nothing.
         ev('exposure', 'v5', 'a', at + 3_600_000),
         ev('exposure', 'v5', 'a', at + 3_600_001),
       ]);
@@ -217,20 +217,22 @@ function storeSuite(name: string, open: () => EventStore) {
 
     it("sums the device's ranking time per visitor, each view counted at most RANK_MS_CAP", async () => {
       const at = NOW + 5 * 3_600_000;
-      await store.insert([
-        ev('exposure', 'r1', 'a', at, { experiment: 'rank', source: 'device-wasm', rankMs: 30 }),
-        ev('exposure', 'r1', 'a', at + 1, { experiment: 'rank', source: 'device-wasm', rankMs: 50 }),
-        ev('exposure', 'r1', 'a', at + 2, { experiment: 'rank', source: 'edge' }),
-        ev('exposure', 'r2', 'a', at + 3, { experiment: 'rank', source: 'device-webgpu', rankMs: 999_999 }),
-      ]);
+      const events = [
+        // r1: five views, four ranked on the device (30, 50, 70, 90 ms).
+        ...[30, 50, 70, 90].map((rankMs, k) => ev('exposure', 'r1', 'a', at + k, { experiment: 'rank', source: 'device-wasm', rankMs })),
+        ev('exposure', 'r1', 'a', at + 4, { experiment: 'rank', source: 'edge' }),
+        ev('exposure', 'r2', 'a', at + 5, { experiment: 'rank', source: 'device-webgpu', rankMs: 999_999 }),
+        ...Array.from({ length: 8 }, (_, k) => ev('exposure', `r${k + 3}`, 'a', at + 6 + k, { experiment: 'rank', source: 'edge' })),
+      ];
+      await store.insert(events);
       const counts = await store.experimentCounts('rank');
       const [row] = counts.byDay;
-      // Two visitors: the exposures cap (the lower of two) is 1, so r1 counts 1 of its 2 device rankings, at its mean (40 ms).
-      expect(counts.capped?.exposuresCap).toBe(1);
-      expect(row).toMatchObject({ visitors: 2, deviceRanked: 2, rankMs: 40 + RANK_MS_CAP, deviceRankedSq: 2, rankMsSq: 40 * 40 + RANK_MS_CAP ** 2, deviceRankedRankMs: 40 + RANK_MS_CAP });
+      // Ten visitors, nine with one view: the exposures cap is 3 × 1, so r1 counts 3 of its 4 device rankings, at their mean (60 ms).
+      expect(counts.capped?.exposuresCap).toBe(3);
+      expect(row).toMatchObject({ visitors: 10, deviceRanked: 4, rankMs: 180 + RANK_MS_CAP, deviceRankedSq: 9 + 1, rankMsSq: 180 * 180 + RANK_MS_CAP ** 2, deviceRankedRankMs: 3 * 180 + RANK_MS_CAP });
     });
 
-    it('caps each visitor before summing: exposures and revenue at the 99th percentile, clicks at most exposures', async () => {
+    it('caps each visitor before summing: exposures, clicks and revenue at three times their 90th percentile, clicks at most exposures', async () => {
       const at = NOW + 20 * 3_600_000;
       const events: StoredEvent[] = [ev('exposure', 'c1', 'a', at), ...Array.from({ length: 29 }, (_, k) => ev('click', 'c1', 'a', at + 1 + k, { position: 0 }))];
       // A bot's 40 page views and 40 clicks: one visitor's worth, not forty.
@@ -242,11 +244,12 @@ function storeSuite(name: string, open: () => EventStore) {
       const counts = await store.experimentCounts('capped');
       const a = counts.byDay.filter((r) => r.variant === 'a').reduce((s, r) => ({ exposures: s.exposures + r.exposures, clicks: s.clicks + r.clicks, revenue: s.revenue + r.revenuePence }), { exposures: 0, clicks: 0, revenue: 0 });
       expect(a.clicks).toBeLessThanOrEqual(a.exposures);
-      // 151 purchasers: the cap is the value at rank floor(150 × 0.99) = 148, £158. 153 visitors, 152 with one
-      // exposure: the exposures cap is 1.
-      expect(counts.capped).toEqual({ revenueCapPence: 1000 + 100 * 148, revenueCappedVisitors: 2, exposuresCap: 1, exposuresCappedVisitors: 1, clicksCappedVisitors: 2 });
-      expect(a.exposures).toBe(78); // c1, e1, the forged buyer and 75 purchasers, one each
-      expect(a.revenue).toBeLessThan(75 * 16_000 + 15_800);
+      // 151 purchasers: three times the value at rank floor(150 × 0.9) = 135, £145, so £435 (no honest one is cut).
+      // 153 visitors, 152 with one exposure: the exposures cap is 3; 151 with no click: the clicks cap is its floor, 2.
+      expect(counts.capped).toEqual({ revenueCapPence: 3 * (1000 + 100 * 135), revenueCappedVisitors: 1, exposuresCap: 3, exposuresCappedVisitors: 1, clicksCap: 2, clicksCappedVisitors: 2 });
+      expect(a.exposures).toBe(80); // c1, e1 (3 of its 40), the forged buyer and 75 purchasers, one each
+      expect(a.clicks).toBe(3); // c1: 1 (its one view), e1: 2 (the clicks cap)
+      expect(a.revenue).toBeLessThan(75 * 16_000 + 43_500);
     });
 
     it('leaves out visitors minted over the limit, saying how many and how many events; tallies refusals since the first exposure', async () => {
