@@ -41,6 +41,7 @@ async function withStoreOrders(log: Purchase[]): Promise<Purchase[]> {
       `models: --with-store-orders: ${own.orders.toLocaleString('en-GB')} orders from the ${store.kind} events store, ${own.purchases.length.toLocaleString('en-GB')} lines by ${own.customers.toLocaleString('en-GB')} visitors` +
         (own.skippedLines > 0 ? ` (${own.skippedLines} lines for products not in the catalogue left out)` : '') +
         (own.overDailyLimit > 0 ? `; ${own.overDailyLimit.toLocaleString('en-GB')} orders over a visitor's daily limits left out` : '') +
+        (own.notCounted > 0 ? `; ${own.notCounted.toLocaleString('en-GB')} orders from visitors the readouts leave out (ids minted over an address's allowance) left out` : '') +
         (own.backDated > 0 ? `; ${own.backDated.toLocaleString('en-GB')} orders the device dated earlier than their arrival, dated at arrival` : '') +
         (first ? `; the log ends ${log.at(-1)?.date ?? '-'}, the store's orders begin ${first}` : ''),
     );

@@ -56,6 +56,16 @@ function joinSuite(name: string, open: () => EventStore) {
       ];
       expect(joinPurchases(log, own.purchases).map((p) => p.customerId)).toEqual(['17850', 'store:v-1', 'store:v-1', '17851', 'store:v-2']);
     });
+    it("keeps a left-out visitor's order in the store, says so, and training leaves it out (issue 34: only counted visitors)", async () => {
+      await store.insert([event('purchase', 'v-minted-over', T + 7_200_000, { lines: [{ sku: '22423', quantity: 1, fromShelf: false }], revenuePence: 1275, leftOut: 'new-visitor-limit' })]);
+      const orders = await store.orders();
+      expect(orders.find((o) => o.visitor === 'v-minted-over')?.leftOut).toBe('new-visitor-limit');
+      expect(orders.find((o) => o.visitor === 'v-1')?.leftOut).toBeUndefined();
+      const own = storePurchases(orders, catalog);
+      expect(own.notCounted).toBe(1);
+      expect(own.purchases.some((p) => p.customerId === 'store:v-minted-over')).toBe(false);
+      expect(own.orders).toBe(2);
+    });
   });
 }
 

@@ -9,7 +9,9 @@
  *   - an order is dated when the server received it, never earlier: the device's clock can back-date it into
  *     a window the model is judged on (a device's honest offline wait only moves it later);
  *   - per visitor and day (UTC) of arrival, at most the store's own daily order limits (lib/events/plausible.ts:
- *     10 orders, £10,000), earliest first; the rest are left out and counted, whatever the events route allowed.
+ *     10 orders, £10,000), earliest first; the rest are left out and counted, whatever the events route allowed;
+ *   - only counted visitors' orders: an id minted over its address's allowance is left out of the readouts, and
+ *     of the model the same way (its orders are kept in the store, and counted here).
  */
 import type { CatalogFile } from '../lib/catalog/types';
 import type { StoreOrder } from '../lib/events/store';
@@ -33,6 +35,8 @@ export interface StorePurchases {
   overDailyLimit: number;
   /** Orders the device dated before their arrival by more than an hour (dated at arrival instead). */
   backDated: number;
+  /** Orders from visitors the readouts leave out (left out whole). */
+  notCounted: number;
 }
 
 const HOUR_MS = DAY / 24;
@@ -43,9 +47,14 @@ export function storePurchases(orders: readonly StoreOrder[], catalog: Pick<Cata
   let skippedLines = 0;
   let overDailyLimit = 0;
   let backDated = 0;
+  let notCounted = 0;
   const spent = new Map<string, { orders: number; pence: number }>();
   const kept = new Set<string>();
   for (const o of [...orders].sort((a, b) => a.receivedAt - b.receivedAt || (a.id < b.id ? -1 : 1))) {
+    if (o.leftOut) {
+      notCounted++;
+      continue;
+    }
     const day = `${o.visitor}|${Math.floor(o.receivedAt / DAY)}`;
     const pence = o.lines.reduce((sum, l) => sum + Math.round((products.get(l.sku)?.price ?? 0) * 100) * l.quantity, 0);
     const used = spent.get(day) ?? { orders: 0, pence: 0 };
@@ -65,7 +74,7 @@ export function storePurchases(orders: readonly StoreOrder[], catalog: Pick<Cata
       purchases.push({ invoice: `store-${o.id}`, sku: p.sku, description: p.name, quantity: l.quantity, date: logDate(o.receivedAt), unitPrice: p.price, customerId: `${STORE_CUSTOMER_PREFIX}${o.visitor}`, country: 'Unspecified' });
     }
   }
-  return { purchases, orders: orders.length - overDailyLimit, customers: kept.size, skippedLines, overDailyLimit, backDated };
+  return { purchases, orders: orders.length - overDailyLimit - notCounted, customers: kept.size, skippedLines, overDailyLimit, backDated, notCounted };
 }
 
 /** The log and the store's purchases as one log, in time order (the log's own order kept among equal times). */

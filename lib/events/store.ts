@@ -149,14 +149,16 @@ export interface StoreOrder {
   /** When the server received it: the only time of it the server knows. */
   receivedAt: number;
   lines: OrderLine[];
+  /** Set when the visitor is one the readouts leave out (an id minted over its address's allowance): training leaves the order out too. */
+  leftOut?: LeftOutReason;
 }
 
 /** The stored orders query (both dialects). */
-export const ordersSql = (table: string) => `SELECT id, visitor, at, received_at, lines FROM ${table} WHERE type = 'purchase' AND lines IS NOT NULL ORDER BY at, id`;
+export const ordersSql = (table: string) => `SELECT id, visitor, at, received_at, lines, left_out FROM ${table} WHERE type = 'purchase' AND lines IS NOT NULL ORDER BY at, id`;
 
 /** A stored order row into a StoreOrder (PostgreSQL returns BIGINT as a string; lines are JSON text in both). */
-export function orderOf(r: { id: string; visitor: string; at: number | string; received_at: number | string; lines: string }): StoreOrder {
-  return { id: r.id, visitor: r.visitor, at: Number(r.at), receivedAt: Number(r.received_at), lines: JSON.parse(r.lines) as OrderLine[] };
+export function orderOf(r: { id: string; visitor: string; at: number | string; received_at: number | string; lines: string; left_out: string | null }): StoreOrder {
+  return { id: r.id, visitor: r.visitor, at: Number(r.at), receivedAt: Number(r.received_at), lines: JSON.parse(r.lines) as OrderLine[], ...(r.left_out ? { leftOut: r.left_out as LeftOutReason } : {}) };
 }
 
 export const DAY_MS = 86_400_000;
@@ -166,10 +168,10 @@ export const DAY_MS = 86_400_000;
  */
 export const EVENTS_TABLE = 'events_v2';
 
-export const COLUMNS = ['id', 'type', 'experiment', 'variant', 'placement', 'position', 'lines', 'revenue_pence', 'at', 'visitor', 'received_at', 'source', 'model_version', 'rank_ms'] as const;
+export const COLUMNS = ['id', 'type', 'experiment', 'variant', 'placement', 'position', 'lines', 'revenue_pence', 'at', 'visitor', 'received_at', 'source', 'model_version', 'rank_ms', 'left_out'] as const;
 
 export function rowOf(e: StoredEvent): (string | number | null)[] {
-  return [e.id, e.type, e.experiment, e.variant, e.placement, e.position ?? null, e.lines ? JSON.stringify(e.lines) : null, e.revenuePence ?? null, e.at, e.visitor, e.receivedAt, e.source ?? null, e.modelVersion ?? null, e.rankMs ?? null];
+  return [e.id, e.type, e.experiment, e.variant, e.placement, e.position ?? null, e.lines ? JSON.stringify(e.lines) : null, e.revenuePence ?? null, e.at, e.visitor, e.receivedAt, e.source ?? null, e.modelVersion ?? null, e.rankMs ?? null, e.leftOut ?? null];
 }
 
 /**
@@ -179,6 +181,7 @@ export function rowOf(e: StoredEvent): (string | number | null)[] {
 export function addedColumns(table: string): { table: string; column: string; type: string }[] {
   return [
     { table, column: 'rank_ms', type: 'BIGINT' },
+    { table, column: 'left_out', type: 'TEXT' },
     { table: `${table}_exposed`, column: 'device_ranked', type: 'BIGINT NOT NULL DEFAULT 0' },
     { table: `${table}_exposed`, column: 'rank_ms', type: 'BIGINT NOT NULL DEFAULT 0' },
   ];
@@ -192,7 +195,7 @@ export function schemaSql(table: string): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${table} (
       id TEXT PRIMARY KEY, type TEXT NOT NULL, experiment TEXT, variant TEXT, placement TEXT, position INTEGER,
-      lines TEXT, revenue_pence BIGINT, at BIGINT NOT NULL, visitor TEXT NOT NULL, received_at BIGINT NOT NULL, source TEXT, model_version TEXT, rank_ms BIGINT)`,
+      lines TEXT, revenue_pence BIGINT, at BIGINT NOT NULL, visitor TEXT NOT NULL, received_at BIGINT NOT NULL, source TEXT, model_version TEXT, rank_ms BIGINT, left_out TEXT)`,
     `CREATE INDEX IF NOT EXISTS ${table}_experiment ON ${table} (experiment, type)`,
     `CREATE TABLE IF NOT EXISTS ${table}_exposed (
       experiment TEXT NOT NULL, visitor TEXT NOT NULL, variant TEXT NOT NULL, first_at BIGINT NOT NULL,
