@@ -86,6 +86,7 @@ export function ExperimentReportView({ report }: { report: ExperimentReport }) {
 
 const LEFT_OUT_WHY: Record<ExperimentReport['leftOut'][number]['reason'], string> = {
   'new-visitor-limit': 'new visitor ids past their address\'s allowance',
+  'entry-limit': 'ids older than an hour entering past their address\'s allowance (a stockpile)',
 };
 const REFUSED_WHY: Record<ExperimentReport['refused'][number]['reason'], string> = {
   'unsigned-visitor': 'no visitor id this store signed',

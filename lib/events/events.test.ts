@@ -290,6 +290,20 @@ function storeSuite(name: string, open: () => EventStore) {
       expect(sq).toBeCloseTo(3 * big * big, -10);
     });
 
+    it('remembers which experiments a visitor entered, counted or left out (issue 34: an entry is decided once)', async () => {
+      const at = NOW + 30 * 3_600_000;
+      await store.insert([
+        ev('exposure', 'en1', 'a', at, { experiment: 'enter-a' }),
+        ev('exposure', 'en1', 'b', at, { experiment: 'enter-b', leftOut: 'entry-limit' }),
+        ev('click', 'en1', 'b', at + 1, { experiment: 'enter-b', leftOut: 'entry-limit', position: 0 }),
+      ]);
+      const entered = await store.entered('en1');
+      expect(entered.get('enter-a')).toBeNull();
+      expect(entered.get('enter-b')).toBe('entry-limit');
+      expect(entered.has('exp')).toBe(false);
+      expect((await store.entered('nobody')).size).toBe(0);
+    });
+
     it('admin sessions: alive until they expire, are ended, or the token changes', async () => {
       const s = store.sessions;
       await s.open({ idHash: 'a', tokenHash: 't1', expiresAt: NOW + 1000 }, NOW);

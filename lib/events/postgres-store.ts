@@ -1,7 +1,8 @@
 /** The production events store: PostgreSQL, selected by DATABASE_URL. Same tables and queries as SQLite. */
 import { Pool } from 'pg';
 import type { StoredEvent } from './schema';
-import { addedColumns, cappedCounts, orderOf, ordersSql, COLUMNS, dayOf, EVENTS_TABLE, experimentSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
+import { addedColumns, cappedCounts, enteredOf, orderOf, ordersSql, COLUMNS, dayOf, EVENTS_TABLE, experimentSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
+import type { LeftOutReason } from './schema';
 
 export function openPostgresStore(connectionString: string, table = EVENTS_TABLE): EventStore {
   const pool = new Pool({ connectionString, max: 5 });
@@ -67,6 +68,10 @@ export function openPostgresStore(connectionString: string, table = EVENTS_TABLE
       await ensureSchema();
       const res = await pool.query<{ type: string; n: string }>(q.byType);
       return Object.fromEntries(res.rows.map((r) => [r.type, Number(r.n)]));
+    },
+    async entered(visitor) {
+      await ensureSchema();
+      return enteredOf((await pool.query<{ experiment: string; reason: LeftOutReason | null }>(q.entered, [visitor])).rows);
     },
     async orders() {
       await ensureSchema();

@@ -88,9 +88,10 @@ export interface StoredEvent extends Omit<ShopperEvent, 'sku'> {
 
 /**
  * Why a readout leaves a visitor out though their events are stored: an id minted over its address's allowance
- * of counted new visitors (lib/experiments/visitor.ts).
+ * of counted new visitors, or an id older than an hour that entered the experiment over that allowance
+ * (a stockpile: lib/experiments/visitor.ts).
  */
-export const LEFT_OUT_REASONS = ['new-visitor-limit'] as const;
+export const LEFT_OUT_REASONS = ['new-visitor-limit', 'entry-limit'] as const;
 export type LeftOutReason = (typeof LEFT_OUT_REASONS)[number];
 
 /**

@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoredEvent } from './schema';
-import { addedColumns, cappedCounts, orderOf, ordersSql, COLUMNS, dayOf, EVENTS_TABLE, experimentSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
+import { addedColumns, cappedCounts, enteredOf, orderOf, ordersSql, COLUMNS, dayOf, EVENTS_TABLE, experimentSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
+import type { LeftOutReason } from './schema';
 
 export function openSqliteStore(file: string, table = EVENTS_TABLE, opts: { busyTimeoutMs?: number } = {}): EventStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -69,6 +70,9 @@ export function openSqliteStore(file: string, table = EVENTS_TABLE, opts: { busy
     },
     async countByType() {
       return Object.fromEntries(byType.all().map((r) => [r.type, r.n]));
+    },
+    async entered(visitor) {
+      return enteredOf(await query<{ experiment: string; reason: LeftOutReason | null }>(q.entered, [visitor]));
     },
     async orders() {
       return (db.prepare(ordersSql(table)).all() as Parameters<typeof orderOf>[0][]).map(orderOf);

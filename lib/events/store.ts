@@ -131,6 +131,8 @@ export interface EventStore {
   insert(events: StoredEvent[]): Promise<InsertResult>;
   /** Reads the per-visitor rollup kept on ingest: one indexed GROUP BY, never a scan of raw events. */
   experimentCounts(experiment: string): Promise<ExperimentCounts>;
+  /** The experiments a visitor has entered (been exposed in): counted there (null) or left out (why). */
+  entered(visitor: string): Promise<Map<string, LeftOutReason | null>>;
   /** How many events of each type are stored (tests, the load script). */
   countByType(): Promise<Record<string, number>>;
   /** Every stored order with its lines, oldest first: what training joins to the purchase log (`--with-store-orders`). */
@@ -307,6 +309,8 @@ export function experimentSql(table: string, p: (n: number) => string, least: st
     /** Refused since a day ($1, ms). */
     refused: `SELECT reason, SUM(requests) AS requests, SUM(events) AS events FROM ${table}_refused WHERE day >= ${p(1)} GROUP BY reason ORDER BY reason`,
     byType: `SELECT type, COUNT(*) AS n FROM ${table} GROUP BY type`,
+    /** The experiments a visitor ($1) has entered, counted (reason NULL) or left out. */
+    entered: `SELECT experiment, NULL AS reason FROM ${t} WHERE visitor = ${p(1)} UNION ALL SELECT experiment, reason FROM ${table}_left_out WHERE visitor = ${p(1)}`,
   };
 }
 
@@ -340,6 +344,13 @@ export async function cappedCounts(sql: ReturnType<typeof experimentSql>, query:
     leftOut,
     refused,
   };
+}
+
+/** The entered query's rows as a map (a counted row wins over a left-out one: the readout counts it). */
+export function enteredOf(rows: { experiment: string; reason: LeftOutReason | null }[]): Map<string, LeftOutReason | null> {
+  const out = new Map<string, LeftOutReason | null>();
+  for (const r of rows) if (!out.has(r.experiment) || r.reason === null) out.set(r.experiment, r.reason);
+  return out;
 }
 
 /** The day (ms, UTC midnight) an instant falls in: the refused tally's key. */

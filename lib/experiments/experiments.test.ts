@@ -80,11 +80,14 @@ describe('visitor ids', () => {
   const secret = 'a-test-secret-of-at-least-32-characters';
   const id = '6f1c2d1e-8c1a-4f59-9a53-1d6f4f6f6a11';
   it('are signed by the server: its own verify; a made-up, edited or unsigned one is no visitor', async () => {
-    const counted = await signVisitor({ id, counted: true }, secret);
-    const over = await signVisitor({ id, counted: false }, secret);
-    expect(counted).toMatch(new RegExp(`^${id}\\.c\\.[A-Za-z0-9_-]{22}$`));
-    expect(await verifyVisitor(counted, secret)).toEqual({ id, counted: true });
-    expect(await verifyVisitor(over, secret)).toEqual({ id, counted: false });
+    const minted = Date.UTC(2026, 11, 7, 4, 5);
+    const counted = await signVisitor({ id, counted: true }, secret, minted + 30_000);
+    const over = await signVisitor({ id, counted: false }, secret, minted);
+    expect(counted).toMatch(new RegExp(`^${id}\\.c\\.[0-9a-z]+\\.[A-Za-z0-9_-]{22}$`));
+    // The mint time, to the minute, under the MAC.
+    expect(await verifyVisitor(counted, secret)).toEqual({ id, counted: true, mintedAt: minted });
+    expect(await verifyVisitor(over, secret)).toEqual({ id, counted: false, mintedAt: minted });
+    const [, , mint] = counted.split('.') as [string, string, string, string];
     const forged = [
       undefined,
       '',
@@ -93,10 +96,17 @@ describe('visitor ids', () => {
       counted.replace(id, '6f1c2d1e-8c1a-4f59-9a53-1d6f4f6f6a12'), // another id under this id's MAC
       counted.slice(0, -1) + (counted.endsWith('A') ? 'B' : 'A'),
       `${counted}; x=1`,
+      counted.replace(`.${mint}.`, `.${(parseInt(mint, 36) + 600).toString(36)}.`), // made ten hours younger
+      counted.replace(`.${mint}.`, '.'), // the mint time cut out (a v1 cookie's shape, with a v2 MAC)
     ];
     for (const bad of forged) expect(await verifyVisitor(bad, secret)).toBeUndefined();
     expect(await verifyVisitor(counted, 'another-secret-of-at-least-32-characters')).toBeUndefined();
     expect(await verifyVisitor(counted, undefined)).toBeUndefined(); // no secret configured: nobody is a visitor
+  });
+  it('a cookie signed before mint times were (v1) still verifies, as an id of unknown age', async () => {
+    const { createHmac } = await import('node:crypto');
+    const v1 = `${id}.c.${createHmac('sha256', secret).update(`tandem-visitor-v1:${id}.c`).digest('base64url').slice(0, 22)}`;
+    expect(await verifyVisitor(v1, secret)).toEqual({ id, counted: true, mintedAt: null });
   });
   it('the new-visitor limit reads "burst/perHour" or "off"', () => {
     expect(parseNewVisitorLimit(undefined)).toEqual({ burst: 10, perMinute: 10 / 60 });

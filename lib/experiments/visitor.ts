@@ -5,12 +5,19 @@
  * server did not issue, or one whose flag was edited, is no visitor at all: its events are refused.
  *
  * Minting costs an address something: each address (an IPv6 client's /64) gets 10 counted new ids at once, then
- * 10 an hour (`TANDEM_NEW_VISITORS_LIMIT_ADDRESS`, "burst/perHour" or "off"). Past that the shopper still gets an
- * id, experiments and a working store, but the id says `x`: its events are stored and its orders kept, and the
- * readouts leave it out and say how many they left out. A bot farm on one address that mints 200 ids to keep
- * the 100 landing in the arm it wants is counted for 10 of them, about 5 in that arm.
+ * 10 an hour (`TANDEM_NEW_VISITORS_LIMIT_ADDRESS`, "burst/perHour" or "off"), and an IPv6 site (its /48, RFC 6177's
+ * unit: 65,536 /64s) three times that. Past that the shopper still gets an id, experiments and a working store, but
+ * the id says `x`: its events are stored and its orders kept, and the readouts leave it out and say how many they
+ * left out. A bot farm on one address that mints 200 ids to keep the 100 landing in the arm it wants is counted
+ * for 10 of them, about 5 in that arm.
+ *
+ * The cookie carries its mint time, under the MAC (`<uuid>.<c|x>.<minute, base 36>.<mac>`), so an allowance limits
+ * the stockpile as well as the rate (issue 34: one address banked 240 counted ids a day before an experiment began,
+ * then spent them at once): an id older than an hour entering an experiment spends from its address's same
+ * allowance (`countsAsEntry`); a fresh one paid when it was minted. A shopper coming back enters at most a few
+ * experiments at a time; a stockpile enters at the allowance's rate, and the rest are left out ('entry-limit').
  */
-import { limitKey } from '../http/client-address';
+import { limitKey, siteKey } from '../http/client-address';
 import { charge } from '../http/limit-store';
 import { parseLimit, type Limit } from '../http/rate-limit';
 
@@ -20,9 +27,12 @@ export const VISITOR_COOKIE = 'tandem_vid';
 export interface Visitor {
   id: string;
   counted: boolean;
+  /** When the server minted the id (ms, to the minute); null for a cookie signed before mint times were (treated as old). */
+  mintedAt: number | null;
 }
 
-const COOKIE_PATTERN = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([cx])\.([A-Za-z0-9_-]{22})$/;
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const COOKIE_PATTERN = new RegExp(`^(${UUID})\\.([cx])\\.(?:([0-9a-z]{1,10})\\.)?([A-Za-z0-9_-]{22})$`);
 /** 128 bits of the MAC: a forger's chance per guess is 2^-128. */
 const MAC_CHARS = 22;
 
@@ -39,29 +49,34 @@ function key(secret: string): Promise<CryptoKey> {
   return k;
 }
 
-async function mac(id: string, flag: 'c' | 'x', secret: string): Promise<string> {
-  const sig = new Uint8Array(await crypto.subtle.sign('HMAC', await key(secret), new TextEncoder().encode(`tandem-visitor-v1:${id}.${flag}`)));
+/** The MAC of an id, its flag and (from v2) its mint minute: v1 cookies, signed before mint times, still verify. */
+async function mac(id: string, flag: 'c' | 'x', minted: string | undefined, secret: string): Promise<string> {
+  const text = minted === undefined ? `tandem-visitor-v1:${id}.${flag}` : `tandem-visitor-v2:${id}.${flag}.${minted}`;
+  const sig = new Uint8Array(await crypto.subtle.sign('HMAC', await key(secret), new TextEncoder().encode(text)));
   let bin = '';
   for (const b of sig) bin += String.fromCharCode(b);
   return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').slice(0, MAC_CHARS);
 }
 
-/** The cookie value for a visitor. */
-export async function signVisitor(v: Visitor, secret: string): Promise<string> {
+const MINUTE_MS = 60_000;
+
+/** The cookie value for a visitor, minted `now` unless it says when. */
+export async function signVisitor(v: Pick<Visitor, 'id' | 'counted'> & { mintedAt?: number | null }, secret: string, now = Date.now()): Promise<string> {
   const flag = v.counted ? 'c' : 'x';
-  return `${v.id}.${flag}.${await mac(v.id, flag, secret)}`;
+  const minted = Math.floor((v.mintedAt ?? now) / MINUTE_MS).toString(36);
+  return `${v.id}.${flag}.${minted}.${await mac(v.id, flag, minted, secret)}`;
 }
 
 /** The visitor a cookie value names, when this server signed it; undefined for anything else (absent, made up, edited, an old unsigned id). */
 export async function verifyVisitor(cookieValue: string | undefined, secret: string | undefined = visitorSecret()): Promise<Visitor | undefined> {
   const m = cookieValue && secret ? COOKIE_PATTERN.exec(cookieValue) : null;
   if (!m) return undefined;
-  const [, id, flag, given] = m as unknown as [string, string, 'c' | 'x', string];
-  const expected = await mac(id, flag, secret!);
+  const [, id, flag, minted, given] = m as unknown as [string, string, 'c' | 'x', string | undefined, string];
+  const expected = await mac(id, flag, minted, secret!);
   // Compared in full whatever differs first: the time taken says nothing about the MAC.
   let diff = 0;
   for (let i = 0; i < MAC_CHARS; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i);
-  return diff === 0 ? { id, counted: flag === 'c' } : undefined;
+  return diff === 0 ? { id, counted: flag === 'c', mintedAt: minted === undefined ? null : parseInt(minted, 36) * MINUTE_MS } : undefined;
 }
 
 export const NEW_VISITORS_PER_ADDRESS = { burst: 10, perHour: 10 };
@@ -74,9 +89,34 @@ export function parseNewVisitorLimit(value: string | undefined): Limit | null {
   return l && { burst: l.burst, perMinute: l.perMinute / 60 };
 }
 
-/** Whether a new id minted for this address is counted in readouts (and, if so, spends one from its allowance). */
-export async function countsAsNewVisitor(address: string, now = Date.now()): Promise<boolean> {
+/** An IPv6 site (a /48) may bring this many times an address's counted ids. */
+export const SITE_SHARE = 3;
+
+/** Spends one counted id from the address's allowance (and its IPv6 site's); false when either is spent. */
+async function spendAllowance(address: string, now: number): Promise<boolean> {
   if (newVisitorLimit === undefined) newVisitorLimit = parseNewVisitorLimit(process.env.TANDEM_NEW_VISITORS_LIMIT_ADDRESS);
   if (!newVisitorLimit) return true;
-  return (await charge([{ bucket: 'new-visitor-address', key: limitKey(address), limit: newVisitorLimit }], 1, now)).ok;
+  const key = limitKey(address);
+  const site = siteKey(address);
+  const site3 = { burst: newVisitorLimit.burst * SITE_SHARE, perMinute: newVisitorLimit.perMinute * SITE_SHARE };
+  return (await charge([{ bucket: 'new-visitor-address', key, limit: newVisitorLimit }, ...(site === key ? [] : [{ bucket: 'new-visitor-site', key: site, limit: site3 }])], 1, now)).ok;
+}
+
+/** Whether a new id minted for this address is counted in readouts (and, if so, spends one from its allowance). */
+export function countsAsNewVisitor(address: string, now = Date.now()): Promise<boolean> {
+  return spendAllowance(address, now);
+}
+
+/** An id minted this recently paid for itself when it was minted. */
+export const FRESH_MS = 3_600_000;
+
+/**
+ * Whether a counted id entering an experiment (its first exposure there) is counted in that readout: a fresh one
+ * always (its minting was charged); an older one (or a v1 cookie) spends from the address's allowance, so a
+ * stockpile of ids enters at the allowance's rate.
+ */
+export async function countsAsEntry(visitor: Visitor, address: string, now = Date.now()): Promise<boolean> {
+  if (!visitor.counted) return false;
+  if (visitor.mintedAt !== null && now - visitor.mintedAt < FRESH_MS) return true;
+  return spendAllowance(address, now);
 }

@@ -32,6 +32,20 @@ export function requestAddress(headers: Headers): string {
  * IPv4 (and IPv4-mapped IPv6, which is how Node reports an IPv4 client on a dual-stack socket) stays as it is.
  */
 export function limitKey(address: string): string {
+  return prefixKey(address, 4);
+}
+
+/**
+ * The wider key a site is limited under: an IPv6 site is handed a /48 (RFC 6177), 65,536 /64s, each its own
+ * address budget (issue 34): its allowance is a few addresses' worth. IPv4 is limited per address only (a /24 is
+ * many households behind one ISP).
+ */
+export function siteKey(address: string): string {
+  return prefixKey(address, 3);
+}
+
+/** IPv6 grouped by its first `keep` 16-bit groups (4: a /64, 3: a /48); IPv4 and IPv4-mapped IPv6 as the address. */
+function prefixKey(address: string, keep: 3 | 4): string {
   const a = address.replace(/^\[|\]$/g, '').split('%')[0]!.toLowerCase();
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(a);
   if (mapped) return mapped[1]!;
@@ -41,7 +55,7 @@ export function limitKey(address: string): string {
   const back = tail === undefined ? [] : tail ? tail.split(':') : [];
   const groups = tail === undefined ? front : [...front, ...Array<string>(Math.max(0, 8 - front.length - back.length)).fill('0'), ...back];
   return `${groups
-    .slice(0, 4)
+    .slice(0, keep)
     .map((g) => (parseInt(g || '0', 16) || 0).toString(16))
-    .join(':')}::/64`;
+    .join(':')}::/${keep * 16}`;
 }

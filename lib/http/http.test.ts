@@ -3,7 +3,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acceptsBrotli, versionedFile } from './static-files';
-import { clientAddress, limitKey, trustedProxyHops } from './client-address';
+import { clientAddress, limitKey, siteKey, trustedProxyHops } from './client-address';
 import { gate, LIMITS, type GateInput } from './gate';
 import { sameSite } from './origin';
 import { memoryLimitStore, parseLimit, type Charge, type LimitStore } from './rate-limit';
@@ -27,6 +27,13 @@ describe('address keys for limits', () => {
     expect(limitKey('::1')).toBe('0:0:0:0::/64');
     expect(limitKey('::ffff:10.0.0.1')).toBe('10.0.0.1');
     expect(limitKey('10.0.0.1')).toBe('10.0.0.1');
+  });
+  it("groups an IPv6 site by /48 (issue 34: a /48 is 65,536 /64 budgets), and keeps IPv4 as it is", () => {
+    expect(siteKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1::/48');
+    expect(siteKey('2001:db8:1:ffff::9')).toBe('2001:db8:1::/48');
+    expect(siteKey('2001:db8:2::1')).toBe('2001:db8:2::/48');
+    expect(siteKey('::ffff:10.0.0.1')).toBe('10.0.0.1');
+    expect(siteKey('10.0.0.1')).toBe('10.0.0.1');
   });
 });
 

@@ -7,6 +7,7 @@ import { admitEvents, admitOrder } from '@/lib/events/limits';
 import { assignAll } from '@/lib/experiments/assign';
 import { VISITOR_COOKIE, verifyVisitor } from '@/lib/experiments/visitor';
 import { labelEvents } from '@/lib/events/label';
+import { labelEntries } from '@/lib/events/entry';
 import { orderLimits } from '@/lib/events/plausible';
 import { getProduct } from '@/lib/catalog/store';
 import { requestAddress } from '@/lib/http/client-address';
@@ -67,7 +68,11 @@ export async function POST(req: Request) {
   // Refused events are named; the batch's others are kept (a device's one stale event must not cost the rest).
   if (labelled.events.length === 0) return json({ error: labelled.refused[0]!.error, refused: labelled.refused }, 400);
   try {
-    const result = await getEventStore().insert(labelled.events);
+    const store = getEventStore();
+    // An id older than an hour entering an experiment spends from its address's allowance: a stockpile of ids
+    // enters a readout at that rate (lib/events/entry.ts).
+    const events = await labelEntries(labelled.events, visitor, address, () => store.entered(visitor.id));
+    const result = await store.insert(events);
     // Not how many events were relabelled: that count would tell an id which arm it is in (issue 34).
     return json({ ...result, refused: labelled.refused }, 202);
   } catch (e) {

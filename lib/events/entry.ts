@@ -1,0 +1,31 @@
+/**
+ * Entering an experiment (issue 34: counted ids were banked for days, then spent at once). A counted visitor's
+ * first exposure in an experiment decides, once, whether that readout counts them: a fresh id always (its minting
+ * was charged), an older one only while its address's allowance lasts (lib/experiments/visitor.ts,
+ * `countsAsEntry`). Past it, the visitor's events in that experiment are stored and left out ('entry-limit'),
+ * now and later, as the store remembers.
+ */
+import { countsAsEntry, type Visitor } from '../experiments/visitor';
+import type { LeftOutReason, StoredEvent } from './schema';
+
+export async function labelEntries(
+  events: StoredEvent[],
+  visitor: Visitor,
+  address: string,
+  entered: () => Promise<Map<string, LeftOutReason | null>>,
+  counts: (visitor: Visitor, address: string) => Promise<boolean> = countsAsEntry,
+): Promise<StoredEvent[]> {
+  const experiments = new Set(events.filter((e) => e.experiment && !e.leftOut).map((e) => e.experiment!));
+  if (experiments.size === 0) return events;
+  const known = await entered();
+  const reason = new Map<string, LeftOutReason | null>();
+  for (const experiment of experiments) {
+    if (known.has(experiment)) reason.set(experiment, known.get(experiment)!);
+    // An entry is an exposure (a click alone makes no row in the readout).
+    else if (events.some((e) => e.experiment === experiment && e.type === 'exposure')) reason.set(experiment, (await counts(visitor, address)) ? null : 'entry-limit');
+  }
+  return events.map((e) => {
+    const why = e.experiment && !e.leftOut ? reason.get(e.experiment) : null;
+    return why ? { ...e, leftOut: why } : e;
+  });
+}
