@@ -15,12 +15,19 @@ describe('the sign-in throttle', async () => {
     expect(await t.wait('203.0.113.7', now + 12_000)).toBe(0);
   });
 
-  it('holds an IPv6 client by its /64, and everyone once the overall budget is spent', async () => {
-    const t = createSignInThrottle({ burst: 10, perMinute: 5 }, { burst: 30, perMinute: 60 }, memoryLimitStore());
+  it('holds an IPv6 client by its /64 and a site by its /48 (three addresses\' worth); a flood from many addresses holds nobody else, and says so (issue 34)', async () => {
+    const warnings: string[] = [];
+    const t = createSignInThrottle({ burst: 10, perMinute: 5 }, { burst: 30, perMinute: 60 }, memoryLimitStore(), (m) => warnings.push(m));
     for (let i = 0; i < 10; i++) await t.failed(`2001:db8:0:1::${i + 1}`, 0);
     expect(await t.wait('2001:db8:0:1:ffff::9', 0)).toBeGreaterThan(0);
-    for (let i = 0; i < 20; i++) await t.failed(`198.51.100.${i}`, 0);
-    expect(await t.wait('192.0.2.1', 0)).toBe(1); // a fresh address: the overall budget is what is spent
+    for (let i = 0; i < 20; i++) await t.failed(`2001:db8:0:${(i + 2).toString(16)}::1`, 0);
+    expect(await t.wait('2001:db8:0:99::1', 0)).toBeGreaterThan(0); // the /48 has spent 30: a fresh /64 in it waits too
+    expect(await t.wait('2001:db8:1:99::1', 0)).toBe(0); // another site does not
+    for (let i = 0; i < 210; i++) await t.failed(`198.51.100.${i}`, 0);
+    // 240 failures over all: the overall count is spent, and the owner's fresh address still tries at once.
+    expect(await t.wait('192.0.2.1', 0)).toBe(0);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/many addresses/);
   });
 
   it('"off" is no throttle', async () => {
