@@ -211,6 +211,25 @@ test('issue 34: one sign-in budget for the form and Bearer, in the proxy and the
   }
 });
 
+test('issue 34: wrong guesses from many addresses spend the overall count, and the right Bearer token still opens the dashboard', async ({ request }) => {
+  test.setTimeout(90_000);
+  // One trusted proxy: each request's address is the last X-Forwarded-For entry, so one client can be 40 addresses.
+  const server = await startNextServer({ env: { ADMIN_TOKEN: E2E_ADMIN_TOKEN, TANDEM_DATA_DIR: `${process.cwd()}/data/e2e-throttle-flood`, TANDEM_TRUSTED_PROXIES: '1', TANDEM_SIGNIN_LIMIT_OVERALL: '20/0' } });
+  try {
+    const page = (token: string, address: string) => request.get(`${server.base}/admin/experiments`, { headers: { Authorization: `Bearer ${token}`, 'X-Forwarded-For': address }, maxRedirects: 0 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) statuses.push((await page(`wrong-bearer-${i}-wrong-bearer`, `198.51.100.${i + 1}`)).status());
+    // Every wrong guess is told it is wrong (the overall count of 20 is spent halfway, and holds nobody).
+    expect(statuses).toEqual(Array.from({ length: 40 }, () => 401));
+    expect((await page(E2E_ADMIN_TOKEN, '203.0.113.9')).status()).toBe(200);
+    // The guessers' own addresses are still held by their own budgets (10 each): the eleventh from one is 429.
+    for (let i = 0; i < 10; i++) await page(`again-${i}-wrong-bearer-token`, '198.51.100.1');
+    expect((await page('again-x-wrong-bearer-token', '198.51.100.1')).status()).toBe(429);
+  } finally {
+    await server.stop();
+  }
+});
+
 test('issue 24: 20 clients that ask for the largest static file and never read are disconnected within 60 s', async () => {
   test.setTimeout(120_000);
   const dir = readdirSync('public/ort').find((d) => /^\d/.test(d))!;
