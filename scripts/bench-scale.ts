@@ -57,8 +57,8 @@ console.log(`  device recall@10 against exact: ${JSON.stringify(recall)}`);
 
 /** The cold-start ranker's data in a fresh Node process, as the server loads it: its memory, and the first answer's time. */
 const coldStart = JSON.parse(
-  execFileSync('npx', ['tsx', path.join(root, 'scripts', 'coldstart-memory.ts')], { cwd: dir, env, encoding: 'utf8' }).trim().split('\n').at(-1)!,
-) as { rssMiB: number; heapMiB: number; arrayBuffersMiB: number; loadMs: number; firstAnswerMs: number };
+  execFileSync('node', ['--expose-gc', '--import', 'tsx', path.join(root, 'scripts', 'coldstart-memory.ts')], { cwd: dir, env, encoding: 'utf8' }).trim().split('\n').at(-1)!,
+) as { rssMiB: number; peakRssMiB: number; heapMiB: number; arrayBuffersMiB: number; loadMs: number; firstAnswerMs: number };
 console.log(`  cold-start ranker: ${JSON.stringify(coldStart)}`);
 
 const port = await freePort();
