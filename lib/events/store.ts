@@ -36,7 +36,7 @@ export const ARM_SUMS = {
   rankMs: ['rank_ms'],
   rankMsSq: ['rank_ms', 'rank_ms'],
   deviceRankedRankMs: ['device_ranked', 'rank_ms'],
-} as const satisfies Record<string, readonly string[]>;
+} as const satisfies Record<string, readonly (keyof typeof ROLLUP_COLUMNS)[]>;
 export type SumName = keyof typeof ARM_SUMS;
 export const SUM_NAMES = Object.keys(ARM_SUMS) as SumName[];
 
@@ -170,23 +170,75 @@ export const DAY_MS = 86_400_000;
  */
 export const EVENTS_TABLE = 'events_v2';
 
-export const COLUMNS = ['id', 'type', 'experiment', 'variant', 'placement', 'position', 'lines', 'revenue_pence', 'at', 'visitor', 'received_at', 'source', 'model_version', 'rank_ms', 'left_out'] as const;
+/**
+ * A table's columns, each defined once: its SQL type, and (`added`) whether it came after the table was first
+ * created, so a store opened on an older database adds it. The insert's column list, its row, the CREATE TABLE
+ * and the added columns all derive from these (adding the device's ranking time once touched nine places).
+ */
+interface Column<T> {
+  type: string;
+  added?: true;
+  /** The stored value, for a table written row by row. */
+  of?: (row: T) => string | number | null;
+}
+
+/** The raw events table: one row per stored event (the audit trail). */
+const EVENT_COLUMNS = {
+  id: { type: 'TEXT PRIMARY KEY', of: (e) => e.id },
+  type: { type: 'TEXT NOT NULL', of: (e) => e.type },
+  experiment: { type: 'TEXT', of: (e) => e.experiment },
+  variant: { type: 'TEXT', of: (e) => e.variant },
+  placement: { type: 'TEXT', of: (e) => e.placement },
+  position: { type: 'INTEGER', of: (e) => e.position ?? null },
+  lines: { type: 'TEXT', of: (e) => (e.lines ? JSON.stringify(e.lines) : null) },
+  revenue_pence: { type: 'BIGINT', of: (e) => e.revenuePence ?? null },
+  at: { type: 'BIGINT NOT NULL', of: (e) => e.at },
+  visitor: { type: 'TEXT NOT NULL', of: (e) => e.visitor },
+  received_at: { type: 'BIGINT NOT NULL', of: (e) => e.receivedAt },
+  source: { type: 'TEXT', of: (e) => e.source ?? null },
+  model_version: { type: 'TEXT', of: (e) => e.modelVersion ?? null },
+  rank_ms: { type: 'BIGINT', added: true, of: (e) => e.rankMs ?? null },
+  left_out: { type: 'TEXT', added: true, of: (e) => e.leftOut ?? null },
+} satisfies Record<string, Column<StoredEvent>>;
+
+/** The per-visitor rollup (`<table>_exposed`): one row per experiment and exposed visitor, its quantities kept on ingest. */
+const ROLLUP_COLUMNS = {
+  experiment: { type: 'TEXT NOT NULL' },
+  visitor: { type: 'TEXT NOT NULL' },
+  variant: { type: 'TEXT NOT NULL' },
+  first_at: { type: 'BIGINT NOT NULL' },
+  exposures: { type: 'BIGINT NOT NULL DEFAULT 0' },
+  clicks: { type: 'BIGINT NOT NULL DEFAULT 0' },
+  fallbacks: { type: 'BIGINT NOT NULL DEFAULT 0' },
+  added: { type: 'INTEGER NOT NULL DEFAULT 0' },
+  purchased: { type: 'INTEGER NOT NULL DEFAULT 0' },
+  revenue_pence: { type: 'BIGINT NOT NULL DEFAULT 0' },
+  rec_revenue_pence: { type: 'BIGINT NOT NULL DEFAULT 0' },
+  device_ranked: { type: 'BIGINT NOT NULL DEFAULT 0', added: true },
+  rank_ms: { type: 'BIGINT NOT NULL DEFAULT 0', added: true },
+} satisfies Record<string, Column<never>>;
+
+export const COLUMNS = Object.keys(EVENT_COLUMNS) as (keyof typeof EVENT_COLUMNS)[];
 
 export function rowOf(e: StoredEvent): (string | number | null)[] {
-  return [e.id, e.type, e.experiment, e.variant, e.placement, e.position ?? null, e.lines ? JSON.stringify(e.lines) : null, e.revenuePence ?? null, e.at, e.visitor, e.receivedAt, e.source ?? null, e.modelVersion ?? null, e.rankMs ?? null, e.leftOut ?? null];
+  return COLUMNS.map((c) => EVENT_COLUMNS[c].of(e));
 }
+
+const columnsSql = (columns: Record<string, Column<never> | Column<StoredEvent>>) =>
+  Object.entries(columns)
+    .map(([name, c]) => `${name} ${c.type}`)
+    .join(', ');
 
 /**
  * Columns added after a table was first created: a store opened on an older database adds them (SQLite has no
  * ADD COLUMN IF NOT EXISTS, so each store checks its own way). Existing rows read the default.
  */
 export function addedColumns(table: string): { table: string; column: string; type: string }[] {
-  return [
-    { table, column: 'rank_ms', type: 'BIGINT' },
-    { table, column: 'left_out', type: 'TEXT' },
-    { table: `${table}_exposed`, column: 'device_ranked', type: 'BIGINT NOT NULL DEFAULT 0' },
-    { table: `${table}_exposed`, column: 'rank_ms', type: 'BIGINT NOT NULL DEFAULT 0' },
-  ];
+  const added = (t: string, columns: Record<string, Column<never> | Column<StoredEvent>>) =>
+    Object.entries(columns)
+      .filter(([, c]) => c.added)
+      .map(([column, c]) => ({ table: t, column, type: c.type }));
+  return [...added(table, EVENT_COLUMNS), ...added(`${table}_exposed`, ROLLUP_COLUMNS)];
 }
 
 /**
@@ -195,17 +247,9 @@ export function addedColumns(table: string): { table: string; column: string; ty
  */
 export function schemaSql(table: string): string[] {
   return [
-    `CREATE TABLE IF NOT EXISTS ${table} (
-      id TEXT PRIMARY KEY, type TEXT NOT NULL, experiment TEXT, variant TEXT, placement TEXT, position INTEGER,
-      lines TEXT, revenue_pence BIGINT, at BIGINT NOT NULL, visitor TEXT NOT NULL, received_at BIGINT NOT NULL, source TEXT, model_version TEXT, rank_ms BIGINT, left_out TEXT)`,
+    `CREATE TABLE IF NOT EXISTS ${table} (${columnsSql(EVENT_COLUMNS)})`,
     `CREATE INDEX IF NOT EXISTS ${table}_experiment ON ${table} (experiment, type)`,
-    `CREATE TABLE IF NOT EXISTS ${table}_exposed (
-      experiment TEXT NOT NULL, visitor TEXT NOT NULL, variant TEXT NOT NULL, first_at BIGINT NOT NULL,
-      exposures BIGINT NOT NULL DEFAULT 0, clicks BIGINT NOT NULL DEFAULT 0, fallbacks BIGINT NOT NULL DEFAULT 0,
-      added INTEGER NOT NULL DEFAULT 0, purchased INTEGER NOT NULL DEFAULT 0,
-      revenue_pence BIGINT NOT NULL DEFAULT 0, rec_revenue_pence BIGINT NOT NULL DEFAULT 0,
-      device_ranked BIGINT NOT NULL DEFAULT 0, rank_ms BIGINT NOT NULL DEFAULT 0,
-      PRIMARY KEY (experiment, visitor))`,
+    `CREATE TABLE IF NOT EXISTS ${table}_exposed (${columnsSql(ROLLUP_COLUMNS)}, PRIMARY KEY (experiment, visitor))`,
     `CREATE INDEX IF NOT EXISTS ${table}_exposed_visitor ON ${table}_exposed (visitor, first_at)`,
     // Visitors the readout leaves out (LeftOutReason), one row per experiment they were exposed to, with their event count.
     `CREATE TABLE IF NOT EXISTS ${table}_left_out (
