@@ -6,7 +6,8 @@ import { openSqliteStore } from '../lib/events/sqlite-store';
 import type { StoredEvent } from '../lib/events/schema';
 import { assignVariant } from '../lib/experiments/assign';
 import { rng } from '../models/random';
-import { startNextServer, type NextServer } from '../scripts/next-server';
+import { signVisitor } from '../lib/experiments/visitor';
+import { startNextServer, TEST_VISITOR_SECRET, type NextServer } from '../scripts/next-server';
 import { E2E_ADMIN_TOKEN } from './browser';
 
 // Issue 24, finding 2: from one address, mint visitor ids, keep the 100 that land in the arm you want, and send
@@ -120,3 +121,44 @@ for (const limit of ['default', 'off'] as const) {
     }
   });
 }
+
+test('issue 34, finding 2: 60 counted ids banked a day ago from one address, spent at once, enter the readout at the allowance (10); the rest are left out and said so', async () => {
+  test.setTimeout(120_000);
+  const dir = `${process.cwd()}/data/e2e-stockpile`;
+  rmSync(dir, { recursive: true, force: true });
+  // One trusted proxy, so this client can stand for one address that is not the e2e suite's own.
+  const server = await startNextServer({ env: { ADMIN_TOKEN: E2E_ADMIN_TOKEN, TANDEM_DATA_DIR: dir, TANDEM_TRUSTED_PROXIES: '1' } });
+  try {
+    const address = '198.51.100.34';
+    const dayAgo = Date.now() - 86_400_000;
+    const stock = await Promise.all(Array.from({ length: 60 }, () => signVisitor({ id: crypto.randomUUID(), counted: true, mintedAt: dayAgo }, TEST_VISITOR_SECRET)));
+    const statuses: number[] = [];
+    for (const cookie of stock) {
+      const event = (type: 'exposure' | 'click') => ({ id: crypto.randomUUID(), type, experiment: home.id, variant: WANTED, placement: 'home-for-you', ...(type === 'click' ? { position: 0 } : {}), at: Date.now() });
+      const res = await fetch(`${server.base}/api/events`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Cookie: `tandem_vid=${cookie}`, 'X-Forwarded-For': address },
+        body: JSON.stringify({ events: [event('exposure'), event('click')] }),
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses.every((s) => s === 202)).toBe(true);
+    const after = await readout(server);
+    const counted = after.variants.reduce((a, v) => a + v.visitors, 0);
+    const leftOut = after.leftOut.find((l) => l.reason === 'entry-limit');
+    expect(counted).toBe(10);
+    expect(leftOut?.visitors).toBe(50);
+    expect(leftOut?.events).toBe(100);
+    // A fresh id (minted now, its minting charged) still enters, from another address.
+    const fresh = await signVisitor({ id: crypto.randomUUID(), counted: true }, TEST_VISITOR_SECRET);
+    const res = await fetch(`${server.base}/api/events`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Cookie: `tandem_vid=${fresh}`, 'X-Forwarded-For': '203.0.113.34' },
+      body: JSON.stringify({ events: [{ id: crypto.randomUUID(), type: 'exposure', experiment: home.id, variant: WANTED, placement: 'home-for-you', at: Date.now() }] }),
+    });
+    expect(res.status).toBe(202);
+    expect((await readout(server)).variants.reduce((a, v) => a + v.visitors, 0)).toBe(11);
+  } finally {
+    server.stop();
+  }
+});
