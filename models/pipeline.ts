@@ -458,6 +458,11 @@ function writeLossCurves(root: string, shipped: Fit, validation: Fit): void {
   writeFileSync(path.join(root, 'data', 'models', 'loss-shipped.svg'), lossSvg(shipped, 'shipped model'));
 }
 
+/** The metrics every manifest of this run carries, in the manifest's order (the version hash reads it). */
+function runMetrics(v: Validated, q: Quantized, t: Tuned, coldStart: RunMetrics['coldStart'], c: ComplementStage, towerBacktest: TowerStage, ablation: Record<string, ModelMetrics> | undefined): RunMetrics {
+  return { validation: v.result, int8: q.report, baselines: t.baselines, coldStart, basket: c.table, basketBacktest: c.backtest, towerBacktest, ...(ablation ? { ablation } : {}) };
+}
+
 /** `npm run models`: the stages in order, each returning what the next ones read; the version folder written, not yet current. */
 export async function runPipeline(root: string, catalog: CatalogFile, purchases: Purchase[], opts: { ablation?: boolean } = {}): Promise<PipelineResult> {
   const clock = stageClock();
@@ -478,16 +483,7 @@ export async function runPipeline(root: string, catalog: CatalogFile, purchases:
   const basket = clock.time('complements', () => complements(s, validated, quantized, basketRun.b));
   const ablated = opts.ablation ? clock.time('ablation', () => ablation(tuned, validated)) : undefined;
   const cold = clock.time('cold start', () => coldStart(s, tuned, validated));
-  const metrics = {
-    validation: validated.result,
-    int8: quantized.report,
-    baselines: tuned.baselines,
-    coldStart: cold.report,
-    basket: basket.table,
-    basketBacktest: basket.backtest,
-    towerBacktest: backtest,
-    ...(ablated ? { ablation: ablated } : {}),
-  };
+  const metrics = runMetrics(validated, quantized, tuned, cold.report, basket, backtest, ablated);
   const shipped = clock.time('export', () => exportShipped(s, fitted, tuned, validated, quantized, basket, backtest, metrics));
   const work = activities(true);
   console.log(`models: what each stage cost\n${clock.table()}\nmodels: and each kind of work, across the stages (seconds, exclusive): ${work.map((w) => `${w.activity} ${w.seconds} (${w.calls}×)`).join(', ')}; the towers and the basket backtest on workers, above`);
