@@ -68,9 +68,9 @@ test.describe('POST /api/events', () => {
     expect(body.refused[0].error).toMatch(/above this store's plausible maximum \(£10000\.00\)/);
   });
 
-  test("issue 34, finding 4: one id's 100 orders of about £5,000 in one request: the day's £10,000 takes two, the rest are refused with the reason", async ({ request }) => {
-    // 17 lines × 99 of a £2.95 product: £4,964.85 an order, each within the per-order bound.
-    const order = () => event({ type: 'purchase', experiment: null, variant: null, position: null, lines: Array.from({ length: 17 }, () => ({ sku: '85123A', quantity: 99, fromShelf: false })) });
+  test("issue 34, finding 4: one id's 100 orders of about £3,800 in one request: the day's £10,000 takes two, the rest are refused with the reason", async ({ request }) => {
+    // 3 lines × 99 of a £12.75 product: £3,786.75 an order, each within the per-order bound.
+    const order = () => event({ type: 'purchase', experiment: null, variant: null, position: null, lines: Array.from({ length: 3 }, () => ({ sku: '22423', quantity: 99, fromShelf: false })) });
     const res = await request.post('/api/events', { data: { events: Array.from({ length: 100 }, order) } });
     expect(res.status()).toBe(202);
     const body = await res.json();

@@ -30,11 +30,11 @@ export function eventsOf(visitor: string, dir = E2E_DATA_DIR): Row[] {
   }
 }
 
-/** The visitor id inside the signed cookie proxy.ts set (`<uuid>.<c|x>.<mac>`). */
+/** The visitor id inside the signed cookie proxy.ts set (`<uuid>.<c|x>.<minted>.<mac>`). */
 export async function visitorId(context: BrowserContext): Promise<string> {
   const c = (await context.cookies()).find((x) => x.name === 'tandem_vid');
   expect(c, 'proxy.ts sets the visitor cookie').toBeTruthy();
-  expect(c!.value).toMatch(/^[0-9a-f-]{36}\.c\.[A-Za-z0-9_-]{22}$/);
+  expect(c!.value).toMatch(/^[0-9a-f-]{36}\.c\.[0-9a-z]+\.[A-Za-z0-9_-]{22}$/);
   return c!.value.split('.')[0]!;
 }
 
