@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { DEFAULT_FEATURE_SPEC } from '../lib/recs/features';
-import { epochBatches, MIXED_SHARE, productCommunities } from './batches';
+import { epochBatches, MIXED_SHARE, mixedShare, productCommunities } from './batches';
 import { communitiesOf } from './communities';
 import { itemKnn, tifuKnn } from './baselines';
 import { fitComplements } from './complements';
@@ -105,8 +105,14 @@ describe('community batches', () => {
     const seen = batches.flat();
     expect(new Set(seen).size).toBe(seen.length);
     const pure = batches.filter((b) => new Set(b.map((i) => groups[i])).size === 1).length;
-    expect(pure / batches.length).toBeGreaterThan(1 - 2 * MIXED_SHARE);
+    expect(pure / batches.length).toBeGreaterThan(1 - 2 * MIXED_SHARE.communities);
     expect(pure).toBeLessThan(batches.length);
+  });
+
+  it('keeps 1 in 32 batches random where there are communities, and one shop\'s cut as it was (1 in 8)', () => {
+    expect(mixedShare(Int32Array.from([0, 0, 0, 0]))).toBe(MIXED_SHARE.oneShop);
+    expect(mixedShare(Int32Array.from([1, 2, 1, 2]))).toBe(MIXED_SHARE.communities);
+    expect(MIXED_SHARE.communities).toBeLessThan(MIXED_SHARE.oneShop);
   });
 
   it('passes a worker the same histories as the purchase objects', () => {

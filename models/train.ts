@@ -13,7 +13,7 @@ import { historyInputs, type FeatureSpec, type HistoryEvent, type ItemFeatures }
 import { denseNormInto, EPS, poolInto } from '../lib/recs/tower';
 import { adamFlushRows, adamStep, adamStepRows, moments, type AdamSettings, type Moments } from './optim';
 import { batchProducts } from './train-kernel';
-import { epochBatches } from './batches';
+import { epochBatches, mixedShare } from './batches';
 import { gaussian, rng } from './random';
 import { DAY } from './time';
 
@@ -433,6 +433,7 @@ export function train(
   const q = logQ(examples, items.count);
   const rand = rng(config.seed + 1);
   const order = Array.from({ length: examples.length }, (_, i) => i);
+  const share = groups ? mixedShare(groups) : 0;
   // Whole batches only: a final batch of a handful of examples is a near-trivial softmax and a noisy step.
   // The shuffle changes which few examples sit out each epoch.
   const stepsPerEpoch = Math.max(1, Math.floor(examples.length / config.batchSize));
@@ -449,7 +450,7 @@ export function train(
       const j = Math.floor(rand() * (i + 1));
       [order[i], order[j]] = [order[j]!, order[i]!];
     }
-    const batches = groups && examples.length >= config.batchSize ? epochBatches(order, groups, config.batchSize, rand) : Array.from({ length: stepsPerEpoch }, (_, s) => order.slice(s * config.batchSize, (s + 1) * config.batchSize));
+    const batches = groups && examples.length >= config.batchSize ? epochBatches(order, groups, config.batchSize, rand, share) : Array.from({ length: stepsPerEpoch }, (_, s) => order.slice(s * config.batchSize, (s + 1) * config.batchSize));
     for (const indices of batches) {
       const batch = indices.map((i) => examples[i]!);
       for (const key of SMALL) g[key].fill(0);
