@@ -38,7 +38,7 @@ import { modelScorers, withStage, type Fit, type TrainedModel } from './two-towe
 import { createPool, fitTowers, type Pool, type PoolRequest } from './fit-pool';
 import { backtestSvg } from './backtest-chart';
 import { activities, stageClock, type StageClock } from './stage-clock';
-import { BACKTEST_MONTHS, backtestTable, cutsFor, scoreTowerWindows, shippedScorer, towerMonthsFor, towerVerdicts, towerWindows, type TowerBacktest, type TowerVerdict, type TowerWindow, type WindowResult } from './tower-backtest';
+import { BACKTEST_MONTHS, backtestInput, backtestTable, cutsFor, scoreTowerWindows, shippedScorer, towerMonthsFor, towerVerdicts, towerWindows, type TowerBacktest, type TowerVerdict, type TowerWindow, type WindowResult } from './tower-backtest';
 import { towerViews, type Towers, type Window } from './towers';
 import type { Complements } from '../lib/recs/complements';
 import type { ColdStartContext } from '../lib/coldstart/context';
@@ -291,8 +291,7 @@ function startTowerBacktest(s: Setup, towers: Towers, baselines: BaselineSetting
 }
 
 async function backtestTowers(s: Setup, towers: Towers, t: Tuned, run: TowerBacktestRun): Promise<TowerStage> {
-  const input = { purchases: s.purchases, skus: s.skus, end: s.end, towerAt: towers.at, stageWindowAt: towers.window, signalsAt: towers.signalsAt, baselines: t.baselines };
-  const mine = scoreTowerWindows(input, run.here, (done, total) => run.bars.tick('backtest', done, total));
+  const mine = scoreTowerWindows(backtestInput(s.purchases, s.skus, s.end, towers, t.baselines), run.here, (done, total) => run.bars.tick('backtest', done, total));
   const theirs = await run.there;
   run.bars.stop();
   const b = backtestTable(

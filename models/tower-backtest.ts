@@ -21,7 +21,7 @@ import { unpackPurchases, type PackedPurchases, type Purchaseish } from './data'
 import { MEASURES, splitAt, type Measure, type ModelMetrics } from './evaluate';
 import { fitStage, type WindowUser } from './second-stage';
 import { DAY } from './time';
-import { towerViews } from './towers';
+import { towerViews, type Towers } from './towers';
 import { modelScorers, withStage, type Fit } from './two-tower';
 
 /** What the backtest reads from the pipeline: the log, the catalogue's rows, towers by cut, second-stage windows by cut. */
@@ -146,12 +146,16 @@ export interface TowerBacktestJob {
   windows: TowerWindow[];
 }
 
+/** The backtest's input over a log and its towers (models/towers.ts), wherever it runs. */
+export function backtestInput(purchases: readonly Purchaseish[], skus: string[], end: number, towers: Towers, baselines: BaselineSettings): TowerBacktestInput {
+  return { purchases, skus, end, towerAt: towers.at, stageWindowAt: towers.window, signalsAt: towers.signalsAt, baselines };
+}
+
 export function towerBacktestJob(job: TowerBacktestJob, onProgress: (done: number, total: number) => void = () => {}): WindowResult[] {
   const purchases = unpackPurchases(job.purchases);
   const skus = job.products.map((p) => p.sku);
   const towers = towerViews({ products: job.products, purchases, index: rowsOf(skus), spec: job.spec }, new Map(job.fits));
-  const input: TowerBacktestInput = { purchases, skus, end: job.end, towerAt: towers.at, stageWindowAt: towers.window, signalsAt: towers.signalsAt, baselines: job.baselines };
-  return scoreTowerWindows(input, job.windows, onProgress);
+  return scoreTowerWindows(backtestInput(purchases, skus, job.end, towers, job.baselines), job.windows, onProgress);
 }
 
 /** The bars on a table: each measure's shipped mean against the best baseline's (explore: popularity-30d). */

@@ -14,24 +14,16 @@
  * `TANDEM_SIGNIN_LIMIT_ADDRESS` / `TANDEM_SIGNIN_LIMIT_OVERALL` = "burst/perMinute" or "off" (the e2e suite's
  * shared server: its bad-input test sends fifty wrong sign-ins from one address; a throttle test starts its own).
  */
-import { limitKey, siteKey } from '../http/client-address';
 import { charge } from '../http/limit-store';
-import { parseLimit, tooManyRequests, type Charge, type Limit, type LimitStore } from '../http/rate-limit';
+import { addressCharges, parseLimit, tooManyRequests, type Charge, type Limit, type LimitStore } from '../http/rate-limit';
 
 export const SIGN_IN_PER_ADDRESS: Limit = { burst: 10, perMinute: 5 };
 export const SIGN_IN_OVERALL: Limit = { burst: 200, perMinute: 60 };
-/** An IPv6 site (/48) may fail as often as this many addresses. */
-const SITE_SHARE = 3;
 
 /** `null` limits: no throttle of that kind. `store`: where the attempts are counted (the server's limits store by default). */
 export function createSignInThrottle(perAddress: Limit | null = SIGN_IN_PER_ADDRESS, overall: Limit | null = SIGN_IN_OVERALL, store?: LimitStore, warn: (message: string) => void = console.warn) {
   const spend = store ? store.charge.bind(store) : charge;
-  const gates = (address: string): Charge[] => {
-    if (!perAddress) return [];
-    const key = limitKey(address);
-    const site = siteKey(address);
-    return [{ bucket: 'signin-address', key, limit: perAddress }, ...(site === key ? [] : [{ bucket: 'signin-site', key: site, limit: { burst: perAddress.burst * SITE_SHARE, perMinute: perAddress.perMinute * SITE_SHARE } }])];
-  };
+  const gates = (address: string): Charge[] => (perAddress ? addressCharges('signin', address, perAddress) : []);
   const everyone: Charge[] = overall ? [{ bucket: 'signin-overall', key: '*', limit: overall }] : [];
   let warnedAt = -Infinity;
   return {

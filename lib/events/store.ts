@@ -59,7 +59,7 @@ const column = (name: SumName) => `s_${name.replace(/[A-Z]/g, (c) => `_${c.toLow
  * they are one visitor in a hundred (20 ids among 520 visitors moved the views cap from 12 to 150, and the
  * click-through of the arm they favoured from 6% to 51%). A 90th percentile moves only when one party holds a
  * tenth of an experiment's visitors, and three times it cuts almost no honest visitor (a shopper's views and
- * clicks vary far less than that across the bulk). events.test.ts replays the attacks through this code.
+ * clicks vary far less than that across the bulk). lib/experiments/steering.test.ts replays the attacks through this code.
  * Sums are taken in double precision: a sum of squares of int64s overflows SQLite's integer SUM (three
  * maximal orders did), a double's range is 1e308, and it is exact to 2^53 pence.
  */

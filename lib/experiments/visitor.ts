@@ -17,9 +17,8 @@
  * allowance (`countsAsEntry`); a fresh one paid when it was minted. A shopper coming back enters at most a few
  * experiments at a time; a stockpile enters at the allowance's rate, and the rest are left out ('entry-limit').
  */
-import { limitKey, siteKey } from '../http/client-address';
 import { charge } from '../http/limit-store';
-import { parseLimit, type Limit } from '../http/rate-limit';
+import { addressCharges, parseLimit, type Limit } from '../http/rate-limit';
 
 export const VISITOR_COOKIE = 'tandem_vid';
 
@@ -89,22 +88,11 @@ export function parseNewVisitorLimit(value: string | undefined): Limit | null {
   return l && { burst: l.burst, perMinute: l.perMinute / 60 };
 }
 
-/** An IPv6 site (a /48) may bring this many times an address's counted ids. */
-export const SITE_SHARE = 3;
-
-/** Spends one counted id from the address's allowance (and its IPv6 site's); false when either is spent. */
-async function spendAllowance(address: string, now: number): Promise<boolean> {
+/** Whether a new id minted for this address is counted in readouts (and, if so, spends one from its allowance, and its IPv6 site's). */
+export async function countsAsNewVisitor(address: string, now = Date.now()): Promise<boolean> {
   if (newVisitorLimit === undefined) newVisitorLimit = parseNewVisitorLimit(process.env.TANDEM_NEW_VISITORS_LIMIT_ADDRESS);
   if (!newVisitorLimit) return true;
-  const key = limitKey(address);
-  const site = siteKey(address);
-  const site3 = { burst: newVisitorLimit.burst * SITE_SHARE, perMinute: newVisitorLimit.perMinute * SITE_SHARE };
-  return (await charge([{ bucket: 'new-visitor-address', key, limit: newVisitorLimit }, ...(site === key ? [] : [{ bucket: 'new-visitor-site', key: site, limit: site3 }])], 1, now)).ok;
-}
-
-/** Whether a new id minted for this address is counted in readouts (and, if so, spends one from its allowance). */
-export function countsAsNewVisitor(address: string, now = Date.now()): Promise<boolean> {
-  return spendAllowance(address, now);
+  return (await charge(addressCharges('new-visitor', address, newVisitorLimit), 1, now)).ok;
 }
 
 /** An id minted this recently paid for itself when it was minted. */
@@ -118,5 +106,5 @@ export const FRESH_MS = 3_600_000;
 export async function countsAsEntry(visitor: Visitor, address: string, now = Date.now()): Promise<boolean> {
   if (!visitor.counted) return false;
   if (visitor.mintedAt !== null && now - visitor.mintedAt < FRESH_MS) return true;
-  return spendAllowance(address, now);
+  return countsAsNewVisitor(address, now);
 }

@@ -6,6 +6,8 @@
  * `bucketWait`/`bucketSpend`; the Redis script is the same arithmetic, and a unit test runs one sequence of
  * charges through both.
  */
+import { limitKey, siteKey } from './client-address';
+
 export interface Limit {
   burst: number;
   perMinute: number;
@@ -25,6 +27,20 @@ export interface Charge {
   bucket: string;
   key: string;
   limit: Limit;
+}
+
+/** An IPv6 site (a /48) may spend this many times an address's limit. */
+export const SITE_SHARE = 3;
+
+/**
+ * The buckets an address draws on under one limit: `<name>-address` by its limitKey (an IPv6 client's /64) and,
+ * for IPv6, `<name>-site` by its /48 at SITE_SHARE times the limit (issue 34: a /48 is 65,536 /64 budgets).
+ */
+export function addressCharges(name: string, address: string, limit: Limit): Charge[] {
+  const key = limitKey(address);
+  const site = siteKey(address);
+  const own: Charge = { bucket: `${name}-address`, key, limit };
+  return site === key ? [own] : [own, { bucket: `${name}-site`, key: site, limit: { burst: limit.burst * SITE_SHARE, perMinute: limit.perMinute * SITE_SHARE } }];
 }
 
 export type Admission = { ok: true } | { ok: false; retryAfterS: number };

@@ -106,31 +106,43 @@ export interface ComplementPrior {
   category: Uint8Array;
 }
 
-/** Every product's score for `basket` (product indexes); the basket's own products are left for the caller to exclude. */
-export function complementScores(c: Complements, prior: ComplementPrior, basket: readonly number[]): Float32Array {
-  const { n } = c;
+/** Σ w(a, b) over the basket's products a into `sums` (float32, in the file's order), each b it reached added to `touched`. */
+function addNeighbours(c: Complements, basket: readonly number[], sums: Float32Array, touched?: Set<number>): void {
   const m = c.spec.neighboursPerItem;
-  const s = new Float32Array(n);
   for (const a of basket) {
     for (let k = 0; k < m; k++) {
       const b = c.neighbours[a * m + k]!;
       if (b < 0) break;
-      s[b]! += c.weights[a * m + k]!;
+      touched?.add(b);
+      sums[b]! += c.weights[a * m + k]!;
     }
   }
-  let best = 0;
-  for (let i = 0; i < n; i++) if (s[i]! > best) best = s[i]!;
+}
+
+/**
+ * A product's score from its summed co-occurrences (0 where no basket product lists it), given the best sum:
+ * scaled by the best plus `evidence`, then popularity weighted by whether its category is one of the basket's.
+ */
+function basketScorer(c: Complements, prior: ComplementPrior, basket: readonly number[], best: number): (i: number, sum: number) => number {
   const { evidence, popularityWeight } = c.spec;
   const scale = best + evidence > 0 ? 1 / (best + evidence) : 0;
   const cats = new Set(basket.map((a) => prior.category[a]!));
   const w = c.spec.categoryWeight;
-  for (let i = 0; i < n; i++) s[i] = scoreOf(s[i]!, scale, cats.has(prior.category[i]!), prior.popularity[i]!, w, popularityWeight);
-  return s;
+  return (i, sum) => {
+    const pop = prior.popularity[i]!;
+    return sum * scale + w * (cats.has(prior.category[i]!) ? 1 : 0.2) * pop + 1e-6 * pop + (popularityWeight ? popularityWeight * pop : 0);
+  };
 }
 
-/** One product's score from its summed co-occurrences `s` (0 where no basket product lists it): the formula above, written once. */
-function scoreOf(s: number, scale: number, inBasketCategory: boolean, pop: number, w: number, popularityWeight: number): number {
-  return s * scale + w * (inBasketCategory ? 1 : 0.2) * pop + 1e-6 * pop + (popularityWeight ? popularityWeight * pop : 0);
+/** Every product's score for `basket` (product indexes); the basket's own products are left for the caller to exclude. */
+export function complementScores(c: Complements, prior: ComplementPrior, basket: readonly number[]): Float32Array {
+  const s = new Float32Array(c.n);
+  addNeighbours(c, basket, s);
+  let best = 0;
+  for (let i = 0; i < c.n; i++) if (s[i]! > best) best = s[i]!;
+  const score = basketScorer(c, prior, basket, best);
+  for (let i = 0; i < c.n; i++) s[i] = score(i, s[i]!);
+  return s;
 }
 
 /**
@@ -141,24 +153,13 @@ function scoreOf(s: number, scale: number, inBasketCategory: boolean, pop: numbe
  */
 export function complementRanker(c: Complements, prior: ComplementPrior, order: readonly Int32Array[] = groupOrder(prior.popularity, prior.category)) {
   const sums = new Float32Array(c.n);
-  const m = c.spec.neighboursPerItem;
   return (basket: readonly number[], k: number, exclude?: ReadonlySet<number>): number[] => {
     const touched = new Set<number>();
-    for (const a of basket) {
-      for (let j = 0; j < m; j++) {
-        const b = c.neighbours[a * m + j]!;
-        if (b < 0) break;
-        touched.add(b);
-        sums[b]! += c.weights[a * m + j]!;
-      }
-    }
+    addNeighbours(c, basket, sums, touched);
     let best = 0;
     for (const b of touched) if (sums[b]! > best) best = sums[b]!;
-    const { evidence, popularityWeight } = c.spec;
-    const scale = best + evidence > 0 ? 1 / (best + evidence) : 0;
-    const cats = new Set(basket.map((a) => prior.category[a]!));
-    const w = c.spec.categoryWeight;
-    const out = topKGrouped(order, touched, (i) => Math.fround(scoreOf(sums[i]!, scale, cats.has(prior.category[i]!), prior.popularity[i]!, w, popularityWeight)), k, exclude);
+    const score = basketScorer(c, prior, basket, best);
+    const out = topKGrouped(order, touched, (i) => Math.fround(score(i, sums[i]!)), k, exclude);
     for (const b of touched) sums[b] = 0;
     return out;
   };
