@@ -16,6 +16,9 @@ export interface Row {
   lines: string | null;
   revenue_pence: number | null;
   visitor: string;
+  /** The shelf's standing holdback readout and arm the server labelled it with. */
+  holdback: string | null;
+  holdback_arm: string | null;
 }
 
 /** `dir`: another server's data folder (the default is the main test server's). */
@@ -24,7 +27,7 @@ export function eventsOf(visitor: string, dir = E2E_DATA_DIR): Row[] {
   const db = new Database(`${dir}/events.sqlite`, { readonly: true, fileMustExist: true });
   try {
     if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(EVENTS_TABLE)) return [];
-    return db.prepare(`SELECT id, type, experiment, variant, placement, position, lines, revenue_pence, visitor FROM ${EVENTS_TABLE} WHERE visitor = ? ORDER BY at`).all(visitor) as Row[];
+    return db.prepare(`SELECT id, type, experiment, variant, placement, position, lines, revenue_pence, visitor, holdback, holdback_arm FROM ${EVENTS_TABLE} WHERE visitor = ? ORDER BY at`).all(visitor) as Row[];
   } finally {
     db.close();
   }

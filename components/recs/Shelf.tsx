@@ -15,7 +15,7 @@ const debugFlag = () => new URLSearchParams(window.location.search).get('debug')
 /**
  * A recommendation shelf: the ranking chain (useShelfRanking: edge answer, device, edge again, static list),
  * its events (useShelfEvents) and the row (ShelfRow). The DOM is a contract (ARCHITECTURE.md): data-testid,
- * data-placement, data-source and data-model-version on the shelf, data-sku on each item. The row has a fixed
+ * data-placement, data-source, data-model-version and data-holdback (the standing holdback's arm) on the shelf, data-sku on each item. The row has a fixed
  * height and fixed-size cards, so a swap never shifts the page.
  */
 export function Shelf({
@@ -73,6 +73,7 @@ export function ShelfRow({
       data-source={shown.source}
       data-model-version={shown.modelVersion}
       data-experiments={experiments.map((x) => `${x.experiment}:${x.variant}`).join(' ') || undefined}
+      data-holdback={plan.holdback?.arm}
       className="my-8"
     >
       <h2 id={id} className="mb-3 text-lg font-bold">

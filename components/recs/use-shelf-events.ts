@@ -2,27 +2,20 @@
 import { useEffect, useEffectEvent, useRef } from 'react';
 import { track } from '@/lib/events/client';
 import { rememberShelfClick } from '@/lib/events/shelf-clicks';
+import { shelfEvents } from '@/lib/events/shelf-events';
 import type { ShelfPlan } from '@/lib/shelf/plan';
 import type { ShownShelf } from './use-shelf-ranking';
 
 /**
- * A shelf's events: one exposure per page view once half the shelf is on screen, and every click on an item.
- * No product code leaves the device with an event: placement and position say what the readout needs.
+ * A shelf's events (lib/events/shelf-events.ts): one exposure per page view once half the shelf is on screen, and
+ * every click on an item.
  */
 export function useShelfEvents(plan: ShelfPlan, shown: ShownShelf, fellBack: boolean) {
-  const { placement, experiments } = plan;
+  const { placement } = plan;
   const anchorSku = plan.rules.anchorSku;
   const ref = useRef<HTMLElement>(null);
   const send = (type: 'exposure' | 'click', position: number | null) => {
-    const base = {
-      type,
-      placement,
-      source: shown.source,
-      modelVersion: shown.modelVersion,
-      ...(type === 'click' ? { position } : { fallback: shown.source === 'static' || fellBack, ...(shown.rankMs !== undefined ? { rankMs: shown.rankMs } : {}) }),
-    };
-    if (experiments.length === 0) track({ ...base, experiment: null, variant: null });
-    for (const x of experiments) track({ ...base, experiment: x.experiment, variant: x.variant });
+    for (const e of shelfEvents(plan, shown, type, position, fellBack)) track(e);
   };
   // With what is shown when it becomes visible, not when the observer was set up.
   const exposed = useEffectEvent(() => send('exposure', null));

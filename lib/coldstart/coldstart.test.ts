@@ -55,6 +55,28 @@ const skus = (r: { sku: string }[]) => r.map((x) => x.sku);
 /** An explore shelf's rules (what lib/shelf/plan.ts gives "Recommended for you" and the product shelves). */
 const rules = (k: number, over: Partial<ShelfRules> = {}): ShelfRules => ({ ranking: 'explore', k, pin: [], block: [], excludePurchased: false, excludeViewedWithinMs: RECENT_VIEW_WINDOW_MS, ...over });
 
+describe('a standing holdback shelf (issue 35): the baseline under the same rules, at the edge and on the device', () => {
+  it('ranks by the best sellers of the last 30 days, whatever the session viewed, and still leaves the viewed out', () => {
+    const held = coldStartRank(data, rules(4, { baseline: 'popularity-30d' }), ['A0']);
+    // The model would put A1 first (nearest A0); the baseline is the pop30 order without A0.
+    expect(skus(held)).toEqual(['C4', 'B2', 'A1', 'B3']);
+    expect(held.every((r) => r.reason?.kind === "popular")).toBe(true);
+  });
+
+  it('a complement shelf held back shows the best sellers, not what is bought with the product on screen', () => {
+    expect(skus(coldStartRank(data, rules(2, { ranking: 'complement', anchorSku: 'A0' }), []))).toEqual(['B3', 'C4']);
+    expect(skus(coldStartRank(data, rules(2, { ranking: 'complement', anchorSku: 'A0', baseline: 'popularity-30d' }), []))).toEqual(['C4', 'B2']);
+  });
+
+  it('"Buy it again" held back keeps its promise (only what was bought), in best-seller order', () => {
+    const now = Date.UTC(2026, 0, 1);
+    const shopper = { history: [{ sku: 'B3', at: now - 1000, kind: 'purchase' as const }, { sku: 'A1', at: now - 500, kind: 'purchase' as const }, { sku: 'C4', at: now - 100, kind: 'view' as const }], cart: [], now };
+    const user = shelfUser(data, towerHistory(data, shopper, undefined), () => new Float32Array(5));
+    const held = rankShelf(data, rules(4, { ranking: 'repeat', excludeViewedWithinMs: undefined, baseline: 'popularity-30d' }), shopper, user);
+    expect(skus(held)).toEqual(['A1', 'B3']);
+  });
+});
+
 describe('coldStartRank', () => {
   it('ranks by recent popularity without context', () => {
     expect(coldStartRank(data, rules(3), []).map((r) => r.sku)).toEqual(['C4', 'B2', 'A0']);

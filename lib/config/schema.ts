@@ -189,6 +189,33 @@ const RuleSchema = z.strictObject({
 });
 export type MerchandisingRule = z.infer<typeof RuleSchema>;
 
+/** The readout ids of the standing holdbacks start so (lib/experiments/holdback.ts): no experiment may take one. */
+export const HOLDBACK_PREFIX = 'hb-';
+
+/** How a shelf's holdback may be pinned: 'model' serves the model to everyone (no holdback), 'baseline' the baseline to everyone. */
+export const HOLDBACK_PINS = ['model', 'baseline'] as const;
+
+/**
+ * The standing holdback (lib/experiments/holdback.ts): on every model shelf a share of visitors sees the shelf's
+ * baseline instead of the model's list, so the model is measured against it on live traffic, and a shelf whose
+ * model is confidently behind serves the baseline (all but `keepOnModel`) until it catches up.
+ */
+export const HoldbackSchema = z
+  .strictObject({
+    /** Of each model shelf's visitors, the share shown its baseline (TANDEM_HOLDBACK_SHARE overrides it everywhere). */
+    share: z.number().min(0).max(0.5).default(0.05),
+    /** While a shelf has fallen back: the share still shown the model, so a recovery is seen. */
+    keepOnModel: z.number().gt(0).max(0.5).default(0.1),
+    /** Visitors each arm needs before a verdict can move a shelf either way. */
+    minVisitors: z.number().int().min(10).max(1_000_000).default(200),
+    /** Automatic fallback on (a shelf confidently behind serves its baseline). */
+    autoFallback: z.boolean().default(true),
+    /** A shelf pinned either way: no automatic change, no holdback. */
+    pin: z.partialRecord(z.enum(PLACEMENTS), z.enum(HOLDBACK_PINS)).default({}),
+  })
+  .prefault({});
+export type HoldbackConfig = z.infer<typeof HoldbackSchema>;
+
 export const StoreConfigSchema = z
   .strictObject({
     /** null: the version public/models/current.json names. A 12-hex version pins the store to it. */
@@ -204,11 +231,15 @@ export const StoreConfigSchema = z
       })
       .prefault({}),
     merchandising: z.partialRecord(z.enum(PLACEMENTS), RuleSchema).default({}),
+    holdback: HoldbackSchema,
     experiments: z.array(z.preprocess(migrateExperiment, ExperimentSchema)).max(50).default([]),
   })
   .superRefine((c, ctx) => {
     const ids = c.experiments.map((e) => e.id);
     if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', message: 'experiment ids must be unique', path: ['experiments'] });
+    c.experiments.forEach((e, i) => {
+      if (e.id.startsWith(HOLDBACK_PREFIX)) ctx.addIssue({ code: 'custom', message: `ids starting "${HOLDBACK_PREFIX}" are the holdbacks' own`, path: ['experiments', i, 'id'] });
+    });
     const running = c.experiments.filter((e) => e.status === 'running').map((e) => (e.kind === 'page-layout' ? `a page-layout of the ${e.page} page` : e.kind));
     const twice = running.find((k, i) => running.indexOf(k) !== i);
     if (twice) ctx.addIssue({ code: 'custom', message: `at most one running experiment per question: two run ${twice}`, path: ['experiments'] });

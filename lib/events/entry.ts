@@ -15,17 +15,21 @@ export async function labelEntries(
   entered: () => Promise<Map<string, LeftOutReason | null>>,
   counts: (visitor: Visitor, address: string) => Promise<boolean> = countsAsEntry,
 ): Promise<StoredEvent[]> {
-  const experiments = new Set(events.filter((e) => e.experiment && !e.leftOut).map((e) => e.experiment!));
+  // A shelf's holdback readout is entered like any experiment's: its first exposure there spends the same allowance.
+  const entries = events.filter((e) => !e.leftOut).flatMap((e) => [...(e.experiment ? [{ id: e.experiment, e }] : []), ...(e.holdback ? [{ id: e.holdback.experiment, e }] : [])]);
+  const experiments = new Set(entries.map((x) => x.id));
   if (experiments.size === 0) return events;
   const known = await entered();
   const reason = new Map<string, LeftOutReason | null>();
   for (const experiment of experiments) {
     if (known.has(experiment)) reason.set(experiment, known.get(experiment)!);
     // An entry is an exposure (a click alone makes no row in the readout).
-    else if (events.some((e) => e.experiment === experiment && e.type === 'exposure')) reason.set(experiment, (await counts(visitor, address)) ? null : 'entry-limit');
+    else if (entries.some((x) => x.id === experiment && x.e.type === 'exposure')) reason.set(experiment, (await counts(visitor, address)) ? null : 'entry-limit');
   }
   return events.map((e) => {
-    const why = e.experiment && !e.leftOut ? reason.get(e.experiment) : null;
-    return why ? { ...e, leftOut: why } : e;
+    if (e.leftOut) return e;
+    const why = e.experiment ? reason.get(e.experiment) : null;
+    const hbWhy = e.holdback ? reason.get(e.holdback.experiment) : null;
+    return why || hbWhy ? { ...e, ...(why ? { leftOut: why } : {}), ...(e.holdback && hbWhy ? { holdback: { ...e.holdback, leftOut: hbWhy } } : {}) } : e;
   });
 }

@@ -3,7 +3,8 @@
  * the experiment arm comes from the visitor's assignment (the same hash the page used), an order's value from
  * the server's own catalogue, and product codes are dropped from everything but an order's lines. Pure.
  */
-import type { Experiment } from '../config/schema';
+import type { Experiment, Placement } from '../config/schema';
+import type { HoldbackArm } from '../experiments/holdback';
 import type { Assignment } from '../experiments/assign';
 import { DEFAULT_ORDER_LIMITS, type OrderLimits } from './plausible';
 import type { OrderLine, RefusalReason, ShopperEvent, StoredEvent } from './schema';
@@ -38,7 +39,9 @@ export interface Labelled {
  */
 export function labelEvents(events: readonly ShopperEvent[], ctx: LabelContext): Labelled {
   const known = new Set(ctx.experiments.map((e) => e.id));
-  const assigned = new Map(ctx.assignments.map((a) => [a.experiment, a.variant]));
+  const assigned = new Map(ctx.assignments.filter((a) => a.kind !== 'holdback').map((a) => [a.experiment, a.variant]));
+  // The shelves' standing holdbacks: the arm a shelf's exposure or click counts in is the visitor's, whatever the page says.
+  const held = new Map(ctx.assignments.filter((a) => a.kind === 'holdback' && a.experiment).map((a) => [a.placement, { experiment: a.experiment, arm: a.variant as HoldbackArm }]));
   const out: StoredEvent[] = [];
   let relabelled = 0;
   const refused: Labelled['refused'] = [];
@@ -49,7 +52,9 @@ export function labelEvents(events: readonly ShopperEvent[], ctx: LabelContext):
     }
     const variant = e.experiment === null ? undefined : assigned.get(e.experiment);
     if (e.experiment !== null && variant !== undefined && variant !== e.variant) relabelled++;
-    const { sku, lines: claimedLines, rankMs, ...rest } = e;
+    const { sku, lines: claimedLines, rankMs, holdback: claimedArm, ...rest } = e;
+    const holdback = (e.type === 'exposure' || e.type === 'click') && e.placement ? held.get(e.placement as Placement) : undefined;
+    if (holdback && claimedArm && claimedArm !== holdback.arm) relabelled++;
     const stored: StoredEvent = {
       ...rest,
       // A ranking time is the device's, of an exposure it ranked: on anything else it would be a made-up number.
@@ -57,6 +62,7 @@ export function labelEvents(events: readonly ShopperEvent[], ctx: LabelContext):
       // Not running: stored, attributed to no arm.
       experiment: variant === undefined ? null : e.experiment,
       variant: variant ?? null,
+      ...(holdback ? { holdback } : {}),
       visitor: ctx.visitor.id,
       receivedAt: ctx.receivedAt,
       ...(ctx.visitor.counted ? {} : { leftOut: 'new-visitor-limit' as const }),

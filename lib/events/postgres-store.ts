@@ -1,7 +1,7 @@
 /** The production events store: PostgreSQL, selected by DATABASE_URL. Same tables and queries as SQLite. */
 import { Pool } from 'pg';
 import type { StoredEvent } from './schema';
-import { addedColumns, cappedCounts, enteredOf, orderOf, ordersSql, COLUMNS, dayOf, EVENTS_TABLE, experimentSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
+import { addedColumns, cappedCounts, enteredOf, orderOf, ordersSql, COLUMNS, dayOf, EVENTS_TABLE, experimentSql, healthOf, healthRow, healthSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
 import type { LeftOutReason } from './schema';
 
 export function openPostgresStore(connectionString: string, table = EVENTS_TABLE): EventStore {
@@ -18,6 +18,7 @@ export function openPostgresStore(connectionString: string, table = EVENTS_TABLE
   const q = experimentSql(table, (n) => `$${n}`, 'LEAST');
   const sq = sessionSql(table, (n) => `$${n}`);
   const rollup = rollupSql(table, (n) => `$${n}`, 'LEAST');
+  const hq = healthSql(table, (n) => `$${n}`);
 
   return {
     kind: 'postgres',
@@ -34,6 +35,20 @@ export function openPostgresStore(connectionString: string, table = EVENTS_TABLE
       async end(idHash) {
         await ensureSchema();
         await pool.query(sq.end, [idHash]);
+      },
+    },
+    health: {
+      async states() {
+        await ensureSchema();
+        return (await pool.query<Record<string, unknown>>(hq.states)).rows.map(healthOf);
+      },
+      async move(state) {
+        await ensureSchema();
+        return ((await pool.query(hq.move, healthRow(state))).rowCount ?? 0) > 0;
+      },
+      async history(limit) {
+        await ensureSchema();
+        return (await pool.query<Record<string, unknown>>(hq.history, [limit])).rows.map(healthOf);
       },
     },
     async insert(events: StoredEvent[]) {

@@ -7,6 +7,7 @@ import { MAX_LINES } from '../cart/cart';
 import { SKU_PATTERN, SKU_RULE } from '../catalog/sku';
 import { PLACEMENTS } from '../config/schema';
 import { SHELF_SOURCES } from '../recs/shelf-source';
+import { HOLDBACK_ARMS, type HoldbackArm } from '../experiments/holdback';
 
 export const EVENT_TYPES = ['exposure', 'click', 'add-to-cart', 'purchase'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -64,6 +65,8 @@ export const EventSchema = z.strictObject({
     .regex(/^([0-9a-f]{12}|none)$/)
     .nullable()
     .optional(),
+  /** A shelf's exposure or click: the standing holdback's arm the page showed (the server relabels it from the visitor's own). */
+  holdback: z.enum(HOLDBACK_ARMS).nullable().optional(),
 });
 export type ShopperEvent = z.infer<typeof EventSchema>;
 
@@ -75,7 +78,9 @@ export const BatchSchema = z.strictObject({
  * What a store keeps: the event with the labels and prices the server decided, who sent it (the anonymous
  * visitor cookie) and when it arrived. No product code outside an order's lines.
  */
-export interface StoredEvent extends Omit<ShopperEvent, 'sku'> {
+export interface StoredEvent extends Omit<ShopperEvent, 'sku' | 'holdback'> {
+  /** The shelf's standing holdback readout it counts in, and the arm, from the visitor's assignment (never the page's claim). */
+  holdback?: { experiment: string; arm: HoldbackArm; leftOut?: LeftOutReason };
   visitor: string;
   receivedAt: number;
   /** An order's value, priced from the server's catalogue (never from the device). */

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoredEvent } from './schema';
-import { addedColumns, cappedCounts, enteredOf, orderOf, ordersSql, COLUMNS, dayOf, EVENTS_TABLE, experimentSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
+import { addedColumns, cappedCounts, enteredOf, orderOf, ordersSql, COLUMNS, dayOf, EVENTS_TABLE, experimentSql, healthOf, healthRow, healthSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
 import type { LeftOutReason } from './schema';
 
 export function openSqliteStore(file: string, table = EVENTS_TABLE, opts: { busyTimeoutMs?: number } = {}): EventStore {
@@ -46,6 +46,10 @@ export function openSqliteStore(file: string, table = EVENTS_TABLE, opts: { busy
   const openSession = db.prepare<[string, string, number]>(sq.open);
   const alive = db.prepare<[string, string, number], { ok: number }>(sq.alive);
   const endSession = db.prepare<[string]>(sq.end);
+  const hq = healthSql(table, () => '?');
+  const healthStates = db.prepare(hq.states);
+  const healthMove = db.prepare(hq.move);
+  const healthHistory = db.prepare(hq.history);
 
   return {
     kind: 'sqlite',
@@ -59,6 +63,17 @@ export function openSqliteStore(file: string, table = EVENTS_TABLE, opts: { busy
       },
       async end(idHash) {
         endSession.run(idHash);
+      },
+    },
+    health: {
+      async states() {
+        return (healthStates.all() as Record<string, unknown>[]).map(healthOf);
+      },
+      async move(state) {
+        return healthMove.run(healthRow(state)).changes > 0;
+      },
+      async history(limit) {
+        return (healthHistory.all(limit) as Record<string, unknown>[]).map(healthOf);
       },
     },
     async insert(events) {

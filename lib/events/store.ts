@@ -3,6 +3,7 @@
  * DATABASE_URL is set). The SQL here is the shared dialect both speak, so the dashboard's numbers
  * mean the same thing on a laptop and in production.
  */
+import type { ShelfState } from '../experiments/holdback';
 import type { LeftOutReason, OrderLine, RefusalReason, StoredEvent } from './schema';
 
 export interface InsertResult {
@@ -124,6 +125,20 @@ export interface AdminSessions {
   end(idHash: string): Promise<void>;
 }
 
+/**
+ * The shelves' health log: one row per shelf and epoch, never rewritten, so it is the log the dashboard shows and
+ * its newest row per shelf is the shelf's state. (placement, epoch) is the key: two servers moving a shelf at once
+ * write one row, the other's is dropped.
+ */
+export interface HealthLog {
+  /** Every shelf's newest row. */
+  states(): Promise<ShelfState[]>;
+  /** Adds a shelf's next epoch; false when another writer added it first. */
+  move(state: ShelfState): Promise<boolean>;
+  /** The newest rows first, at most `limit`. */
+  history(limit: number): Promise<ShelfState[]>;
+}
+
 export interface EventStore {
   readonly kind: 'sqlite' | 'postgres';
   readonly sessions: AdminSessions;
@@ -137,6 +152,8 @@ export interface EventStore {
   countByType(): Promise<Record<string, number>>;
   /** Every stored order with its lines, oldest first: what training joins to the purchase log (`--with-store-orders`). */
   orders(): Promise<StoreOrder[]>;
+  /** The model shelves' standing holdbacks (lib/experiments/health.ts): each shelf's epochs, newest last. */
+  readonly health: HealthLog;
   /** Tallies events refused at the door (one request's worth), for the readouts. */
   recordRefused(refused: { reason: RefusalReason; events: number }[], now: number): Promise<void>;
   close(): Promise<void>;
@@ -199,6 +216,9 @@ const EVENT_COLUMNS = {
   model_version: { type: 'TEXT', of: (e) => e.modelVersion ?? null },
   rank_ms: { type: 'BIGINT', added: true, of: (e) => e.rankMs ?? null },
   left_out: { type: 'TEXT', added: true, of: (e) => e.leftOut ?? null },
+  holdback: { type: 'TEXT', added: true, of: (e) => e.holdback?.experiment ?? null },
+  holdback_arm: { type: 'TEXT', added: true, of: (e) => e.holdback?.arm ?? null },
+  holdback_left_out: { type: 'TEXT', added: true, of: (e) => e.holdback?.leftOut ?? null },
 } satisfies Record<string, Column<StoredEvent>>;
 
 /** The per-visitor rollup (`<table>_exposed`): one row per experiment and exposed visitor, its quantities kept on ingest. */
@@ -217,6 +237,36 @@ const ROLLUP_COLUMNS = {
   device_ranked: { type: 'BIGINT NOT NULL DEFAULT 0', added: true },
   rank_ms: { type: 'BIGINT NOT NULL DEFAULT 0', added: true },
 } satisfies Record<string, Column<never>>;
+
+/** The shelves' health log (HealthLog). */
+const HEALTH_COLUMNS = {
+  placement: { type: 'TEXT NOT NULL', of: (h) => h.placement },
+  epoch: { type: 'INTEGER NOT NULL', of: (h) => h.epoch },
+  mode: { type: 'TEXT NOT NULL', of: (h) => h.mode },
+  version: { type: 'TEXT NOT NULL', of: (h) => h.version },
+  share: { type: 'DOUBLE PRECISION NOT NULL', of: (h) => h.share },
+  since: { type: 'BIGINT NOT NULL', of: (h) => h.since },
+  reason: { type: 'TEXT NOT NULL', of: (h) => h.reason },
+} satisfies Record<string, Column<ShelfState>>;
+const HEALTH_NAMES = Object.keys(HEALTH_COLUMNS) as (keyof typeof HEALTH_COLUMNS)[];
+
+/** The health log's statements; `p(n)` as in experimentSql. */
+export function healthSql(table: string, p: (n: number) => string) {
+  const t = `${table}_health`;
+  const cols = HEALTH_NAMES.join(', ');
+  return {
+    states: `SELECT ${cols} FROM ${t} h WHERE epoch = (SELECT MAX(epoch) FROM ${t} x WHERE x.placement = h.placement) ORDER BY placement`,
+    move: `INSERT INTO ${t} (${cols}) VALUES (${HEALTH_NAMES.map((_, i) => p(i + 1)).join(', ')}) ON CONFLICT (placement, epoch) DO NOTHING`,
+    history: `SELECT ${cols} FROM ${t} ORDER BY since DESC, placement LIMIT ${p(1)}`,
+  };
+}
+
+export const healthRow = (h: ShelfState): (string | number)[] => HEALTH_NAMES.map((c) => HEALTH_COLUMNS[c].of(h));
+
+/** A health row as read back (PostgreSQL returns BIGINT as a string). */
+export function healthOf(r: Record<string, unknown>): ShelfState {
+  return { placement: r.placement as ShelfState['placement'], epoch: Number(r.epoch), mode: r.mode as ShelfState['mode'], version: String(r.version), share: Number(r.share), since: Number(r.since), reason: String(r.reason) };
+}
 
 export const COLUMNS = Object.keys(EVENT_COLUMNS) as (keyof typeof EVENT_COLUMNS)[];
 
@@ -257,6 +307,7 @@ export function schemaSql(table: string): string[] {
       PRIMARY KEY (experiment, visitor))`,
     `CREATE INDEX IF NOT EXISTS ${table}_left_out_visitor ON ${table}_left_out (visitor)`,
     `CREATE TABLE IF NOT EXISTS ${table}_refused (reason TEXT NOT NULL, day BIGINT NOT NULL, requests BIGINT NOT NULL DEFAULT 0, events BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (reason, day))`,
+    `CREATE TABLE IF NOT EXISTS ${table}_health (${columnsSql(HEALTH_COLUMNS)}, PRIMARY KEY (placement, epoch))`,
     `CREATE TABLE IF NOT EXISTS ${table}_admin_sessions (id_hash TEXT PRIMARY KEY, token_hash TEXT NOT NULL, expires_at BIGINT NOT NULL)`,
   ];
 }
@@ -284,8 +335,18 @@ export function rollupSql(table: string, p: (n: number) => string, least: string
   };
 }
 
-/** The rollup updates one new event makes, as [statement, parameters]. */
+/**
+ * The rollup updates one new event makes, as [statement, parameters]: its experiment's, and its shelf's holdback's
+ * (a second readout the same exposure or click counts in; outcomes already count in every readout the visitor entered).
+ */
 export function rollupUpdates(e: StoredEvent, sql: ReturnType<typeof rollupSql>): [string, (string | number)[]][] {
+  const own = experimentUpdates(e, sql);
+  const hb = e.holdback;
+  if (!hb || (e.type !== 'exposure' && e.type !== 'click')) return own;
+  return [...own, ...experimentUpdates({ ...e, experiment: hb.experiment, variant: hb.arm, leftOut: e.leftOut ?? hb.leftOut, type: e.type }, sql).filter(([q]) => q !== sql.leftOutOutcome)];
+}
+
+function experimentUpdates(e: StoredEvent, sql: ReturnType<typeof rollupSql>): [string, (string | number)[]][] {
   // A visitor the readouts leave out: counted apart, so the readout can say how many and how much.
   if (e.leftOut) {
     switch (e.type) {

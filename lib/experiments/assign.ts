@@ -64,10 +64,14 @@ export function assignVariant(experiment: Pick<Experiment, 'salt' | 'variants'>,
 }
 
 export interface Assignment {
+  /** The readout it counts in ('' for a shelf pinned to its baseline: shown, counted nowhere). */
   experiment: string;
-  kind: Experiment['kind'];
+  /** An experiment's kind, or a shelf's standing holdback (lib/experiments/holdback.ts: variant 'model' or 'baseline'). */
+  kind: Experiment['kind'] | 'holdback';
   /** page-layout experiments: the page whose shelves they lay out. */
   page?: Page;
+  /** holdbacks: the shelf held back. */
+  placement?: Placement;
   variant: string;
 }
 
@@ -81,7 +85,7 @@ export function assignAll(config: StoreConfig, visitorId: string | undefined): A
 
 /** The assignments that change what a placement shows (its page's layout; the ranking source and the model, on every shelf). */
 export function assignmentsFor(placement: Placement, assignments: Assignment[]): Assignment[] {
-  return assignments.filter((a) => a.kind === 'ranking-source' || a.kind === 'model' || a.page === PLACEMENT_PAGE[placement]);
+  return assignments.filter((a) => (a.kind === 'holdback' ? a.placement === placement : a.kind === 'ranking-source' || a.kind === 'model' || a.page === PLACEMENT_PAGE[placement]));
 }
 
 /** The variant of a kind this visitor is in, or the given default when no such experiment runs. */

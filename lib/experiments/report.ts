@@ -58,8 +58,11 @@ export { METRIC_IDS };
 /** Watched in every experiment, whatever it optimises: a variant must not break the shelves or cost revenue. */
 export const GUARDRAILS: MetricId[] = ['fallbackRate', 'revenuePerVisitor'];
 
+/** What a readout reads: an experiment, or a shelf's standing holdback (lib/experiments/health.ts), which has the same parts. */
+export type ReadoutSubject = Omit<Experiment, 'kind'> & { kind: Experiment['kind'] | 'holdback' };
+
 /** An experiment's guardrails: a model experiment's variant must not make the device slower either. */
-export function guardrailsOf(experiment: Pick<Experiment, 'kind'>): MetricId[] {
+export function guardrailsOf(experiment: Pick<ReadoutSubject, 'kind'>): MetricId[] {
   return experiment.kind === 'model' ? [...GUARDRAILS, 'deviceRankMs'] : GUARDRAILS;
 }
 
@@ -114,8 +117,8 @@ export interface SeriesPoint {
   lift: Bounds | null;
 }
 
-export interface ExperimentReport {
-  experiment: Experiment;
+export interface ExperimentReport<E extends ReadoutSubject = Experiment> {
+  experiment: E;
   variants: VariantReport[];
   srm: SampleRatioCheck;
   guardrails: GuardrailFlag[];
@@ -159,7 +162,7 @@ export function armTotals(byDay: readonly (ArmSums & { day: number })[]): ArmSum
  * The readout. The store's sums come per variant and day of first exposure, so the chart can show the lift
  * as it accrued; `now` sets the traffic rate for the days-needed figure.
  */
-export function buildReport(experiment: Experiment, counts: ExperimentCounts, now = Date.now()): ExperimentReport {
+export function buildReport<E extends ReadoutSubject>(experiment: E, counts: ExperimentCounts, now = Date.now()): ExperimentReport<E> {
   const byDay = counts.byDay;
   const arms = armTotals(byDay);
   const sums = new Map(arms.map((a) => [a.variant, a]));
@@ -214,7 +217,7 @@ function improvement(lift: Bounds, better: MetricDefinition['better']): Bounds {
  * fallback rate that falls improves), so any metric can be primary. The intervals are always valid, so this
  * may be read any day.
  */
-export function decide(experiment: Experiment, variants: VariantReport[], srm: SampleRatioCheck, guardrails: GuardrailFlag[]): Decision {
+export function decide(experiment: ReadoutSubject, variants: VariantReport[], srm: SampleRatioCheck, guardrails: GuardrailFlag[]): Decision {
   const m = experiment.primaryMetric;
   const effect = experiment.minimumEffect;
   const { better } = METRICS[m];
@@ -242,7 +245,7 @@ export function decide(experiment: Experiment, variants: VariantReport[], srm: S
   return { kind: 'keep-running', rule: `Keep running: the ${named} intervals still include zero and effects of ±${pct(effect)} or more.` };
 }
 
-function plan(experiment: Experiment, variants: VariantReport[], total: (variant: string) => Omit<ArmSums, 'variant'>, arms: ArmSums[], now: number): Planning {
+function plan(experiment: ReadoutSubject, variants: VariantReport[], total: (variant: string) => Omit<ArmSums, 'variant'>, arms: ArmSums[], now: number): Planning {
   const m = experiment.primaryMetric;
   const control = estimate(m, total(experiment.control));
   const all = arms.reduce((a, b) => addSums(a, b), ZERO_SUMS);
@@ -265,7 +268,7 @@ function plan(experiment: Experiment, variants: VariantReport[], total: (variant
 }
 
 /** The primary metric's lift as visitors accrued, day by day (cumulative over days of first exposure). */
-function series(experiment: Experiment, byDay: (ArmSums & { day: number })[]): SeriesPoint[] {
+function series(experiment: ReadoutSubject, byDay: (ArmSums & { day: number })[]): SeriesPoint[] {
   const days = [...new Set(byDay.map((r) => r.day))].sort((a, b) => a - b);
   const cum = new Map<string, Omit<ArmSums, 'variant'>>();
   const out: SeriesPoint[] = [];

@@ -1,9 +1,11 @@
-/** The current request's configuration and experiment assignments, for server components. */
+/** The current request's configuration and assignments (experiments, and the shelves' standing holdbacks), for server components and routes. */
 import 'server-only';
 import { cookies } from 'next/headers';
 import { getConfig } from '../config';
 import type { StoreConfig } from '../config/schema';
 import { assignAll, type Assignment } from './assign';
+import { holdbackView } from './health-server';
+import { holdbackAssignments } from './holdback';
 import { VISITOR_COOKIE, verifyVisitor } from './visitor';
 
 export async function requestAssignments(): Promise<{ config: StoreConfig; assignments: Assignment[] }> {
@@ -11,5 +13,10 @@ export async function requestAssignments(): Promise<{ config: StoreConfig; assig
   // proxy.ts sets the cookie on the very first request too, so the first HTML already has the variant. Verified
   // here as well: /api/rank is not a page, and a made-up id must not choose its arm there either.
   const visitor = await verifyVisitor((await cookies()).get(VISITOR_COOKIE)?.value);
-  return { config, assignments: assignAll(config, visitor?.id) };
+  return { config, assignments: await assignmentsOf(config, visitor?.id) };
+}
+
+/** A visitor's every assignment: the running experiments' variants, and each model shelf's holdback arm. */
+export async function assignmentsOf(config: StoreConfig, visitorId: string | undefined): Promise<Assignment[]> {
+  return [...assignAll(config, visitorId), ...holdbackAssignments(visitorId, await holdbackView(config))];
 }

@@ -20,11 +20,13 @@ export const ROUTE_HANDLERS: Record<string, RouteRule> = {
   '/api/events': { methods: ['POST'], maxBody: MAX_BODY_BYTES },
   '/api/rank': READ,
   '/api/catalog': READ,
+  '/api/shelves': READ,
   // A form with the token and where to go next: a few hundred bytes.
   '/admin/login': { methods: ['GET', 'HEAD', 'POST'], maxBody: 4096 },
   '/admin/logout': { methods: ['POST'], maxBody: 1024 },
   // /admin/experiments/<id>/report.json and report.csv (the page itself is /admin/experiments).
   '/admin/experiments/': READ,
+  '/admin/health/report.json': READ,
   '/.well-known/apple-app-site-association': READ,
   '/images/products/': READ,
 };

@@ -33,6 +33,11 @@ export interface ShelfRules {
   excludePurchased: boolean;
   /** Leave out what the shopper viewed this recently (ms). */
   excludeViewedWithinMs?: number;
+  /**
+   * The standing holdback's arm (lib/experiments/holdback.ts): rank by this baseline instead of the model (the
+   * best sellers of the last 30 days), every other rule the same.
+   */
+  baseline?: 'popularity-30d';
 }
 
 /** What the device (or the session, at the edge) knows about the shopper when the rules run. */

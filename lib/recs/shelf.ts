@@ -141,6 +141,7 @@ function rankRows(model: ShelfModel, rules: ShelfRules, shopper: ShelfShopper, u
   const state: ShopperState = { history: shopper.history, cart: shopper.cart ?? [], now: shopper.now };
   const catalogue = { index: model.index, category: (i: number) => model.meta.categories[i], n: model.skus.length };
   const none = user.noHistory && slotIds(user.inputs).length === 0 ? user.noHistory : undefined;
+  if (rules.baseline) return baselineRows(model, rules, state, catalogue, kernel);
   if (rules.ranking === 'complement') {
     const basket = basketOf(model, rules, shopper);
     const complement = complementScores(model.complements, { popularity: model.prior, category: signals.category }, basket);
@@ -167,6 +168,23 @@ function rankRows(model: ShelfModel, rules: ShelfRules, shopper: ShelfShopper, u
   }
   const scores = none ? none() : rankingScores(ranking, scorer, signals, user.ctx, dots!, kernel.dense);
   return { top: selectShelf(rules, scores, state, catalogue, kernel.topK), scoreOf: (i) => scores[i]!, partsOf, basket: [] };
+}
+
+/**
+ * A holdback shelf (lib/experiments/holdback.ts): the baseline's list under the same rules. The best sellers of the
+ * last 30 days order every product; "Buy it again" keeps its promise (only what the shopper bought), ordered so.
+ */
+function baselineRows(model: ShelfModel, rules: ShelfRules, state: ShopperState, catalogue: RuleCatalogue, kernel: ShelfKernel): Ranked {
+  const pop = model.signals.vectors.pop30;
+  const scoreOf = (i: number) => pop[i]!;
+  const partsOf = (i: number) => ({ 'best sellers (30 days)': pop[i]! });
+  if (rules.ranking === 'repeat') {
+    const bought = [...new Set(state.history.filter((e) => e.kind === 'purchase').map((e) => catalogue.index.get(e.sku)))].filter((i): i is number => i !== undefined);
+    const ranked = bought.map((i) => [i, pop[i]!] as const).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    return { top: selectRepeat(rules, ranked, state, catalogue), scoreOf, partsOf, basket: [] };
+  }
+  // A copy: the kernel's selection may write over the scores it is given.
+  return { top: selectShelf(rules, new Float32Array(pop), state, catalogue, kernel.topK), scoreOf, partsOf, basket: [] };
 }
 
 /**
@@ -214,9 +232,10 @@ export function rankShelf(model: ShelfModel, rules: ShelfRules, shopper: ShelfSh
     names: model.meta.names,
     items: model.items,
     dim: model.dim,
-    history: slotIds(user.inputs),
+    // A baseline's list owes nothing to the history or the basket: its reasons say so ("popular").
+    history: rules.baseline ? [] : slotIds(user.inputs),
     pinned,
-    ...(rules.ranking === 'complement' ? { complements: { model: model.complements, basket: ranked.basket } } : {}),
+    ...(rules.ranking === 'complement' && !rules.baseline ? { complements: { model: model.complements, basket: ranked.basket } } : {}),
     bought: boughtCounts(rules, shopper, model.index),
   };
   return ranked.top.map((i) => ({

@@ -7,6 +7,7 @@
 import { placementFacts, PLACEMENT_PAGE } from '../config/placements';
 import { DEFAULT_LAYOUTS, type Page, type Placement, type ShelfSlot, type StoreConfig } from '../config/schema';
 import { assignmentsFor, variantOf, type Assignment } from '../experiments/assign';
+import { SHELF_BASELINE, type HoldbackArm } from '../experiments/holdback';
 import { RECENT_VIEW_WINDOW_MS, type ShelfRules } from '../recs/shelf-rules';
 
 /** Items on a shelf. */
@@ -28,6 +29,8 @@ export interface ShelfPlan {
   experiments: Assignment[];
   /** The experiment an edge answer names: the placement's own question first, else the model, else the ranking source. */
   reported: { id: string; variant: string } | null;
+  /** The shelf's standing holdback arm (lib/experiments/holdback.ts): 'baseline' shows the baseline's list. Null: the model, counted nowhere. */
+  holdback: { id: string; arm: HoldbackArm } | null;
 }
 
 /**
@@ -55,7 +58,10 @@ export function planShelf(placement: Placement, config: StoreConfig, assignments
   const ranking = slot?.ranking ?? facts.ranking;
   const category = facts.category ? (slot?.category ?? facts.category.default) : undefined;
   const rule = config.merchandising[placement];
-  const own = mine.find((a) => a.kind === 'page-layout') ?? mine.find((a) => a.kind === 'model') ?? mine[0];
+  const experiments = mine.filter((a) => a.kind !== 'holdback');
+  const own = experiments.find((a) => a.kind === 'page-layout') ?? experiments.find((a) => a.kind === 'model') ?? experiments[0];
+  const held = mine.find((a) => a.kind === 'holdback');
+  const arm = held?.variant === 'baseline' ? 'baseline' : 'model';
   return {
     placement,
     title: slot?.title ?? (category === 'other' && facts.category ? facts.category.otherTitle : facts.title),
@@ -69,12 +75,19 @@ export function planShelf(placement: Placement, config: StoreConfig, assignments
       excludePurchased: facts.excludePurchased,
       // No explore shelf echoes the last views; "Buy it again" is about orders, not views.
       ...(ranking === 'explore' ? { excludeViewedWithinMs: RECENT_VIEW_WINDOW_MS } : {}),
+      ...(arm === 'baseline' ? { baseline: SHELF_BASELINE } : {}),
     },
     deviceOnly: facts.deviceOnly,
     deviceRanking: config.switches.onDeviceRanking && variantOf(mine, 'ranking-source', 'device') !== 'edge-only',
     edgeRanking: config.switches.edgeRanking,
     modelPin: armModel(config, mine) ?? config.modelVersion,
-    experiments: mine,
+    experiments,
     reported: own ? { id: own.experiment, variant: own.variant } : null,
+    holdback: held ? { id: held.experiment, arm } : null,
   };
+}
+
+/** A page's shelves for this visitor, planned, in layout order with their slots: what the page renders (and /api/shelves answers). */
+export function planPage(page: Page, config: StoreConfig, assignments: Assignment[], anchorSku?: string): (ShelfPlan & { slot: ShelfSlot['slot'] })[] {
+  return pageLayout(page, config, assignments).map((s) => ({ ...planShelf(s.placement, config, assignments, anchorSku ? { anchorSku } : {}), slot: s.slot }));
 }

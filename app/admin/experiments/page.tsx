@@ -29,6 +29,9 @@ export default async function ExperimentsDashboard() {
     <>
       <div className="flex flex-wrap items-baseline justify-between gap-3">
         <h1 className="text-2xl font-bold">Placement experiments</h1>
+        <a className="text-sm underline" href="/admin/health">
+          Model health
+        </a>
         <form method="post" action="/admin/logout">
           <button className="rounded-full border border-slate-400 px-4 py-1.5 text-sm font-semibold hover:border-slate-700">Sign out</button>
         </form>

@@ -4,7 +4,7 @@ import { getEventStore } from '@/lib/events/server-store';
 import { MAX_BODY_BYTES, parseBatch, type RefusalReason } from '@/lib/events/schema';
 import { readLimited } from '@/lib/events/read-body';
 import { admitEvents, admitOrder } from '@/lib/events/limits';
-import { assignAll } from '@/lib/experiments/assign';
+import { assignmentsOf } from '@/lib/experiments/request';
 import { VISITOR_COOKIE, verifyVisitor } from '@/lib/experiments/visitor';
 import { labelEvents } from '@/lib/events/label';
 import { labelEntries } from '@/lib/events/entry';
@@ -55,7 +55,7 @@ export async function POST(req: Request) {
     return json({ error: 'no visitor id this store issued: events are taken from a page of this store (it sets the tandem_vid cookie)' }, 403);
   }
   // Arms from the visitor's own assignment and order values from our catalogue: never what the body claims.
-  const labelled = labelEvents(batch.events, { visitor, receivedAt: Date.now(), experiments: config.experiments, assignments: assignAll(config, visitor.id), price: (sku) => getProduct(sku)?.price, limits: ORDER_LIMITS });
+  const labelled = labelEvents(batch.events, { visitor, receivedAt: Date.now(), experiments: config.experiments, assignments: await assignmentsOf(config, visitor.id), price: (sku) => getProduct(sku)?.price, limits: ORDER_LIMITS });
   // Each order against the visitor's daily allowance, in the batch's order; one over it is refused with the reason.
   for (const stored of labelled.events.filter((e) => e.type === 'purchase')) {
     const admitted = await admitOrder(visitor.id, stored.revenuePence ?? 0, ORDER_LIMITS);

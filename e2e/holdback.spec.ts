@@ -1,0 +1,88 @@
+import { expect, test } from '@playwright/test';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { HoldbackSchema } from '../lib/config/schema';
+import type { HealthJson } from '../lib/experiments/health';
+import { holdbackArm, type HoldbackArm } from '../lib/experiments/holdback';
+import { loadModel } from '../lib/recs/artifacts';
+import { PointerSchema } from '../lib/recs/manifest';
+import { topK } from '../lib/recs/rank';
+import { signedVisitor, startNextServer, type NextServer } from '../scripts/next-server';
+import { E2E_ADMIN_TOKEN } from './browser';
+import { eventsOf } from './events-db';
+
+// Issue 35: a standing holdback on every model shelf. A server of its own, holding back half the visitors (the
+// shared test server holds back none, so the other specs see the model for every fresh visitor).
+test.describe.configure({ mode: 'serial' });
+const dir = `${process.cwd()}/data/e2e-holdback`;
+let server: NextServer;
+
+test.beforeAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  server = await startNextServer({ env: { ADMIN_TOKEN: E2E_ADMIN_TOKEN, TANDEM_DATA_DIR: dir, TANDEM_HOLDBACK_SHARE: '0.5', TANDEM_HEALTH_EVERY_S: '1', TANDEM_NEW_VISITORS_LIMIT_ADDRESS: 'off', TANDEM_RANK_LIMIT_ADDRESS: 'off' }, readyPath: '/' });
+});
+test.afterAll(() => server?.stop());
+
+/** A visitor id whose arm on a shelf is `arm`, at this server's share (the server's own hash, lib/experiments/holdback.ts). */
+function visitorIn(placement: 'home-for-you', arm: HoldbackArm): string {
+  const view = { share: 0.5, config: HoldbackSchema.parse({}), states: new Map() };
+  for (;;) {
+    const id = randomUUID();
+    if (holdbackArm(placement, id, view)?.arm === arm) return id;
+  }
+}
+
+/** The 30-day best sellers, as the shipped model's signals order them: what a holdback shelf shows a shopper with no history. */
+async function bestSellers(k: number): Promise<string[]> {
+  const pointer = PointerSchema.parse(JSON.parse(readFileSync('public/models/current.json', 'utf8')));
+  const model = await loadModel((p) => readFile(path.join('public', path.dirname(pointer.manifest), p)));
+  return topK(new Float32Array(model.signals.vectors.pop30), k).map((i) => model.skus[i]!);
+}
+
+test('the server assigns each visitor an arm per shelf; the baseline arm shows the best sellers, the model arm the model, and exposures carry the arm the server chose', async ({ browser }) => {
+  const lists: Partial<Record<HoldbackArm, string[]>> = {};
+  for (const arm of ['baseline', 'model'] as const) {
+    const id = visitorIn('home-for-you', arm);
+    const context = await browser.newContext();
+    await context.addCookies([{ name: 'tandem_vid', value: await signedVisitor(id), url: server.base }]);
+    const page = await context.newPage();
+    await page.goto(`${server.base}/`);
+    const shelf = page.locator('[data-testid="recs-shelf"][data-placement="home-for-you"]');
+    await expect(shelf).toHaveAttribute('data-holdback', arm);
+    await expect(shelf.getByTestId('recs-item')).toHaveCount(12);
+    lists[arm] = await shelf.getByTestId('recs-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-sku')!));
+    await shelf.scrollIntoViewIfNeeded();
+    await expect.poll(() => eventsOf(id, dir).filter((r) => r.type === 'exposure' && r.placement === 'home-for-you' && r.holdback !== null).map((r) => `${r.holdback}:${r.holdback_arm}`), { timeout: 20_000 }).toEqual([`hb-0-home-for-you:${arm}`]);
+    await context.close();
+  }
+  expect(lists.baseline).toEqual(await bestSellers(12));
+  expect(lists.model).not.toEqual(lists.baseline);
+});
+
+test('/admin/health shows every model shelf against its baseline; report.json has the documented shape, behind the admin token', async ({ page }) => {
+  expect((await fetch(`${server.base}/admin/health/report.json`)).status).toBe(401);
+  const res = await fetch(`${server.base}/admin/health/report.json`, { headers: { Authorization: `Bearer ${E2E_ADMIN_TOKEN}` } });
+  expect(res.status).toBe(200);
+  const report = (await res.json()) as HealthJson;
+  expect(report.share).toBe(0.5);
+  expect(report.shelves.map((s) => s.placement).sort()).toEqual(['cart-complete', 'cart-upsell', 'home-buy-again', 'home-for-you', 'product-bought-together', 'product-similar']);
+  for (const s of report.shelves) {
+    expect(['model-ahead', 'no-difference', 'model-behind']).toContain(s.verdict);
+    expect(typeof s.fallback).toBe('boolean');
+    expect(s.arms.map((a) => a.arm)).toEqual(['model', 'baseline']);
+  }
+  const home = report.shelves.find((s) => s.placement === 'home-for-you')!;
+  expect(home.arms.map((a) => a.visitors)).toEqual([1, 1]);
+  expect(home.arms.every((a) => a.exposures >= 1 && typeof a.ctr.value === 'number')).toBe(true);
+
+  await page.goto(`${server.base}/admin/health`);
+  await page.getByLabel('Admin token').fill(E2E_ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Model health' })).toBeVisible();
+  await expect(page.getByTestId('shelf-health')).toHaveCount(6);
+  await expect(page.getByTestId('holdback-share')).toContainText('50%');
+  await expect(page.locator('[data-testid="shelf-health"][data-placement="home-for-you"] [data-testid="arm"]')).toHaveCount(2);
+  await expect(page.getByTestId('health-log-row')).toHaveCount(6);
+});
