@@ -1,7 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HoldbackSchema } from '../lib/config/schema';
 import type { HealthJson } from '../lib/experiments/health';
@@ -9,7 +10,9 @@ import { holdbackArm, type HoldbackArm } from '../lib/experiments/holdback';
 import { loadModel } from '../lib/recs/artifacts';
 import { PointerSchema } from '../lib/recs/manifest';
 import { topK } from '../lib/recs/rank';
+import { breakExplore } from '../scripts/break-model';
 import { signedVisitor, startNextServer, type NextServer } from '../scripts/next-server';
+import { replay } from '../scripts/replay';
 import { E2E_ADMIN_TOKEN } from './browser';
 import { eventsOf } from './events-db';
 
@@ -85,4 +88,48 @@ test('/admin/health shows every model shelf against its baseline; report.json ha
   await expect(page.getByTestId('holdback-share')).toContainText('50%');
   await expect(page.locator('[data-testid="shelf-health"][data-placement="home-for-you"] [data-testid="arm"]')).toHaveCount(2);
   await expect(page.getByTestId('health-log-row')).toHaveCount(6);
+});
+
+test('a deliberately broken model (its explore head backwards) is caught by a replay of the newest fortnight, and its shelf falls back to the baseline', async () => {
+  test.setTimeout(360_000);
+  // A store of its own whose current version is the shipped one broken (scripts/break-model.ts): every file check
+  // passes, "Recommended for you" ranks backwards. The build and the runtime are this checkout's.
+  // Outside the checkout: Next looks for a next.config up the tree and would find this one's.
+  const root = mkdtempSync(path.join(tmpdir(), 'tandem-broken-store-'));
+  mkdirSync(`${root}/public/models`, { recursive: true });
+  mkdirSync(`${root}/data`, { recursive: true });
+  for (const p of ['.next', 'node_modules', 'package.json']) symlinkSync(path.resolve(p), `${root}/${p}`);
+  for (const p of readdirSync('public')) if (p !== 'models') symlinkSync(path.resolve('public', p), `${root}/public/${p}`);
+  copyFileSync('data/catalog.json', `${root}/data/catalog.json`);
+  const pointer = PointerSchema.parse(JSON.parse(readFileSync('public/models/current.json', 'utf8')));
+  cpSync(`public/models/${pointer.version}`, `${root}/public/models/${pointer.version}`, { recursive: true });
+  const broken = breakExplore(`${root}/public/models`, pointer.version);
+  writeFileSync(`${root}/public/models/current.json`, JSON.stringify({ ...pointer, version: broken, manifest: `/models/${broken}/manifest.json` }));
+  const store = await startNextServer({
+    cwd: root,
+    readyPath: '/',
+    env: { ADMIN_TOKEN: E2E_ADMIN_TOKEN, TANDEM_DATA_DIR: `${root}/data/events`, TANDEM_TRUSTED_PROXIES: '1', TANDEM_HOLDBACK_SHARE: '0.5', TANDEM_HEALTH_EVERY_S: '2', TANDEM_HEALTH_MIN_VISITORS: '150' },
+  });
+  try {
+    const result = await replay({ from: '2011-11-10', to: '2011-11-25', base: store.base, shoppers: 500, seed: 1, concurrency: 4, token: E2E_ADMIN_TOKEN });
+    expect(result.shoppers).toBe(500);
+    const home = result.report!.shelves.find((s) => s.placement === 'home-for-you')!;
+    expect(home.fallback).toBe(true);
+    expect(home.mode).toBe('fallback');
+    expect(result.report!.log.find((l) => l.placement === 'home-for-you' && l.mode === 'fallback')?.reason).toMatch(/^fell back: Model behind/);
+    // Only shelves the explore head ranks may fall back (product-similar is one too); the complement and repeat shelves keep their model.
+    const fallen = result.report!.shelves.filter((s) => s.fallback).map((s) => s.placement);
+    for (const p of fallen) expect(['home-for-you', 'product-similar', 'cart-upsell']).toContain(p);
+    for (const p of ['home-buy-again', 'product-bought-together', 'cart-complete']) expect(fallen).not.toContain(p);
+    // After the fallback, the baseline shows for all but the share kept on the model.
+    const res = await fetch(`${store.base}/admin/health/report.json`, { headers: { Authorization: `Bearer ${E2E_ADMIN_TOKEN}` } });
+    const arms = ((await res.json()) as HealthJson).shelves.find((s) => s.placement === 'home-for-you')!.arms;
+    expect(arms.map((a) => [a.arm, a.weight])).toEqual([
+      ['model', 0.1],
+      ['baseline', 0.9],
+    ]);
+  } finally {
+    store.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -338,10 +338,12 @@ async function main() {
     concurrency: Number(values.concurrency),
     ...((values.token ?? process.env.ADMIN_TOKEN) ? { token: values.token ?? process.env.ADMIN_TOKEN } : {}),
   };
+  // A bar on a terminal; a line every tenth of the way in a log.
   const bar = (done: number, total: number) => {
     const w = 30;
     const f = Math.round((done / total) * w);
-    process.stderr.write(`\rreplay [${'#'.repeat(f)}${'.'.repeat(w - f)}] ${done}/${total} shoppers`);
+    if (process.stderr.isTTY) process.stderr.write(`\rreplay [${'#'.repeat(f)}${'.'.repeat(w - f)}] ${done}/${total} shoppers`);
+    else if (done === total || Math.floor((done * 10) / total) > Math.floor(((done - 1) * 10) / total)) process.stderr.write(`replay: ${done}/${total} shoppers\n`);
   };
   const r = await replay(args, bar);
   process.stderr.write('\n');

@@ -5,7 +5,7 @@
  */
 import 'server-only';
 import { serverArtifacts } from '../artifacts/disk';
-import type { StoreConfig } from '../config/schema';
+import type { HoldbackConfig, StoreConfig } from '../config/schema';
 import { getEventStore } from '../events/server-store';
 import { holdbackId, holdbackShare, MODEL_PLACEMENTS, type HoldbackView, type ShelfState } from './holdback';
 import { nextState, shelfHealth, type ShelfHealth } from './health';
@@ -19,6 +19,14 @@ let evaluating: Promise<ShelfHealth[]> | undefined;
 
 /** The effective share: TANDEM_HOLDBACK_SHARE (test stores) over the config's. */
 export const effectiveShare = (config: StoreConfig): number => holdbackShare(config.holdback, process.env.TANDEM_HOLDBACK_SHARE);
+
+/** The holdback's settings, with TANDEM_HEALTH_MIN_VISITORS (test stores and replays: a verdict on fewer visitors) over the config's minimum. */
+export function healthSettings(config: StoreConfig): HoldbackConfig {
+  const min = process.env.TANDEM_HEALTH_MIN_VISITORS;
+  if (!min) return config.holdback;
+  if (!/^\d{1,7}$/.test(min) || Number(min) < 10) throw new Error(`TANDEM_HEALTH_MIN_VISITORS must be a whole number of visitors, 10 or more, not "${min}"`);
+  return { ...config.holdback, minVisitors: Number(min) };
+}
 
 async function states(): Promise<ShelfState[]> {
   const now = Date.now();
@@ -55,12 +63,13 @@ export function evaluateHealth(config: StoreConfig, now = Date.now()): Promise<S
     try {
       evaluatedAt = now;
       const store = getEventStore();
-      const ctx = { version: await currentVersion(config), share: effectiveShare(config), config: config.holdback, now };
+      const settings = healthSettings(config);
+      const ctx = { version: await currentVersion(config), share: effectiveShare(config), config: settings, now };
       const current = new Map((await store.health.states()).map((s) => [s.placement, s]));
       const out: ShelfHealth[] = [];
       for (const placement of MODEL_PLACEMENTS) {
         let state = current.get(placement);
-        const read = async (s: ShelfState) => shelfHealth(s, await store.experimentCounts(holdbackId(s.placement, s.epoch)), config.holdback, now);
+        const read = async (s: ShelfState) => shelfHealth(s, await store.experimentCounts(holdbackId(s.placement, s.epoch)), settings, now);
         const fresh = { placement, epoch: 0, mode: 'normal' as const, version: ctx.version, share: ctx.share, since: now, reason: '' };
         let health = await read(state ?? fresh);
         const next = nextState(placement, state, health, ctx);

@@ -165,7 +165,7 @@ describe('the standing holdback: labels, readout and automatic fallback', () => 
   it('a fallen-back model that catches up in its kept share returns the shelf to normal', async () => {
     const hb: HoldbackConfig = { ...config.holdback, minVisitors: 50 };
     const state: ShelfState = { placement: 'home-for-you', epoch: 4, mode: 'fallback', version: 'aaaaaaaaaaaa', share: 0.05, since: NOW, reason: 'fell back' };
-    const even = { verdict: 'no-difference' as const, decided: true, lift: null, rule: 'No difference yet.' };
+    const even = { verdict: 'no-difference' as const, decided: true, difference: null, rule: 'No difference yet.' };
     const ctx = { version: 'aaaaaaaaaaaa', share: 0.05, config: hb, now: NOW + 1 };
     expect(nextState('home-for-you', state, { ...even, modelAtLeastBaseline: true }, ctx)).toMatchObject({ epoch: 5, mode: 'normal' });
     expect(nextState('home-for-you', state, { ...even, modelAtLeastBaseline: false }, ctx)).toBeNull();

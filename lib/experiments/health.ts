@@ -8,7 +8,8 @@ import { placementFacts, type Placement } from '../config/placements';
 import type { HoldbackConfig } from '../config/schema';
 import type { ExperimentCounts } from '../events/store';
 import { armWeights, holdbackId, HOLDBACK_ARMS, SHELF_BASELINE, type HoldbackArm, type ShelfState } from './holdback';
-import { buildReport, type Bounds, type ExperimentReport, type ReadoutSubject } from './report';
+import { armTotals, buildReport, estimate, ZERO_SUMS, type Bounds, type ExperimentReport, type ReadoutSubject } from './report';
+import { differenceEstimate, sequentialInterval } from './stats';
 
 export const VERDICTS = ['model-ahead', 'no-difference', 'model-behind'] as const;
 export type Verdict = (typeof VERDICTS)[number];
@@ -36,26 +37,32 @@ export interface ShelfVerdict {
   verdict: Verdict;
   /** Both arms have the minimum sample and the split is sound: the verdict may move the shelf. */
   decided: boolean;
-  /** The model's click-through lift over the baseline (null: the baseline has no clicks yet). */
-  lift: Bounds | null;
+  /**
+   * The model's click-through minus the baseline's (percentage points as a share), with its always-valid interval:
+   * what the verdict reads (null: an arm has no visitors yet).
+   */
+  difference: Bounds | null;
   rule: string;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-/** The verdict on the primary metric (click-through): behind when the lift's interval lies wholly below zero, ahead when above. */
-export function verdictOf(report: ExperimentReport<ReadoutSubject>, minVisitors: number): ShelfVerdict {
-  const model = report.variants.find((v) => v.variant === 'model');
-  const baseline = report.variants.find((v) => v.variant === 'baseline');
-  const lift = model?.metrics.ctr.lift ?? null;
-  const visitors = [model?.visitors ?? 0, baseline?.visitors ?? 0];
-  if (report.srm.mismatch) return { verdict: 'no-difference', decided: false, lift, rule: `The split between model and baseline is off (sample-ratio p = ${report.srm.pValue.toExponential(1)}): nothing is decided.` };
+/**
+ * The verdict on click-through, the shelf's own measure: behind when the always-valid interval of the model's
+ * click-through minus the baseline's lies wholly below zero, ahead when wholly above. The difference, not the
+ * relative lift: a lift's interval collapses to a point when an arm has no click yet, which would call a verdict
+ * on nothing.
+ */
+export function verdictOf(report: ExperimentReport<ReadoutSubject>, difference: Bounds | null, minVisitors: number): ShelfVerdict {
+  const visitors = (['model', 'baseline'] as const).map((arm) => report.variants.find((v) => v.variant === arm)?.visitors ?? 0);
+  if (report.srm.mismatch) return { verdict: 'no-difference', decided: false, difference, rule: `The split between model and baseline is off (sample-ratio p = ${report.srm.pValue.toExponential(1)}): nothing is decided.` };
   const decided = visitors.every((n) => n >= minVisitors);
-  const verdict: Verdict = !lift ? 'no-difference' : lift.high < 0 ? 'model-behind' : lift.low > 0 ? 'model-ahead' : 'no-difference';
-  const interval = lift ? `the model's click-through lift over the baseline is ${pct(lift.value)} (${pct(lift.low)} to ${pct(lift.high)})` : 'the baseline has no clicks yet';
-  if (!decided) return { verdict, decided, lift, rule: `Collecting: ${visitors[0]} model and ${visitors[1]} baseline visitors of the ${minVisitors} each arm needs; ${interval}.` };
+  const verdict: Verdict = !difference ? 'no-difference' : difference.high < 0 ? 'model-behind' : difference.low > 0 ? 'model-ahead' : 'no-difference';
+  const points = (x: number) => `${x >= 0 ? '+' : '−'}${(Math.abs(x) * 100).toFixed(2)}`;
+  const interval = difference ? `the model's click-through is ${points(difference.value)} points against the baseline's (${points(difference.low)} to ${points(difference.high)})` : 'no visitors in an arm yet';
+  if (!decided) return { verdict, decided, difference, rule: `Collecting: ${visitors[0]} model and ${visitors[1]} baseline visitors of the ${minVisitors} each arm needs; ${interval}.` };
   const words: Record<Verdict, string> = { 'model-behind': 'Model behind', 'model-ahead': 'Model ahead', 'no-difference': 'No difference yet' };
-  return { verdict, decided, lift, rule: `${words[verdict]}: ${interval}.` };
+  return { verdict, decided, difference, rule: `${words[verdict]}: ${interval}.` };
 }
 
 /** Where the store and the config say a shelf should be now. */
@@ -100,8 +107,11 @@ export interface ShelfHealth extends ShelfVerdict {
 /** A shelf's health from its state and its epoch's counts. */
 export function shelfHealth(state: ShelfState, counts: ExperimentCounts, config: HoldbackConfig, now: number): ShelfHealth & { modelAtLeastBaseline: boolean } {
   const report = buildReport(holdbackSubject(state, config), counts, now);
-  const v = verdictOf(report, config.minVisitors);
-  const ctr = (arm: HoldbackArm) => report.variants.find((x) => x.variant === arm)?.metrics.ctr.value ?? 0;
+  const sums = new Map(armTotals(counts.byDay).map((a) => [a.variant, a]));
+  const ctrOf = (arm: HoldbackArm) => estimate('ctr', sums.get(arm) ?? ZERO_SUMS);
+  const diff = differenceEstimate(ctrOf('model'), ctrOf('baseline'));
+  const v = verdictOf(report, diff ? { value: diff.value, ...sequentialInterval(diff) } : null, config.minVisitors);
+  const ctr = (arm: HoldbackArm) => ctrOf(arm).value;
   const pinned = config.pin[state.placement] ?? null;
   return {
     ...v,
@@ -126,6 +136,8 @@ export function healthJson(shelves: ShelfHealth[], log: ShelfState[], share: num
       baseline: SHELF_BASELINE,
       verdict: h.verdict,
       decided: h.decided,
+      /** Model minus baseline click-through, with its always-valid 95% interval: what the verdict reads. */
+      ctrDifference: h.difference,
       rule: h.rule,
       fallback: h.fallback,
       pinned: h.pinned,

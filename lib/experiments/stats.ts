@@ -83,6 +83,15 @@ export function liftEstimate(t: Estimate, c: Estimate): Estimate | null {
   return { value: t.value / c.value - 1, variance, n: t.n + c.n };
 }
 
+/**
+ * t − c, the absolute difference of two arms' estimates: unlike the relative lift, its variance never collapses when
+ * one arm has no events yet (a lift of −100% from an arm without a click has a delta-method variance of zero).
+ */
+export function differenceEstimate(t: Estimate, c: Estimate): Estimate | null {
+  if (t.n === 0 || c.n === 0) return null;
+  return { value: t.value - c.value, variance: t.variance + c.variance, n: t.n + c.n };
+}
+
 /** ρ² that makes the confidence sequence tightest at `planned` visitors (Waudby-Smith et al. 2023, eq. for ρ*). */
 function rho2(planned: number, alpha: number): number {
   const l = -2 * Math.log(alpha);
