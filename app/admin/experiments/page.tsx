@@ -5,6 +5,7 @@ import { isAdmin } from '@/lib/admin/auth';
 import { getConfig } from '@/lib/config';
 import { eventStoreKind } from '@/lib/events/server-store';
 import { readout } from '@/lib/experiments/readout';
+import { healthReadout } from '@/lib/experiments/health-server';
 import { redirect } from 'next/navigation';
 
 export const metadata: Metadata = { title: 'Experiments', robots: { index: false } };
@@ -25,6 +26,9 @@ export default async function ExperimentsDashboard() {
     }
   })();
   const { reports } = read;
+  // The shelves' model health in one line: a fallen-back shelf is news a marketer reading a test should see here.
+  const health = await healthReadout(config).catch(() => null);
+  const fallen = health?.shelves.filter((h) => h.fallback) ?? [];
   return (
     <>
       <div className="flex flex-wrap items-baseline justify-between gap-3">
@@ -43,6 +47,18 @@ export default async function ExperimentsDashboard() {
         check daily and act on the decision shown. A lift is coloured only when its interval excludes zero. Outcomes
         count after a visitor&apos;s first exposure; revenue is priced by the server. The method and the decision rule: docs/experiments.md.
       </p>
+      {health && (
+        <p data-testid="health-summary" className={`mt-4 rounded-lg border p-3 text-sm ${fallen.length > 0 ? 'border-amber-300 bg-amber-50 text-amber-900' : 'border-slate-200 text-slate-700'}`}>
+          <strong>Model health:</strong>{' '}
+          {fallen.length > 0
+            ? `${fallen.map((h) => h.title).join(', ')} ${fallen.length === 1 ? 'serves' : 'serve'} the best-seller baseline (the model fell behind it); `
+            : `every model shelf serves its model (${health.shelves.filter((h) => h.verdict === 'model-ahead').length} confidently ahead of its baseline, ${health.shelves.filter((h) => h.verdict === 'model-behind').length} behind); `}
+          <a className="underline" href="/admin/health">
+            see each shelf against its baseline
+          </a>
+          .
+        </p>
+      )}
       {'error' in read ? (
         <p role="alert" data-testid="store-error" className="mt-6 rounded-lg border border-red-300 bg-red-50 p-3 text-sm text-red-800">
           The events store cannot be read right now ({read.error}), so no results are shown. Events sent meanwhile wait on shoppers&apos; devices.
