@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { bearerWait, isAdmin, loginResponse, unauthorisedJson } from '@/lib/admin/auth';
 import { throttled } from '@/lib/admin/throttle';
 import { contentSecurityPolicy, newNonce } from '@/lib/admin/csp';
+import { PREVIEW_COOKIE, PREVIEW_PARAM, verifyPreview } from '@/lib/experiments/preview';
 import { countsAsNewVisitor, signVisitor, VISITOR_COOKIE, verifyVisitor, visitorSecret } from '@/lib/experiments/visitor';
 import { requestAddress } from '@/lib/http/client-address';
 import { answer, gate } from '@/lib/http/gate';
@@ -34,7 +35,7 @@ export async function proxy(req: NextRequest) {
     if (wait > 0) return throttled(wait);
     if (!(await isAdmin(req))) {
       // A report download is read by scripts: a JSON 401 they can act on, not a login page.
-      if (/\.(json|csv)$/.test(pathname)) return unauthorisedJson();
+      if (/\.(json|csv)$/.test(pathname) || pathname.startsWith('/admin/api/')) return unauthorisedJson();
       return loginResponse('Sign in to see the experiments dashboard.', pathname);
     }
   }
@@ -46,20 +47,18 @@ export async function proxy(req: NextRequest) {
   headers.set('x-nonce', nonce);
 
   const id = PASS_THROUGH.test(pathname) || pathname.startsWith('/admin') ? undefined : await newVisitorCookie(req);
-  if (id) {
-    req.cookies.set(VISITOR_COOKIE, id);
-    headers.set('cookie', req.cookies.toString());
-  }
+  if (id) req.cookies.set(VISITOR_COOKIE, id);
+  // A marketer's preview link (lib/experiments/preview.ts): a valid one becomes a session cookie, "off" ends it.
+  const previewParam = PASS_THROUGH.test(pathname) ? null : req.nextUrl.searchParams.get(PREVIEW_PARAM);
+  const preview = previewParam === null ? undefined : previewParam === 'off' ? null : (await verifyPreview(previewParam)) ? previewParam : undefined;
+  if (preview) req.cookies.set(PREVIEW_COOKIE, preview);
+  if (preview === null) req.cookies.delete(PREVIEW_COOKIE);
+  if (id || preview !== undefined) headers.set('cookie', req.cookies.toString());
   const res = NextResponse.next({ request: { headers } });
   res.headers.set('Content-Security-Policy', csp);
-  if (!id) return res;
-  res.cookies.set(VISITOR_COOKIE, id, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: https,
-    maxAge: YEAR,
-    path: '/',
-  });
+  if (id) res.cookies.set(VISITOR_COOKIE, id, { httpOnly: true, sameSite: 'lax', secure: https, maxAge: YEAR, path: '/' });
+  if (preview) res.cookies.set(PREVIEW_COOKIE, preview, { httpOnly: true, sameSite: 'lax', secure: https, path: '/' });
+  if (preview === null) res.cookies.delete(PREVIEW_COOKIE);
   return res;
 }
 

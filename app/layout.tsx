@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { EventsQueue } from '@/components/layout/EventsQueue';
 import { Footer } from '@/components/layout/Footer';
 import { Header } from '@/components/layout/Header';
+import { PreviewBanner } from '@/components/layout/PreviewBanner';
 import { ServiceWorker } from '@/components/layout/ServiceWorker';
 import { BenchHook } from '@/components/recs/BenchHook';
 import './globals.css';
@@ -25,6 +26,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
           Skip to content
         </a>
+        <PreviewBanner />
         <Header />
         <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-6">
           {children}

@@ -94,6 +94,11 @@ export const ExperimentSchema = z
     primaryMetric: z.enum(METRIC_IDS).default('ctr'),
     /** The smallest relative lift worth finding (0.05 = 5%): sets "no effect big enough to matter" and the days still needed. */
     minimumEffect: z.number().gt(0).max(10).default(0.05),
+    /**
+     * The share of visitors in the test (a ramp: 0.1, then 1). Its own hash point, apart from the arm's, so raising it
+     * only lets visitors in: everyone already in keeps their arm. The others see the page as if no test ran.
+     */
+    traffic: z.number().gt(0).max(1).default(1),
   })
   .superRefine((e, ctx) => {
     const ids = e.variants.map((v) => v.id);

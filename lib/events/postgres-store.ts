@@ -1,7 +1,7 @@
 /** The production events store: PostgreSQL, selected by DATABASE_URL. Same tables and queries as SQLite. */
 import { Pool } from 'pg';
 import type { StoredEvent } from './schema';
-import { addedColumns, cappedCounts, enteredOf, orderOf, ordersSql, COLUMNS, dayOf, EVENTS_TABLE, experimentSql, healthOf, healthRow, healthSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
+import { addedColumns, cappedCounts, enteredOf, orderOf, ordersSql, COLUMNS, dayOf, EVENTS_TABLE, experimentSql, healthOf, healthRow, healthSql, configChangeOf, configLogRow, configLogSql, pageTrafficOf, pageTrafficSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
 import type { LeftOutReason } from './schema';
 
 export function openPostgresStore(connectionString: string, table = EVENTS_TABLE): EventStore {
@@ -18,7 +18,6 @@ export function openPostgresStore(connectionString: string, table = EVENTS_TABLE
   const q = experimentSql(table, (n) => `$${n}`, 'LEAST');
   const sq = sessionSql(table, (n) => `$${n}`);
   const rollup = rollupSql(table, (n) => `$${n}`, 'LEAST');
-  const hq = healthSql(table, (n) => `$${n}`);
 
   return {
     kind: 'postgres',
@@ -37,20 +36,7 @@ export function openPostgresStore(connectionString: string, table = EVENTS_TABLE
         await pool.query(sq.end, [idHash]);
       },
     },
-    health: {
-      async states() {
-        await ensureSchema();
-        return (await pool.query<Record<string, unknown>>(hq.states)).rows.map(healthOf);
-      },
-      async move(state) {
-        await ensureSchema();
-        return ((await pool.query(hq.move, healthRow(state))).rowCount ?? 0) > 0;
-      },
-      async history(limit) {
-        await ensureSchema();
-        return (await pool.query<Record<string, unknown>>(hq.history, [limit])).rows.map(healthOf);
-      },
-    },
+    ...postgresBeside(pool, ensureSchema, table),
     async insert(events: StoredEvent[]) {
       await ensureSchema();
       if (events.length === 0) return { accepted: 0, duplicates: 0 };
@@ -98,6 +84,43 @@ export function openPostgresStore(connectionString: string, table = EVENTS_TABLE
     },
     async close() {
       await pool.end();
+    },
+  };
+}
+
+/** The tables beside the events (the shelves' health log, the editor's change log) and the planner's read. */
+function postgresBeside(pool: Pool, ensureSchema: () => Promise<void>, table: string): Pick<EventStore, 'pageTraffic' | 'configLog' | 'health'> {
+  const hq = healthSql(table, (n) => `$${n}`);
+  const cq = configLogSql(table, (n) => `$${n}`);
+  return {
+    async pageTraffic(placements, since) {
+      await ensureSchema();
+      return pageTrafficOf((await pool.query<Record<string, unknown>>(pageTrafficSql(table, (n) => `$${n}`, placements.length), [since, ...placements])).rows[0]);
+    },
+    configLog: {
+      async add(change) {
+        await ensureSchema();
+        await pool.query(cq.add, configLogRow(change));
+      },
+      async list(limit, experiment) {
+        await ensureSchema();
+        const res = experiment === undefined ? await pool.query<Record<string, unknown>>(cq.all, [limit]) : await pool.query<Record<string, unknown>>(cq.of, [limit, experiment]);
+        return res.rows.map(configChangeOf);
+      },
+    },
+    health: {
+      async states() {
+        await ensureSchema();
+        return (await pool.query<Record<string, unknown>>(hq.states)).rows.map(healthOf);
+      },
+      async move(state) {
+        await ensureSchema();
+        return ((await pool.query(hq.move, healthRow(state))).rowCount ?? 0) > 0;
+      },
+      async history(limit) {
+        await ensureSchema();
+        return (await pool.query<Record<string, unknown>>(hq.history, [limit])).rows.map(healthOf);
+      },
     },
   };
 }

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoredEvent } from './schema';
-import { addedColumns, cappedCounts, enteredOf, orderOf, ordersSql, COLUMNS, dayOf, EVENTS_TABLE, experimentSql, healthOf, healthRow, healthSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
+import { addedColumns, cappedCounts, enteredOf, orderOf, ordersSql, COLUMNS, dayOf, EVENTS_TABLE, experimentSql, healthOf, healthRow, healthSql, configChangeOf, configLogRow, configLogSql, pageTrafficOf, pageTrafficSql, rollupSql, rollupUpdates, rowOf, schemaSql, sessionSql, type EventStore } from './store';
 import type { LeftOutReason } from './schema';
 
 export function openSqliteStore(file: string, table = EVENTS_TABLE, opts: { busyTimeoutMs?: number } = {}): EventStore {
@@ -46,10 +46,6 @@ export function openSqliteStore(file: string, table = EVENTS_TABLE, opts: { busy
   const openSession = db.prepare<[string, string, number]>(sq.open);
   const alive = db.prepare<[string, string, number], { ok: number }>(sq.alive);
   const endSession = db.prepare<[string]>(sq.end);
-  const hq = healthSql(table, () => '?');
-  const healthStates = db.prepare(hq.states);
-  const healthMove = db.prepare(hq.move);
-  const healthHistory = db.prepare(hq.history);
 
   return {
     kind: 'sqlite',
@@ -65,17 +61,7 @@ export function openSqliteStore(file: string, table = EVENTS_TABLE, opts: { busy
         endSession.run(idHash);
       },
     },
-    health: {
-      async states() {
-        return (healthStates.all() as Record<string, unknown>[]).map(healthOf);
-      },
-      async move(state) {
-        return healthMove.run(healthRow(state)).changes > 0;
-      },
-      async history(limit) {
-        return (healthHistory.all(limit) as Record<string, unknown>[]).map(healthOf);
-      },
-    },
+    ...sqliteBeside(db, table),
     async insert(events) {
       const accepted = insertAll(events);
       return { accepted, duplicates: events.length - accepted };
@@ -100,6 +86,42 @@ export function openSqliteStore(file: string, table = EVENTS_TABLE, opts: { busy
     },
     async close() {
       db.close();
+    },
+  };
+}
+
+/** The tables beside the events (the shelves' health log, the editor's change log) and the planner's read. */
+function sqliteBeside(db: Database.Database, table: string): Pick<EventStore, 'pageTraffic' | 'configLog' | 'health'> {
+  const hq = healthSql(table, () => '?');
+  const healthStates = db.prepare(hq.states);
+  const healthMove = db.prepare(hq.move);
+  const healthHistory = db.prepare(hq.history);
+  const cq = configLogSql(table, () => '?');
+  const logAdd = db.prepare(cq.add);
+  const logAll = db.prepare(cq.all);
+  const logOf = db.prepare(cq.of);
+  return {
+    async pageTraffic(placements, since) {
+      return pageTrafficOf(db.prepare(pageTrafficSql(table, () => '?', placements.length)).get(since, ...placements) as Record<string, unknown> | undefined);
+    },
+    configLog: {
+      async add(change) {
+        logAdd.run(configLogRow(change));
+      },
+      async list(limit, experiment) {
+        return ((experiment === undefined ? logAll.all(limit) : logOf.all(limit, experiment)) as Record<string, unknown>[]).map(configChangeOf);
+      },
+    },
+    health: {
+      async states() {
+        return (healthStates.all() as Record<string, unknown>[]).map(healthOf);
+      },
+      async move(state) {
+        return healthMove.run(healthRow(state)).changes > 0;
+      },
+      async history(limit) {
+        return (healthHistory.all(limit) as Record<string, unknown>[]).map(healthOf);
+      },
     },
   };
 }

@@ -139,9 +139,31 @@ export interface HealthLog {
   history(limit: number): Promise<ShelfState[]>;
 }
 
+/** One change the dashboard's editor (or its API) made to an experiment: when, by whom, what, and the diff. */
+export interface ConfigChange {
+  at: number;
+  /** 'dashboard' (a signed-in session) or 'api' (the admin token as Bearer). */
+  actor: string;
+  experiment: string;
+  /** 'create', 'update', 'start', 'pause', 'stop', 'ramp'. */
+  action: string;
+  /** What changed, leaf by leaf (lib/experiments/edit.ts diff). */
+  changes: { path: string; from: unknown; to: unknown }[];
+  /** Where it was written, and the revision it made there. */
+  where: string;
+  revision: string;
+}
+
+/** The editor's change log, kept beside the events (every instance sees it), newest first when read. */
+export interface ConfigLog {
+  add(change: ConfigChange): Promise<void>;
+  list(limit: number, experiment?: string): Promise<ConfigChange[]>;
+}
+
 export interface EventStore {
   readonly kind: 'sqlite' | 'postgres';
   readonly sessions: AdminSessions;
+  readonly configLog: ConfigLog;
   /** Stores new events; an id already stored is a duplicate and changes nothing. */
   insert(events: StoredEvent[]): Promise<InsertResult>;
   /** Reads the per-visitor rollup kept on ingest: one indexed GROUP BY, never a scan of raw events. */
@@ -152,6 +174,8 @@ export interface EventStore {
   countByType(): Promise<Record<string, number>>;
   /** Every stored order with its lines, oldest first: what training joins to the purchase log (`--with-store-orders`). */
   orders(): Promise<StoreOrder[]>;
+  /** A page's shelf views and clicks since `since` (ms), summed per visitor: the editor's planner (lib/experiments/planner.ts). */
+  pageTraffic(placements: readonly string[], since: number): Promise<{ visitors: number; exposures: number; clicks: number; exposuresSq: number; clicksSq: number; exposuresClicks: number; firstAt: number | null }>;
   /** The model shelves' standing holdbacks (lib/experiments/health.ts): each shelf's epochs, newest last. */
   readonly health: HealthLog;
   /** Tallies events refused at the door (one request's worth), for the readouts. */
@@ -261,6 +285,39 @@ export function healthSql(table: string, p: (n: number) => string) {
   };
 }
 
+/**
+ * The planner's query: per counted visitor, the distinct shelf views and clicks on the given placements since `since`
+ * (a view in two experiments is sent as two events: counted once), then the sums the ratio estimate needs.
+ * `p(n)`: as in experimentSql; placements take $2 onwards. A scan of the window's raw events: the planner is read
+ * when an experiment is edited, not per request.
+ */
+export function pageTrafficSql(table: string, p: (n: number) => string, placements: number) {
+  const list = Array.from({ length: placements }, (_, i) => p(i + 2)).join(', ');
+  const one = `placement || ':' || CAST(at AS TEXT)`;
+  return `SELECT COUNT(*) AS n, SUM(e) AS e, SUM(c) AS c, SUM(e * e) AS ee, SUM(c * c) AS cc, SUM(e * c) AS ec, MIN(f) AS f FROM (
+      SELECT visitor, COUNT(DISTINCT CASE WHEN type = 'exposure' THEN ${one} END) AS e, COUNT(DISTINCT CASE WHEN type = 'click' THEN ${one} END) AS c, MIN(at) AS f
+      FROM ${table} WHERE at >= ${p(1)} AND placement IN (${list}) AND left_out IS NULL AND type IN ('exposure', 'click') GROUP BY visitor) v WHERE e > 0`;
+}
+export function pageTrafficOf(r: Record<string, unknown> | undefined) {
+  const n = (v: unknown) => Number(v ?? 0);
+  return { visitors: n(r?.n), exposures: n(r?.e), clicks: n(r?.c), exposuresSq: n(r?.ee), clicksSq: n(r?.cc), exposuresClicks: n(r?.ec), firstAt: r?.f === null || r?.f === undefined ? null : Number(r.f) };
+}
+
+/** The change log's statements; `p(n)` as in experimentSql. */
+export function configLogSql(table: string, p: (n: number) => string) {
+  const t = `${table}_config_log`;
+  const cols = 'at, actor, experiment, action, changes, location, revision';
+  return {
+    add: `INSERT INTO ${t} (${cols}) VALUES (${[1, 2, 3, 4, 5, 6, 7].map(p).join(', ')})`,
+    all: `SELECT ${cols} FROM ${t} ORDER BY at DESC LIMIT ${p(1)}`,
+    of: `SELECT ${cols} FROM ${t} WHERE experiment = ${p(2)} ORDER BY at DESC LIMIT ${p(1)}`,
+  };
+}
+export const configLogRow = (c: ConfigChange): (string | number)[] => [c.at, c.actor, c.experiment, c.action, JSON.stringify(c.changes), c.where, c.revision];
+export function configChangeOf(r: Record<string, unknown>): ConfigChange {
+  return { at: Number(r.at), actor: String(r.actor), experiment: String(r.experiment), action: String(r.action), changes: JSON.parse(String(r.changes)) as ConfigChange['changes'], where: String(r.location), revision: String(r.revision) };
+}
+
 export const healthRow = (h: ShelfState): (string | number)[] => HEALTH_NAMES.map((c) => HEALTH_COLUMNS[c].of(h));
 
 /** A health row as read back (PostgreSQL returns BIGINT as a string). */
@@ -308,6 +365,8 @@ export function schemaSql(table: string): string[] {
     `CREATE INDEX IF NOT EXISTS ${table}_left_out_visitor ON ${table}_left_out (visitor)`,
     `CREATE TABLE IF NOT EXISTS ${table}_refused (reason TEXT NOT NULL, day BIGINT NOT NULL, requests BIGINT NOT NULL DEFAULT 0, events BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (reason, day))`,
     `CREATE TABLE IF NOT EXISTS ${table}_health (${columnsSql(HEALTH_COLUMNS)}, PRIMARY KEY (placement, epoch))`,
+    `CREATE TABLE IF NOT EXISTS ${table}_config_log (at BIGINT NOT NULL, actor TEXT NOT NULL, experiment TEXT NOT NULL, action TEXT NOT NULL, changes TEXT NOT NULL, location TEXT NOT NULL, revision TEXT NOT NULL)`,
+    `CREATE INDEX IF NOT EXISTS ${table}_config_log_at ON ${table}_config_log (experiment, at)`,
     `CREATE TABLE IF NOT EXISTS ${table}_admin_sessions (id_hash TEXT PRIMARY KEY, token_hash TEXT NOT NULL, expires_at BIGINT NOT NULL)`,
   ];
 }

@@ -73,13 +73,32 @@ export interface Assignment {
   /** holdbacks: the shelf held back. */
   placement?: Placement;
   variant: string;
+  /** A marketer's preview of this arm (lib/experiments/preview.ts): shown, never counted. */
+  preview?: true;
 }
 
-/** Every running experiment's variant for this visitor. Without an id (no cookie yet), none. */
+/**
+ * The assignments with a preview's arm in place of the visitor's own on the same question (a page's layout, the
+ * model, the ranking source), for any status (a draft's arms are what a preview is for). Unknown experiment or arm:
+ * the visitor's own, unchanged.
+ */
+export function withPreview(config: StoreConfig, assignments: Assignment[], preview: { experiment: string; variant: string } | null): Assignment[] {
+  const e = preview ? config.experiments.find((x) => x.id === preview.experiment) : undefined;
+  if (!e || !e.variants.some((v) => v.id === preview!.variant)) return assignments;
+  const sameQuestion = (a: Assignment) => a.kind === e.kind && (e.kind !== 'page-layout' || a.page === e.page);
+  return [...assignments.filter((a) => a.kind === 'holdback' || !sameQuestion(a)), { experiment: e.id, kind: e.kind, ...(e.page ? { page: e.page } : {}), variant: preview!.variant, preview: true }];
+}
+
+/** Whether a visitor is in an experiment's traffic (its ramp): a hash point of its own, so a wider ramp keeps everyone it had. */
+export function inTraffic(experiment: Pick<Experiment, 'salt' | 'traffic'>, visitorId: string): boolean {
+  return experiment.traffic >= 1 || bucket(visitorId, `${experiment.salt}:traffic`) < experiment.traffic;
+}
+
+/** Every running experiment's variant for this visitor (those in its traffic). Without an id (no cookie yet), none. */
 export function assignAll(config: StoreConfig, visitorId: string | undefined): Assignment[] {
   if (!visitorId) return [];
   return config.experiments
-    .filter((e) => e.status === 'running')
+    .filter((e) => e.status === 'running' && inTraffic(e, visitorId))
     .map((e) => ({ experiment: e.id, kind: e.kind, ...(e.page ? { page: e.page } : {}), variant: assignVariant(e, visitorId) }));
 }
 

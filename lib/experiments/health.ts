@@ -30,6 +30,7 @@ export function holdbackSubject(state: Pick<ShelfState, 'placement' | 'epoch' | 
     variants: HOLDBACK_ARMS.map((arm) => ({ id: arm, weight: w[arm] })),
     primaryMetric: 'ctr',
     minimumEffect: 0.05,
+    traffic: 1,
   };
 }
 

@@ -48,13 +48,25 @@ function key(secret: string): Promise<CryptoKey> {
   return k;
 }
 
-/** The MAC of an id, its flag and (from v2) its mint minute: v1 cookies, signed before mint times, still verify. */
-async function mac(id: string, flag: 'c' | 'x', minted: string | undefined, secret: string): Promise<string> {
-  const text = minted === undefined ? `tandem-visitor-v1:${id}.${flag}` : `tandem-visitor-v2:${id}.${flag}.${minted}`;
+/** 128 bits of HMAC-SHA256 of `text` under the secret, base64url: the server's signature on what it hands out (visitor ids, preview links). */
+export async function signText(text: string, secret: string): Promise<string> {
   const sig = new Uint8Array(await crypto.subtle.sign('HMAC', await key(secret), new TextEncoder().encode(text)));
   let bin = '';
   for (const b of sig) bin += String.fromCharCode(b);
   return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').slice(0, MAC_CHARS);
+}
+
+/** Two signatures compared in full whatever differs first: the time taken says nothing about the expected one. */
+export function sameSignature(expected: string, given: string): boolean {
+  if (expected.length !== given.length) return false;
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i);
+  return diff === 0;
+}
+
+/** The MAC of an id, its flag and (from v2) its mint minute: v1 cookies, signed before mint times, still verify. */
+function mac(id: string, flag: 'c' | 'x', minted: string | undefined, secret: string): Promise<string> {
+  return signText(minted === undefined ? `tandem-visitor-v1:${id}.${flag}` : `tandem-visitor-v2:${id}.${flag}.${minted}`, secret);
 }
 
 const MINUTE_MS = 60_000;
@@ -71,11 +83,7 @@ export async function verifyVisitor(cookieValue: string | undefined, secret: str
   const m = cookieValue && secret ? COOKIE_PATTERN.exec(cookieValue) : null;
   if (!m) return undefined;
   const [, id, flag, minted, given] = m as unknown as [string, string, 'c' | 'x', string | undefined, string];
-  const expected = await mac(id, flag, minted, secret!);
-  // Compared in full whatever differs first: the time taken says nothing about the MAC.
-  let diff = 0;
-  for (let i = 0; i < MAC_CHARS; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i);
-  return diff === 0 ? { id, counted: flag === 'c', mintedAt: minted === undefined ? null : parseInt(minted, 36) * MINUTE_MS } : undefined;
+  return sameSignature(await mac(id, flag, minted, secret!), given) ? { id, counted: flag === 'c', mintedAt: minted === undefined ? null : parseInt(minted, 36) * MINUTE_MS } : undefined;
 }
 
 export const NEW_VISITORS_PER_ADDRESS = { burst: 10, perHour: 10 };

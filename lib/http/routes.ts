@@ -5,7 +5,7 @@
  */
 import { MAX_BODY_BYTES } from '../events/schema';
 
-export type Method = 'GET' | 'HEAD' | 'POST';
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PATCH';
 
 export interface RouteRule {
   methods: readonly Method[];
@@ -27,6 +27,9 @@ export const ROUTE_HANDLERS: Record<string, RouteRule> = {
   // /admin/experiments/<id>/report.json and report.csv (the page itself is /admin/experiments).
   '/admin/experiments/': READ,
   '/admin/health/report.json': READ,
+  // The experiments API: an experiment is a few kilobytes; the events body limit is plenty.
+  '/admin/api/experiments': { methods: ['GET', 'HEAD', 'POST'], maxBody: MAX_BODY_BYTES },
+  '/admin/api/experiments/': { methods: ['GET', 'HEAD', 'PATCH'], maxBody: MAX_BODY_BYTES },
   '/.well-known/apple-app-site-association': READ,
   '/images/products/': READ,
 };

@@ -6,6 +6,10 @@ import { getConfig } from '@/lib/config';
 import { eventStoreKind } from '@/lib/events/server-store';
 import { readout } from '@/lib/experiments/readout';
 import { healthReadout } from '@/lib/experiments/health-server';
+import { ChangeLog } from '@/components/experiments/ChangeLog';
+import { ExperimentControls } from '@/components/experiments/ExperimentControls';
+import { PreviewLinks } from '@/components/experiments/PreviewLinks';
+import { editorData } from '@/lib/admin/editor-data';
 import { redirect } from 'next/navigation';
 
 export const metadata: Metadata = { title: 'Experiments', robots: { index: false } };
@@ -28,11 +32,16 @@ export default async function ExperimentsDashboard() {
   const { reports } = read;
   // The shelves' model health in one line: a fallen-back shelf is news a marketer reading a test should see here.
   const health = await healthReadout(config).catch(() => null);
+  const editor = await editorData().catch(() => null);
+  const drafts = config.experiments.filter((e) => e.status === 'draft');
   const fallen = health?.shelves.filter((h) => h.fallback) ?? [];
   return (
     <>
       <div className="flex flex-wrap items-baseline justify-between gap-3">
         <h1 className="text-2xl font-bold">Placement experiments</h1>
+        <a className="rounded-full bg-slate-900 px-4 py-1.5 text-sm font-semibold text-white hover:bg-slate-700" href="/admin/experiments/new">
+          New experiment
+        </a>
         <a className="text-sm underline" href="/admin/health">
           Model health
         </a>
@@ -41,7 +50,7 @@ export default async function ExperimentsDashboard() {
         </form>
       </div>
       <p className="mt-2 text-sm text-slate-700">
-        Config from <strong>{source === 'edge-config' ? 'Edge Config' : source === 'last-good' ? 'the last good Edge Config value' : 'lib/config/default.json'}</strong>
+        Config from <strong>{source === 'edge-config' ? 'Edge Config' : source === 'local-file' ? (editor?.store?.where ?? 'the local config file') : source === 'last-good' ? 'its last good value' : 'lib/config/default.json'}</strong>
         {problem ? ` (${problem})` : ''}; events in <strong>{eventStoreKind() === 'postgres' ? 'PostgreSQL' : 'SQLite'}</strong>. Every number is per exposed visitor (the unit
         that was randomised) with an always-valid 95% interval: it stays honest however often you look, so you may
         check daily and act on the decision shown. A lift is coloured only when its interval excludes zero. Outcomes
@@ -66,9 +75,41 @@ export default async function ExperimentsDashboard() {
       ) : (
         reports.length === 0 && <p className="mt-6">No experiments are running or finished.</p>
       )}
+      {drafts.length > 0 && (
+        <section aria-labelledby="drafts" className="my-6">
+          <h2 id="drafts" className="text-lg font-bold">
+            Drafts
+          </h2>
+          <ul className="mt-2 flex flex-col gap-3">
+            {drafts.map((e) => (
+              <li key={e.id} className="rounded-xl border border-slate-200 p-3" data-testid="draft" data-experiment={e.id}>
+                <p className="font-semibold">
+                  {e.id} <span className="font-normal text-slate-700">· {e.page} page · {e.question}</span>
+                </p>
+                <div className="mt-2 flex flex-wrap items-center gap-3">
+                  <a className="text-sm underline" href={`/admin/experiments/${e.id}/edit`}>
+                    Edit
+                  </a>
+                  <PreviewLinks experiment={e} />
+                  {editor?.store && <ExperimentControls experiment={e} revision={editor.store.revision} />}
+                </div>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {reports.map((r) => (
-        <ExperimentReportView key={r.experiment.id} report={r} />
+        <div key={r.experiment.id}>
+          <div className="mt-8 flex flex-wrap items-center gap-3">
+            <a className="text-sm underline" href={`/admin/experiments/${r.experiment.id}/edit`}>
+              Edit {r.experiment.id}
+            </a>
+            {editor?.store && <ExperimentControls experiment={r.experiment} revision={editor.store.revision} />}
+          </div>
+          <ExperimentReportView report={r} />
+        </div>
       ))}
+      {editor && <ChangeLog log={editor.log} />}
     </>
   );
 }

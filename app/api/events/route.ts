@@ -4,7 +4,7 @@ import { getEventStore } from '@/lib/events/server-store';
 import { MAX_BODY_BYTES, parseBatch, type RefusalReason } from '@/lib/events/schema';
 import { readLimited } from '@/lib/events/read-body';
 import { admitEvents, admitOrder } from '@/lib/events/limits';
-import { assignmentsOf } from '@/lib/experiments/request';
+import { assignmentsOf, requestPreview } from '@/lib/experiments/request';
 import { VISITOR_COOKIE, verifyVisitor } from '@/lib/experiments/visitor';
 import { labelEvents } from '@/lib/events/label';
 import { labelEntries } from '@/lib/events/entry';
@@ -45,6 +45,8 @@ export async function POST(req: Request) {
 
   const { config } = await getConfig();
   if (!config.switches.eventCollection) return json({ accepted: 0, duplicates: 0, dropped: batch.events.length }, 202);
+  // A marketer previewing an arm: what they see and do is never counted.
+  if (await requestPreview()) return json({ accepted: 0, duplicates: 0, dropped: batch.events.length, preview: true }, 202);
 
   // Without a signed visitor nothing can be attributed and a made-up id could pick its own arm: refused, and
   // tallied for the readouts. The address's allowance is spent first, so refusals cost a flood what stored events would.
