@@ -13,7 +13,7 @@ const YEAR = 365 * 24 * 3600;
 const PASS_THROUGH = /^\/(api|images|models|ort|\.well-known)\/|^\/(sw\.js|icon\.svg|robots\.txt|favicon\.ico)$/;
 
 /**
- * Four jobs before any page renders:
+ * Five jobs before any page renders:
  * - the request gate (lib/http/gate.ts): methods, cookies, bodies, unknown API paths. Self-hosted,
  *   server/index.ts already applied it before Next; on a platform without that server, this is the place;
  * - the admin area answers 401 (with a login form) to anyone without a live session;
@@ -22,7 +22,9 @@ const PASS_THROUGH = /^\/(api|images|models|ort|\.well-known)\/|^\/(sw\.js|icon\
  * - every shopper gets a first-party anonymous id, signed by the server (lib/experiments/visitor.ts), set on
  *   the request too, so the very first HTML is rendered with the right experiment variants (no flicker, no
  *   second request). A cookie this server did not sign (made up, edited, or an unsigned id from before
- *   signing) is replaced like a missing one.
+ *   signing) is replaced like a missing one;
+ * - a marketer's signed preview link (`?tandem_preview=`, lib/experiments/preview.ts) becomes a session cookie, on
+ *   the request too; `?tandem_preview=off` ends it.
  */
 export async function proxy(req: NextRequest) {
   const { pathname, search } = req.nextUrl;
