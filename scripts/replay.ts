@@ -35,6 +35,7 @@ import { shelfUser } from '../lib/recs/shelf';
 import { poolHistory, userTower } from '../lib/recs/tower';
 import type { ShelfPlan } from '../lib/shelf/plan';
 import { cleanLog, locateDataset, readLog, type Purchase } from '../models/data';
+import { rng } from '../models/random';
 import { toMillis } from '../models/time';
 
 const DAY = 86_400_000;
@@ -57,18 +58,6 @@ export interface ReplayShopper {
   baskets: { at: number; lines: { sku: string; quantity: number }[] }[];
 }
 
-/** A seeded generator (mulberry32): the same shoppers and choices for the same seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** The period's shoppers: customers with a purchase in [from, to), `n` of them drawn by the seed. */
 export function periodShoppers(purchases: readonly Purchase[], history: readonly Purchase[], from: number, to: number, n: number, seed: number): ReplayShopper[] {
   const inPeriod = new Map<string, Purchase[]>();
@@ -78,7 +67,7 @@ export function periodShoppers(purchases: readonly Purchase[], history: readonly
     (inPeriod.get(p.customerId) ?? inPeriod.set(p.customerId, []).get(p.customerId)!).push(p);
   }
   const customers = [...inPeriod.keys()].sort();
-  const rand = random(seed);
+  const rand = rng(seed);
   // Fisher-Yates with the seed, then the first n.
   for (let i = customers.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { ExperimentEditor } from '@/components/experiments/ExperimentEditor';
+import { BackToExperiments } from '@/components/admin/BackToExperiments';
 import { isAdmin } from '@/lib/admin/auth';
 import { editorData } from '@/lib/admin/editor-data';
 import { metricLabels } from '@/lib/admin/metric-labels';
@@ -14,11 +15,7 @@ export default async function NewExperiment() {
   const data = await editorData();
   return (
     <>
-      <p className="text-sm">
-        <a className="underline" href="/admin/experiments">
-          ← Experiments
-        </a>
-      </p>
+      <BackToExperiments />
       <h1 className="mt-2 text-2xl font-bold">New placement experiment</h1>
       <p className="mt-2 text-sm text-slate-700">
         Pick a page, lay out two to four arms from the shelves it can show, and save it as a draft. Nothing reaches shoppers until you start it; preview each arm first.

@@ -5,6 +5,7 @@ import { ChangeLog } from '@/components/experiments/ChangeLog';
 import { ExperimentControls } from '@/components/experiments/ExperimentControls';
 import { ExperimentEditor } from '@/components/experiments/ExperimentEditor';
 import { PreviewLinks } from '@/components/experiments/PreviewLinks';
+import { BackToExperiments } from '@/components/admin/BackToExperiments';
 import { isAdmin } from '@/lib/admin/auth';
 import { editorData } from '@/lib/admin/editor-data';
 import { metricLabels } from '@/lib/admin/metric-labels';
@@ -20,11 +21,7 @@ export default async function EditExperiment({ params, searchParams }: { params:
   const saved = (await searchParams).saved === '1';
   return (
     <>
-      <p className="text-sm">
-        <a className="underline" href="/admin/experiments">
-          ← Experiments
-        </a>
-      </p>
+      <BackToExperiments />
       <div className="mt-2 flex flex-wrap items-baseline justify-between gap-3">
         <h1 className="text-2xl font-bold">
           {experiment.id} <span className="ml-2 rounded-full bg-slate-100 px-2 py-0.5 align-middle text-xs font-medium uppercase" data-testid="experiment-status">{experiment.status}</span>
