@@ -78,6 +78,9 @@ test('a marketer builds a home-page layout test with two arms, a bad value refus
   await page.getByRole('button', { name: 'Save as draft' }).click();
   await expect(page.getByText('Saved as a draft')).toBeVisible();
   await expect(page.getByTestId('experiment-status')).toHaveText('draft');
+  // The edit page too: nothing off the side at 375 px, nothing for axe.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  expect((await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze()).violations).toEqual([]);
   const draft = await experiment('home-picked');
   expect(draft).toMatchObject({ status: 'draft', traffic: 0.1, variants: [{ id: 'a' }, { id: 'b', layout: [{ placement: 'home-buy-again' }, { placement: 'home-for-you', slot: 'above-hero', size: 16, title: 'Picked for you today' }] }] });
 

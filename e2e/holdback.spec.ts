@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -88,6 +89,7 @@ test('/admin/health shows every model shelf against its baseline; report.json ha
   await expect(page.getByTestId('holdback-share')).toContainText('50%');
   await expect(page.locator('[data-testid="shelf-health"][data-placement="home-for-you"] [data-testid="arm"]')).toHaveCount(2);
   await expect(page.getByTestId('health-log-row')).toHaveCount(6);
+  expect((await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze()).violations).toEqual([]);
 });
 
 test('a deliberately broken model (its explore head backwards) is caught by a replay of the newest fortnight, and its shelf falls back to the baseline', async () => {

@@ -12,7 +12,7 @@ export function ChangeLog({ log, title = 'Change log' }: { log: ConfigChange[]; 
       {log.length === 0 ? (
         <p className="text-sm text-slate-700">No changes made from the dashboard yet.</p>
       ) : (
-        <div className="overflow-x-auto">
+        <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Change log table">
           <table className="w-full min-w-[560px] text-left text-sm" data-testid="change-log">
             <thead>
               <tr className="border-b border-slate-200 text-slate-600">

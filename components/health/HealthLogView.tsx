@@ -10,7 +10,7 @@ export function HealthLogView({ log }: { log: ShelfState[] }) {
       {log.length === 0 ? (
         <p className="text-sm text-slate-700">Nothing has moved yet.</p>
       ) : (
-        <div className="overflow-x-auto">
+        <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Health log table">
           <table className="w-full min-w-[560px] text-left text-sm" data-testid="health-log">
             <thead>
               <tr className="border-b border-slate-200 text-slate-600">

@@ -59,7 +59,7 @@ export function ShelfHealthView({ health: h }: { health: ShelfHealth }) {
         <strong>{VERDICT_TITLE[h.verdict]}.</strong> {h.rule}
       </p>
       <CtrChart health={h} />
-      <div className="mt-3 overflow-x-auto">
+      <div className="mt-3 overflow-x-auto" tabIndex={0} role="region" aria-label="Arms of this shelf">
         <table className="w-full min-w-[560px] text-left text-sm">
           <thead>
             <tr className="border-b border-slate-200 text-slate-600">
