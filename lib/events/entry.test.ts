@@ -62,6 +62,22 @@ describe('entering an experiment (issue 34: counted ids banked for days, then sp
     expect(await countsAsNewVisitor(address, NOW + 1000)).toBe(false);
   });
 
+  it("one request's readouts share one charge (a shelf's view enters its layout test and its holdback at once); a readout entered later is charged again", async () => {
+    const old: Visitor = { id: 'old3', counted: true, mintedAt: null };
+    let charges = 0;
+    const counts = async () => (charges++, true);
+    const held = (e: StoredEvent): StoredEvent => ({ ...e, holdback: { experiment: 'hb-0-home-for-you', arm: 'model' } });
+    const out = await labelEntries([held(ev('exposure', old.id, 'home')), held(ev('click', old.id, 'home'))], old, '10.0.0.3', none, counts);
+    expect(charges).toBe(1);
+    expect(out.every((e) => !e.leftOut && !e.holdback?.leftOut)).toBe(true);
+    const later = await labelEntries([ev('exposure', old.id, 'cart')], old, '10.0.0.3', async () => new Map([['home', null], ['hb-0-home-for-you', null]]), async () => (charges++, false));
+    expect(charges).toBe(2);
+    expect(later[0]!.leftOut).toBe('entry-limit');
+    // Refused: both readouts of the request leave the visitor out.
+    const refused = await labelEntries([held(ev('exposure', 'old4', 'home'))], { id: 'old4', counted: true, mintedAt: null }, '10.0.0.3', none, async () => false);
+    expect(refused[0]).toMatchObject({ leftOut: 'entry-limit', holdback: { leftOut: 'entry-limit' } });
+  });
+
   it('an IPv6 site (/48) fans out to three addresses\' worth, not 65,536', async () => {
     let counted = 0;
     for (let i = 0; i < 100; i++) if (await countsAsNewVisitor(`2001:db8:77:${i.toString(16)}::1`, NOW)) counted++;

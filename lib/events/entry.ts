@@ -21,10 +21,15 @@ export async function labelEntries(
   if (experiments.size === 0) return events;
   const known = await entered();
   const reason = new Map<string, LeftOutReason | null>();
+  // An entry is an exposure (a click alone makes no row in the readout). The readouts one request enters share one
+  // charge: a page view enters its layout test and its shelves' holdbacks at once, and an honest returning shopper
+  // must not spend a page's worth of allowance per view. A readout entered in a later request is charged again, so an
+  // id banked by entering one readout early still pays to enter the next (issue 34's stockpile).
+  const fresh = [...experiments].filter((x) => !known.has(x) && entries.some((y) => y.id === x && y.e.type === 'exposure'));
+  const charged = fresh.length > 0 ? ((await counts(visitor, address)) ? null : 'entry-limit') : null;
   for (const experiment of experiments) {
     if (known.has(experiment)) reason.set(experiment, known.get(experiment)!);
-    // An entry is an exposure (a click alone makes no row in the readout).
-    else if (entries.some((x) => x.id === experiment && x.e.type === 'exposure')) reason.set(experiment, (await counts(visitor, address)) ? null : 'entry-limit');
+    else if (fresh.includes(experiment)) reason.set(experiment, charged);
   }
   return events.map((e) => {
     if (e.leftOut) return e;
