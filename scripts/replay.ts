@@ -194,8 +194,9 @@ async function replayShopper(s: ReplayShopper, index: number, args: ReplayArgs, 
         if (plan.deviceOnly && !onDevice) continue;
         let items: string[];
         let shown: ShownOnShelf;
-        const tally = result.tallies.get(`${plan.placement}|${plan.holdback?.arm ?? 'model'}`) ?? { shown: 0, clicks: 0, device: 0, edge: 0, failed: 0 };
-        result.tallies.set(`${plan.placement}|${plan.holdback?.arm ?? 'model'}`, tally);
+        const key = `${plan.placement}|${plan.holdback?.arm ?? 'model'}`;
+        const tally = result.tallies.get(key) ?? { shown: 0, clicks: 0, device: 0, edge: 0, failed: 0 };
+        result.tallies.set(key, tally);
         if (onDevice && plan.deviceRanking) {
           const r = await ranker(plan.modelPin);
           const [answer] = await answerRank(r, { type: 'rank', id: 0, history, cart, shelves: [plan.rules] }, 0, t);

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import path from 'node:path';
 import localJson from '../config/default.json' with { type: 'json' };
 import { localConfigPath } from '../config';
+import { StoreConfigSchema, type Experiment } from '../config/schema';
 
 export type WriteResult = { ok: true; revision: string } | { ok: false; conflict: string };
 
@@ -95,6 +96,13 @@ export function edgeConfigStore(opts: { id: string; token: string; teamId?: stri
       return { ok: true, revision: await digest() };
     },
   };
+}
+
+/** The store's experiments with the schema's defaults filled in, and its revision; `problem` instead when it does not validate. */
+export async function readExperiments(store: ConfigStore): Promise<{ revision: string } & ({ experiments: Experiment[] } | { experiments: null; problem: string })> {
+  const { raw, revision } = await store.read();
+  const parsed = StoreConfigSchema.safeParse(raw);
+  return parsed.success ? { revision, experiments: parsed.data.experiments } : { revision, experiments: null, problem: parsed.error.issues[0]?.message ?? 'invalid' };
 }
 
 let store: ConfigStore | undefined;

@@ -1,10 +1,10 @@
 /** What the dashboard's editor pages load on the server: the experiments as stored, their revision, and each page's traffic for the planner. */
 import 'server-only';
-import { PAGES, PLACEMENTS, PLACEMENT_PAGE, StoreConfigSchema, type Experiment, type Page } from '../config/schema';
+import { PAGES, PLACEMENTS, PLACEMENT_PAGE, type Experiment, type Page } from '../config/schema';
 import { getEventStore } from '../events/server-store';
 import type { ConfigChange } from '../events/store';
 import type { PageTraffic } from '../experiments/planner';
-import { configStore } from './config-store';
+import { configStore, readExperiments } from './config-store';
 
 const DAY = 86_400_000;
 export const PLANNER_DAYS = 14;
@@ -19,8 +19,7 @@ export interface EditorData {
 
 export async function editorData(now = Date.now()): Promise<EditorData> {
   const store = configStore();
-  const read = store ? await store.read() : null;
-  const parsed = read ? StoreConfigSchema.safeParse(read.raw) : null;
+  const read = store ? await readExperiments(store) : null;
   const events = getEventStore();
   const since = now - PLANNER_DAYS * DAY;
   const traffic = Object.fromEntries(
@@ -37,5 +36,5 @@ export async function editorData(now = Date.now()): Promise<EditorData> {
     ),
   ) as Record<Page, PageTraffic | null>;
   const log = await events.configLog.list(100).catch(() => []);
-  return { store: store && read ? { where: store.where, revision: read.revision } : null, experiments: parsed?.success ? parsed.data.experiments : [], traffic, log };
+  return { store: store && read ? { where: store.where, revision: read.revision } : null, experiments: read?.experiments ?? [], traffic, log };
 }

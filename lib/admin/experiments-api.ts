@@ -10,13 +10,13 @@
  */
 import 'server-only';
 import { builtModelVersions } from '../config';
-import { StoreConfigSchema, type Experiment } from '../config/schema';
+import type { Experiment } from '../config/schema';
 import { getEventStore } from '../events/server-store';
 import type { ConfigChange } from '../events/store';
 import { createExperiment, diff, updateExperiment, type FieldError } from '../experiments/edit';
 import { sameSite } from '../http/origin';
 import { bearerWait, isAdmin, unauthorisedJson } from './auth';
-import { configStore } from './config-store';
+import { configStore, readExperiments } from './config-store';
 import { throttled } from './throttle';
 
 const NO_STORE = { 'Cache-Control': 'private, no-store' };
@@ -43,18 +43,17 @@ function unwritable(): Response {
 export async function listExperiments(): Promise<Response> {
   const store = configStore();
   if (!store) return unwritable();
-  const { raw, revision } = await store.read();
-  const parsed = StoreConfigSchema.safeParse(raw);
-  if (!parsed.success) return json({ error: `the stored config does not validate: ${parsed.error.issues[0]?.message}`, revision }, 409, { ETag: etag(revision) });
-  return json({ revision, where: store.where, experiments: parsed.data.experiments }, 200, { ETag: etag(revision) });
+  const read = await readExperiments(store);
+  const { revision } = read;
+  if (!read.experiments) return json({ error: `the stored config does not validate: ${read.problem}`, revision }, 409, { ETag: etag(revision) });
+  return json({ revision, where: store.where, experiments: read.experiments }, 200, { ETag: etag(revision) });
 }
 
 export async function getExperiment(id: string): Promise<Response> {
   const store = configStore();
   if (!store) return unwritable();
-  const { raw, revision } = await store.read();
-  const parsed = StoreConfigSchema.safeParse(raw);
-  const experiment = parsed.success ? parsed.data.experiments.find((e) => e.id === id) : undefined;
+  const { revision, experiments } = await readExperiments(store);
+  const experiment = experiments?.find((e) => e.id === id);
   if (!experiment) return json({ error: `no experiment "${id.slice(0, 40)}" in the config` }, 404);
   return json({ revision, experiment }, 200, { ETag: etag(revision) });
 }

@@ -194,6 +194,13 @@ const RuleSchema = z.strictObject({
 });
 export type MerchandisingRule = z.infer<typeof RuleSchema>;
 
+/**
+ * The question an experiment answers, or an assignment to one belongs to: a page's layout, else its kind (the model,
+ * the ranking source). At most one experiment runs per question (the config's rule), and a preview replaces the
+ * visitor's arm on the same question (lib/experiments/assign.ts).
+ */
+export const questionOf = (e: { kind: string; page?: string | undefined }): string => (e.kind === 'page-layout' ? `a page-layout of the ${e.page} page` : e.kind);
+
 /** The readout ids of the standing holdbacks start so (lib/experiments/holdback.ts): no experiment may take one. */
 export const HOLDBACK_PREFIX = 'hb-';
 
@@ -245,9 +252,12 @@ export const StoreConfigSchema = z
     c.experiments.forEach((e, i) => {
       if (e.id.startsWith(HOLDBACK_PREFIX)) ctx.addIssue({ code: 'custom', message: `ids starting "${HOLDBACK_PREFIX}" are the holdbacks' own`, path: ['experiments', i, 'id'] });
     });
-    const running = c.experiments.filter((e) => e.status === 'running').map((e) => (e.kind === 'page-layout' ? `a page-layout of the ${e.page} page` : e.kind));
-    const twice = running.find((k, i) => running.indexOf(k) !== i);
-    if (twice) ctx.addIssue({ code: 'custom', message: `at most one running experiment per question: two run ${twice}`, path: ['experiments'] });
+    // Said at each clashing experiment's status, naming the other: the editor shows it at the field it changed.
+    const running = c.experiments.flatMap((e, i) => (e.status === 'running' ? [{ e, i }] : []));
+    for (const { e, i } of running) {
+      const other = running.find((r) => r.i !== i && questionOf(r.e) === questionOf(e));
+      if (other) ctx.addIssue({ code: 'custom', message: `at most one running experiment per question: two run ${questionOf(e)} ("${other.e.id}" and "${e.id}"): pause or stop one`, path: ['experiments', i, 'status'] });
+    }
   });
 export type StoreConfig = z.infer<typeof StoreConfigSchema>;
 

@@ -402,7 +402,7 @@ export function rollupUpdates(e: StoredEvent, sql: ReturnType<typeof rollupSql>)
   const own = experimentUpdates(e, sql);
   const hb = e.holdback;
   if (!hb || (e.type !== 'exposure' && e.type !== 'click')) return own;
-  return [...own, ...experimentUpdates({ ...e, experiment: hb.experiment, variant: hb.arm, leftOut: e.leftOut ?? hb.leftOut, type: e.type }, sql).filter(([q]) => q !== sql.leftOutOutcome)];
+  return [...own, ...experimentUpdates({ ...e, experiment: hb.experiment, variant: hb.arm, leftOut: e.leftOut ?? hb.leftOut }, sql)];
 }
 
 function experimentUpdates(e: StoredEvent, sql: ReturnType<typeof rollupSql>): [string, (string | number)[]][] {

@@ -4,7 +4,7 @@
  * browser, with nothing stored but the id. Synchronous and pure (no Web Crypto, which plain-http
  * pages lack), so the same function runs everywhere.
  */
-import { PLACEMENT_PAGE, type Experiment, type Page, type Placement, type StoreConfig } from '../config/schema';
+import { PLACEMENT_PAGE, questionOf, type Experiment, type Page, type Placement, type StoreConfig } from '../config/schema';
 
 /** MurmurHash3 (x86, 32-bit) of the UTF-8 bytes: fast, well mixed, and identical in every runtime. */
 export function murmur3(text: string, seed = 0): number {
@@ -85,8 +85,7 @@ export interface Assignment {
 export function withPreview(config: StoreConfig, assignments: Assignment[], preview: { experiment: string; variant: string } | null): Assignment[] {
   const e = preview ? config.experiments.find((x) => x.id === preview.experiment) : undefined;
   if (!e || !e.variants.some((v) => v.id === preview!.variant)) return assignments;
-  const sameQuestion = (a: Assignment) => a.kind === e.kind && (e.kind !== 'page-layout' || a.page === e.page);
-  return [...assignments.filter((a) => a.kind === 'holdback' || !sameQuestion(a)), { experiment: e.id, kind: e.kind, ...(e.page ? { page: e.page } : {}), variant: preview!.variant, preview: true }];
+  return [...assignments.filter((a) => questionOf(a) !== questionOf(e)), { experiment: e.id, kind: e.kind, ...(e.page ? { page: e.page } : {}), variant: preview!.variant, preview: true }];
 }
 
 /** Whether a visitor is in an experiment's traffic (its ramp): a hash point of its own, so a wider ramp keeps everyone it had. */

@@ -8,8 +8,8 @@
  * - the traffic ramp only widens (raising it lets visitors in and keeps everyone's arm; narrowing would drop
  *   visitors out of their arm);
  * - status moves draft → running ⇄ paused → ended; an ended test stays ended, and its readout stays readable.
+ * Issues the schema raises at the config's level are said on the experiment as a whole ('').
  */
-import { z } from 'zod';
 import { StoreConfigSchema, unknownModelVersion, type Experiment } from '../config/schema';
 
 export interface FieldError {
@@ -34,12 +34,10 @@ const refuse = (status: 400 | 404 | 409, error: string, fields: FieldError[] = [
 
 /**
  * The whole config with `experiments` in place, checked by the store's own schema (and the versions it has): the
- * experiment's errors by field, the config's ("at most one running experiment per question") on the experiment.
+ * experiment's errors by field (the schema says a clash of running tests at the status of each, naming the other).
  */
 function check(raw: Record<string, unknown>, experiments: unknown[], index: number, known: ReadonlySet<string> | null): { ok: true; experiment: Experiment } | { ok: false; fields: FieldError[] } {
   const parsed = StoreConfigSchema.safeParse({ ...raw, experiments });
-  const clash = runningClash(experiments, index);
-  if (clash) return { ok: false, fields: [{ path: 'status', message: clash }] };
   if (!parsed.success) {
     const fields = parsed.error.issues
       .filter((i) => i.path[0] !== 'experiments' || i.path.length === 1 || i.path[1] === index)
@@ -49,17 +47,6 @@ function check(raw: Record<string, unknown>, experiments: unknown[], index: numb
   const versions = known ? unknownModelVersion(parsed.data, known) : null;
   if (versions) return { ok: false, fields: [{ path: 'variants', message: versions }] };
   return { ok: true, experiment: parsed.data.experiments[index]! };
-}
-
-/** The config's "one running test per question" rule, said about this experiment: which other test holds its question. */
-function runningClash(experiments: unknown[], index: number): string | null {
-  const me = asObject(experiments[index]);
-  if (!me || me.status !== 'running') return null;
-  const question = (e: Record<string, unknown>) => (e.kind === 'page-layout' ? `page-layout:${String(e.page)}` : String(e.kind));
-  const other = experiments.map(asObject).find((e, i) => i !== index && e && e.status === 'running' && question(e) === question(me));
-  if (!other) return null;
-  const what = me.kind === 'page-layout' ? `a layout test of the ${String(me.page)} page` : `a ${String(me.kind)} test`;
-  return `${what} is already running ("${String(other.id)}"): pause or stop it first (one running test per question, so every visitor sees one arm of it)`;
 }
 
 const asObject = (input: unknown) => (input && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : null);
@@ -139,6 +126,3 @@ export function diff(before: unknown, after: unknown, at = ''): Change[] {
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
   return keys.flatMap((k) => diff(a[k], b[k], at ? `${at}.${k}` : k));
 }
-
-/** An API body's experiment, checked for shape only (the rules above decide the rest). */
-export const ExperimentBody = z.record(z.string(), z.unknown());
