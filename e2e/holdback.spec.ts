@@ -93,7 +93,7 @@ test('/admin/health shows every model shelf against its baseline; report.json ha
 });
 
 test('a deliberately broken model (its explore head backwards) is caught by a replay of the newest fortnight, and its shelf falls back to the baseline', async () => {
-  test.setTimeout(360_000);
+  test.setTimeout(600_000);
   // A store of its own whose current version is the shipped one broken (scripts/break-model.ts): every file check
   // passes, "Recommended for you" ranks backwards. The build and the runtime are this checkout's.
   // Outside the checkout: Next looks for a next.config up the tree and would find this one's.
@@ -113,8 +113,18 @@ test('a deliberately broken model (its explore head backwards) is caught by a re
     env: { ADMIN_TOKEN: E2E_ADMIN_TOKEN, TANDEM_DATA_DIR: `${root}/data/events`, TANDEM_TRUSTED_PROXIES: '1', TANDEM_HOLDBACK_SHARE: '0.5', TANDEM_HEALTH_EVERY_S: '2', TANDEM_HEALTH_MIN_VISITORS: '150' },
   });
   try {
-    const result = await replay({ from: '2011-11-10', to: '2011-11-25', base: store.base, shoppers: 500, seed: 1, concurrency: 4, token: E2E_ADMIN_TOKEN });
-    expect(result.shoppers).toBe(500);
+    // The arms come from ids the server mints at random, so how soon one fortnight's 500 shoppers decide varies: a
+    // CI run once ended one replay with the interval still touching zero. The fortnight is replayed again (new
+    // visitors, the same shoppers in another order) until the shelf falls back, at most three times.
+    let result: Awaited<ReturnType<typeof replay>> | undefined;
+    for (let seed = 1; seed <= 3; seed++) {
+      result = await replay({ from: '2011-11-10', to: '2011-11-25', base: store.base, shoppers: 500, seed, concurrency: 4, token: E2E_ADMIN_TOKEN });
+      expect(result.shoppers).toBe(500);
+      const shelf = result.report!.shelves.find((s) => s.placement === 'home-for-you')!;
+      console.log(`replay ${seed}: home-for-you ${shelf.mode}, ${shelf.rule}`);
+      if (shelf.fallback) break;
+    }
+    result = result!;
     const home = result.report!.shelves.find((s) => s.placement === 'home-for-you')!;
     expect(home.fallback).toBe(true);
     expect(home.mode).toBe('fallback');
