@@ -138,6 +138,35 @@ describe('coldStartRank', () => {
     expect(coldStartRank(data, rules(1), [])).toHaveLength(1);
   });
 
+  describe('in a shop of storefronts (communities: issue 33)', () => {
+    // A0 and B3 (bought with A0) are one storefront, A1 and B2 another; C4 is in none.
+    const shop: ColdStartData = { ...data, signals: { ...data.signals, community: Uint16Array.of(1, 2, 2, 1, 0) } };
+    const deviceShelf = (r: ShelfRules, recent: string[]) => {
+      const shopper = { history: recent.map((sku) => ({ sku, at: 1, kind: 'view' as const })), cart: null, now: 1 };
+      const inputs = towerHistory(shop, shopper, r.anchorSku);
+      const user = userTower(shop.tower, poolHistory(shop.items, shop.dim, inputs.ids, inputs.weights));
+      return rankShelf(shop, r, shopper, shelfUser(shop, inputs, () => dotAll(user, shop.items, shop.dim)));
+    };
+
+    it("scores at the edge only the shopper's storefront's dot products, and ranks as with every one", () => {
+      for (const r of [rules(5), rules(5, { anchorSku: 'A0' }), rules(5, { ranking: 'all' }), rules(5, { ranking: 'complement', anchorSku: 'A0' })]) {
+        const edge = coldStartRank(shop, r, ['B3'], { now: 1 });
+        expect(edge).toEqual(deviceShelf(r, ['B3']));
+        expect(skus(edge)).not.toContain('A1');
+      }
+    });
+
+    it("completes a basket from its own storefront and those in none, with finite scores, where the shopper has a taste", () => {
+      const bt = rules(4, { ranking: 'complement', anchorSku: 'A0' });
+      const shelf = coldStartRank(shop, bt, ['C4'], { now: 1 });
+      // A1 and B2 sell in the other storefront: before, they filled the shelf, and every score was NaN (C4,
+      // viewed just now, is left out by the shelf's rules).
+      expect(skus(shelf)).toEqual(['B3']);
+      expect(shelf.every((i) => Number.isFinite(i.score))).toBe(true);
+      expect([...minMax(Float32Array.of(-Infinity, 1, 3))]).toEqual([-Infinity, 0, 1]);
+    });
+  });
+
   it("answers in the /api/rank schema the page validates", () => {
     const items = coldStartRank(data, rules(3, { pin: ['B3'] }), ['A0']);
     expect(RankAnswerSchema.safeParse({ items, source: 'edge', modelVersion: 'test', experiment: null }).success).toBe(true);

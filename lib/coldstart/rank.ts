@@ -9,8 +9,7 @@
  * the user vector (rules, basket, taste blend, reasons, rounding, pins) is lib/recs/shelf.ts, the device's too.
  */
 import { PLACEMENTS, type Placement } from '../config/schema';
-import { dotAll } from '../recs/rank';
-import { rankShelf, shelfUser, towerHistory, type ShelfModel } from '../recs/shelf';
+import { rankShelf, shelfDots, shelfUser, towerHistory, type ShelfModel } from '../recs/shelf';
 import type { ShelfRules } from '../recs/shelf-rules';
 import { poolHistory, userTower, type UserTowerWeights } from '../recs/tower';
 import type { Ranked } from './answer';
@@ -48,7 +47,8 @@ export function coldStartRank(data: ColdStartData, rules: ShelfRules, recent: re
   const now = opts.now ?? Date.now();
   const shopper = { history: recent.filter((s) => data.index.has(s)).map((sku) => ({ sku, at: now, kind: 'view' as const })), cart: null, now };
   const inputs = towerHistory(data, shopper, rules.anchorSku);
-  const dots = () => dotAll(userTower(data.tower, poolHistory(data.items, data.dim, inputs.ids, inputs.weights)), data.items, data.dim, new Float32Array(data.skus.length));
+  const dots = () => shelfDots(data, user.ctx, userTower(data.tower, poolHistory(data.items, data.dim, inputs.ids, inputs.weights)));
   const prior = () => contextScores(data.prior, data.context, opts.request ?? { hour: 12 }, opts.request ? data.context.weights : { country: 0, daypart: 0 });
-  return rankShelf(data, rules, shopper, shelfUser(data, inputs, dots, prior));
+  const user = shelfUser(data, inputs, dots, prior);
+  return rankShelf(data, rules, shopper, user);
 }

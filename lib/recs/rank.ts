@@ -16,6 +16,17 @@ export function dotAll(user: Float32Array, items: Float32Array, dim: number, out
   return scores;
 }
 
+/** dotAll()'s scores for `rows` alone, into `out` (the other rows left as they are). */
+export function dotRows(user: Float32Array, items: Float32Array, dim: number, rows: Int32Array, out: Float32Array): Float32Array {
+  for (const i of rows) {
+    let s = 0;
+    const off = i * dim;
+    for (let k = 0; k < dim; k++) s += user[k]! * items[off + k]!;
+    out[i] = s;
+  }
+  return out;
+}
+
 /** u · e_i for row i alone: the same float32 as dotAll()'s i-th score (for callers that need a few rows, not all). */
 export function dotOne(user: Float32Array, items: Float32Array, dim: number, i: number): number {
   let s = 0;

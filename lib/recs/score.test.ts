@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { syntheticScorer, syntheticSignals } from '../../models/test-model';
 import { rng } from '../../models/random';
 import { DEFAULT_FEATURE_SPEC, historyInputs, type HistoryEvent } from './features';
-import { checkSpec, F, FEATURE_TABLE, featureMatrix, FX, mergeAllTop, type StageFeature, rankingScores, repeatScores, scoreHead, scoreParts, scoreRow, STAGE_FEATURES, userContext } from './score';
-import { topK } from './rank';
+import { candidateRows, checkSpec, F, FEATURE_TABLE, featureMatrix, FX, mergeAllTop, type StageFeature, rankingScores, repeatScores, scoreHead, scoreParts, scoreRow, STAGE_FEATURES, userContext } from './score';
+import { dotAll, dotRows, topK } from './rank';
 import { decodeSignals, encodeSignals, signalsLayout, type ItemSignals } from './signals';
 
 const n = 30;
@@ -175,6 +175,18 @@ describe('communities (models/communities.ts)', () => {
     const plain = rankingScores('explore', spec, signals, userContext(signals, onlyFirst), dots.slice());
     const ruled = rankingScores('explore', spec, tagged, userContext(tagged, onlyFirst), dots.slice());
     for (let i = 0; i < n; i++) if (i < 10 || i >= 20) expect(ruled[i]).toBe(plain[i]);
+  });
+
+  it("need only the kept rows' dot products: the same scores to the bit from a row-by-row tower", () => {
+    const dim = 4;
+    const items = Float32Array.from({ length: n * dim }, () => r() - 0.5);
+    const u = Float32Array.of(0.3, -0.2, 0.5, 0.1);
+    const onlyFirst = userContext(tagged, historyInputs([{ sku: 'S3', at: NOW - DAY, kind: 'purchase' }], index, NOW, DEFAULT_FEATURE_SPEC));
+    const rows = candidateRows(tagged, onlyFirst)!;
+    expect([...rows].sort((a, b) => a - b)).toEqual([...Array.from({ length: 10 }, (_, k) => k), ...Array.from({ length: 10 }, (_, k) => 20 + k)]);
+    for (const kind of ['explore', 'all'] as const) expect(rankingScores(kind, spec, tagged, onlyFirst, dotRows(u, items, dim, rows, new Float32Array(n)))).toEqual(rankingScores(kind, spec, tagged, onlyFirst, dotAll(u, items, dim)));
+    expect(candidateRows(tagged, userContext(tagged, history))).toBeNull();
+    expect(candidateRows(signals, userContext(signals, history))).toBeNull();
   });
 
   it('rule out nothing for a history in both, a history in none, no history, or a catalogue without them', () => {

@@ -140,18 +140,21 @@ export function userContext(s: ItemSignals, h: HistoryInputs): UserContext {
   for (const [t, c] of tokenCounts) tokenShare[t] = c / slots.length;
   const byShare = [...tokenCounts.keys()].sort((a, b) => tokenShare[b]! - tokenShare[a]! || a - b);
   const words = { tokens: Int32Array.from(byShare), shares: Float32Array.from(byShare, (t) => tokenShare[t]!) };
-  return { copurchase, categoryShare, meanLogPrice: total > 0 ? logPrice / total : 0, hasHistory: total > 0, tokenShare, words, slots, allowed: allowedCommunities(s, slots) };
+  return { copurchase, categoryShare, meanLogPrice: total > 0 ? logPrice / total : 0, hasHistory: total > 0, tokenShare, words, slots, allowed: communitiesOf(s, slots.map((slot) => slot.id)) };
 }
 
-/** UserContext.allowed: the communities the history's products are in, with 0 (none) always allowed. */
-function allowedCommunities(s: ItemSignals, slots: UserContext['slots']): Uint8Array | null {
+/**
+ * Per community, 1 where one of `rows` is in it, with 0 (none) always 1; null where nothing is ruled out (a
+ * catalogue without communities, or rows in none of them).
+ */
+export function communitiesOf(s: ItemSignals, rows: Iterable<number>): Uint8Array | null {
   const c = s.community;
   if (!c) return null;
   const allowed = new Uint8Array(communityCount(s) + 1);
   allowed[0] = 1;
   let tagged = false;
-  for (const slot of slots) {
-    const k = c[slot.id]!;
+  for (const row of rows) {
+    const k = c[row]!;
     if (k > 0) {
       allowed[k] = 1;
       tagged = true;
@@ -169,12 +172,38 @@ export function isCandidate(s: ItemSignals, ctx: UserContext, i: number): boolea
   return ctx.allowed === null || ctx.allowed[s.community![i]!] === 1;
 }
 
-/** The products isCandidate rules out, scored −∞ in place (one pass, only where a community rules any out). */
-function ruleOutCommunities(s: ItemSignals, ctx: UserContext, scores: Float32Array): void {
-  const { allowed } = ctx;
+/** The products of communities `allowed` leaves out (isCandidate's rule), scored −∞ in place (one pass, only where it leaves any out). */
+export function ruleOutCommunities(s: ItemSignals, allowed: Uint8Array | null, scores: Float32Array): void {
   if (allowed === null) return;
   const c = s.community!;
   for (let i = 0; i < scores.length; i++) if (allowed[c[i]!] !== 1) scores[i] = -Infinity;
+}
+
+const communityLists = new WeakMap<ItemSignals, Int32Array[]>();
+/**
+ * The rows isCandidate keeps for this shopper, or null where it keeps every row. The others score −∞ whatever their dot
+ * product, so a runtime that computes dot products row by row (the edge's TypeScript tower) needs only these: at
+ * 100k products in 30 storefronts, a thirtieth of the work, and the same scores to the bit.
+ */
+export function candidateRows(s: ItemSignals, ctx: UserContext): Int32Array | null {
+  const { allowed } = ctx;
+  if (allowed === null) return null;
+  let lists = communityLists.get(s);
+  if (!lists) {
+    const rows: number[][] = Array.from({ length: communityCount(s) + 1 }, () => []);
+    s.community!.forEach((k, i) => rows[k]!.push(i));
+    lists = rows.map((r) => Int32Array.from(r));
+    communityLists.set(s, lists);
+  }
+  const kept = lists.filter((_, k) => allowed[k] === 1);
+  if (kept.length === lists.length) return null;
+  const out = new Int32Array(kept.reduce((n, l) => n + l.length, 0));
+  let at = 0;
+  for (const l of kept) {
+    out.set(l, at);
+    at += l.length;
+  }
+  return out;
 }
 
 const communityCounts = new WeakMap<ItemSignals, number>();
@@ -290,7 +319,7 @@ export function scoreHead(weights: readonly number[], s: ItemSignals, ctx: UserC
     if (wDesign !== 0) addDesign(wDesign, s, ctx, dots);
   }
   for (const slot of ctx.slots) dots[slot.id]! += ownedTerms(weights, s, slot);
-  ruleOutCommunities(s, ctx, dots);
+  ruleOutCommunities(s, ctx.allowed, dots);
   return dots;
 }
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from './features';
-import { excludedRows, RECENT_VIEW_WINDOW_MS, selectRepeat, selectShelf, staticShelf, withPins, type ShelfRules } from './shelf-rules';
+import { categoryFilter, excludedRows, RECENT_VIEW_WINDOW_MS, selectRepeat, selectShelf, staticShelf, withPins, type ShelfRules } from './shelf-rules';
 
 /** Six products in two categories; scores rank them in code order (P0 best). */
 const codes = ['P0', 'P1', 'P2', 'Q3', 'Q4', 'Q5'];
-const catalogue = { index: new Map(codes.map((s, i) => [s, i])), category: (i: number) => codes[i]?.[0], n: codes.length };
+const catalogue = { index: new Map(codes.map((s, i) => [s, i])), categories: codes.map((c) => c[0]), n: codes.length };
 const scores = Float32Array.of(6, 5, 4, 3, 2, 1);
 const NOW = 1_000_000_000;
 const rules = (over: Partial<ShelfRules> = {}): ShelfRules => ({ ranking: 'explore', k: 3, pin: [], block: [], excludePurchased: false, ...over });
@@ -30,7 +30,24 @@ describe('shelf rules', () => {
     expect(codesOf(selectShelf(rules({ anchorSku: 'Q4', category: 'same' }), scores, shopper(), catalogue))).toEqual(['Q3', 'Q5']);
     expect(codesOf(selectShelf(rules({ anchorSku: 'Q4', category: 'other' }), scores, shopper(), catalogue))).toEqual(['P0', 'P1', 'P2']);
     // Without an anchor there is nothing to be relative to: no filter.
+    expect(categoryFilter(rules({ category: 'same' }), catalogue)).toBeUndefined();
     expect(excludedRows(rules({ category: 'same' }), shopper(), catalogue).size).toBe(0);
+    // A pin outside the category is not shown either.
+    expect(codesOf(selectShelf(rules({ anchorSku: 'Q4', category: 'same', pin: ['P1', 'Q5'] }), scores, shopper(), catalogue))).toEqual(['Q5', 'Q3']);
+  });
+
+  it('rank within a category as sorting the rest would (ties to the lower row), on a large random catalogue', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const n = 5_000;
+    const cats = Array.from({ length: n }, () => String(Math.floor(rand() * 40)));
+    const big = { index: new Map(cats.map((_, i) => [`S${i}`, i])), categories: cats, n };
+    const s = Float32Array.from({ length: n }, () => Math.floor(rand() * 50)); // many ties
+    for (const category of ['same', 'other'] as const) {
+      const r = rules({ anchorSku: 'S17', category, k: 12, block: ['S3'] });
+      const want = [...s.keys()].filter((i) => i !== 17 && i !== 3 && (cats[i] === cats[17]) === (category === 'same')).sort((a, b) => s[b]! - s[a]! || a - b).slice(0, 12);
+      expect(selectShelf(r, s, shopper(), big)).toEqual(want);
+    }
   });
 
   it('show pins first in their order, unknown codes dropped, and an exclusion beats a pin', () => {

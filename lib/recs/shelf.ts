@@ -8,9 +8,9 @@
 import { complementScores, type Complements } from './complements';
 import { historyInputs, type FeatureSpec, type HistoryEvent, type HistoryInputs } from './features';
 import type { ItemMeta } from './item-meta';
-import type { topK } from './rank';
+import { dotAll, dotRows, type topK } from './rank';
 import { reasonFor, type Reason, type ReasonSources } from './reasons';
-import { rankingScores, repeatFromGraph, repeatScores, scoreParts, userContext, type DenseKernel, type GraphHeads, type ScorerSpec, type UserContext } from './score';
+import { candidateRows, communitiesOf, rankingScores, repeatFromGraph, ruleOutCommunities, repeatScores, scoreParts, userContext, type DenseKernel, type GraphHeads, type ScorerSpec, type UserContext } from './score';
 import { selectRepeat, selectShelf, type RuleCatalogue, type ShelfRules, type ShopperState } from './shelf-rules';
 import type { ItemSignals } from './signals';
 
@@ -66,6 +66,18 @@ export function shelfUser(model: Pick<ShelfModel, 'signals'>, inputs: HistoryInp
   return { inputs, ctx: userContext(model.signals, inputs), dots, ...(noHistory ? { noHistory } : {}) };
 }
 
+/**
+ * The user vector's dot products for a shelf, in a fresh array, computed one row at a time (the edge's
+ * TypeScript tower): where communities rule products out (score.ts isCandidate), only for the rows the
+ * rankings can show, as the others score −∞ whatever theirs (a thirtieth of the work in a shop of 30
+ * storefronts, the same scores to the bit).
+ */
+export function shelfDots(model: Pick<ShelfModel, 'items' | 'dim' | 'signals'>, ctx: UserContext, user: Float32Array): Float32Array {
+  const out = new Float32Array(model.signals.n);
+  const rows = candidateRows(model.signals, ctx);
+  return rows ? dotRows(user, model.items, model.dim, rows, out) : dotAll(user, model.items, model.dim, out);
+}
+
 /** A shopper scored by the scorer graph: no dot products or features computed here, the graph's three outputs read instead. */
 export function graphUser(model: Pick<ShelfModel, 'signals'>, inputs: HistoryInputs, heads: GraphHeads): ShelfUser {
   const noDots = () => {
@@ -88,16 +100,20 @@ export interface ShelfKernel {
 /** How much the shopper's own explore ranking (scaled to [0, 1]) adds to a complement score (itself in [0, 1]): ties, not order. */
 export const TASTE_WEIGHT = 0.3;
 
-/** Scores scaled to [0, 1] (all 0 when they are equal). */
+/**
+ * Scores scaled to [0, 1] (all 0 when they are equal); a product ruled out (−∞: another storefront's, score.ts
+ * isCandidate) stays −∞ and does not stretch the scale (it made every score NaN on a shop with communities).
+ */
 export function minMax(x: Float32Array): Float32Array {
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of x) {
+    if (v === -Infinity) continue;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
   const span = hi - lo || 1;
-  return x.map((v) => (v - lo) / span);
+  return x.map((v) => (v === -Infinity ? v : (v - lo) / span));
 }
 
 /** A complement score plus the shopper's taste: complement + TASTE_WEIGHT × minMax(explore), or the complement alone without taste. */
@@ -139,12 +155,15 @@ interface Ranked {
 function rankRows(model: ShelfModel, rules: ShelfRules, shopper: ShelfShopper, user: ShelfUser, kernel: ShelfKernel, withParts: boolean): Ranked {
   const { signals, scorer } = model;
   const state: ShopperState = { history: shopper.history, cart: shopper.cart ?? [], now: shopper.now };
-  const catalogue = { index: model.index, category: (i: number) => model.meta.categories[i], n: model.skus.length };
+  const catalogue = { index: model.index, categories: model.meta.categories, n: model.skus.length };
   const none = user.noHistory && slotIds(user.inputs).length === 0 ? user.noHistory : undefined;
   if (rules.baseline) return baselineRows(model, rules, state, catalogue, kernel);
   if (rules.ranking === 'complement') {
     const basket = basketOf(model, rules, shopper);
     const complement = complementScores(model.complements, { popularity: model.prior, category: signals.category }, basket);
+    // Only the storefronts of the basket and the history (as isCandidate rules for the other rankings): a
+    // popular product of another storefront is no complement, however well it sells there.
+    ruleOutCommunities(signals, communitiesOf(signals, [...basket, ...slotIds(user.inputs)]), complement);
     // The shopper's own explore ranking breaks ties among complements, wherever they have a history.
     const taste = shopper.history.length > 0 ? minMax(user.heads?.explore ?? rankingScores('explore', scorer, signals, user.ctx, user.dots(), kernel.dense)) : undefined;
     const scores = blendTaste(complement, taste);
