@@ -161,6 +161,34 @@ describe('a catalogue in parts (lib/recs/parts.ts)', () => {
     expect(parted.have.size).toBeLessThan(15);
   });
 
+  it('fetches a part once when two rankings need it at the same time, and both rank with it', async () => {
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    const fetched: string[] = [];
+    const parted = await openParted(manifest, (p) => (p.startsWith('parts/') && fetched.push(p), read(p)));
+    const [warm, rank] = await Promise.all([partedModel(parted, { skus: ['P1010'], basket: ['P1010'] }), partedModel(parted, { skus: ['P1010', 'P1300'] })]);
+    expect(new Set(fetched).size).toBe(fetched.length);
+    for (const local of [warm, rank]) expect(local.skus).toContain('P1010');
+    expect(rank.skus).toContain('P1300');
+  });
+
+  it('keeps the local catalogue near its size: the parts needed longest ago go, never those a ranking needs now', async () => {
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    const parted = await openParted(manifest, read, { localProducts: 1_800 });
+    // A shopper of community 1 (its head and a bucket), then of community 2 alone.
+    const first = await partedModel(parted, { skus: ['P1010'] });
+    expect(first.skus).toContain('P1010');
+    const later = await partedModel(parted, { skus: ['P3000'] });
+    expect(later.skus).toContain('P3000');
+    // Community 1's head was dropped: of its products, only those of the two buckets are left.
+    const community1 = later.skus.filter((s) => Number(s.slice(1)) < 2400);
+    expect(community1.length).toBeGreaterThan(0);
+    expect(community1.every((s) => [bucketOf('P1010', 30), bucketOf('P3000', 30)].includes(bucketOf(s, 30)))).toBe(true);
+    const held = [...parted.have.values()].reduce((n, p) => n + p.skus.length, 0);
+    expect(held).toBeLessThanOrEqual(1_800);
+    // The newest product's storefront's head is the one kept: community 2's products rank from it.
+    expect(later.skus.filter((s) => Number(s.slice(1)) >= 2400 && Number(s.slice(1)) < 3800).length).toBeGreaterThan(1_000);
+  });
+
   it("a product reached for (the worker's warm: its code as history and as basket) leaves its page's shelves nothing to fetch", async () => {
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
     const fetched: string[] = [];

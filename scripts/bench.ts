@@ -122,7 +122,7 @@ function printPaths(results: BenchResult[]) {
 }
 
 async function main() {
-  const server = process.env.BENCH_URL ? undefined : await startNextServer({ port: PORT, readyPath: '/' });
+  const server = process.env.BENCH_URL ? undefined : await startNextServer({ port: PORT, readyPath: '/', env: { TANDEM_HOLDBACK_SHARE: '0' } }); // the model's shelves, never a holdback's baseline (bench-scale.ts says why)
   const stop = () => {
     server?.stop();
   };

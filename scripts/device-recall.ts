@@ -6,18 +6,25 @@
  * buckets of their history, their communities' heads) are merged (lib/recs/parts.ts) and ranked with the same
  * code as the whole catalogue: explore ("Recommended for you") and "all". Prints, and writes
  * bench-results/device-recall.json: the mean recall@10 against exact, the share of shoppers whose ten are
- * exactly the exact ten, and the parts and products a device held.
+ * exactly the exact ten, and the parts and products a device held. And what a new version costs a returning
+ * shopper on the wire (brotli, as the server sends them): the version's own files a device reads before any part
+ * (pointer, manifest, user tower, parts index: the shipped version's, under public/models) and the parts their
+ * history needs again (every part is new with a new version: its rows are retrained). The ORT runtime and the page
+ * are not in it: a model version ships without a deploy, and they are cached under names that do not change.
  */
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadModel } from '../lib/recs/artifacts';
+import { HEADS_KEPT } from '../lib/recs/parted-model';
 import { historyInputs } from '../lib/recs/features';
 import { bucketOf, decodePart, mergeParts } from '../lib/recs/parts';
 import { dotAll, topK } from '../lib/recs/rank';
 import { rankingScores, userContext } from '../lib/recs/score';
 import { poolHistory, userTower } from '../lib/recs/tower';
-import { PointerSchema } from '../lib/recs/manifest';
+import { ManifestSchema, PointerSchema } from '../lib/recs/manifest';
+import { percentiles } from '../lib/recs/timing';
 import { catalogueParts } from '../models/export/parts';
 import { evalUsers, splitAt } from '../models/evaluate';
 import { readPurchases } from '../models/pipeline';
@@ -45,6 +52,15 @@ const trained = { ...model, dim: d, W: model.tower.W, b: model.tower.b, spec: ma
 const cut = catalogueParts(trained, q, scales, meta, model.complements);
 const parts = cut.files.map((f) => decodePart(f.data, d, manifest.signals.neighboursPerItem, manifest.complements.neighboursPerItem));
 const sizes = cut.files.map((f) => f.data.byteLength);
+const brotli = (b: Uint8Array) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).byteLength;
+const wireSizes = cut.files.map((f) => brotli(f.data));
+// The shipped version's own files (its parts are cut as the validation model's are: the same sizes, about).
+const shippedDir = path.join(root, 'public', 'models');
+const shipped = PointerSchema.parse(JSON.parse(readFileSync(path.join(shippedDir, 'current.json'), 'utf8')));
+const shippedManifest = ManifestSchema.parse(JSON.parse(readFileSync(path.join(shippedDir, shipped.version, 'manifest.json'), 'utf8')));
+const fixedFiles = [path.join(shippedDir, 'current.json'), path.join(shippedDir, shipped.version, 'manifest.json'), ...[shippedManifest.files.userTower, shippedManifest.files.parts].flatMap((f) => (f ? [path.join(shippedDir, shipped.version, f.path)] : []))];
+const fixedWire = fixedFiles.reduce((a, f) => a + brotli(readFileSync(f)), 0);
+const returning: number[] = [];
 const { heads, buckets } = cut.spec;
 
 const purchases = readPurchases(root);
@@ -66,8 +82,9 @@ for (const u of users) {
   const exactAll = topK(rankingScores('all', manifest.scorer, model.signals, ctx, dotAll(user, model.items, d)), 10).map((i) => model.skus[i]!);
   // What a device holds: the history's buckets and its communities' heads (lib/recs/parted-model.ts).
   const skus = slots.map((i) => model.skus[i]!);
-  const communities = new Set(slots.map((i) => model.signals.community?.[i] ?? 0).filter((c) => c > 0));
-  const held = [...new Set([...(communities.size > 0 ? [...communities] : [0]), ...skus.map((s) => heads + bucketOf(s, buckets))])];
+  // Slots are newest first: the heads of the newest products' storefronts, HEADS_KEPT at most, as the device keeps.
+  const communities = [...new Set(slots.map((i) => model.signals.community?.[i] ?? 0).filter((c) => c > 0))].slice(0, HEADS_KEPT);
+  const held = [...new Set([...(communities.length > 0 ? communities : [0]), ...skus.map((s) => heads + bucketOf(s, buckets))])];
   const local = mergeParts(held.map((k) => parts[k]!), d, manifest.signals, manifest.complements);
   const localIndex = rowsOf(local.skus);
   const lh = historyInputs(u.history, localIndex, now, manifest.features);
@@ -84,9 +101,12 @@ for (const u of users) {
   sum.parts += held.length;
   sum.products += local.skus.length;
   sum.bytes += held.reduce((a, k) => a + sizes[k]!, 0);
+  returning.push(fixedWire + held.reduce((a, k) => a + wireSizes[k]!, 0));
   sum.count++;
 }
 const c = Math.max(sum.count, 1);
+const largest = (from: number[], count: number) => [...from].sort((a, b) => b - a).slice(0, count).reduce((a, b) => a + b, 0);
+const bound = fixedWire + largest(wireSizes.slice(heads), manifest.features.historyLength) + largest(wireSizes.slice(0, heads), HEADS_KEPT);
 const result = {
   version: pointer.version,
   products: n,
@@ -96,6 +116,9 @@ const result = {
   recallAt10: { explore: +(sum.explore / c).toFixed(4), all: +(sum.all / c).toFixed(4) },
   sameTen: { explore: +(sum.exploreExact / c).toFixed(4), all: +(sum.allExact / c).toFixed(4) },
   held: { parts: +(sum.parts / c).toFixed(1), products: Math.round(sum.products / c), rawKB: Math.round(sum.bytes / c / 1024) },
+  /** A new version, for a returning shopper: KB on the wire (its own files, then the parts their history needs). */
+  // bound: the most any history can need (historyLength buckets, the largest, and HEADS_KEPT heads, the largest).
+  newVersionKB: { bound: Math.round(bound / 1024), fixed: Math.round(fixedWire / 1024), mean: Math.round(returning.reduce((a, b) => a + b, 0) / c / 1024), p95: Math.round(percentiles(returning).p95 / 1024), max: Math.round(Math.max(0, ...returning) / 1024) },
 };
 console.log(JSON.stringify(result));
 mkdirSync(path.join(process.cwd(), 'bench-results'), { recursive: true });

@@ -91,7 +91,8 @@ async function withParts(r: Ready, req: Pick<RankRequest, 'history' | 'cart' | '
   if (!r.parted) return;
   const anchors = req.shelves.flatMap((s) => (s.anchorSku ? [s.anchorSku] : []));
   const basket = req.shelves.some((s) => s.ranking === 'complement') ? [...req.cart, ...anchors] : [];
-  await grow(r, { skus: [...req.history.map((e) => e.sku), ...req.cart, ...anchors], basket });
+  // Newest first (the history is): the heads kept are those of the storefronts of the shopper's latest products.
+  await grow(r, { skus: [...anchors, ...req.cart, ...req.history.map((e) => e.sku)], basket });
 }
 
 async function grow(r: Ready, wanted: PartsWanted): Promise<void> {

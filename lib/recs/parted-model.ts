@@ -15,17 +15,36 @@ export interface PartedVersion {
   read: ReadFile;
   /** The parts this device has, by number (heads first, then buckets). */
   have: Map<number, Part>;
-  /** The local catalogue of `have`, rebuilt when `have` grows. */
+  /** Parts on their way: a ranking that needs one a warm is already fetching waits for the same download. */
+  pending: Map<number, Promise<Part>>;
+  /** When each part held was last needed (a count of partedModel calls), and the calls still running. */
+  lastNeeded: Map<number, number>;
+  calls: { stamp: number; running: Set<number> };
+  /** LOCAL_PRODUCTS, unless a test asks for fewer. */
+  localProducts: number;
+  /** The local catalogue of `have`, rebuilt when `have` changes (`changes` counts them; `merged` is the count it was built at). */
   model?: DeviceModel;
+  changes: number;
+  merged: number;
 }
+
+/**
+ * Products the local catalogue keeps, about, beyond the parts a running ranking needs: parts needed longest ago
+ * go first (the complements' buckets of pages left, another storefront's head). Every part that arrives is merged
+ * with the rest (a pass over the local catalogue), so its size is what a new part costs; 8,000 merge in about
+ * 10 ms on a laptop core, and a shopper of one storefront needs about 6,500 (50 history buckets and a head).
+ */
+export const LOCAL_PRODUCTS = 8_000;
+/** The heads of the communities of the shopper's most recent products, at most this many (a head is 1,500 products). */
+export const HEADS_KEPT = 2;
 
 export const isParted = (m: Manifest): m is Manifest & { parts: PartsSpec } => m.parts !== undefined && m.files.parts !== undefined;
 
 /** The manifest's own files a parted version needs before any part: the user tower and the index. */
-export async function openParted(manifest: Manifest & { parts: PartsSpec }, read: ReadFile): Promise<PartedVersion> {
+export async function openParted(manifest: Manifest & { parts: PartsSpec }, read: ReadFile, opts: { localProducts?: number } = {}): Promise<PartedVersion> {
   const [userTower, index] = await Promise.all([readVerified(read, manifest.files.userTower), readVerified(read, manifest.files.parts!)]);
   if (index.byteLength !== 8 * (manifest.parts.heads + manifest.parts.buckets)) throw new ArtifactError(`${manifest.files.parts!.path}: ${index.byteLength} bytes for ${manifest.parts.heads} heads and ${manifest.parts.buckets} buckets`);
-  return { manifest, userTower, index, read, have: new Map() };
+  return { manifest, userTower, index, read, have: new Map(), pending: new Map(), lastNeeded: new Map(), calls: { stamp: 0, running: new Set() }, localProducts: opts.localProducts ?? LOCAL_PRODUCTS, changes: 0, merged: -1 };
 }
 
 /** Part k, fetched (through `read`, so a device's cache answers it the second time), its hash checked against the index. */
@@ -47,48 +66,94 @@ async function fetchPart(v: PartedVersion, k: number): Promise<Part> {
   }
 }
 
-/** What a ranking holds of the shopper: the codes its parts must have (history, cart, the page's product). */
+/** What a ranking holds of the shopper: the codes its parts must have (the page's product and the cart, then the history, newest first). */
 export interface PartsWanted {
   skus: readonly string[];
   /** Complement shelves rank the neighbours of these codes: their buckets are fetched too. */
   basket?: readonly string[];
 }
 
-async function ensure(v: PartedVersion, parts: Iterable<number>): Promise<boolean> {
+/** The parts missing from `have`, fetched once however many rankings ask at the same time. */
+async function ensure(v: PartedVersion, parts: Iterable<number>): Promise<void> {
   const missing = [...new Set(parts)].filter((k) => !v.have.has(k));
-  const got = await Promise.all(missing.map((k) => fetchPart(v, k)));
-  missing.forEach((k, i) => v.have.set(k, got[i]!));
-  return missing.length > 0;
+  const got = await Promise.all(
+    missing.map((k) => {
+      let p = v.pending.get(k);
+      if (!p) {
+        p = fetchPart(v, k).finally(() => v.pending.delete(k));
+        v.pending.set(k, p);
+      }
+      return p;
+    }),
+  );
+  missing.forEach((k, i) => {
+    if (v.have.has(k)) return; // another ranking's ensure put it there first
+    v.have.set(k, got[i]!);
+    v.changes++;
+  });
+}
+
+/** Parts held beyond LOCAL_PRODUCTS, least recently needed first, dropped; never one a running call needs (its stamp or a later one). */
+function evict(v: PartedVersion): void {
+  let held = 0;
+  for (const part of v.have.values()) held += part.skus.length;
+  if (held <= v.localProducts) return;
+  const oldestRunning = Math.min(...v.calls.running);
+  const old = [...v.have.keys()].filter((k) => (v.lastNeeded.get(k) ?? 0) < oldestRunning).sort((a, b) => (v.lastNeeded.get(a) ?? 0) - (v.lastNeeded.get(b) ?? 0) || a - b);
+  for (const k of old) {
+    if (held <= v.localProducts) break;
+    held -= v.have.get(k)!.skus.length;
+    v.have.delete(k);
+    v.lastNeeded.delete(k);
+    v.changes++;
+  }
 }
 
 /**
  * The local catalogue with every part `wanted` needs: the buckets of its codes, then the heads of the
  * communities those products are in (the whole catalogue's head for codes in none), and for a basket the buckets
- * of its products' complements. Parts already here are not fetched again; the merge is redone only when one came.
+ * of its products' complements. Parts already here (or on their way) are not fetched again; the merge is redone
+ * only when the parts held changed. Heads: those of the storefronts of the newest products (HEADS_KEPT); beyond
+ * LOCAL_PRODUCTS, the parts needed longest ago are dropped.
  */
 export async function partedModel(v: PartedVersion, wanted: PartsWanted): Promise<DeviceModel> {
-  const { parts: spec } = v.manifest;
-  const bucket = (sku: string) => spec.heads + bucketOf(sku, spec.buckets);
-  let changed = await ensure(v, [...wanted.skus, ...(wanted.basket ?? [])].map(bucket));
-  const find = (sku: string) => {
-    const p = v.have.get(bucket(sku));
-    const k = p?.skus.indexOf(sku) ?? -1;
-    return p && k >= 0 ? { p, k } : undefined;
+  const stamp = ++v.calls.stamp;
+  v.calls.running.add(stamp);
+  const need = (parts: number[]) => {
+    for (const k of parts) v.lastNeeded.set(k, stamp);
+    return ensure(v, parts);
   };
-  const communities = new Set(wanted.skus.flatMap((sku) => {
-    const f = find(sku);
-    return f && f.p.community[f.k]! > 0 && f.p.community[f.k]! < spec.heads ? [f.p.community[f.k]!] : [];
-  }));
-  const heads = communities.size > 0 ? [...communities] : [0];
-  const complementBuckets = (wanted.basket ?? []).flatMap((sku) => {
-    const f = find(sku);
-    if (!f) return [];
-    const mc = v.manifest.complements.neighboursPerItem;
-    return [...f.p.complementBuckets.subarray(f.k * mc, f.k * mc + mc)].filter((_, c) => f.p.complements[f.k * mc + c]! >= 0).map((b) => spec.heads + b);
-  });
-  changed = (await ensure(v, [...heads, ...complementBuckets])) || changed;
-  if (!v.model || changed) v.model = localModel(v);
-  return v.model;
+  try {
+    const { parts: spec } = v.manifest;
+    const bucket = (sku: string) => spec.heads + bucketOf(sku, spec.buckets);
+    await need([...wanted.skus, ...(wanted.basket ?? [])].map(bucket));
+    const find = (sku: string) => {
+      const p = v.have.get(bucket(sku));
+      const k = p?.skus.indexOf(sku) ?? -1;
+      return p && k >= 0 ? { p, k } : undefined;
+    };
+    // The storefronts of the shopper's most recent products (a shopper of one needs one head, not one per storefront ever seen).
+    const communities = new Set(wanted.skus.flatMap((sku) => {
+      const f = find(sku);
+      return f && f.p.community[f.k]! > 0 && f.p.community[f.k]! < spec.heads ? [f.p.community[f.k]!] : [];
+    }));
+    const heads = communities.size > 0 ? [...communities].slice(0, HEADS_KEPT) : [0];
+    const complementBuckets = (wanted.basket ?? []).flatMap((sku) => {
+      const f = find(sku);
+      if (!f) return [];
+      const mc = v.manifest.complements.neighboursPerItem;
+      return [...f.p.complementBuckets.subarray(f.k * mc, f.k * mc + mc)].filter((_, c) => f.p.complements[f.k * mc + c]! >= 0).map((b) => spec.heads + b);
+    });
+    await need([...heads, ...complementBuckets]);
+    evict(v);
+    if (!v.model || v.merged !== v.changes) {
+      v.model = localModel(v);
+      v.merged = v.changes;
+    }
+    return v.model;
+  } finally {
+    v.calls.running.delete(stamp);
+  }
 }
 
 /** The local catalogue of the parts this device has so far (none yet: an empty one, until a ranking asks for parts). */
