@@ -189,16 +189,21 @@ describe('a catalogue in parts (lib/recs/parts.ts)', () => {
     expect(later.skus.filter((s) => Number(s.slice(1)) >= 2400 && Number(s.slice(1)) < 3800).length).toBeGreaterThan(1_000);
   });
 
-  it("a product reached for (the worker's warm: its code as history and as basket) leaves its page's shelves nothing to fetch", async () => {
+  it("a product reached for (the worker's warm: its code as history, its complements ahead) leaves its page's shelves nothing to fetch", async () => {
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
     const fetched: string[] = [];
     const parted = await openParted(manifest, (p) => (p.startsWith('parts/') && fetched.push(p), read(p)));
-    const warmed = await partedModel(parted, { skus: ['P1010'], basket: ['P1010'] });
+    const warmed = await partedModel(parted, { skus: ['P1010'], ahead: ['P1010'] });
     const before = fetched.length;
-    expect(before).toBeGreaterThan(0);
-    // Its page: the history (empty), the cart (empty), the page's product as anchor and as basket.
+    // Its bucket and head merged; its complements' buckets fetched (or on their way), not merged.
+    expect(before).toBeGreaterThan(2);
+    expect(parted.have.size).toBe(2);
+    // A view of it (the home shelf: no basket) ranks the same catalogue, no merge.
+    expect(await partedModel(parted, { skus: ['P1010'] })).toBe(warmed);
+    // Its page: the product as anchor and as basket; the complements come from what was fetched ahead.
     const page = await partedModel(parted, { skus: ['P1010'], basket: ['P1010'] });
     expect(fetched.length).toBe(before);
-    expect(page).toBe(warmed); // no merge either: the same local catalogue
+    expect(page.skus.length).toBeGreaterThan(warmed.skus.length);
+    expect(parted.aside.size + parted.pending.size).toBe(0);
   });
 });

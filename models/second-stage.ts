@@ -15,7 +15,7 @@
  */
 import type { HistoryInputs } from '../lib/recs/features';
 import { topK, topKOf } from '../lib/recs/rank';
-import { F, featureRows, isCandidate, isOwnedFeature, mergeAllTop, repeatScores, repeatScoresBy, scoreHead, STAGE_FEATURES, userContext, type ScorerSpec, type StageFeature, type UserContext } from '../lib/recs/score';
+import { candidateRows, F, featureRows, isCandidate, isOwnedFeature, mergeAllTop, repeatScores, repeatScoresBy, scoreHead, STAGE_FEATURES, userContext, type ScorerSpec, type StageFeature } from '../lib/recs/score';
 import type { ItemSignals } from '../lib/recs/signals';
 import { adamStep, logSumExp, moments, type AdamSettings } from './optim';
 import { K, measureTargets, metricsFor, type EvalUser } from './evaluate';
@@ -64,7 +64,7 @@ export function examplesFor(head: 'explore' | 'repeat', users: readonly WindowUs
     } else {
       const others = new Set<number>();
       // Drawn from the shopper's candidates: the whole catalogue, or their communities' products.
-      const from = candidates(s, ctx);
+      const from = candidateRows(s, ctx);
       const size = from ? from.length : s.n;
       const pool = size - owned.size - wanted.length;
       for (let tries = 0; others.size < Math.min(SAMPLED_NEGATIVES, pool) && tries < SAMPLED_NEGATIVES * 4; tries++) {
@@ -81,25 +81,6 @@ export function examplesFor(head: 'explore' | 'repeat', users: readonly WindowUs
   return out;
 }
 
-const byCommunity = new WeakMap<ItemSignals, Int32Array[]>();
-/** The products a shopper's rankings may show, where communities rule some out (else null: all of them). */
-function candidates(s: ItemSignals, ctx: UserContext): Int32Array | null {
-  if (ctx.allowed === null) return null;
-  let lists = byCommunity.get(s);
-  if (!lists) {
-    const groups: number[][] = Array.from({ length: ctx.allowed.length }, () => []);
-    s.community!.forEach((c, i) => groups[c]!.push(i));
-    byCommunity.set(s, (lists = groups.map((g) => Int32Array.from(g))));
-  }
-  const parts = lists.filter((_, c) => ctx.allowed![c] === 1);
-  const out = new Int32Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** Mean negative log-likelihood of the targets, plus L2; the gradient into `grad` when given. Shapes: each example's X [m, F], logWeight [m]. */
 export function listLoss(w: Float64Array, examples: readonly ListExample[], grad?: Float64Array): number {

@@ -104,11 +104,14 @@ async function grow(r: Ready, wanted: PartsWanted): Promise<void> {
   r.scorer = prepareScorer(model.items, model.manifest.dim, { signals: model.signals });
 }
 
-/** A product the shopper reached for: its page's parts now (its bucket and head, its complements' buckets). */
+/**
+ * A product the shopper reached for: its page's parts now (its bucket and head, merged; its complements' buckets
+ * fetched and set aside until its page's "bought together" shelf asks, so the view is not kept behind a merge).
+ */
 async function warm(req: WarmRequest): Promise<void> {
   const r = await ready?.catch(() => undefined);
   if (!r?.parted) return;
-  await grow(r, { skus: req.skus, basket: req.skus });
+  await grow(r, { skus: req.skus, ahead: req.skus });
 }
 
 let ready: Promise<Ready> | undefined;

@@ -17,6 +17,8 @@ export interface PartedVersion {
   have: Map<number, Part>;
   /** Parts on their way: a ranking that needs one a warm is already fetching waits for the same download. */
   pending: Map<number, Promise<Part>>;
+  /** Parts fetched ahead (a product's complements, when its link is reached for), merged once a ranking needs them. */
+  aside: Map<number, Part>;
   /** When each part held was last needed (a count of partedModel calls), and the calls still running. */
   lastNeeded: Map<number, number>;
   calls: { stamp: number; running: Set<number> };
@@ -44,7 +46,7 @@ export const isParted = (m: Manifest): m is Manifest & { parts: PartsSpec } => m
 export async function openParted(manifest: Manifest & { parts: PartsSpec }, read: ReadFile, opts: { localProducts?: number } = {}): Promise<PartedVersion> {
   const [userTower, index] = await Promise.all([readVerified(read, manifest.files.userTower), readVerified(read, manifest.files.parts!)]);
   if (index.byteLength !== 8 * (manifest.parts.heads + manifest.parts.buckets)) throw new ArtifactError(`${manifest.files.parts!.path}: ${index.byteLength} bytes for ${manifest.parts.heads} heads and ${manifest.parts.buckets} buckets`);
-  return { manifest, userTower, index, read, have: new Map(), pending: new Map(), lastNeeded: new Map(), calls: { stamp: 0, running: new Set() }, localProducts: opts.localProducts ?? LOCAL_PRODUCTS, changes: 0, merged: -1 };
+  return { manifest, userTower, index, read, have: new Map(), pending: new Map(), aside: new Map(), lastNeeded: new Map(), calls: { stamp: 0, running: new Set() }, localProducts: opts.localProducts ?? LOCAL_PRODUCTS, changes: 0, merged: -1 };
 }
 
 /** Part k, fetched (through `read`, so a device's cache answers it the second time), its hash checked against the index. */
@@ -71,13 +73,23 @@ export interface PartsWanted {
   skus: readonly string[];
   /** Complement shelves rank the neighbours of these codes: their buckets are fetched too. */
   basket?: readonly string[];
+  /** Codes whose complements' buckets are fetched ahead, not merged until a ranking asks for them as `basket`. */
+  ahead?: readonly string[];
 }
+
+/** Parts fetched ahead and not yet needed, kept at most (the oldest go). */
+const ASIDE_PARTS = 64;
 
 /** The parts missing from `have`, fetched once however many rankings ask at the same time. */
 async function ensure(v: PartedVersion, parts: Iterable<number>): Promise<void> {
   const missing = [...new Set(parts)].filter((k) => !v.have.has(k));
   const got = await Promise.all(
     missing.map((k) => {
+      const early = v.aside.get(k);
+      if (early) {
+        v.aside.delete(k);
+        return early;
+      }
       let p = v.pending.get(k);
       if (!p) {
         p = fetchPart(v, k).finally(() => v.pending.delete(k));
@@ -91,6 +103,27 @@ async function ensure(v: PartedVersion, parts: Iterable<number>): Promise<void> 
     v.have.set(k, got[i]!);
     v.changes++;
   });
+}
+
+/**
+ * Starts fetching `parts` that are neither held, on their way nor aside; each one is set aside when it comes,
+ * with no merge (a merge blocks the worker: the view that follows the reach should not wait behind one for parts
+ * only its product page's "bought together" shelf reads). A failure is left to the ranking that needs the part.
+ */
+function fetchAhead(v: PartedVersion, parts: Iterable<number>): void {
+  for (const k of new Set(parts)) {
+    if (v.have.has(k) || v.pending.has(k) || v.aside.has(k)) continue;
+    const p = fetchPart(v, k).finally(() => v.pending.delete(k));
+    v.pending.set(k, p);
+    p.then(
+      (part) => {
+        if (v.have.has(k)) return;
+        v.aside.set(k, part);
+        for (const old of [...v.aside.keys()].slice(0, Math.max(0, v.aside.size - ASIDE_PARTS))) v.aside.delete(old);
+      },
+      () => {},
+    );
+  }
 }
 
 /** Parts held beyond LOCAL_PRODUCTS, least recently needed first, dropped; never one a running call needs (its stamp or a later one). */
@@ -138,13 +171,14 @@ export async function partedModel(v: PartedVersion, wanted: PartsWanted): Promis
       return f && f.p.community[f.k]! > 0 && f.p.community[f.k]! < spec.heads ? [f.p.community[f.k]!] : [];
     }));
     const heads = communities.size > 0 ? [...communities].slice(0, HEADS_KEPT) : [0];
-    const complementBuckets = (wanted.basket ?? []).flatMap((sku) => {
+    const complementBuckets = (basket: readonly string[]) => basket.flatMap((sku) => {
       const f = find(sku);
       if (!f) return [];
       const mc = v.manifest.complements.neighboursPerItem;
       return [...f.p.complementBuckets.subarray(f.k * mc, f.k * mc + mc)].filter((_, c) => f.p.complements[f.k * mc + c]! >= 0).map((b) => spec.heads + b);
     });
-    await need([...heads, ...complementBuckets]);
+    fetchAhead(v, complementBuckets(wanted.ahead ?? []));
+    await need([...heads, ...complementBuckets(wanted.basket ?? [])]);
     evict(v);
     if (!v.model || v.merged !== v.changes) {
       v.model = localModel(v);

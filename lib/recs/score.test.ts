@@ -185,7 +185,7 @@ describe('communities (models/communities.ts)', () => {
     const rows = candidateRows(tagged, onlyFirst)!;
     expect([...rows].sort((a, b) => a - b)).toEqual([...Array.from({ length: 10 }, (_, k) => k), ...Array.from({ length: 10 }, (_, k) => 20 + k)]);
     for (const kind of ['explore', 'all'] as const) expect(rankingScores(kind, spec, tagged, onlyFirst, dotRows(u, items, dim, rows, new Float32Array(n)))).toEqual(rankingScores(kind, spec, tagged, onlyFirst, dotAll(u, items, dim)));
-    expect(candidateRows(tagged, userContext(tagged, history))).toBeNull();
+    expect([...candidateRows(tagged, userContext(tagged, history))!].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
     expect(candidateRows(signals, userContext(signals, history))).toBeNull();
   });
 

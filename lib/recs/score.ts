@@ -181,7 +181,8 @@ export function ruleOutCommunities(s: ItemSignals, allowed: Uint8Array | null, s
 
 const communityLists = new WeakMap<ItemSignals, Int32Array[]>();
 /**
- * The rows isCandidate keeps for this shopper, or null where it keeps every row. The others score −∞ whatever their dot
+ * The rows isCandidate keeps for this shopper (community by community), or null where no community rules any
+ * out. Training samples its negatives from them (models/second-stage.ts); the others score −∞ whatever their dot
  * product, so a runtime that computes dot products row by row (the edge's TypeScript tower) needs only these: at
  * 100k products in 30 storefronts, a thirtieth of the work, and the same scores to the bit.
  */
@@ -196,7 +197,6 @@ export function candidateRows(s: ItemSignals, ctx: UserContext): Int32Array | nu
     communityLists.set(s, lists);
   }
   const kept = lists.filter((_, k) => allowed[k] === 1);
-  if (kept.length === lists.length) return null;
   const out = new Int32Array(kept.reduce((n, l) => n + l.length, 0));
   let at = 0;
   for (const l of kept) {
