@@ -161,6 +161,17 @@ describe('a catalogue in parts (lib/recs/parts.ts)', () => {
     expect(parted.have.size).toBeLessThan(15);
   });
 
+  it("holds a shelf's pinned products, and nothing more of their storefront", async () => {
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    const parted = await openParted(manifest, read);
+    // A shopper of community 1; the pin, P3000, is community 2's, in none of the parts a shopper of 1 needs.
+    const plain = await partedModel(await openParted(manifest, read), { skus: ['P1010'] });
+    expect(plain.skus).not.toContain('P3000');
+    const local = await partedModel(parted, { skus: ['P1010'], pinned: ['P3000'] });
+    expect(local.skus).toContain('P3000');
+    expect(parted.have.size).toBe(3); // P1010's bucket, community 1's head, the pin's bucket
+  });
+
   it('fetches a part once when two rankings need it at the same time, and both rank with it', async () => {
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
     const fetched: string[] = [];

@@ -92,7 +92,8 @@ async function withParts(r: Ready, req: Pick<RankRequest, 'history' | 'cart' | '
   const anchors = req.shelves.flatMap((s) => (s.anchorSku ? [s.anchorSku] : []));
   const basket = req.shelves.some((s) => s.ranking === 'complement') ? [...req.cart, ...anchors] : [];
   // Newest first (the history is): the heads kept are those of the storefronts of the shopper's latest products.
-  await grow(r, { skus: [...anchors, ...req.cart, ...req.history.map((e) => e.sku)], basket });
+  // A pinned product is shown wherever the shelf's rules allow it, held or not: its bucket comes too.
+  await grow(r, { skus: [...anchors, ...req.cart, ...req.history.map((e) => e.sku)], basket, pinned: req.shelves.flatMap((s) => s.pin) });
 }
 
 async function grow(r: Ready, wanted: PartsWanted): Promise<void> {

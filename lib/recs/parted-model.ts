@@ -75,6 +75,8 @@ export interface PartsWanted {
   basket?: readonly string[];
   /** Codes whose complements' buckets are fetched ahead, not merged until a ranking asks for them as `basket`. */
   ahead?: readonly string[];
+  /** Codes a shelf pins (the same for everyone the config shows them to): their buckets, and nothing of their storefronts. */
+  pinned?: readonly string[];
 }
 
 /** Parts fetched ahead and not yet needed, kept at most (the oldest go). */
@@ -159,7 +161,7 @@ export async function partedModel(v: PartedVersion, wanted: PartsWanted): Promis
   try {
     const { parts: spec } = v.manifest;
     const bucket = (sku: string) => spec.heads + bucketOf(sku, spec.buckets);
-    await need([...wanted.skus, ...(wanted.basket ?? [])].map(bucket));
+    await need([...wanted.skus, ...(wanted.basket ?? []), ...(wanted.pinned ?? [])].map(bucket));
     const find = (sku: string) => {
       const p = v.have.get(bucket(sku));
       const k = p?.skus.indexOf(sku) ?? -1;
