@@ -85,7 +85,11 @@ for (const u of users) {
   // Slots are newest first: the heads of the newest products' storefronts, HEADS_KEPT at most, as the device keeps.
   const communities = [...new Set(slots.map((i) => model.signals.community?.[i] ?? 0).filter((c) => c > 0))].slice(0, HEADS_KEPT);
   const held = [...new Set([...(communities.length > 0 ? communities : [0]), ...skus.map((s) => heads + bucketOf(s, buckets))])];
-  const local = mergeParts(held.map((k) => parts[k]!), d, manifest.signals, manifest.complements);
+  // Only the history's storefronts' products and those in none, as the device keeps (parted-model.ts storefronts).
+  const storefronts = new Set(slots.map((i) => model.signals.community?.[i] ?? 0).filter((c) => c > 0));
+  const kept = storefronts.size > 0 ? new Uint8Array(heads) : null;
+  if (kept) for (const c of [0, ...storefronts]) kept[c] = 1;
+  const local = mergeParts(held.map((k) => parts[k]!), d, manifest.signals, manifest.complements, kept);
   const localIndex = rowsOf(local.skus);
   const lh = historyInputs(u.history, localIndex, now, manifest.features);
   const lu = userTower(model.tower, poolHistory(local.items, d, lh.ids, lh.weights));

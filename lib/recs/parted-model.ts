@@ -24,6 +24,11 @@ export interface PartedVersion {
   calls: { stamp: number; running: Set<number> };
   /** LOCAL_PRODUCTS, unless a test asks for fewer. */
   localProducts: number;
+  /**
+   * The storefronts (communities) of every code a ranking wanted so far: the local catalogue holds only their
+   * products and those in none (mergeParts `storefronts`), all of them while this is empty (a history in none).
+   */
+  storefronts: Set<number>;
   /** The local catalogue of `have`, rebuilt when `have` changes (`changes` counts them; `merged` is the count it was built at). */
   model?: DeviceModel;
   changes: number;
@@ -46,7 +51,7 @@ export const isParted = (m: Manifest): m is Manifest & { parts: PartsSpec } => m
 export async function openParted(manifest: Manifest & { parts: PartsSpec }, read: ReadFile, opts: { localProducts?: number } = {}): Promise<PartedVersion> {
   const [userTower, index] = await Promise.all([readVerified(read, manifest.files.userTower), readVerified(read, manifest.files.parts!)]);
   if (index.byteLength !== 8 * (manifest.parts.heads + manifest.parts.buckets)) throw new ArtifactError(`${manifest.files.parts!.path}: ${index.byteLength} bytes for ${manifest.parts.heads} heads and ${manifest.parts.buckets} buckets`);
-  return { manifest, userTower, index, read, have: new Map(), pending: new Map(), aside: new Map(), lastNeeded: new Map(), calls: { stamp: 0, running: new Set() }, localProducts: opts.localProducts ?? LOCAL_PRODUCTS, changes: 0, merged: -1 };
+  return { manifest, userTower, index, read, have: new Map(), pending: new Map(), aside: new Map(), lastNeeded: new Map(), calls: { stamp: 0, running: new Set() }, localProducts: opts.localProducts ?? LOCAL_PRODUCTS, storefronts: new Set(), changes: 0, merged: -1 };
 }
 
 /** Part k, fetched (through `read`, so a device's cache answers it the second time), its hash checked against the index. */
@@ -167,12 +172,19 @@ export async function partedModel(v: PartedVersion, wanted: PartsWanted): Promis
       const k = p?.skus.indexOf(sku) ?? -1;
       return p && k >= 0 ? { p, k } : undefined;
     };
-    // The storefronts of the shopper's most recent products (a shopper of one needs one head, not one per storefront ever seen).
-    const communities = new Set(wanted.skus.flatMap((sku) => {
+    const storefronts = (skus: readonly string[]) => new Set(skus.flatMap((sku) => {
       const f = find(sku);
       return f && f.p.community[f.k]! > 0 && f.p.community[f.k]! < spec.heads ? [f.p.community[f.k]!] : [];
     }));
+    // The storefronts of the shopper's most recent products (a shopper of one needs one head, not one per storefront ever seen).
+    const communities = storefronts(wanted.skus);
     const heads = communities.size > 0 ? [...communities].slice(0, HEADS_KEPT) : [0];
+    // Every storefront a ranking's history is in keeps its products (the rankings may show them); a pinned one too.
+    for (const c of [...communities, ...storefronts(wanted.pinned ?? [])]) {
+      if (v.storefronts.has(c)) continue;
+      v.storefronts.add(c);
+      v.changes++;
+    }
     const complementBuckets = (basket: readonly string[]) => basket.flatMap((sku) => {
       const f = find(sku);
       if (!f) return [];
@@ -195,6 +207,8 @@ export async function partedModel(v: PartedVersion, wanted: PartsWanted): Promis
 /** The local catalogue of the parts this device has so far (none yet: an empty one, until a ranking asks for parts). */
 export function localModel(v: PartedVersion): DeviceModel {
   const { manifest } = v;
-  const local = mergeParts([...v.have.values()], manifest.dim, manifest.signals, manifest.complements);
+  const kept = v.storefronts.size > 0 ? new Uint8Array(manifest.parts.heads) : null;
+  if (kept) for (const c of [0, ...v.storefronts]) kept[c] = 1;
+  const local = mergeParts([...v.have.values()], manifest.dim, manifest.signals, manifest.complements, kept);
   return { manifest, userTower: v.userTower, items: local.items, prior: local.prior, signals: local.signals, skus: local.skus, meta: local.meta, complements: local.complements };
 }

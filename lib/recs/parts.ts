@@ -170,9 +170,12 @@ export interface LocalCatalogue {
 /**
  * The union of `parts` (a product in several parts once), neighbour references turned into local rows; a
  * neighbour the device has no part of is dropped from its list (lists stay best first, −1 after the last), as
- * it could never be shown. The rows are the dequantised int8 rows every runtime ranks with.
+ * it could never be shown. The rows are the dequantised int8 rows every runtime ranks with. `storefronts`, where
+ * given (1 per community kept, community 0 always), leaves out the products of the others: a bucket is a hundred
+ * products from anywhere in the shop, and in a shop of 30 storefronts 29 in 30 of them could only score −∞ for
+ * this shopper (lib/recs/score.ts isCandidate), yet cost the merge and the ranking as much as the rest.
  */
-export function mergeParts(parts: readonly Part[], dim: number, signals: { neighboursPerItem: number; categories: number; communities?: number }, complementSpec: ComplementSpec): LocalCatalogue {
+export function mergeParts(parts: readonly Part[], dim: number, signals: { neighboursPerItem: number; categories: number; communities?: number }, complementSpec: ComplementSpec, storefronts: Uint8Array | null = null): LocalCatalogue {
   // Typed arrays by catalogue row, not maps: a device re-merges whenever a part arrives (a view of a product in
   // a new bucket), so this runs on the shopper's path; 18,000 local products took 71 ms with maps, 19 ms so (Node,
   // on a busy machine).
@@ -183,6 +186,7 @@ export function mergeParts(parts: readonly Part[], dim: number, signals: { neigh
   // A product in several parts once, from a part with its lists where one has it (a bucket, not a head).
   parts.forEach((part, p) => {
     part.rows.forEach((row, k) => {
+      if (storefronts && storefronts[part.community[k]!] !== 1) return;
       const had = srcPart[row]!;
       if (had < 0 || (parts[had]!.lite && !part.lite)) {
         srcPart[row] = p;
