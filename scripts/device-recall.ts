@@ -19,7 +19,7 @@ import path from 'node:path';
 import { loadModel } from '../lib/recs/artifacts';
 import { HEADS_KEPT } from '../lib/recs/parted-model';
 import { historyInputs } from '../lib/recs/features';
-import { bucketOf, decodePart, mergeParts } from '../lib/recs/parts';
+import { bucketOf, decodePart, mergeParts, storefrontMask } from '../lib/recs/parts';
 import { dotAll, topK } from '../lib/recs/rank';
 import { rankingScores, userContext } from '../lib/recs/score';
 import { poolHistory, userTower } from '../lib/recs/tower';
@@ -82,14 +82,11 @@ for (const u of users) {
   const exactAll = topK(rankingScores('all', manifest.scorer, model.signals, ctx, dotAll(user, model.items, d)), 10).map((i) => model.skus[i]!);
   // What a device holds: the history's buckets and its communities' heads (lib/recs/parted-model.ts).
   const skus = slots.map((i) => model.skus[i]!);
-  // Slots are newest first: the heads of the newest products' storefronts, HEADS_KEPT at most, as the device keeps.
-  const communities = [...new Set(slots.map((i) => model.signals.community?.[i] ?? 0).filter((c) => c > 0))].slice(0, HEADS_KEPT);
-  const held = [...new Set([...(communities.length > 0 ? communities : [0]), ...skus.map((s) => heads + bucketOf(s, buckets))])];
-  // Only the history's storefronts' products and those in none, as the device keeps (parted-model.ts storefronts).
-  const storefronts = new Set(slots.map((i) => model.signals.community?.[i] ?? 0).filter((c) => c > 0));
-  const kept = storefronts.size > 0 ? new Uint8Array(heads) : null;
-  if (kept) for (const c of [0, ...storefronts]) kept[c] = 1;
-  const local = mergeParts(held.map((k) => parts[k]!), d, manifest.signals, manifest.complements, kept);
+  // Slots are newest first: the heads of the newest products' storefronts, HEADS_KEPT at most, and the products of
+  // every storefront the history is in (and of none), as the device keeps (parted-model.ts).
+  const storefronts = [...new Set(slots.map((i) => model.signals.community?.[i] ?? 0).filter((c) => c > 0))];
+  const held = [...new Set([...(storefronts.length > 0 ? storefronts.slice(0, HEADS_KEPT) : [0]), ...skus.map((s) => heads + bucketOf(s, buckets))])];
+  const local = mergeParts(held.map((k) => parts[k]!), d, manifest.signals, manifest.complements, storefrontMask(heads, storefronts));
   const localIndex = rowsOf(local.skus);
   const lh = historyInputs(u.history, localIndex, now, manifest.features);
   const lu = userTower(model.tower, poolHistory(local.items, d, lh.ids, lh.weights));

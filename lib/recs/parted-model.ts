@@ -6,7 +6,7 @@
  */
 import { ArtifactError, readVerified, sha256Hex, type DeviceModel, type ReadFile } from './artifacts';
 import type { Manifest } from './manifest';
-import { bucketOf, decodePart, mergeParts, partName, type Part, type PartsSpec } from './parts';
+import { bucketOf, decodePart, mergeParts, partName, storefrontMask, type Part, type PartsSpec } from './parts';
 
 export interface PartedVersion {
   manifest: Manifest & { parts: PartsSpec };
@@ -87,6 +87,16 @@ export interface PartsWanted {
 /** Parts fetched ahead and not yet needed, kept at most (the oldest go). */
 const ASIDE_PARTS = 64;
 
+/** Part k's download: the one on its way, or a new one (listed in `pending` until it settles). */
+function fetching(v: PartedVersion, k: number): Promise<Part> {
+  let p = v.pending.get(k);
+  if (!p) {
+    p = fetchPart(v, k).finally(() => v.pending.delete(k));
+    v.pending.set(k, p);
+  }
+  return p;
+}
+
 /** The parts missing from `have`, fetched once however many rankings ask at the same time. */
 async function ensure(v: PartedVersion, parts: Iterable<number>): Promise<void> {
   const missing = [...new Set(parts)].filter((k) => !v.have.has(k));
@@ -97,12 +107,7 @@ async function ensure(v: PartedVersion, parts: Iterable<number>): Promise<void> 
         v.aside.delete(k);
         return early;
       }
-      let p = v.pending.get(k);
-      if (!p) {
-        p = fetchPart(v, k).finally(() => v.pending.delete(k));
-        v.pending.set(k, p);
-      }
-      return p;
+      return fetching(v, k);
     }),
   );
   missing.forEach((k, i) => {
@@ -120,9 +125,7 @@ async function ensure(v: PartedVersion, parts: Iterable<number>): Promise<void> 
 function fetchAhead(v: PartedVersion, parts: Iterable<number>): void {
   for (const k of new Set(parts)) {
     if (v.have.has(k) || v.pending.has(k) || v.aside.has(k)) continue;
-    const p = fetchPart(v, k).finally(() => v.pending.delete(k));
-    v.pending.set(k, p);
-    p.then(
+    fetching(v, k).then(
       (part) => {
         if (v.have.has(k)) return;
         v.aside.set(k, part);
@@ -207,8 +210,6 @@ export async function partedModel(v: PartedVersion, wanted: PartsWanted): Promis
 /** The local catalogue of the parts this device has so far (none yet: an empty one, until a ranking asks for parts). */
 export function localModel(v: PartedVersion): DeviceModel {
   const { manifest } = v;
-  const kept = v.storefronts.size > 0 ? new Uint8Array(manifest.parts.heads) : null;
-  if (kept) for (const c of [0, ...v.storefronts]) kept[c] = 1;
-  const local = mergeParts([...v.have.values()], manifest.dim, manifest.signals, manifest.complements, kept);
+  const local = mergeParts([...v.have.values()], manifest.dim, manifest.signals, manifest.complements, storefrontMask(manifest.parts.heads, v.storefronts));
   return { manifest, userTower: v.userTower, items: local.items, prior: local.prior, signals: local.signals, skus: local.skus, meta: local.meta, complements: local.complements };
 }

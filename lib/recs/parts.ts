@@ -167,6 +167,15 @@ export interface LocalCatalogue {
   complements: Complements;
 }
 
+/** mergeParts' `storefronts`: 1 for community 0 and each of `storefronts` (of `communities` + 1), or null (keep all) where there are none. */
+export function storefrontMask(communities: number, storefronts: Iterable<number>): Uint8Array | null {
+  const kept = [...storefronts];
+  if (kept.length === 0) return null;
+  const mask = new Uint8Array(communities);
+  for (const c of [0, ...kept]) mask[c] = 1;
+  return mask;
+}
+
 /**
  * The union of `parts` (a product in several parts once), neighbour references turned into local rows; a
  * neighbour the device has no part of is dropped from its list (lists stay best first, −1 after the last), as

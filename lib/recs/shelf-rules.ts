@@ -76,24 +76,24 @@ export function excludedRows(rules: ShelfRules, shopper: ShopperState, items: Ru
 }
 
 /**
- * The category rule (the anchor's category, or every other one), as a test a row passes, or undefined where the
- * shelf has none. Not rows in the exclusion set: at 100k products a category leaves out tens of thousands, and
+ * The category rule (the anchor's category, or every other one), for inCategory to test rows against, or
+ * undefined where the shelf has none. Not rows in the exclusion set: at 100k products a category leaves out tens of thousands, and
  * building that set cost a product page's shelf 18 ms at the edge (issue 33).
  */
 export function categoryFilter(rules: ShelfRules, items: RuleCatalogue): CategoryFilter | undefined {
   const anchorCategory = rules.anchorSku && rules.category ? items.categories[items.index.get(rules.anchorSku) ?? -1] : undefined;
   if (!anchorCategory) return undefined;
-  const same = rules.category === 'same';
-  const { categories } = items;
-  return { passes: (row) => (categories[row] === anchorCategory) === same, categories, anchorCategory, same };
+  return { categories: items.categories, anchorCategory, same: rules.category === 'same' };
 }
 
 interface CategoryFilter {
-  passes: (row: number) => boolean;
   categories: ArrayLike<string | undefined>;
   anchorCategory: string;
   same: boolean;
 }
+
+/** Whether a row passes the category rule. */
+export const inCategory = (f: CategoryFilter, row: number): boolean => (f.categories[row] === f.anchorCategory) === f.same;
 
 /** Pinned rows first, in their order, then the ranked ones not already shown; `k` in all. */
 export function withPins(ranked: readonly number[], pins: readonly number[], k: number): number[] {
@@ -115,7 +115,7 @@ export function withPins(ranked: readonly number[], pins: readonly number[], k: 
 export function selectShelf(rules: ShelfRules, scores: Float32Array, shopper: ShopperState, items: RuleCatalogue, select: typeof topK = topK): number[] {
   const exclude = excludedRows(rules, shopper, items);
   const filter = categoryFilter(rules, items);
-  const allowed = (i: number) => !exclude.has(i) && (!filter || filter.passes(i));
+  const allowed = (i: number) => !exclude.has(i) && (!filter || inCategory(filter, i));
   const pins = rules.pin.map((s) => items.index.get(s)).filter((i): i is number => i !== undefined && allowed(i));
   // Outside the category, a score below every other: the same top k among the rest (ties to the lower row, as
   // topK keeps them). A row at −∞ (outside the category, or another storefront's: score.ts isCandidate) never
@@ -125,10 +125,10 @@ export function selectShelf(rules: ShelfRules, scores: Float32Array, shopper: Sh
   return withPins(ranked, pins, rules.k);
 }
 
-/** A copy of `scores`, −∞ where a row fails the category rule (one tight loop: at 100k rows, a call per row cost 1 ms). */
-function masked(scores: Float32Array, { categories, anchorCategory, same }: CategoryFilter): Float32Array {
+/** A copy of `scores`, −∞ where a row fails the category rule. */
+function masked(scores: Float32Array, filter: CategoryFilter): Float32Array {
   const out = new Float32Array(scores.length);
-  for (let i = 0; i < out.length; i++) out[i] = (categories[i] === anchorCategory) === same ? scores[i]! : -Infinity;
+  for (let i = 0; i < out.length; i++) out[i] = inCategory(filter, i) ? scores[i]! : -Infinity;
   return out;
 }
 
@@ -142,7 +142,7 @@ export function selectRepeat(rules: ShelfRules, ranked: readonly (readonly [numb
   const exclude = excludedRows(rules, shopper, items);
   const filter = categoryFilter(rules, items);
   return ranked
-    .filter(([i]) => bought.has(i) && !exclude.has(i) && (!filter || filter.passes(i)))
+    .filter(([i]) => bought.has(i) && !exclude.has(i) && (!filter || inCategory(filter, i)))
     .slice(0, rules.k)
     .map(([i]) => i);
 }
