@@ -173,6 +173,16 @@ describe('a catalogue in parts (lib/recs/parts.ts)', () => {
     expect(parted.have.size).toBe(3); // P1010's bucket, community 1's head, the pin's bucket
   });
 
+  it('a part fetched ahead and needed while still on its way is held, not also kept aside', async () => {
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    const slow = (p: string) => new Promise<Buffer>((done) => setTimeout(() => done(read(p)), p.startsWith('parts/') ? 20 : 0));
+    const parted = await openParted(manifest, slow);
+    await partedModel(parted, { skus: ['P1010'], ahead: ['P1010'] });
+    expect(parted.pending.size).toBeGreaterThan(0); // the complements are still on their way
+    await partedModel(parted, { skus: ['P1010'], basket: ['P1010'] });
+    expect(parted.aside.size + parted.pending.size).toBe(0);
+  });
+
   it('fetches a part once when two rankings need it at the same time, and both rank with it', async () => {
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
     const fetched: string[] = [];

@@ -111,6 +111,8 @@ async function ensure(v: PartedVersion, parts: Iterable<number>): Promise<void> 
     }),
   );
   missing.forEach((k, i) => {
+    // A part fetched ahead and needed before it came was also set aside by fetchAhead: held now, not aside.
+    v.aside.delete(k);
     if (v.have.has(k)) return; // another ranking's ensure put it there first
     v.have.set(k, got[i]!);
     v.changes++;
