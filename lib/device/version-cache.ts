@@ -22,7 +22,10 @@ export async function versionReader(base: string, version: string): Promise<{ re
     const hit = await cache?.match(url);
     if (hit) return new Uint8Array(await hit.arrayBuffer());
     const bytes = await fetchBytes(url);
-    await cache?.put(url, new Response(bytes.slice())).catch(() => undefined);
+    // Stored behind the caller's back: the write took 3 ms of every part fetched on a view's path (×30, this
+    // machine), and a failed write only means fetching again next time. A version discarded meanwhile deletes
+    // the cache, so a late write lands in the deleted one, never in the next copy.
+    void cache?.put(url, new Response(bytes.slice())).catch(() => undefined);
     return bytes;
   };
   return { read, discard: async () => void (cache && (await caches.delete(name))) };
