@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ArtifactError, loadModel } from '../lib/recs/artifacts';
 import { DEFAULT_FEATURE_SPEC, historyInputs } from '../lib/recs/features';
 import { isParted, openParted, partedModel } from '../lib/recs/parted-model';
-import { bucketOf, decodePart, encodePart, HEAD_SIZE, partName } from '../lib/recs/parts';
+import { bucketCount, bucketOf, decodePart, encodePart, HEAD_SIZE, mergeParts, partName, storefrontMask } from '../lib/recs/parts';
 import { dotAll } from '../lib/recs/rank';
 import { rankingScores, userContext } from '../lib/recs/score';
 import { poolHistory, userTower } from '../lib/recs/tower';
@@ -19,6 +19,9 @@ import type { RankRequest } from '../lib/device/protocol';
 import { rng } from './random';
 import { emptyMetrics, syntheticComplements, syntheticProducts, syntheticScorer, syntheticSignals } from './test-model';
 import type { TrainedModel } from './two-tower';
+
+/** The test version's buckets (3,000 products). */
+const B = bucketCount(3_000);
 
 /** 3,000 products in two communities (0–1,399 and 1,400–2,799) and 200 in none, shipped in parts. */
 function version(): { dir: string; model: TrainedModel } {
@@ -64,15 +67,15 @@ describe('a catalogue in parts (lib/recs/parts.ts)', () => {
   it('ships heads per community and buckets by code, each named by its hash, listed in the version', async () => {
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
     expect(isParted(manifest)).toBe(true);
-    expect(manifest.parts).toMatchObject({ heads: 3, buckets: 30, headSize: HEAD_SIZE });
+    expect(manifest.parts).toMatchObject({ heads: 3, buckets: B, headSize: HEAD_SIZE });
     const index = readFileSync(path.join(dir, 'parts.bin'));
-    expect(index.byteLength).toBe(8 * 33);
+    expect(index.byteLength).toBe(8 * (3 + B));
     // Every product is in exactly the bucket its code names.
     const seen = new Set<string>();
-    for (let b = 0; b < 30; b++) {
+    for (let b = 0; b < B; b++) {
       const part = decodePart(readFileSync(path.join(dir, 'parts', `${partName(index, 3 + b)}.bin`)), 8, 2, 4);
       for (const sku of part.skus) {
-        expect(bucketOf(sku, 30)).toBe(b);
+        expect(bucketOf(sku, B)).toBe(b);
         seen.add(sku);
       }
     }
@@ -87,6 +90,32 @@ describe('a catalogue in parts (lib/recs/parts.ts)', () => {
     const index = readFileSync(path.join(dir, 'parts.bin'));
     const bytes = readFileSync(path.join(dir, 'parts', `${partName(index, 5)}.bin`));
     expect(encodePart(decodePart(bytes, 8, 2, 4))).toEqual(new Uint8Array(bytes));
+  });
+
+  it('merges the same local catalogue whatever order its parts come in, each product once and with its lists', async () => {
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    const index = readFileSync(path.join(dir, 'parts.bin'));
+    const part = (k: number) => decodePart(readFileSync(path.join(dir, 'parts', `${partName(index, k)}.bin`)), 8, 2, 4);
+    // Community 1's head and the buckets of two of its products: the head holds some of theirs, without lists.
+    const [head, a, b] = [part(1), part(3 + bucketOf('P1010', B)), part(3 + bucketOf('P1200', B))];
+    const inBoth = a.skus.filter((s) => head.skus.includes(s));
+    expect(inBoth.length).toBeGreaterThan(0);
+    const merge = (ps: typeof head[]) => mergeParts(ps, 8, manifest.signals, manifest.complements, storefrontMask(3, [1]));
+    const orders = [[head, a, b], [b, head, a], [a, b, head], [head, b, a, head]].map(merge);
+    for (const other of orders.slice(1)) expect(other).toEqual(orders[0]);
+    const local = orders[0]!;
+    expect(new Set(local.skus).size).toBe(local.skus.length);
+    expect([...local.rows]).toEqual([...local.rows].sort((x, y) => x - y));
+    // A product in the head and a bucket keeps the bucket's complements (a head's copy has none).
+    const mc = manifest.complements.neighboursPerItem;
+    const withLists = inBoth.filter((sku) => a.complements[a.skus.indexOf(sku) * mc]! >= 0);
+    expect(withLists.length).toBeGreaterThan(0);
+    for (const sku of withLists) {
+      const i = local.skus.indexOf(sku);
+      const kept = [...local.complements.neighbours.subarray(i * mc, i * mc + mc)].filter((r) => r >= 0).map((r) => local.skus[r]);
+      const offered = [...a.complements.subarray(a.skus.indexOf(sku) * mc, a.skus.indexOf(sku) * mc + mc)].filter((r) => r >= 0).map((r) => model.skus[r]).filter((s) => local.skus.includes(s!));
+      expect(kept).toEqual(offered);
+    }
   });
 
   it("ranks every product of the local catalogue with exactly its whole-catalogue score, and the shopper's community's head", async () => {
@@ -210,7 +239,7 @@ describe('a catalogue in parts (lib/recs/parts.ts)', () => {
     // Community 1's head was dropped: of its products, only those of the two buckets are left.
     const community1 = later.skus.filter((s) => Number(s.slice(1)) < 2400);
     expect(community1.length).toBeGreaterThan(0);
-    expect(community1.every((s) => [bucketOf('P1010', 30), bucketOf('P3000', 30)].includes(bucketOf(s, 30)))).toBe(true);
+    expect(community1.every((s) => [bucketOf('P1010', B), bucketOf('P3000', B)].includes(bucketOf(s, B)))).toBe(true);
     const held = [...parted.have.values()].reduce((n, p) => n + p.skus.length, 0);
     expect(held).toBeLessThanOrEqual(1_800);
     // The newest product's storefront's head is the one kept: community 2's products rank from it.

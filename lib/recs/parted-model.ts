@@ -38,8 +38,8 @@ export interface PartedVersion {
 /**
  * Products the local catalogue keeps, about, beyond the parts a running ranking needs: parts needed longest ago
  * go first (the complements' buckets of pages left, another storefront's head). Every part that arrives is merged
- * with the rest (a pass over the local catalogue), so its size is what a new part costs; 8,000 merge in about
- * 10 ms on a laptop core, and a shopper of one storefront needs about 6,500 (50 history buckets and a head).
+ * with the rest (a pass over the parts' products), so their number is what a new part costs; and a shopper of one
+ * storefront needs about 4,000 (50 history buckets of BUCKET_SIZE and a head), fewer after the storefronts' filter.
  */
 export const LOCAL_PRODUCTS = 8_000;
 /** The heads of the communities of the shopper's most recent products, at most this many (a head is 1,500 products). */

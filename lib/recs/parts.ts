@@ -40,8 +40,13 @@ import { SIGNAL_VECTORS, type ItemSignals, type SignalVector } from './signals';
 
 /** A catalogue of at least this many products ships parts (below it, the whole version is one small download). */
 export const PARTS_FROM_ITEMS = 20_000;
-/** Products per bucket, about: small enough that asking for one says little, large enough to be few requests. */
-export const BUCKET_SIZE = 100;
+/**
+ * Products per bucket, about. What a returning shopper downloads for a new version is one bucket per product of
+ * their history (50 at most) and their storefronts' heads: at ×30, 100 a bucket cost up to 1,189 KB, 50 cost 782
+ * (scripts/device-recall.ts). A request for a bucket says no more than the page that asked for it (above),
+ * whatever its size; smaller still would be more requests for little (the heads are then most of the bytes).
+ */
+export const BUCKET_SIZE = 50;
 /** Products in a head part. */
 export const HEAD_SIZE = 1_500;
 
@@ -167,6 +172,52 @@ export interface LocalCatalogue {
   complements: Complements;
 }
 
+/**
+ * The copy of each product mergeParts keeps, in catalogue order (so ties rank as in the whole catalogue): `order`
+ * its rows, `srcPart`/`srcK` where its copy is, `at` catalogue row → local row.
+ */
+function keptCopies(parts: readonly Part[], storefronts: Uint8Array | null): { order: Int32Array; srcPart: Int32Array; srcK: Int32Array; at: Map<number, number>; n: number } {
+  // Work in the products the parts hold, never in the catalogue's rows: a device re-merges whenever a part
+  // arrives (a view of a product in a new bucket), mostly before V8 has optimised this code, and three arrays
+  // by catalogue row (1.2 MB at ×30, filled and scanned each time) made that merge 5–10 ms in the worker.
+  // Each copy a part offers is one sort key, row first, then a bucket's copy (with its lists) before a head's,
+  // then the earlier part: the first key of each row is the copy kept.
+  let perPart = 1;
+  for (const part of parts) perPart = Math.max(perPart, part.rows.length);
+  const perLite = parts.length * perPart;
+  const perRow = 2 * perLite;
+  let offered = 0;
+  for (const part of parts) offered += part.rows.length;
+  const keys = new Float64Array(offered);
+  let e = 0;
+  parts.forEach((part, p) => {
+    const lite = part.lite ? perLite : 0;
+    for (let k = 0; k < part.rows.length; k++) {
+      if (storefronts && storefronts[part.community[k]!] !== 1) continue;
+      const row = part.rows[k]!;
+      if (row * perRow > Number.MAX_SAFE_INTEGER - perRow) throw new Error(`catalogue row ${row}: too large to merge ${parts.length} parts`);
+      keys[e++] = row * perRow + lite + p * perPart + k;
+    }
+  });
+  const sorted = keys.subarray(0, e).sort();
+  const order = new Int32Array(e);
+  const srcPart = new Int32Array(e);
+  const srcK = new Int32Array(e);
+  const at = new Map<number, number>();
+  let n = 0;
+  for (let i = 0; i < e; i++) {
+    const key = sorted[i]!;
+    const row = Math.floor(key / perRow);
+    if (n > 0 && order[n - 1] === row) continue;
+    const copy = (key - row * perRow) % perLite;
+    order[n] = row;
+    srcPart[n] = Math.floor(copy / perPart);
+    srcK[n] = copy % perPart;
+    at.set(row, n++);
+  }
+  return { order, srcPart, srcK, at, n };
+}
+
 /** mergeParts' `storefronts`: 1 for community 0 and each of `storefronts` (of `communities` + 1), or null (keep all) where there are none. */
 export function storefrontMask(communities: number, storefronts: Iterable<number>): Uint8Array | null {
   const kept = [...storefronts];
@@ -180,39 +231,12 @@ export function storefrontMask(communities: number, storefronts: Iterable<number
  * The union of `parts` (a product in several parts once), neighbour references turned into local rows; a
  * neighbour the device has no part of is dropped from its list (lists stay best first, −1 after the last), as
  * it could never be shown. The rows are the dequantised int8 rows every runtime ranks with. `storefronts`, where
- * given (1 per community kept, community 0 always), leaves out the products of the others: a bucket is a hundred
+ * given (1 per community kept, community 0 always), leaves out the products of the others: a bucket is BUCKET_SIZE
  * products from anywhere in the shop, and in a shop of 30 storefronts 29 in 30 of them could only score −∞ for
  * this shopper (lib/recs/score.ts isCandidate), yet cost the merge and the ranking as much as the rest.
  */
 export function mergeParts(parts: readonly Part[], dim: number, signals: { neighboursPerItem: number; categories: number; communities?: number }, complementSpec: ComplementSpec, storefronts: Uint8Array | null = null): LocalCatalogue {
-  // Typed arrays by catalogue row, not maps: a device re-merges whenever a part arrives (a view of a product in
-  // a new bucket), so this runs on the shopper's path; 18,000 local products took 71 ms with maps, 19 ms so (Node,
-  // on a busy machine).
-  let maxRow = -1;
-  for (const part of parts) for (const row of part.rows) if (row > maxRow) maxRow = row;
-  const srcPart = new Int32Array(maxRow + 1).fill(-1);
-  const srcK = new Int32Array(maxRow + 1);
-  // A product in several parts once, from a part with its lists where one has it (a bucket, not a head).
-  parts.forEach((part, p) => {
-    part.rows.forEach((row, k) => {
-      if (storefronts && storefronts[part.community[k]!] !== 1) return;
-      const had = srcPart[row]!;
-      if (had < 0 || (parts[had]!.lite && !part.lite)) {
-        srcPart[row] = p;
-        srcK[row] = k;
-      }
-    });
-  });
-  let n = 0;
-  for (let row = 0; row <= maxRow; row++) if (srcPart[row]! >= 0) n++;
-  // Local rows in catalogue order, so ties rank as in the whole catalogue.
-  const order = new Int32Array(n);
-  const at = new Int32Array(maxRow + 1).fill(-1);
-  for (let row = 0, i = 0; row <= maxRow; row++) {
-    if (srcPart[row]! < 0) continue;
-    order[i] = row;
-    at[row] = i++;
-  }
+  const { order, srcPart, srcK, at, n } = keptCopies(parts, storefronts);
   const m = signals.neighboursPerItem;
   const mc = complementSpec.neighboursPerItem;
   const items = new Float32Array(n * dim);
@@ -231,17 +255,15 @@ export function mergeParts(parts: readonly Part[], dim: number, signals: { neigh
     if (from.length === 0) return; // a head's product: no lists of its own
     let j = 0;
     for (let c = 0; c < width; c++) {
-      const row = from[k * width + c]!;
-      const li = row >= 0 && row <= maxRow ? at[row]! : -1;
-      if (li < 0) continue;
+      const li = at.get(from[k * width + c]!);
+      if (li === undefined) continue;
       to[i * width + j] = li;
       toWeights[i * width + j++] = weights[k * width + c]!;
     }
   };
   for (let i = 0; i < n; i++) {
-    const row = order[i]!;
-    const part = parts[srcPart[row]!]!;
-    const k = srcK[row]!;
+    const part = parts[srcPart[i]!]!;
+    const k = srcK[i]!;
     // lib/recs/quantize.ts dequantizeRows's product, so the same float32 rows as the whole version's.
     if (part.f32) items.set(part.f32.subarray(k * dim, k * dim + dim), i * dim);
     else for (let c = 0; c < dim; c++) items[i * dim + c] = part.q[k * dim + c]! * part.scales[k]!;
@@ -260,9 +282,8 @@ export function mergeParts(parts: readonly Part[], dim: number, signals: { neigh
   }
   const tokens = new Uint16Array(tokenOffsets[n]!);
   for (let i = 0; i < n; i++) {
-    const row = order[i]!;
-    const part = parts[srcPart[row]!]!;
-    const k = srcK[row]!;
+    const part = parts[srcPart[i]!]!;
+    const k = srcK[i]!;
     tokens.set(part.tokens.subarray(part.tokenOffsets[k]!, part.tokenOffsets[k + 1]!), tokenOffsets[i]!);
   }
   const merged: ItemSignals = {
@@ -277,5 +298,5 @@ export function mergeParts(parts: readonly Part[], dim: number, signals: { neigh
     categories: signals.categories,
     ...(signals.communities ? { community } : {}),
   };
-  return { rows: order, skus, items, prior, signals: merged, meta, complements: { spec: complementSpec, n, neighbours: complements, weights: complementWeights } };
+  return { rows: order.slice(0, n), skus, items, prior, signals: merged, meta, complements: { spec: complementSpec, n, neighbours: complements, weights: complementWeights } };
 }

@@ -53,6 +53,8 @@ function partOf(model: TrainedModel, q: Int8Array | null, scales: Float32Array, 
 export function catalogueParts(model: TrainedModel, q: Int8Array | null, scales: Float32Array, meta: [string, number, string][], complements: Complements): { spec: PartsSpec; index: Uint8Array; files: { name: string; data: Uint8Array }[] } {
   const n = model.skus.length;
   const buckets = bucketCount(n);
+  // A complement's bucket is a uint16 in its part: 3.2 million products at BUCKET_SIZE 50.
+  if (buckets > 0xffff) throw new Error(`${n} products make ${buckets} buckets: more than a part's 16-bit bucket numbers hold`);
   const community = model.signals.community;
   let communities = 0;
   for (const c of community ?? []) if (c > communities) communities = c;
