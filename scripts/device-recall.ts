@@ -13,7 +13,7 @@
  * are not in it: a model version ships without a deploy, and they are cached under names that do not change.
  */
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { brotliCompressSync, constants } from 'node:zlib';
+import { brotliCompressSync } from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadModel } from '../lib/recs/artifacts';
@@ -26,6 +26,7 @@ import { poolHistory, userTower } from '../lib/recs/tower';
 import { ManifestSchema, PointerSchema } from '../lib/recs/manifest';
 import { percentiles } from '../lib/recs/timing';
 import { catalogueParts } from '../models/export/parts';
+import { brotliParams, FILE_QUALITY, PARTS_QUALITY } from './brotli-settings.mjs';
 import { evalUsers, splitAt } from '../models/evaluate';
 import { readPurchases } from '../models/pipeline';
 import { sampleBy } from '../models/sample';
@@ -52,14 +53,15 @@ const trained = { ...model, dim: d, W: model.tower.W, b: model.tower.b, spec: ma
 const cut = catalogueParts(trained, q, scales, meta, model.complements);
 const parts = cut.files.map((f) => decodePart(f.data, d, manifest.signals.neighboursPerItem, manifest.complements.neighboursPerItem));
 const sizes = cut.files.map((f) => f.data.byteLength);
-const brotli = (b: Uint8Array) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).byteLength;
-const wireSizes = cut.files.map((f) => brotli(f.data));
+// As the server sends them: the brotli copies precompress.mjs writes, with its settings.
+const brotli = (b: Uint8Array, quality: number) => brotliCompressSync(b, { params: brotliParams(quality, b.byteLength) }).byteLength;
+const wireSizes = cut.files.map((f) => brotli(f.data, PARTS_QUALITY));
 // The shipped version's own files (its parts are cut as the validation model's are: the same sizes, about).
 const shippedDir = path.join(root, 'public', 'models');
 const shipped = PointerSchema.parse(JSON.parse(readFileSync(path.join(shippedDir, 'current.json'), 'utf8')));
 const shippedManifest = ManifestSchema.parse(JSON.parse(readFileSync(path.join(shippedDir, shipped.version, 'manifest.json'), 'utf8')));
 const fixedFiles = [path.join(shippedDir, 'current.json'), path.join(shippedDir, shipped.version, 'manifest.json'), ...[shippedManifest.files.userTower, shippedManifest.files.parts].flatMap((f) => (f ? [path.join(shippedDir, shipped.version, f.path)] : []))];
-const fixedWire = fixedFiles.reduce((a, f) => a + brotli(readFileSync(f)), 0);
+const fixedWire = fixedFiles.reduce((a, f) => a + brotli(readFileSync(f), FILE_QUALITY), 0);
 const returning: number[] = [];
 const { heads, buckets } = cut.spec;
 

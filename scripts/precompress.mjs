@@ -1,12 +1,12 @@
 // Brotli copies (`<file>.br`) of the files a first visit downloads that never change: the ORT runtime under
 // its version and the model files under their content hash. The store's server answers a browser that accepts
 // brotli from these (server/index.ts); the browser decodes before the worker checks each file's sha256.
-// Quality 11 for the WASM runtime every device fetches (about 30 s once per ORT version), 9 for the rest.
-// The window is brotli's largest standard one (2^24 bytes, RFC 7932; every browser decodes it): on the
-// 14 MB runtime it finds repeats 4 MB apart, 54 KB less on the wire than the default 4 MB window.
+// Quality 11 for the WASM runtime every device fetches (about 30 s once per ORT version), 9 for the rest; the
+// window and the model files' and parts' qualities are in ./brotli-settings.mjs (device-recall.ts measures with them).
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { brotliCompressSync, constants } from 'node:zlib';
+import { brotliCompressSync } from 'node:zlib';
+import { brotliParams, FILE_QUALITY, PARTS_QUALITY } from './brotli-settings.mjs';
 
 const COMPRESS = /\.(wasm|json|onnx|bin|mlmodel)$/;
 const TEXT = /\.(js|css)$/;
@@ -21,7 +21,7 @@ function precompress(dir, quality, pattern = COMPRESS) {
     if (existsSync(br) && statSync(br).mtimeMs >= statSync(file).mtimeMs) continue;
     const bytes = readFileSync(file);
     const q = typeof quality === 'function' ? quality(name) : quality;
-    writeFileSync(br, brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: q, [constants.BROTLI_PARAM_LGWIN]: 24, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }));
+    writeFileSync(br, brotliCompressSync(bytes, { params: brotliParams(q, bytes.length) }));
     written++;
   }
 }
@@ -46,9 +46,8 @@ for (const version of existsSync('public/ort') ? readdirSync('public/ort') : [])
 }
 for (const version of existsSync('public/models') ? readdirSync('public/models') : []) {
   if (/^[0-9a-f]{12}$/.test(version)) {
-    precompress(path.join('public/models', version), 11);
-    // A big catalogue's parts (lib/recs/parts.ts): a thousand small files, quality 9 (11 took minutes at ×30).
-    precompress(path.join('public/models', version, 'parts'), 9);
+    precompress(path.join('public/models', version), FILE_QUALITY);
+    precompress(path.join('public/models', version, 'parts'), PARTS_QUALITY);
   }
 }
 console.log(`precompress: ${written} brotli cop${written === 1 ? 'y' : 'ies'} written (public/ort, public/models)`);

@@ -42,7 +42,7 @@ import { SIGNAL_VECTORS, type ItemSignals, type SignalVector } from './signals';
 export const PARTS_FROM_ITEMS = 20_000;
 /**
  * Products per bucket, about. What a returning shopper downloads for a new version is one bucket per product of
- * their history (50 at most) and their storefronts' heads: at ×30, 100 a bucket cost up to 1,189 KB, 50 cost 782
+ * their history (50 at most) and their storefronts' heads: at ×30, 100 a bucket cost up to 1,285 KB, 50 cost 841
  * (scripts/device-recall.ts). A request for a bucket says no more than the page that asked for it (above),
  * whatever its size; smaller still would be more requests for little (the heads are then most of the bytes).
  */
