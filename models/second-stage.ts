@@ -81,7 +81,6 @@ export function examplesFor(head: 'explore' | 'repeat', users: readonly WindowUs
   return out;
 }
 
-
 /** Mean negative log-likelihood of the targets, plus L2; the gradient into `grad` when given. Shapes: each example's X [m, F], logWeight [m]. */
 export function listLoss(w: Float64Array, examples: readonly ListExample[], grad?: Float64Array): number {
   // The feature count as a local (read through the module binding in the inner loops it cost a third of the
